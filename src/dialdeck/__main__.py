@@ -1,0 +1,3 @@
+from dialdeck.cli import main
+
+raise SystemExit(main())

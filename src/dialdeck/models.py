@@ -1,0 +1,180 @@
+"""The values that cross from the services to the CLI and the TUI.
+
+Plain frozen dataclasses: no Textual, no SQLite. Times are aware UTC datetimes; a view
+converts them to the rep's or the prospect's zone at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Outcome names as typed on the command line and stored in attempts.outcome.
+OUTCOMES = ("no-answer", "voicemail", "connected", "busy", "wrong-number", "do-not-call", "sent", "done")
+CALL_OUTCOMES = ("no-answer", "voicemail", "connected", "busy", "wrong-number", "do-not-call")
+# What a rep decides after a connected call.
+DISPOSITIONS = ("callback", "booked", "not-interested", "continue")
+# Enrollment statuses. Only "active" enrollments are ever due.
+STATUSES = ("active", "connected", "finished", "booked", "not-interested", "wrong-number", "dnc")
+ACTIONS = ("call", "email", "social", "task")
+TEMPERATURES = ("warm", "cold")
+
+
+@dataclass(frozen=True)
+class RepProfile:
+    """The rep's profile and calling policy, kept in the database's settings table."""
+
+    name: str = "Your Name"
+    phone: str = ""  # E.164
+    company: str = "Your Company"
+    timezone: str = "America/New_York"
+    region: str = "US"  # default region for numbers written without a country code
+    hours_start: str = "08:00"
+    hours_end: str = "21:00"
+    days: str = "mon,tue,wed,thu,fri"
+    cooldown_minutes: int = 180  # least time between two attempts to one number (promises excepted)
+    max_per_day: int = 3  # most attempts to one number per local day
+
+
+@dataclass(frozen=True)
+class Prospect:
+    id: int
+    first_name: str
+    last_name: str
+    company: str
+    phone_e164: str
+    phone_raw: str
+    email: str
+    timezone: str
+    tz_source: str  # "file", "number" or "rep" (fallback, flagged in the UI)
+    region: str  # ISO country code of the number
+    subdivision: str | None  # e.g. "US-FL", when the number pins a state
+    temperature: str  # "warm" or "cold"
+    value: float | None
+    referrer: str
+    referrer_company: str
+    appointment_at: datetime | None
+    notes: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    prospect_id: int
+    cadence: str
+    step_index: int  # 0-based; step == step_index + 1
+    steps_total: int
+    status: str
+    next_due_at: datetime | None
+    pinned: bool  # a promised time: kept exactly, first in the queue when it comes
+    retries: int  # no-answer retries used on the current step
+
+    @property
+    def step(self) -> int:
+        return self.step_index + 1
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    prospect_id: int
+    cadence: str
+    step: int  # 1-based
+    action: str
+    outcome: str
+    at: datetime
+    note: str
+    session_id: int | None
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One row of the due queue, in calling order."""
+
+    prospect_id: int
+    name: str
+    company: str
+    phone: str  # E.164
+    timezone: str
+    cadence: str
+    step: int  # 1-based
+    steps_total: int
+    action: str
+    due_at: datetime
+    pinned: bool
+    overdue: bool  # due before today began in the rep's zone
+    temperature: str
+    value: float | None
+    tz_flagged: bool  # the zone is the rep's fallback, not known for the prospect
+
+
+@dataclass(frozen=True)
+class Script:
+    """What to say or do for one step, fully rendered for one prospect."""
+
+    action: str
+    voicemail: str | None  # None: don't leave a message
+    talk_track: str
+    subject: str
+    body: str
+    instructions: str
+    tip: str
+    urgent: bool
+    next_call_at: datetime | None  # the instant the script promises (None if it promises none)
+
+
+@dataclass(frozen=True)
+class CallCard:
+    """Everything the session screen shows for the prospect being called."""
+
+    prospect: Prospect
+    enrollment: Enrollment
+    script: Script
+    attempts: tuple[Attempt, ...]  # this cadence's attempts so far, oldest first
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    attempt_id: int | None
+    prospect_id: int
+    outcome: str
+    status: str
+    step: int | None  # 1-based step now current, None when finished
+    cadence: str | None
+    next_due_at: datetime | None
+    needs_disposition: bool = False
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    due_now: int  # callable now
+    later_today: int  # due later today (rep's day), or due but outside hours until later today
+    outside_hours: int  # due, but their calling window is closed now
+    next_item: DueItem | None  # the next one to come due, for the empty state
+
+
+@dataclass(frozen=True)
+class SessionStats:
+    session_id: int
+    started_at: datetime
+    dials: int
+    voicemails: int
+    connects: int
+
+    def per_hour(self, now: datetime) -> float:
+        hours = max((now - self.started_at).total_seconds() / 3600, 1 / 60)
+        return self.dials / hours
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    enrolled: int
+    skipped_dnc: int
+    rejected: int
+    rejected_file: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # e.g. "line 7: zone unknown, used rep's"
