@@ -1,0 +1,441 @@
+"""Reading CRM CSV exports into prospect rows: pure, no database.
+
+The file is read as a stream, one row at a time, so memory does not grow with the file (a
+team imports whole exports, a million rows). Every problem names the file's physical line
+(the header is line 1), the field and the value, so a rep can fix the file and import again.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dialdeck.clock import UTC
+from dialdeck.errors import ImportFileError
+from dialdeck.phones import InvalidPhone, PhoneInfo, format_international, parse_phone
+
+# Each field's header names, normalized (lowercase, letters and digits only), in the order
+# of preference when a file has several of them (a "Phone" beats a "Mobile" on the same row).
+FIELD_HEADERS: dict[str, tuple[str, ...]] = {
+    "first_name": ("firstname", "givenname", "first", "forename"),
+    "last_name": ("lastname", "surname", "familyname", "last"),
+    "full_name": ("fullname", "name", "contactname", "contact"),
+    "company": ("company", "companyname", "accountname", "organization", "organisation", "account"),
+    "phone": ("phone", "phonenumber", "directphone", "workphone", "businessphone", "telephone",
+              "tel", "mobilephone", "mobile", "cellphone", "cell"),
+    "email": ("email", "emailaddress", "mail"),
+    "timezone": ("timezone", "tz", "timezonename", "zone"),
+    "temperature": ("temperature", "leadtemperature", "leadstatus", "rating"),
+    "value": ("value", "dealvalue", "amount", "annualrevenue", "dealamount"),
+    "cadence": ("cadence", "sequence"),
+    "referrer": ("referrer", "referredby", "referral"),
+    "referrer_company": ("referrercompany", "referredbycompany", "referralcompany"),
+    "appointment": ("appointment", "appointmenttime", "meetingtime", "meeting"),
+    "notes": ("notes", "note", "comments"),
+}
+_HEADER_FIELD = {name: key for key, names in FIELD_HEADERS.items() for name in names}
+
+WARM_WORDS = frozenset({"warm", "hot"})
+COLD_WORDS = frozenset({"cold", ""})
+DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class ProspectRow:
+    line: int  # the file's physical line where the row starts (header = line 1)
+    first_name: str
+    last_name: str
+    company: str
+    phone: PhoneInfo
+    email: str
+    timezone: str  # IANA name
+    tz_source: str  # "file", "number" or "rep" (a fallback: flag it)
+    temperature: str  # "warm" or "cold"
+    value: float | None
+    cadence: str | None
+    referrer: str
+    referrer_company: str
+    appointment_at: datetime | None  # UTC
+    notes: str
+    raw: dict[str, str]
+    warnings: tuple[str, ...] = ()  # "line 9: phone ...: ...; using the rep's zone ..."
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row. A row with two bad fields gives two RowErrors (same line)."""
+
+    line: int
+    field: str
+    reason: str
+    raw: dict[str, str]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    rows: list[ProspectRow]
+    errors: list[RowError]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        """The lines of the rows refused, each once, in file order."""
+        return sorted({error.line for error in self.errors})
+
+
+@dataclass(frozen=True)
+class _Context:
+    default_region: str
+    rep_zone: str
+    cadences: dict[str, str] | None  # normalized name -> the cadence's own name
+
+
+def read_prospects(path: Path, *, default_region: str, rep_zone: str,
+                   known_cadences: Collection[str] | None = None) -> ParsedFile:
+    """The whole file parsed: good rows, every problem, every warning."""
+    rows: list[ProspectRow] = []
+    errors: list[RowError] = []
+    warnings: list[str] = []
+    for item in iter_prospects(path, default_region=default_region, rep_zone=rep_zone,
+                               known_cadences=known_cadences):
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            rows.append(item)
+            warnings.extend(item.warnings)
+    return ParsedFile(rows=rows, errors=errors, warnings=warnings)
+
+
+def iter_prospects(path: Path, *, default_region: str, rep_zone: str,
+                   known_cadences: Collection[str] | None = None) -> Iterator[ProspectRow | RowError]:
+    """Streams the file: a ProspectRow per good row, a RowError per problem of a bad row.
+
+    Raises ImportFileError for a file that cannot be used at all (unreadable, not UTF-8, no
+    phone column).
+    """
+    path = Path(path)
+    context = _Context(
+        default_region=default_region,
+        rep_zone=rep_zone,
+        cadences=None if known_cadences is None else {_cadence_key(name): name for name in known_cadences},
+    )
+    try:
+        handle = path.open("r", encoding="utf-8-sig", newline="")
+    except OSError as problem:
+        raise ImportFileError(f"{path}: cannot read the file ({problem.strerror or problem})") from None
+    with handle:
+        yield from _parse_stream(path, handle, context)
+
+
+def _parse_stream(path: Path, handle, context: _Context) -> Iterator[ProspectRow | RowError]:
+    reader = None
+    skipped = 0
+    try:
+        lines, delimiter, skipped = _open_lines(path, handle)
+        reader = csv.reader(lines, delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            raise ImportFileError(f"{path}: the file has no header line")
+        columns = _unique_names(header)
+        wanted = _map_columns(path, columns)
+        last_line = reader.line_num
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines and rows of empty cells are not prospects
+            raw = _raw_row(columns, cells)
+            yield from _parse_row(start + skipped, raw, cells, wanted, context)
+    except UnicodeDecodeError:
+        near = (reader.line_num + 1 if reader else 1) + skipped
+        raise ImportFileError(
+            f"{path}: not UTF-8 text (near line {near}); export or save the file as 'CSV UTF-8'"
+        ) from None
+    except csv.Error as problem:
+        near = (reader.line_num if reader else 1) + skipped
+        raise ImportFileError(f"{path}: line {near}: not a readable CSV row ({problem})") from None
+
+
+def _open_lines(path: Path, handle) -> tuple[Iterable[str], str, int]:
+    """The lines to parse, the delimiter, and how many lines were skipped before the header."""
+    first = handle.readline()
+    if not first.strip():
+        raise ImportFileError(f"{path}: the file is empty (expected a header line such as 'First Name,Phone')")
+    # Excel writes a 'sep=;' line first when asked to say which delimiter it used.
+    if first.lower().startswith("sep=") and len(first.strip()) == 5:
+        return handle, first.strip()[4], 1
+    return itertools.chain([first], handle), _delimiter(first), 0
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = cell.strip() or f"column {index + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
+
+
+def normalize_header(name: str) -> str:
+    """'E-mail' -> 'email', 'Phone_Number ' -> 'phonenumber': case, spaces and punctuation ignored."""
+    return "".join(char for char in name.lower() if char.isalnum())
+
+
+_DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")  # added by _unique_names
+
+
+def _map_columns(path: Path, columns: list[str]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[tuple[int, int]]] = {}
+    for index, name in enumerate(columns):
+        header = normalize_header(_DUPLICATE_SUFFIX.sub("", name))
+        key = _HEADER_FIELD.get(header)
+        if key is not None:
+            found.setdefault(key, []).append((FIELD_HEADERS[key].index(header), index))
+    if "phone" not in found:
+        raise ImportFileError(
+            f"{path}: no phone column (found: {', '.join(columns)}); "
+            "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"
+        )
+    return {key: tuple(index for _, index in sorted(places)) for key, places in found.items()}
+
+
+def _raw_row(columns: list[str], cells: list[str]) -> dict[str, str]:
+    if len(cells) < len(columns):
+        cells = cells + [""] * (len(columns) - len(cells))
+    return dict(zip(columns, cells))
+
+
+def _cell(cells: list[str], wanted: dict[str, tuple[int, ...]], key: str) -> str:
+    """The first non-empty cell among the columns for ``key``, stripped."""
+    for index in wanted.get(key, ()):
+        if index < len(cells):
+            value = cells[index].strip()
+            if value:
+                return value
+    return ""
+
+
+# ---- one row ---------------------------------------------------------------------------------
+
+
+def _parse_row(line: int, raw: dict[str, str], cells: list[str], wanted: dict[str, tuple[int, ...]],
+               context: _Context) -> Iterator[ProspectRow | RowError]:
+    problems: list[tuple[str, str]] = []
+    warnings: list[str] = []
+
+    def attempt(field_name: str, parse, *args):
+        try:
+            return parse(*args)
+        except ValueError as problem:
+            problems.append((field_name, str(problem)))
+            return None
+
+    text = {key: _cell(cells, wanted, key) for key in wanted}
+    names = attempt("name", _names, text)
+    phone = attempt("phone", _phone, text.get("phone", ""), context.default_region)
+    zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
+    temperature = _temperature(line, text.get("temperature", ""), warnings)
+    value = attempt("value", _money, text.get("value", ""))
+    cadence = attempt("cadence", _cadence, text.get("cadence", ""), context.cadences)
+    appointment = attempt("appointment", _appointment, text.get("appointment", ""), zone) if zone else None
+
+    if problems:
+        for field_name, reason in problems:
+            yield RowError(line=line, field=field_name, reason=reason, raw=raw)
+        return
+    first_name, last_name = names
+    yield ProspectRow(
+        line=line,
+        first_name=first_name,
+        last_name=last_name,
+        company=text.get("company", ""),
+        phone=phone,
+        email=text.get("email", ""),
+        timezone=zone,
+        tz_source=source,
+        temperature=temperature,
+        value=value,
+        cadence=cadence,
+        referrer=text.get("referrer", ""),
+        referrer_company=text.get("referrer_company", ""),
+        appointment_at=appointment,
+        notes=text.get("notes", ""),
+        raw=raw,
+        warnings=tuple(warnings),
+    )
+
+
+def _names(text: dict[str, str]) -> tuple[str, str]:
+    first, last = text.get("first_name", ""), text.get("last_name", "")
+    if first or last:
+        return first, last
+    full = " ".join(text.get("full_name", "").split())
+    if not full:
+        raise ValueError("no name (give a first name, a last name or a full name)")
+    given, _, family = full.partition(" ")
+    return given, family
+
+
+def _phone(raw: str, default_region: str) -> PhoneInfo:
+    if not raw:
+        raise ValueError("missing")
+    try:
+        return parse_phone(raw, default_region)
+    except InvalidPhone as problem:
+        raise ValueError(f"{problem} ({raw!r})") from None
+
+
+def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,
+          problems: list[tuple[str, str]], warnings: list[str]) -> tuple[str | None, str]:
+    if given:
+        zone = zone_name(given)
+        if zone is None:
+            problems.append(("timezone", f"unknown time zone {given!r} (expected an IANA name such as America/Chicago)"))
+        return zone, "file"
+    if phone is None:
+        return None, "rep"
+    if phone.zone is not None:
+        return phone.zone, "number"
+    warnings.append(
+        f"line {line}: phone {format_international(phone.e164)}: the number does not pin one time zone; "
+        f"using the rep's zone {context.rep_zone}"
+    )
+    return context.rep_zone, "rep"
+
+
+@lru_cache(maxsize=1024)
+def zone_name(text: str) -> str | None:
+    """The IANA name for ``text`` ('america/new_york' -> 'America/New_York'), None if unknown."""
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return _zones_by_lower().get(name.lower())
+
+
+@lru_cache(maxsize=1)
+def _zones_by_lower() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def _temperature(line: int, text: str, warnings: list[str]) -> str:
+    word = text.strip().lower()
+    if word in WARM_WORDS:
+        return "warm"
+    if word not in COLD_WORDS:
+        warnings.append(f"line {line}: temperature {text!r} is not warm, hot or cold; treated as cold")
+    return "cold"
+
+
+_CURRENCY = re.compile(r"[^\d.,\-]")
+
+
+def _money(text: str) -> float | None:
+    """'$12,500' -> 12500.0, '12.500,00 €' -> 12500.0, '' -> None. Raises ValueError."""
+    if not text:
+        return None
+    digits = _CURRENCY.sub("", text.replace("USD", "").replace("EUR", "").replace("GBP", ""))
+    number = _decimal_text(digits)
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(f"not an amount ({text!r}; expected e.g. 12500 or $12,500)") from None
+    if value < 0:
+        raise ValueError(f"negative amount ({text!r})")
+    return value
+
+
+def _decimal_text(digits: str) -> str:
+    # Whichever of '.' and ',' comes last is the decimal mark when both appear. A mark used
+    # alone is a thousands separator when it repeats or has exactly three digits after it
+    # ("12,500", "22.000", "1.250.000"): money has two decimals, never three.
+    if "," in digits and "." in digits:
+        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return digits.replace(thousands, "").replace(decimal, ".")
+    for mark in (",", "."):
+        if mark in digits:
+            groups = digits.split(mark)
+            if len(groups) > 2 or len(groups[-1]) == 3:
+                return digits.replace(mark, "")
+            return digits.replace(mark, ".")
+    return digits
+
+
+def _cadence_key(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+def _cadence(text: str, known: dict[str, str] | None) -> str | None:
+    if not text:
+        return None
+    key = _cadence_key(text)
+    if known is None:
+        return key
+    if key not in known:
+        choices = ", ".join(sorted(known.values())) or "none installed"
+        raise ValueError(f"unknown cadence {text!r} (known: {choices})")
+    return known[key]
+
+
+def _appointment(text: str, zone: str) -> datetime | None:
+    """ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00-05:00'); no offset = the prospect's zone."""
+    if not text:
+        return None
+    if len(text.strip()) <= 10:
+        raise ValueError(f"{text!r} has no time of day (expected e.g. 2026-11-24 14:00)")
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not a date and time ({text!r}; expected e.g. 2026-11-24 14:00)") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)
+
+
+# ---- rejected rows ---------------------------------------------------------------------------
+
+
+def rejects_path(path: Path) -> Path:
+    path = Path(path)
+    return path.with_name(f"{path.stem}.rejected.csv")
+
+
+def write_rejects(path: Path, errors: list[RowError]) -> Path:
+    """Writes '<input stem>.rejected.csv' beside the input: the original columns, then the
+    line, the field(s) and the reason(s). A row with several problems is written once."""
+    target = rejects_path(path)
+    merged: dict[int, list[RowError]] = {}
+    for error in errors:
+        merged.setdefault(error.line, []).append(error)
+    columns = list(dict.fromkeys(name for error in errors for name in error.raw))
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*columns, "line", "field", "reason"])
+        for line in sorted(merged):
+            problems = merged[line]
+            raw = problems[0].raw
+            writer.writerow([
+                *(raw.get(name, "") for name in columns),
+                line,
+                "; ".join(problem.field for problem in problems),
+                "; ".join(problem.reason for problem in problems),
+            ])
+    return target
