@@ -1,0 +1,453 @@
+"""The five built-in cadences, simulated attempt by attempt on a real calendar.
+
+The calendar is autumn 2026: Monday 2026-10-26 starts the week; US clocks fall back on
+Sunday 2026-11-01 (EDT -04:00 -> EST -05:00), so some runs cross the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dialdeck import paths
+from dialdeck.cadence import load_library
+from dialdeck.errors import InvalidInput
+from dialdeck.hours import CallingWindow, is_callable
+from dialdeck.phrases import phrase_time
+from dialdeck.schedule import (
+    Context,
+    Position,
+    apply_disposition,
+    apply_outcome,
+    current_step,
+    enroll,
+    render_script,
+)
+
+NY = ZoneInfo("America/New_York")
+LA = ZoneInfo("America/Los_Angeles")
+UTC = ZoneInfo("UTC")
+LIBRARY = load_library(paths.builtin_cadence_dir(), None)
+FIELDS = {
+    "first_name": "Ana", "last_name": "Souza", "company": "Northwind", "rep_name": "Sam Reyes",
+    "rep_phone": "+1 212 555 0100", "rep_company": "Dialdeck Co", "referrer": "Bo Chen",
+    "referrer_company": "Contoso", "appointment": "2 p.m.",
+}
+
+
+def at(zone: ZoneInfo, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=zone)
+
+
+class Prospect:
+    """A prospect worked by a rep who logs outcomes: keeps the position and the call history."""
+
+    def __init__(self, cadence: str, now: datetime, *, zone: ZoneInfo = NY, temperature: str = "warm",
+                 value: float | None = 5000.0, appointment: datetime | None = None):
+        self.ctx = Context(zone=zone, window=CallingWindow(), temperature=temperature, value=value,
+                           appointment_at=appointment, recent_attempts=())
+        self.calls: list[datetime] = []
+        self.pos = enroll(LIBRARY, cadence, self.ctx, now)
+
+    def context(self) -> Context:
+        return replace(self.ctx, recent_attempts=tuple(self.calls))
+
+    def script(self, now: datetime):
+        return render_script(LIBRARY, self.pos, self.context(), FIELDS, now)
+
+    def log(self, outcome: str, now: datetime):
+        step = current_step(LIBRARY, self.pos, self.context())
+        transition = apply_outcome(LIBRARY, self.pos, self.context(), outcome, now)
+        if step.action == "call":
+            self.calls.append(now)
+        self.pos = transition.position
+        return transition
+
+    def decide(self, disposition: str, now: datetime, callback_at: datetime | None = None):
+        self.pos = apply_disposition(LIBRARY, self.pos, self.context(), disposition, now, callback_at).position
+        return self.pos
+
+    def due_local(self) -> datetime:
+        return self.pos.next_due_at.astimezone(self.ctx.zone)
+
+    @property
+    def step(self) -> int:
+        return self.pos.step_index + 1
+
+    def work_through(self, outcome: str = "voicemail") -> None:
+        """Complete the current step the moment it comes due."""
+        action = current_step(LIBRARY, self.pos, self.context()).action
+        done = {"call": outcome, "email": "sent", "social": "done", "task": "done"}[action]
+        self.log(done, self.pos.next_due_at)
+
+
+def test_all_five_builtins_are_shipped():
+    assert sorted(LIBRARY) == ["follow-up-series", "money-in-follow-up", "three-step",
+                               "voicemail-challenge", "zero-to-ten"]
+
+
+# --- three-step -------------------------------------------------------------------------------
+
+
+def test_three_step_runs_day_0_1_2_at_the_agreed_hour_then_finishes_for_good():
+    ana = Prospect("three-step", at(NY, 10, 26, 9), appointment=at(NY, 10, 26, 14))
+    assert ana.due_local() == at(NY, 10, 26, 14) and ana.pos.pinned
+    script = ana.script(at(NY, 10, 26, 14))
+    assert "a call booked for 2 p.m. and" in script.voicemail and "+1 212 555 0100" in script.voicemail
+    assert script.tip.startswith("Keep the tone neutral")
+
+    ana.log("voicemail", at(NY, 10, 26, 14, 3))
+    assert (ana.step, ana.due_local(), ana.pos.pinned) == (2, at(NY, 10, 27, 14, 3), False)
+    script = ana.script(ana.pos.next_due_at)
+    assert "don't want to take up your time" in script.voicemail and script.tip.startswith("Keep the tone neutral")
+
+    ana.log("voicemail", at(NY, 10, 27, 14, 10))
+    assert (ana.step, ana.due_local()) == (3, at(NY, 10, 28, 14, 10))
+    script = ana.script(ana.pos.next_due_at)
+    assert "won't call you about this again" in script.voicemail and script.tip.startswith("Keep the tone neutral")
+
+    ana.log("voicemail", at(NY, 10, 28, 14, 12))
+    assert ana.pos.status == "finished" and ana.pos.next_due_at is None
+    with pytest.raises(InvalidInput, match="finished"):
+        ana.log("voicemail", at(NY, 10, 29, 9))
+
+
+def test_three_step_over_a_weekend_and_the_dst_change_keeps_the_local_hour():
+    ana = Prospect("three-step", at(NY, 10, 30, 8), appointment=at(NY, 10, 30, 15))  # a Friday
+    ana.log("voicemail", at(NY, 10, 30, 15))
+    # Next business day is Monday, after clocks fell back: still 3 p.m. local, now 20:00 UTC.
+    assert ana.due_local() == at(NY, 11, 2, 15)
+    assert ana.pos.next_due_at.astimezone(UTC).hour == 20
+
+
+def test_three_step_after_the_appointment_has_passed_is_due_now_not_pinned():
+    now = at(NY, 10, 26, 16)
+    ana = Prospect("three-step", now, appointment=at(NY, 10, 26, 14))
+    assert ana.pos.next_due_at == now and not ana.pos.pinned
+
+
+def test_three_step_no_answer_retries_once_at_another_time_of_day_then_moves_on():
+    ana = Prospect("three-step", at(NY, 10, 26, 9), appointment=at(NY, 10, 26, 14))
+    ana.log("no-answer", at(NY, 10, 26, 14, 1))  # afternoon: retry in the evening slot
+    assert (ana.step, ana.pos.retries, ana.due_local()) == (1, 1, at(NY, 10, 26, 18))
+    ana.log("no-answer", at(NY, 10, 26, 18, 5))  # retries used up: advance
+    assert (ana.step, ana.pos.retries, ana.due_local()) == (2, 0, at(NY, 10, 27, 18, 5))
+
+
+# --- voicemail-challenge ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", [NY, LA, ZoneInfo("America/Chicago"), ZoneInfo("Pacific/Honolulu")])
+def test_voicemail_challenge_promises_are_the_instants_the_scheduler_stores(zone):
+    monday = at(zone, 10, 26, 10)
+    ana = Prospect("voicemail-challenge", monday, zone=zone)
+    assert ana.due_local() == monday
+
+    script = ana.script(monday)
+    assert "Bo Chen at Contoso suggested" in script.voicemail
+    assert "+1 212" not in script.voicemail  # Monday: no phone number
+    assert script.voicemail.endswith("I'll call you back Wednesday at 4 p.m.")
+    ana.log("voicemail", monday)
+    assert ana.pos.next_due_at == script.next_call_at
+    assert ana.due_local() == at(zone, 10, 28, 16) and ana.pos.pinned
+
+    expected = [  # (local due time, what the message promises next)
+        (at(zone, 10, 28, 16), "Friday at 8 a.m."),
+        (at(zone, 10, 30, 8), "Tuesday at 10 a.m."),  # across the DST change
+        (at(zone, 11, 3, 10), "Thursday at 2 p.m."),
+        (at(zone, 11, 5, 14), "Tuesday at 11 a.m."),
+        (at(zone, 11, 10, 11), "Thursday at 3 p.m."),
+    ]
+    for due, promise in expected:
+        assert ana.due_local() == due
+        script = ana.script(due)
+        assert f"{promise}" in script.voicemail, script.voicemail
+        ana.log("voicemail", due)
+        assert ana.pos.next_due_at == script.next_call_at
+        assert phrase_time(ana.pos.next_due_at, zone, due) == promise
+        assert ana.pos.pinned
+    assert ana.due_local() == at(zone, 11, 12, 15)
+    last = ana.script(ana.pos.next_due_at)
+    assert last.next_call_at is None and "+1 212 555 0100" in last.voicemail
+    ana.log("voicemail", ana.pos.next_due_at)
+    assert ana.pos.status == "finished" and ana.pos.next_due_at is None
+
+
+def test_voicemail_challenge_friday_message_leaves_the_number():
+    ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10))
+    ana.work_through()
+    ana.work_through()
+    assert ana.due_local() == at(NY, 10, 30, 8)
+    assert "My number is +1 212 555 0100" in ana.script(ana.pos.next_due_at).voicemail
+
+
+def test_voicemail_challenge_promise_is_kept_even_if_it_breaks_the_cooldown():
+    # The rep runs late and leaves Monday's message on Wednesday at 3 p.m.: the promise
+    # "today at 4 p.m." is kept exactly although it is within the three-hour cooldown.
+    ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10))
+    late = at(NY, 10, 28, 15)
+    assert "today at 4 p.m." in ana.script(late).voicemail
+    ana.log("voicemail", late)
+    assert ana.due_local() == at(NY, 10, 28, 16) and ana.pos.pinned
+
+
+def test_voicemail_challenge_cold_lead_hears_no_referral():
+    ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10), temperature="cold")
+    script = ana.script(at(NY, 10, 26, 10))
+    assert "Bo Chen" not in script.voicemail and "Wednesday at 4 p.m." in script.voicemail
+
+
+# --- follow-up-series -------------------------------------------------------------------------
+
+
+def test_follow_up_series_from_the_booked_call_to_the_end_of_the_series():
+    ana = Prospect("follow-up-series", at(NY, 10, 26, 9), appointment=at(NY, 10, 27, 14))
+    assert ana.due_local() == at(NY, 10, 27, 14) and ana.pos.pinned
+    first = ana.script(at(NY, 10, 27, 14, 2))
+    for part in ("YOU", "ME", "NEXT STEP", "Does that make sense?"):
+        assert part in first.talk_track
+    assert "booked for 2 p.m." in first.voicemail and "again in 15 minutes" in first.voicemail
+
+    ana.log("voicemail", at(NY, 10, 27, 14, 2))
+    # The promised second try, exempt from the cooldown.
+    assert (ana.step, ana.due_local(), ana.pos.pinned) == (2, at(NY, 10, 27, 14, 17), True)
+    second = ana.script(at(NY, 10, 27, 14, 17))
+    assert "again tomorrow at 10 a.m." in second.voicemail and "email" in second.voicemail
+
+    ana.log("voicemail", at(NY, 10, 27, 14, 17))
+    assert ana.step == 3 and ana.due_local() == at(NY, 10, 27, 14, 17)
+    email = ana.script(at(NY, 10, 27, 14, 20))
+    assert email.action == "email" and email.subject == "Finding a time that suits, Ana"
+    assert "I'll try you again tomorrow at 10 a.m." in email.body
+    ana.log("sent", at(NY, 10, 27, 14, 20))
+    assert ana.pos.next_due_at == second.next_call_at == at(NY, 10, 28, 10)
+    assert "we keep missing each other" in ana.script(ana.pos.next_due_at).voicemail.lower()
+
+    ana.work_through()
+    assert ana.step == 5  # second email
+    ana.work_through()
+    assert (ana.step, ana.due_local()) == (6, at(NY, 10, 30, 16))  # 2 business days, 16:00
+    ana.work_through()
+    assert (ana.step, ana.due_local()) == (7, at(NY, 11, 4, 9, 30))  # Fri + 3 business days, EST
+    ana.work_through()
+    assert (ana.step, ana.due_local()) == (8, at(NY, 11, 11, 11))
+    ana.work_through()
+    assert (ana.step, ana.due_local()) == (9, at(NY, 11, 18, 15))
+    assert "end of my series" in ana.script(ana.pos.next_due_at).voicemail
+    ana.work_through()
+    assert ana.pos.status == "finished" and ana.pos.next_due_at is None
+
+
+def test_follow_up_series_has_seven_voicemails_and_two_emails():
+    steps = LIBRARY["follow-up-series"].steps
+    assert sum(1 for s in steps if s.action == "call" and s.voicemail) == 7
+    assert sum(1 for s in steps if s.action == "email") == 2
+
+
+def test_follow_up_series_cold_lead_skips_a_voicemail():
+    ana = Prospect("follow-up-series", at(NY, 10, 26, 9), temperature="cold", appointment=at(NY, 10, 27, 14))
+    for _ in range(6):
+        ana.work_through()
+    assert ana.step == 7
+    ana.work_through()
+    assert (ana.step, ana.due_local()) == (9, at(NY, 11, 11, 15))
+
+
+# --- money-in-follow-up -----------------------------------------------------------------------
+
+
+def test_money_in_rotates_the_time_of_day_and_speaks_only_when_urgent():
+    ana = Prospect("money-in-follow-up", at(NY, 10, 26, 10))  # Monday
+    assert ana.due_local() == at(NY, 10, 26, 10)
+    seen = []
+    for _ in range(len(LIBRARY["money-in-follow-up"].steps)):
+        script = ana.script(ana.pos.next_due_at)
+        seen.append((ana.due_local(), script.urgent, script.voicemail is not None))
+        ana.work_through("no-answer")
+    assert ana.pos.status == "finished"
+    assert [d for d, _u, _v in seen] == [
+        at(NY, 10, 26, 10),
+        at(NY, 10, 27, 10),  # morning
+        at(NY, 10, 28, 11),  # midday
+        at(NY, 10, 29, 16),  # late afternoon, urgent
+        at(NY, 11, 2, 8),  # two business days later: Monday morning, after the weekend and DST
+        at(NY, 11, 4, 11),
+        at(NY, 11, 6, 16),
+        at(NY, 11, 11, 8),
+        at(NY, 11, 16, 11),
+        at(NY, 11, 19, 16),
+    ]
+    assert all(urgent == leaves for _d, urgent, leaves in seen)
+    assert sum(1 for _d, urgent, _v in seen if urgent) == 3
+
+
+# --- zero-to-ten ------------------------------------------------------------------------------
+
+
+def test_zero_to_ten_warm_lead_full_pace():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 7))  # before hours on a Monday
+    assert ana.due_local() == at(NY, 10, 26, 8)  # day 0 morning
+    first = ana.script(at(NY, 10, 26, 8, 5))
+    assert "I'll try you again today at 2 p.m." in first.voicemail
+    ana.log("voicemail", at(NY, 10, 26, 8, 5))
+    assert current_step(LIBRARY, ana.pos, ana.context()).action == "email"
+    assert ana.due_local() == at(NY, 10, 26, 8, 5)  # straight after the call
+    ana.log("sent", at(NY, 10, 26, 8, 6))
+    assert current_step(LIBRARY, ana.pos, ana.context()).action == "social"
+    assert "LinkedIn" in ana.script(at(NY, 10, 26, 8, 6)).instructions
+    ana.log("done", at(NY, 10, 26, 8, 7))
+    assert (ana.step, ana.due_local()) == (4, at(NY, 10, 26, 14))  # afternoon retry, as promised
+    assert ana.pos.next_due_at == first.next_call_at
+
+    ana.log("voicemail", at(NY, 10, 26, 14))
+    assert (ana.step, ana.due_local()) == (5, at(NY, 10, 27, 11))  # day 1 midday
+    ana.log("voicemail", at(NY, 10, 27, 11, 1))
+    assert ana.step == 6  # second email
+    ana.log("sent", at(NY, 10, 27, 11, 2))
+    expected = [
+        (7, at(NY, 10, 30, 11, 2)),  # 3 days after the previous attempt
+        (8, at(NY, 11, 4, 11, 2)),  # 5 days later, across the DST change: same local time
+        (9, at(NY, 11, 11, 11, 2)),  # 7 days later
+        (10, at(NY, 11, 23, 8)),  # 10 days later is a Saturday: Monday when hours open
+        (11, at(NY, 11, 24, 8)),  # the re-evaluation task, next business day
+    ]
+    for step, due in expected:
+        assert (ana.step, ana.due_local()) == (step, due)
+        ana.work_through()
+    assert ana.pos.status == "finished" and ana.pos.next_due_at is None
+
+
+def test_zero_to_ten_cold_and_low_value_leads_get_the_lighter_pace():
+    for temperature, value in (("cold", 9000.0), ("warm", 500.0)):
+        ana = Prospect("zero-to-ten", at(NY, 10, 26, 9), temperature=temperature, value=value)
+        steps = []
+        while ana.pos.status == "active":
+            steps.append(ana.step)
+            ana.work_through()
+        assert steps == [1, 2, 5, 7, 9, 10, 11], (temperature, value)
+
+
+def test_zero_to_ten_enrolled_in_the_afternoon_starts_next_morning():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 15))
+    assert ana.due_local() == at(NY, 10, 27, 8)
+
+
+# --- outcomes shared by every cadence ---------------------------------------------------------
+
+
+def test_busy_retries_after_the_cooldown_without_using_a_retry():
+    ana = Prospect("three-step", at(NY, 10, 26, 9), appointment=at(NY, 10, 26, 10))
+    ana.log("busy", at(NY, 10, 26, 10))
+    assert (ana.step, ana.pos.retries, ana.due_local(), ana.pos.pinned) == (1, 0, at(NY, 10, 26, 13), False)
+
+
+def test_the_daily_cap_moves_the_next_call_to_the_next_callable_day():
+    ana = Prospect("three-step", at(NY, 10, 30, 8), appointment=at(NY, 10, 30, 9))  # a Friday
+    ana.log("busy", at(NY, 10, 30, 9))
+    ana.log("busy", at(NY, 10, 30, 12))
+    ana.log("busy", at(NY, 10, 30, 15))  # the third call today: no fourth
+    assert ana.due_local() == at(NY, 11, 2, 8)
+
+
+def test_the_daily_cap_counts_the_prospects_local_day():
+    # In Tokyo 08:30 is still yesterday in UTC; counted by UTC day a fourth call would fit today.
+    tokyo = ZoneInfo("Asia/Tokyo")
+    ana = Prospect("three-step", at(tokyo, 10, 30, 8), zone=tokyo, appointment=at(tokyo, 10, 30, 8, 30))
+    ana.log("busy", at(tokyo, 10, 30, 8, 30))
+    ana.log("no-answer", at(tokyo, 10, 30, 11, 30))  # retry in the afternoon slot, after the cooldown
+    assert ana.due_local() == at(tokyo, 10, 30, 14, 30)
+    ana.log("busy", at(tokyo, 10, 30, 14, 30))
+    assert ana.due_local() == at(tokyo, 11, 2, 8)
+    assert is_callable(ana.pos.next_due_at, tokyo, CallingWindow())
+
+
+def test_connected_waits_for_a_disposition():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    transition = ana.log("connected", at(NY, 10, 26, 9, 5))
+    assert transition.needs_disposition
+    assert (ana.pos.status, ana.pos.next_due_at) == ("connected", None)
+    with pytest.raises(InvalidInput, match="disposition"):
+        ana.log("voicemail", at(NY, 10, 26, 9, 6))
+
+
+def test_callback_is_pinned_at_the_promised_time_even_outside_hours():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    ana.log("connected", at(NY, 10, 26, 9, 5))
+    evening = at(NY, 10, 26, 21, 30)  # they asked for it: kept exactly
+    pos = ana.decide("callback", at(NY, 10, 26, 9, 10), evening)
+    assert (pos.status, pos.step_index, pos.next_due_at, pos.pinned) == ("active", 0, evening, True)
+
+
+def test_callback_needs_a_future_time():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    ana.log("connected", at(NY, 10, 26, 9, 5))
+    with pytest.raises(InvalidInput, match="needs a time"):
+        ana.decide("callback", at(NY, 10, 26, 9, 10))
+    with pytest.raises(InvalidInput, match="in the past"):
+        ana.decide("callback", at(NY, 10, 26, 9, 10), at(NY, 10, 26, 9))
+
+
+@pytest.mark.parametrize("disposition", ["booked", "not-interested"])
+def test_booked_and_not_interested_end_the_cadence(disposition):
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    ana.log("connected", at(NY, 10, 26, 9, 5))
+    pos = ana.decide(disposition, at(NY, 10, 26, 9, 10))
+    assert (pos.status, pos.next_due_at) == (disposition, None)
+
+
+def test_continue_carries_on_as_if_a_voicemail_was_left():
+    ana = Prospect("three-step", at(NY, 10, 26, 9), appointment=at(NY, 10, 26, 14))
+    ana.log("connected", at(NY, 10, 26, 14))
+    pos = ana.decide("continue", at(NY, 10, 26, 14, 20))
+    assert (pos.status, pos.step_index) == ("active", 1)
+    assert pos.next_due_at.astimezone(NY) == at(NY, 10, 27, 14, 20)
+
+
+def test_disposition_without_a_connected_call_is_refused():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    with pytest.raises(InvalidInput, match="follows a connected call"):
+        ana.decide("booked", at(NY, 10, 26, 9, 10))
+
+
+def test_wrong_number_and_do_not_call_end_it_and_dnc_adds_the_number():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    assert ana.log("wrong-number", at(NY, 10, 26, 9)).position.status == "wrong-number"
+    bo = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    transition = bo.log("do-not-call", at(NY, 10, 26, 9))
+    assert transition.add_dnc and (bo.pos.status, bo.pos.next_due_at) == ("dnc", None)
+
+
+def test_do_not_call_during_a_connected_call_is_accepted():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    ana.log("connected", at(NY, 10, 26, 9))
+    assert ana.log("do-not-call", at(NY, 10, 26, 9, 2)).add_dnc
+
+
+def test_outcomes_must_fit_the_step():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
+    with pytest.raises(InvalidInput, match="is a call"):
+        ana.log("sent", at(NY, 10, 26, 9))
+    ana.log("voicemail", at(NY, 10, 26, 9))
+    with pytest.raises(InvalidInput, match="log 'sent'"):
+        ana.log("voicemail", at(NY, 10, 26, 9, 1))
+    with pytest.raises(InvalidInput, match="unknown outcome"):
+        ana.log("hung-up", at(NY, 10, 26, 9, 1))
+
+
+def test_every_builtin_script_renders_for_both_variants_without_blanks():
+    for name, cadence in LIBRARY.items():
+        for temperature in ("warm", "cold"):
+            for index in range(len(cadence.steps)):
+                pos = Position(name, index, "active", at(NY, 10, 26, 9), False, 0)
+                ctx = Context(NY, CallingWindow(), temperature, 5000.0, at(NY, 10, 27, 14))
+                script = render_script(LIBRARY, pos, ctx, FIELDS, at(NY, 10, 26, 9))
+                texts = [script.voicemail or "", script.talk_track, script.subject, script.body,
+                         script.instructions, script.tip]
+                assert all("{" not in text for text in texts), (name, index)
+                assert script.tip, (name, index)
+                assert "  " not in (script.voicemail or ""), (name, index)
+                if script.next_call_at is not None:
+                    assert script.next_call_at > at(NY, 10, 26, 9)

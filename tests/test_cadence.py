@@ -1,0 +1,239 @@
+"""Cadence files: loading, validation messages a user can act on, the library, templates."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from dialdeck import paths
+from dialdeck.cadence import (
+    TEMPLATE_FIELDS,
+    Wait,
+    cadence_from_mapping,
+    load_cadence,
+    load_library,
+    render,
+    template_problems,
+)
+from dialdeck.errors import CadenceError, InvalidInput
+
+FILES = Path(__file__).parent / "cadence_files"
+BROKEN = FILES / "broken"
+USER = FILES / "user"
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(CadenceError) as caught:
+        load_cadence(path)
+    return caught.value.problems
+
+
+def test_every_step_problem_is_reported_with_file_step_and_field():
+    path = BROKEN / "broken_steps.toml"
+    problems = problems_of(path)
+    expected = [
+        ("step 1: wait:", "'soon' is not a duration"),
+        ("step 1: voicemail:", "unknown field {rep_nmae}"),
+        ("step 2: weekday:", "'wendesday' is not a weekday"),
+        ("step 2: at:", "'25:00' is not a local time"),
+        ("step 3: voicemail:", "must say what to leave"),
+        ("step 4: colour:", "unknown key"),
+        ("step 4: subject:", "required for an email step"),
+        ("step 5: cold.ring_twice:", "cannot be overridden"),
+        ("step 5: cold.voicemail:", "no attribute or index access"),
+        ("step 6: action:", "'fax' is not an action"),
+    ]
+    for where, reason in expected:
+        assert any(p.startswith(f"{path}: {where}") and reason in p for p in problems), (where, problems)
+    assert len(problems) == len(expected), problems
+
+
+def test_a_bad_value_does_not_also_report_the_value_as_missing():
+    problems = problems_of(BROKEN / "broken_steps.toml")
+    assert not any("when is this step due" in p for p in problems)
+
+
+def test_metadata_problems_name_the_file_and_field_without_a_step():
+    path = BROKEN / "broken_meta.toml"
+    problems = problems_of(path)
+    for field in ("owner", "name", "low_value_below", "no_answer_retries", "continue_with"):
+        assert any(p.startswith(f"{path}: {field}: ") for p in problems), (field, problems)
+    assert not any("step " in p for p in problems)
+
+
+def test_toml_syntax_error_names_the_line():
+    path = BROKEN / "bad_syntax.toml"
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}: line 6: invalid TOML")
+
+
+def test_timing_combinations_are_checked():
+    path = BROKEN / "bad_timing.toml"
+    problems = problems_of(path)
+    assert f"{path}: step 1: wait: when is this step due?" in problems[0]
+    assert any(p.startswith(f"{path}: step 2: at: only with a wait in days") for p in problems)
+    assert any(p.startswith(f"{path}: step 3: weekday: give only one of") for p in problems)
+    assert any(p.startswith(f"{path}: step 4: promise: ") for p in problems)
+    assert any(p.startswith(f"{path}: step 5: slot: 'brunch' is not a slot") for p in problems)
+
+
+def test_next_call_in_the_last_step_of_a_finishing_cadence_is_refused():
+    path = BROKEN / "last_promise.toml"
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}: step 2: voicemail: {{next_call}} promises a call that never comes")
+
+
+def test_next_call_followed_only_by_an_email_in_a_finishing_cadence_is_refused():
+    data = {"steps": [
+        {"action": "call", "wait": "0 minutes", "voicemail": "I'll call you {next_call}."},
+        {"action": "email", "wait": "0 minutes", "subject": "Hi", "body": "Hello"},
+    ]}
+    with pytest.raises(CadenceError) as caught:
+        cadence_from_mapping(data, source="m.toml", default_name="m")
+    [problem] = caught.value.problems
+    assert problem.startswith("m.toml: step 1: voicemail: {next_call} promises a call that never comes")
+
+
+def test_next_call_is_fine_when_the_cadence_continues_elsewhere():
+    data = {"after_last": "continue", "continue_with": "three-step", "steps": [
+        {"action": "call", "wait": "0 minutes", "voicemail": "I'll call you {next_call}."},
+    ]}
+    assert cadence_from_mapping(data, source="c.toml", default_name="c").continue_with == "three-step"
+
+
+def test_next_call_in_a_step_that_only_becomes_last_for_cold_leads_is_refused():
+    data = {
+        "steps": [
+            {"action": "call", "wait": "0 minutes", "voicemail": "I'll call you {next_call}."},
+            {"action": "call", "wait": "1 day", "voicemail": False, "cold": {"skip": True}},
+        ]
+    }
+    with pytest.raises(CadenceError) as caught:
+        cadence_from_mapping(data, source="x.toml", default_name="x")
+    assert caught.value.problems == [
+        "x.toml: step 1: voicemail: {next_call} promises a call that never comes: for cold leads "
+        "no call follows this step and the cadence finishes"
+    ]
+
+
+def test_an_email_step_needs_subject_and_body_and_a_call_step_has_no_subject():
+    data = {"steps": [
+        {"action": "email", "wait": "1 day"},
+        {"action": "call", "wait": "1 day", "voicemail": False, "subject": "Hi"},
+    ]}
+    with pytest.raises(CadenceError) as caught:
+        cadence_from_mapping(data, source="e.toml", default_name="e")
+    assert caught.value.problems == [
+        "e.toml: step 1: subject: required for an email step",
+        "e.toml: step 1: body: required for an email step",
+        "e.toml: step 2: subject: a call step has no subject (it takes: talk_track, tip, voicemail)",
+    ]
+
+
+def test_wrong_types_are_named():
+    data = {"tip": 3, "steps": [{"action": "call", "wait": 5, "voicemail": True, "urgent": "yes"}]}
+    with pytest.raises(CadenceError) as caught:
+        cadence_from_mapping(data, source="t.toml", default_name="t")
+    problems = caught.value.problems
+    assert "t.toml: tip: must be text, not a number" in problems
+    assert any(p.startswith("t.toml: step 1: wait: must be text") for p in problems)
+    assert any(p.startswith("t.toml: step 1: voicemail: must be the message text, or false") for p in problems)
+    assert "t.toml: step 1: urgent: must be true or false, not 'yes'" in problems
+
+
+def test_a_cadence_needs_steps():
+    with pytest.raises(CadenceError) as caught:
+        cadence_from_mapping({"name": "empty"}, source="empty.toml")
+    assert caught.value.problems == ["empty.toml: steps: a cadence needs at least one [[steps]] table"]
+
+
+def test_a_valid_user_cadence_loads_with_its_variants():
+    nurture = load_cadence(USER / "nurture.toml")
+    assert nurture.name == "nurture"
+    assert nurture.after_last == "continue" and nurture.continue_with == "three-step"
+    assert nurture.no_answer_retries == 2
+    call = nurture.steps[1]
+    assert call.voicemail is None  # voicemail = false: don't leave a message
+    assert call.timing.wait == Wait(4, "weeks") and call.timing.at == time(10, 30)
+    assert nurture.step(1, "cold").timing.wait == Wait(6, "weeks")
+    assert nurture.step(1, "cold").timing.at == time(10, 30)
+    assert nurture.step(2, "warm") is not None
+    assert nurture.step(2, "cold") is None
+
+
+def test_toml_local_time_literals_are_accepted_for_at():
+    data = {"steps": [{"action": "call", "weekday": "Wed", "at": time(16, 0), "voicemail": False}]}
+    step = cadence_from_mapping(data, source="w.toml", default_name="w").steps[0]
+    assert step.timing.weekday == 2 and step.timing.at == time(16) and step.timing.pinned
+
+
+def test_library_user_file_overrides_builtin_and_adds_its_own():
+    library = load_library(paths.builtin_cadence_dir(), USER)
+    assert library["three-step"].title == "My three-step"
+    assert library["nurture"].continue_with == "three-step"
+    assert {"money-in-follow-up", "follow-up-series", "voicemail-challenge", "zero-to-ten"} <= set(library)
+
+
+def test_library_without_a_user_dir_is_the_five_builtins(tmp_path):
+    library = load_library(paths.builtin_cadence_dir(), tmp_path / "does-not-exist")
+    assert sorted(library) == ["follow-up-series", "money-in-follow-up", "three-step",
+                               "voicemail-challenge", "zero-to-ten"]
+
+
+def test_library_refuses_continue_with_an_unknown_cadence(tmp_path):
+    (tmp_path / "orphan.toml").write_text(
+        'after_last = "continue"\ncontinue_with = "nowhere"\n'
+        '[[steps]]\naction = "task"\nwait = "1 day"\ninstructions = "Think."\n'
+    )
+    with pytest.raises(CadenceError) as caught:
+        load_library(paths.builtin_cadence_dir(), tmp_path)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{tmp_path / 'orphan.toml'}: continue_with: no cadence named 'nowhere'")
+
+
+def test_library_collects_problems_from_every_broken_file(tmp_path):
+    for name in ("broken_steps.toml", "broken_meta.toml"):
+        (tmp_path / name).write_text((BROKEN / name).read_text())
+    with pytest.raises(CadenceError) as caught:
+        load_library(paths.builtin_cadence_dir(), tmp_path)
+    files = {p.split(": ")[0] for p in caught.value.problems}
+    assert files == {str(tmp_path / "broken_steps.toml"), str(tmp_path / "broken_meta.toml")}
+
+
+def test_render_fills_fields_and_keeps_literal_braces():
+    fields = {name: name.upper() for name in TEMPLATE_FIELDS}
+    assert render("Hi {first_name} {{not a field}}", fields) == "Hi FIRST_NAME {not a field}"
+
+
+def test_render_lets_a_time_abbreviation_end_the_sentence():
+    assert render("I'll call you {next_call}.", {"next_call": "Wednesday at 4 p.m."}) == \
+        "I'll call you Wednesday at 4 p.m."
+
+
+def test_render_names_a_field_without_a_value():
+    with pytest.raises(InvalidInput, match=r"\{company\} has no value"):
+        render("Hi {first_name} at {company}", {"first_name": "Ana"})
+
+
+@pytest.mark.parametrize(
+    "template, reason",
+    [
+        ("Hi {firstname}", "unknown field {firstname}"),
+        ("Hi {}", "empty placeholder"),
+        ("Hi {0}", "empty placeholder"),
+        ("Hi {first_name!r}", "no format spec or conversion"),
+        ("Hi {first_name:>10}", "no format spec or conversion"),
+        ("Hi {first_name[0]}", "no attribute or index access"),
+        ("Hi {first_name", "broken braces"),
+        ("Hi first_name}", "broken braces"),
+    ],
+)
+def test_template_problems(template, reason):
+    [problem] = template_problems(template)
+    assert reason in problem
+
+
+def test_valid_template_has_no_problems():
+    assert template_problems("Hi {first_name}, {rep_name} at {rep_company}: {next_call}.") == []
