@@ -1,20 +1,33 @@
 """The use cases: one function each. The CLI and the TUI call only these.
 
-Each function that writes opens exactly one transaction. Every function that depends on
-time takes ``now`` (aware UTC). ``db`` is a ``sqlite_utils.Database`` from
-``dialdeck.store.open_store``.
-
-CONTRACT (being implemented): signatures below are fixed; bodies are filled in.
+Each function that writes opens exactly one transaction (``store.write_tx``). Every function
+that depends on time takes ``now`` (aware UTC). ``db`` is a ``sqlite_utils.Database`` from
+``dialdeck.store.open_store``. A SQLite failure surfaces as ``StoreError`` (one line), bad
+input as ``InvalidInput`` or ``NotFound``, never as a traceback.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+import dataclasses
+import functools
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from dialdeck import cadence as cadence_mod
+from dialdeck import paths, phones, phrases, schedule, settings
+from dialdeck.clock import UTC, as_utc, from_iso, to_iso
+from dialdeck.errors import InvalidInput, NotFound
+from dialdeck.hours import hours_key
 from dialdeck.models import (
+    DISPOSITIONS,
+    OUTCOMES,
     Attempt,
     CallCard,
     DueItem,
@@ -26,7 +39,188 @@ from dialdeck.models import (
     RepProfile,
     SessionStats,
 )
+from dialdeck.store import queries, records, windows, write_tx
+from dialdeck.store.db import db_path, store_error
+from dialdeck.store.importing import ImportRun
 
+# Earlier calls the guardrails look at (cooldown, calls per local day).
+RECENT_CALLS = timedelta(days=8)
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=4)
+def _library_in(builtin_dir: Path, user_dir: Path) -> dict:
+    return cadence_mod.load_library(builtin_dir, user_dir)
+
+
+def library() -> dict:
+    """The cadence library (built-ins plus the user's), loaded once per process."""
+    return _library_in(paths.builtin_cadence_dir(), paths.user_cadence_dir())
+
+
+@contextlib.contextmanager
+def _sqlite_errors(db: Database) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise store_error(exc, _path_of(db)) from None
+
+
+def _path_of(db: Database) -> str | None:
+    try:
+        return db_path(db)
+    except sqlite3.Error:
+        return None
+
+
+def _rep_day(now: datetime, profile: RepProfile) -> tuple[datetime, datetime]:
+    """Start of today and of tomorrow in the rep's zone, as UTC instants."""
+    zone = ZoneInfo(profile.timezone)
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _guard(profile: RepProfile) -> schedule.Guardrails:
+    return schedule.Guardrails(cooldown=timedelta(minutes=profile.cooldown_minutes),
+                               max_per_day=profile.max_per_day)
+
+
+def _key_of(row: dict) -> str:
+    return hours_key(row["region"] or None, row["subdivision"], row["timezone"])
+
+
+def _context(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now: datetime,
+             *, include_now_call: bool = False) -> schedule.Context:
+    zone, window = windows.window_of(_key_of(prospect), windows.base_window(profile))
+    calls = records.recent_call_times(conn, prospect["id"], to_iso(now - RECENT_CALLS))
+    return schedule.Context(
+        zone=zone,
+        window=window,
+        temperature=prospect["temperature"],
+        value=prospect["value"],
+        appointment_at=from_iso(prospect["appointment_at"]),
+        recent_attempts=tuple(from_iso(at) for at in calls),
+        guard=_guard(profile),
+    )
+
+
+def _position(row: dict) -> schedule.Position:
+    return schedule.Position(
+        cadence=row["cadence"], step_index=row["step_index"], status=row["status"],
+        next_due_at=from_iso(row["next_due_at"]), pinned=bool(row["pinned"]), retries=row["retries"],
+    )
+
+
+def _position_columns(pos: schedule.Position, now: datetime) -> dict:
+    return {
+        "cadence": pos.cadence, "step_index": pos.step_index, "status": pos.status,
+        "next_due_at": to_iso(pos.next_due_at), "pinned": int(pos.pinned), "retries": pos.retries,
+        "updated_at": to_iso(now),
+    }
+
+
+def _queue_columns(prospect: dict) -> dict:
+    """The prospect's fields the due queue's indexes carry on the enrollment."""
+    return {"hours_key": _key_of(prospect), "temp_rank": 0 if prospect["temperature"] == "warm" else 1,
+            "value": prospect["value"]}
+
+
+def _write_position(conn: sqlite3.Connection, enrollment: dict, prospect: dict, pos: schedule.Position,
+                    now: datetime) -> int | None:
+    """Store where the prospect now stands; returns the id of a new enrollment when the cadence
+    continued into another one (the old membership is then finished, kept for the record)."""
+    if pos.cadence == enrollment["cadence"]:
+        records.update_enrollment(conn, enrollment["id"], _position_columns(pos, now))
+        return None
+    records.update_enrollment(conn, enrollment["id"], {
+        "status": "finished", "next_due_at": None, "pinned": 0, "updated_at": to_iso(now)})
+    return records.insert_enrollment(conn, {
+        "prospect_id": prospect["id"], **_position_columns(pos, now), **_queue_columns(prospect),
+        "created_at": to_iso(now)})
+
+
+def _steps_total(cadence_name: str, lib: dict | None = None) -> int:
+    cad = (lib if lib is not None else library()).get(cadence_name)
+    return len(cad.steps) if cad else 0
+
+
+def _action(lib: dict, cadence_name: str, step_index: int, temperature: str, value: float | None) -> str:
+    cad = lib.get(cadence_name)
+    if cad is None or not 0 <= step_index < len(cad.steps):
+        return "call"  # a cadence file since removed: what is stored is a call to make
+    variant = schedule.variant_for(cad, temperature, value)
+    step = cad.step(step_index, variant) or cad.steps[step_index]
+    return step.action
+
+
+def _prospect_model(row: dict) -> Prospect:
+    return Prospect(
+        id=row["id"], first_name=row["first_name"], last_name=row["last_name"], company=row["company"],
+        phone_e164=row["phone_e164"], phone_raw=row["phone_raw"], email=row["email"],
+        timezone=row["timezone"], tz_source=row["tz_source"], region=row["region"],
+        subdivision=row["subdivision"], temperature=row["temperature"], value=row["value"],
+        referrer=row["referrer"], referrer_company=row["referrer_company"],
+        appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
+    )
+
+
+def _enrollment_model(row: dict) -> Enrollment:
+    return Enrollment(
+        prospect_id=row["prospect_id"], cadence=row["cadence"], step_index=row["step_index"],
+        steps_total=_steps_total(row["cadence"]), status=row["status"],
+        next_due_at=from_iso(row["next_due_at"]), pinned=bool(row["pinned"]), retries=row["retries"],
+    )
+
+
+def _attempt_model(row: dict) -> Attempt:
+    return Attempt(
+        id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
+        action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
+        session_id=row["session_id"],
+    )
+
+
+def _result(attempt_id: int | None, prospect_id: int, outcome: str, row: dict,
+            needs_disposition: bool = False) -> OutcomeResult:
+    live = row["status"] in records.LIVE
+    return OutcomeResult(
+        attempt_id=attempt_id, prospect_id=prospect_id, outcome=outcome, status=row["status"],
+        step=row["step_index"] + 1 if live else None, cadence=row["cadence"],
+        next_due_at=from_iso(row["next_due_at"]), needs_disposition=needs_disposition,
+    )
+
+
+def _need_prospect(conn: sqlite3.Connection, prospect_id: int) -> dict:
+    row = records.prospect_row(conn, prospect_id)
+    if row is None:
+        raise NotFound(f"no prospect with id {prospect_id}")
+    return row
+
+
+def _need_live(conn: sqlite3.Connection, prospect: dict) -> dict:
+    row = records.live_enrollment(conn, prospect["id"])
+    if row is None:
+        latest = records.latest_enrollment(conn, prospect["id"])
+        state = f"{latest['status']} in {latest['cadence']}" if latest else "not enrolled in any cadence"
+        raise InvalidInput(f"prospect {prospect['id']} ({_name(prospect)}) is {state}: nothing is due")
+    return row
+
+
+def _name(row: dict) -> str:
+    return f"{row['first_name']} {row['last_name']}".strip()
+
+
+def _e164(db: Database, phone: str) -> str:
+    try:
+        return phones.to_e164(phone, settings.read_profile(db).region)
+    except ValueError as exc:
+        raise InvalidInput(f"phone {phone!r}: {exc}") from None
+
+
+# --- import -----------------------------------------------------------------------------------
 
 def import_csv(db: Database, path: Path, *, now: datetime, cadence: str | None = None,
                region: str | None = None, skip_invalid: bool = False) -> ImportReport:
@@ -35,93 +229,413 @@ def import_csv(db: Database, path: Path, *, now: datetime, cadence: str | None =
     Raises ImportFileError (problems: 'line N: field: reason') when any row is invalid and
     ``skip_invalid`` is False; then nothing is written.
     """
-    raise NotImplementedError
+    now = as_utc(now)
+    profile = settings.read_profile(db)
+    lib = library()
+    default_cadence = cadence or settings.read_setting(db, settings.CADENCE_KEY, settings.DEFAULT_CADENCE)
+    if default_cadence not in lib:
+        raise InvalidInput(f"no cadence named {default_cadence!r} (known: {', '.join(sorted(lib))})")
+    run = ImportRun(lib=lib, profile=profile, default_cadence=default_cadence, now=now,
+                    region=(region or profile.region).upper())
+    with _sqlite_errors(db):
+        return run.execute(db, Path(path), skip_invalid=skip_invalid)
 
+
+# --- the due queue ----------------------------------------------------------------------------
 
 def due(db: Database, now: datetime, *, limit: int = 50, offset: int = 0) -> list[DueItem]:
     """Active enrollments due at ``now`` and callable now in the prospect's zone, calling order."""
-    raise NotImplementedError
+    now = as_utc(now)
+    with _sqlite_errors(db):
+        profile = settings.read_profile(db)
+        conn = db.conn
+        open_now = windows.open_keys(queries.hours_keys(conn), windows.base_window(profile), now)
+        today = to_iso(_rep_day(now, profile)[0])
+        page = queries.due_ids(conn, open_now, to_iso(now), today, limit=limit, offset=offset)
+        lib = library()
+        return [_due_item(lib, row) for row in queries.due_rows(conn, page, today)]
+
+
+def _due_item(lib: dict, row: queries.DueRow, due_at: datetime | None = None) -> DueItem:
+    return DueItem(
+        prospect_id=row.prospect_id, name=f"{row.first_name} {row.last_name}".strip(), company=row.company,
+        phone=row.phone_e164, timezone=row.timezone, cadence=row.cadence, step=row.step_index + 1,
+        steps_total=_steps_total(row.cadence, lib),
+        action=_action(lib, row.cadence, row.step_index, row.temperature, row.value),
+        due_at=due_at or from_iso(row.next_due_at), pinned=row.pinned, overdue=row.overdue,
+        temperature=row.temperature, value=row.value, tz_flagged=row.tz_source == "rep",
+    )
+
+
+def explain_due(db: Database, now: datetime) -> list[str]:
+    """The EXPLAIN QUERY PLAN lines of the due page at ``now`` (the benchmark prints them)."""
+    now = as_utc(now)
+    profile = settings.read_profile(db)
+    open_now = windows.open_keys(queries.hours_keys(db.conn), windows.base_window(profile), now)
+    return queries.explain_sql(db.conn, open_now, to_iso(now), to_iso(_rep_day(now, profile)[0]))
 
 
 def queue_summary(db: Database, now: datetime) -> QueueSummary:
-    raise NotImplementedError
+    now = as_utc(now)
+    with _sqlite_errors(db):
+        conn = db.conn
+        profile = settings.read_profile(db)
+        base = windows.base_window(profile)
+        keys = queries.hours_keys(conn)
+        open_now = set(windows.open_keys(keys, base, now))
+        today, tomorrow = _rep_day(now, profile)
+        counts = queries.due_counts_by_key(conn, keys, to_iso(now))
+        closed = {key: n for key, n in counts.items() if key not in open_now and n}
+        opens_at = {key: windows.next_open(key, base, now) for key in closed}
+        later = queries.count_due_between(conn, to_iso(now), to_iso(tomorrow))
+        later += sum(n for key, n in closed.items() if opens_at[key] < tomorrow)
+        return QueueSummary(
+            due_now=sum(n for key, n in counts.items() if key in open_now),
+            later_today=later,
+            outside_hours=sum(closed.values()),
+            next_item=_next_item(conn, base, now, opens_at, today),
+        )
 
+
+def _next_item(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str, datetime],
+               today: datetime) -> DueItem | None:
+    """The next call to come due after ``now``: a future due time, or a closed window opening."""
+    candidates: list[tuple[datetime, int]] = []
+    coming = queries.next_coming_due(conn, to_iso(now))
+    if coming is not None:
+        row = records.enrollment_row(conn, coming)
+        at = from_iso(row["next_due_at"])
+        candidates.append((at if row["pinned"] else windows.next_open(row["hours_key"], base, at), coming))
+    if opens_at:
+        key = min(opens_at, key=opens_at.get)
+        first = queries.first_due_in_window(conn, key, to_iso(now))
+        if first is not None:
+            candidates.append((opens_at[key], first))
+    if not candidates:
+        return None
+    at, enrollment_id = min(candidates)
+    (row,) = queries.due_rows(conn, [enrollment_id], to_iso(today))
+    return _due_item(library(), row, due_at=at)
+
+
+# --- the call card ----------------------------------------------------------------------------
 
 def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
     """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
-    raise NotImplementedError
+    now = as_utc(now)
+    with _sqlite_errors(db):
+        conn = db.conn
+        profile = settings.read_profile(db)
+        row = _need_prospect(conn, prospect_id)
+        enrollment = _need_live(conn, row)
+        ctx = _context(conn, row, profile, now)
+        script = schedule.render_script(library(), _position(enrollment), ctx, _fields(row, profile, ctx, now), now)
+        attempts = records.attempts_of_enrollment(conn, enrollment["id"])
+        return CallCard(
+            prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
+            attempts=tuple(_attempt_model(a) for a in attempts),
+        )
 
+
+def _fields(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:
+    """The template fields, except next_call which the scheduler adds from its own instant."""
+    appointment = from_iso(row["appointment_at"])
+    return {
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "company": row["company"],
+        "rep_name": profile.name,
+        "rep_phone": phones.format_international(profile.phone) if profile.phone else "",
+        "rep_company": profile.company,
+        "referrer": row["referrer"],
+        "referrer_company": row["referrer_company"],
+        "appointment": phrases.phrase_time(appointment, ctx.zone, now) if appointment else "",
+    }
+
+
+# --- outcomes ---------------------------------------------------------------------------------
 
 def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
                 session_id: int | None = None) -> OutcomeResult:
     """Write the attempt and advance the enrollment in one transaction."""
-    raise NotImplementedError
+    now = as_utc(now)
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"unknown outcome {outcome!r} (one of: {', '.join(OUTCOMES)})")
+    if callback_at is not None and disposition is None:
+        disposition = "callback"
+    if disposition is not None:
+        _check_disposition(disposition, callback_at)
+        if outcome != "connected":
+            raise InvalidInput(f"a disposition ({disposition}) follows a connected call, not {outcome!r}")
+    lib = library()
+    with _sqlite_errors(db):
+        profile = settings.read_profile(db)
+        with write_tx(db):
+            return _log(db.conn, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
+                        callback_at=callback_at, session_id=session_id)
+
+
+def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
+    if disposition not in DISPOSITIONS:
+        raise InvalidInput(f"unknown disposition {disposition!r} (one of: {', '.join(DISPOSITIONS)})")
+    if disposition == "callback" and callback_at is None:
+        raise InvalidInput("a callback needs a time (--callback ISO-TIME)")
+
+
+def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
+         now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
+         session_id: int | None) -> OutcomeResult:
+    prospect_row = _need_prospect(conn, prospect_id)
+    enrollment = _need_live(conn, prospect_row)
+    ctx = _context(conn, prospect_row, profile, now)
+    pos = _position(enrollment)
+    step = schedule.current_step(lib, pos, ctx)
+    transition = schedule.apply_outcome(lib, pos, ctx, outcome, now)
+    new_pos = transition.position
+    if disposition is not None and transition.needs_disposition:
+        # The call just made is not in the table yet; the disposition's guardrails must count it.
+        after_call = dataclasses.replace(ctx, recent_attempts=(*ctx.recent_attempts, now))
+        new_pos = schedule.apply_disposition(lib, new_pos, after_call, disposition, now, callback_at).position
+    spawned = _write_position(conn, enrollment, prospect_row, new_pos, now)
+    dnc_added = transition.add_dnc and records.dnc_insert(
+        conn, prospect_row["phone_e164"], to_iso(now), "do-not-call outcome")
+    attempt_id = records.insert_attempt(
+        conn, prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
+        outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
+        spawned_enrollment_id=spawned, dnc_added=dnc_added,
+    )
+    current = records.enrollment_row(conn, spawned or enrollment["id"])
+    return _result(attempt_id, prospect_id, outcome, current,
+                   needs_disposition=transition.needs_disposition and disposition is None)
 
 
 def set_disposition(db: Database, prospect_id: int, disposition: str, now: datetime, *,
                     callback_at: datetime | None = None, note: str = "") -> OutcomeResult:
     """After a connected call: callback (pinned at callback_at), booked, not-interested, continue."""
-    raise NotImplementedError
+    now = as_utc(now)
+    _check_disposition(disposition, callback_at)
+    lib = library()
+    with _sqlite_errors(db):
+        profile = settings.read_profile(db)
+        with write_tx(db):
+            conn = db.conn
+            prospect_row = _need_prospect(conn, prospect_id)
+            enrollment = _need_live(conn, prospect_row)
+            if enrollment["status"] != "connected":
+                raise InvalidInput(f"prospect {prospect_id} has no connected call awaiting a disposition "
+                                   f"(status {enrollment['status']})")
+            # The connected call is already logged, so the context's recent calls include it.
+            ctx = _context(conn, prospect_row, profile, now)
+            pos = schedule.apply_disposition(lib, _position(enrollment), ctx, disposition, now, callback_at).position
+            spawned = _write_position(conn, enrollment, prospect_row, pos, now)
+            attempt = records.newest_attempt(conn, prospect_id=prospect_id)
+            attempt_id = None
+            if attempt is not None and attempt["enrollment_id"] == enrollment["id"] and attempt["outcome"] == "connected":
+                attempt_id = attempt["id"]
+                records.record_disposition(conn, attempt_id, disposition, note.strip(), spawned)
+            current = records.enrollment_row(conn, spawned or enrollment["id"])
+            return _result(attempt_id, prospect_id, "connected", current)
 
 
 def undo_last(db: Database, *, session_id: int | None = None,
               prospect_id: int | None = None) -> OutcomeResult | None:
-    """Remove the newest attempt (of the session, or of the prospect) and restore the enrollment exactly."""
-    raise NotImplementedError
+    """Remove the newest attempt (of the session, or of the prospect) and restore the enrollment exactly.
 
+    Returns None when there is nothing to undo. Refuses (InvalidInput) when the prospect has a
+    newer attempt than the one chosen, or the number went on the do-not-call list since:
+    restoring the older state would silently undo those too.
+    """
+    with _sqlite_errors(db), write_tx(db):
+        conn = db.conn
+        attempt = records.newest_attempt(conn, session_id=session_id, prospect_id=prospect_id)
+        if attempt is None:
+            return None
+        _check_undoable(conn, attempt)
+        state = json.loads(attempt["prev_state"])
+        records.delete_attempt(conn, attempt["id"])
+        if attempt["spawned_enrollment_id"] is not None:
+            records.delete_enrollment(conn, attempt["spawned_enrollment_id"])
+        records.restore_enrollment(conn, state)
+        if attempt["dnc_added"]:
+            records.dnc_delete(conn, records.prospect_row(conn, attempt["prospect_id"])["phone_e164"])
+        return _result(attempt["id"], attempt["prospect_id"], attempt["outcome"], state)
+
+
+def _check_undoable(conn: sqlite3.Connection, attempt: dict) -> None:
+    newer = records.newest_attempt(conn, prospect_id=attempt["prospect_id"])
+    if newer["id"] != attempt["id"]:
+        raise InvalidInput(f"prospect {attempt['prospect_id']} has a newer attempt (#{newer['id']}, "
+                           f"{newer['outcome']}); undo that one first")
+    phone = records.prospect_row(conn, attempt["prospect_id"])["phone_e164"]
+    if not attempt["dnc_added"] and records.dnc_contains(conn, phone):
+        raise InvalidInput(f"{phone} was put on the do-not-call list after this attempt; "
+                           "remove it from the list first if that was a mistake")
+
+
+# --- small edits ------------------------------------------------------------------------------
 
 def snooze(db: Database, prospect_id: int, until: datetime, now: datetime) -> Enrollment:
-    raise NotImplementedError
+    """Move the prospect's due time to ``until`` (no longer a pinned promise)."""
+    now, until = as_utc(now), as_utc(until)
+    if until <= now:
+        raise InvalidInput(f"snooze until {until.isoformat()}: that is not after now ({now.isoformat()})")
+    with _sqlite_errors(db), write_tx(db):
+        conn = db.conn
+        row = _need_prospect(conn, prospect_id)
+        enrollment = _need_live(conn, row)
+        if enrollment["status"] != "active":
+            raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
+        records.update_enrollment(conn, enrollment["id"], {
+            "next_due_at": to_iso(until), "pinned": 0, "updated_at": to_iso(now)})
+        return _enrollment_model(records.enrollment_row(conn, enrollment["id"]))
 
 
 def add_note(db: Database, prospect_id: int, text: str, now: datetime) -> None:
-    raise NotImplementedError
+    """Append a timestamped note to the prospect, and to their last attempt if it is the newest
+    attempt logged at all (the call the rep just made)."""
+    now = as_utc(now)
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidInput("the note is empty")
+    with _sqlite_errors(db), write_tx(db):
+        conn = db.conn
+        row = _need_prospect(conn, prospect_id)
+        zone = ZoneInfo(settings.read_profile(db).timezone)
+        stamp = now.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        notes = f"{row['notes']}\n[{stamp}] {text}" if row["notes"] else f"[{stamp}] {text}"
+        conn.execute("UPDATE prospects SET notes = ?, updated_at = ? WHERE id = ?", [notes, to_iso(now), prospect_id])
+        last = records.newest_attempt(conn)
+        if last is not None and last["prospect_id"] == prospect_id:
+            records.append_attempt_note(conn, last["id"], text)
 
+
+# --- reading ----------------------------------------------------------------------------------
 
 def prospect(db: Database, prospect_id: int) -> Prospect:
-    raise NotImplementedError
+    with _sqlite_errors(db):
+        return _prospect_model(_need_prospect(db.conn, prospect_id))
 
 
 def history(db: Database, prospect_id: int) -> tuple[Prospect, Enrollment | None, list[Attempt]]:
-    raise NotImplementedError
+    """The prospect, their live (else latest) enrollment, and every attempt ever, oldest first."""
+    with _sqlite_errors(db):
+        conn = db.conn
+        row = _need_prospect(conn, prospect_id)
+        enrollment = records.latest_enrollment(conn, prospect_id)
+        attempts = records.attempts_of_prospect(conn, prospect_id)
+        return (_prospect_model(row), _enrollment_model(enrollment) if enrollment else None,
+                [_attempt_model(a) for a in attempts])
 
 
 def export_rows(db: Database) -> list[dict]:
-    raise NotImplementedError
+    """One dict per prospect: details, cadence position, attempt count, last outcome, attempts."""
+    with _sqlite_errors(db):
+        return list(iter_export_rows(db))
+
+
+def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[dict]:
+    """``export_rows`` as a stream, so exporting a million prospects needs no million-row list."""
+    for row in records.export_cursor(db.conn):
+        item = {
+            "id": row["id"], "first_name": row["first_name"], "last_name": row["last_name"],
+            "company": row["company"], "phone": row["phone_e164"], "phone_raw": row["phone_raw"],
+            "email": row["email"], "timezone": row["timezone"], "tz_source": row["tz_source"],
+            "region": row["region"], "subdivision": row["subdivision"], "temperature": row["temperature"],
+            "value": row["value"], "referrer": row["referrer"], "referrer_company": row["referrer_company"],
+            "appointment_at": row["appointment_at"], "notes": row["notes"],
+            "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
+            "status": row["status"], "next_due_at": row["next_due_at"],
+            "attempts_count": row["attempts_count"], "last_outcome": row["last_outcome"],
+        }
+        if with_attempts:
+            item["attempts"] = [
+                {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
+                 "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"]}
+                for a in records.attempts_of_prospect(db.conn, row["id"])
+            ]
+        yield item
 
 
 def search_prospects(db: Database, text: str, *, limit: int = 20) -> list[Prospect]:
-    raise NotImplementedError
+    if not text.strip():
+        return []
+    with _sqlite_errors(db):
+        return [_prospect_model(r) for r in records.search_prospects(db.conn, text, limit)]
 
+
+# --- do-not-call ------------------------------------------------------------------------------
 
 def dnc_add(db: Database, phone: str, now: datetime, *, reason: str = "") -> str:
-    raise NotImplementedError
+    """Put a number on the do-not-call list for good; its live enrollment stops (status dnc)."""
+    now = as_utc(now)
+    e164 = _e164(db, phone)
+    with _sqlite_errors(db), write_tx(db):
+        conn = db.conn
+        records.dnc_insert(conn, e164, to_iso(now), reason.strip())
+        owner = records.prospect_by_phone(conn, e164)
+        live = records.live_enrollment(conn, owner["id"]) if owner else None
+        if live is not None:
+            records.update_enrollment(conn, live["id"], {
+                "status": "dnc", "next_due_at": None, "pinned": 0, "updated_at": to_iso(now)})
+    return e164
 
 
 def dnc_remove(db: Database, phone: str) -> str:
-    raise NotImplementedError
+    """Take a number off the list. Enrollments it stopped stay stopped."""
+    e164 = _e164(db, phone)
+    with _sqlite_errors(db), write_tx(db):
+        if not records.dnc_delete(db.conn, e164):
+            raise NotFound(f"{e164} is not on the do-not-call list")
+    return e164
 
 
 def dnc_list(db: Database) -> list[dict]:
-    raise NotImplementedError
+    """Every number on the list: e164, added_at (aware UTC datetime), reason; oldest first."""
+    with _sqlite_errors(db):
+        return [{"e164": e164, "added_at": from_iso(at), "reason": reason}
+                for e164, at, reason in db.conn.execute("SELECT e164, added_at, reason FROM dnc ORDER BY added_at, e164")]
 
+
+# --- the rep's profile ------------------------------------------------------------------------
 
 def get_profile(db: Database) -> RepProfile:
-    raise NotImplementedError
+    with _sqlite_errors(db):
+        return settings.read_profile(db)
 
 
 def set_setting(db: Database, key: str, value: str) -> RepProfile:
-    raise NotImplementedError
+    """Validate and store one setting (``rep.phone`` is stored E.164); InvalidInput names the key."""
+    if key == settings.CADENCE_KEY and value.strip() not in library():
+        raise InvalidInput(f"{key}: no cadence named {value.strip()!r} (known: {', '.join(sorted(library()))})")
+    with _sqlite_errors(db):
+        return settings.write_setting(db, key, value)
 
+
+# --- sessions ---------------------------------------------------------------------------------
 
 def start_session(db: Database, now: datetime) -> int:
-    raise NotImplementedError
+    now = as_utc(now)
+    with _sqlite_errors(db), write_tx(db):
+        rep = settings.read_profile(db).name
+        return db.conn.execute("INSERT INTO sessions(started_at, rep) VALUES (?, ?)", [to_iso(now), rep]).lastrowid
 
 
 def end_session(db: Database, session_id: int, now: datetime) -> SessionStats:
-    raise NotImplementedError
+    now = as_utc(now)
+    with _sqlite_errors(db), write_tx(db):
+        cursor = db.conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", [to_iso(now), session_id])
+        if cursor.rowcount == 0:
+            raise NotFound(f"no session with id {session_id}")
+    return session_stats(db, session_id)
 
 
 def session_stats(db: Database, session_id: int) -> SessionStats:
-    raise NotImplementedError
+    with _sqlite_errors(db):
+        row = db.conn.execute("SELECT started_at FROM sessions WHERE id = ?", [session_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no session with id {session_id}")
+        dials, voicemails, connects = records.attempt_stats(db.conn, session_id)
+        return SessionStats(session_id=session_id, started_at=from_iso(row[0]), dials=dials,
+                            voicemails=voicemails, connects=connects)
+

@@ -1,0 +1,197 @@
+"""The rep's profile, kept in the database's ``settings`` table: read, validate, write.
+
+Keys are what ``dialdeck config set KEY VALUE`` takes. Each value is validated and normalized
+before it is stored (a phone becomes E.164, days become "mon,tue,..."), and a bad value raises
+InvalidInput naming the key. Unset keys fall back to ``RepProfile``'s defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+from sqlite_utils import Database
+
+from dialdeck import phones
+from dialdeck.errors import InvalidInput
+from dialdeck.hours import WEEKDAYS
+from dialdeck.models import RepProfile
+from dialdeck.store.db import write_tx
+
+DEFAULT_CADENCE = "zero-to-ten"
+# The settings key of the cadence an import uses when neither the row nor the command names one.
+CADENCE_KEY = "cadence.default"
+
+# settings key -> RepProfile field
+FIELDS: dict[str, str] = {
+    "rep.name": "name",
+    "rep.phone": "phone",
+    "rep.company": "company",
+    "rep.timezone": "timezone",
+    "rep.region": "region",
+    "hours.start": "hours_start",
+    "hours.end": "hours_end",
+    "hours.days": "days",
+    "guard.cooldown_minutes": "cooldown_minutes",
+    "guard.max_per_day": "max_per_day",
+}
+KEYS = (*FIELDS, CADENCE_KEY)
+
+
+def read_profile(db: Database) -> RepProfile:
+    """The stored profile; unset keys (and a number edited into text by hand) keep the default."""
+    stored = read_all(db)
+    values = {}
+    for key, field in FIELDS.items():
+        if key in stored:
+            try:
+                values[field] = _typed(field, stored[key])
+            except ValueError:
+                continue
+    return RepProfile(**values)
+
+
+def read_all(db: Database) -> dict[str, str]:
+    return dict(db.conn.execute("SELECT key, value FROM settings").fetchall())
+
+
+def read_setting(db: Database, key: str, default: str) -> str:
+    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def _typed(field: str, text: str):
+    if field in ("cooldown_minutes", "max_per_day"):
+        return int(text)
+    return text
+
+
+def normalize(key: str, value: str, profile: RepProfile) -> str:
+    """The stored form of ``value`` for ``key``, or InvalidInput naming the key."""
+    if key not in KEYS:
+        raise InvalidInput(f"unknown setting {key!r}; known settings: {', '.join(KEYS)}")
+    text = value.strip()
+    try:
+        return _NORMALIZERS.get(key, _text)(text, profile)
+    except ValueError as exc:
+        raise InvalidInput(f"{key}: {exc}") from None
+
+
+def _text(text: str, profile: RepProfile) -> str:
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _phone(text: str, profile: RepProfile) -> str:
+    try:
+        return phones.to_e164(text, profile.region)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid phone number ({exc})") from None
+
+
+def _timezone(text: str, profile: RepProfile) -> str:
+    if text not in available_timezones():
+        raise ValueError(f"{text!r} is not an IANA time zone (e.g. America/New_York, Europe/Paris)")
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{text!r} is not an IANA time zone") from None
+    return text
+
+
+def _region(text: str, profile: RepProfile) -> str:
+    code = text.upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{text!r} is not a two-letter country code phonenumbers knows (e.g. US, GB, DE)")
+    return code
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _clock_time(text: str) -> str:
+    match = _CLOCK.match(text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"{text!r} is not a time of day HH:MM (e.g. 08:00)")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def _hours_start(text: str, profile: RepProfile) -> str:
+    start = _clock_time(text)
+    if not start < profile.hours_end:
+        raise ValueError(f"{start} must be before hours.end {profile.hours_end}")
+    return start
+
+
+def _hours_end(text: str, profile: RepProfile) -> str:
+    end = _clock_time(text)
+    if not profile.hours_start < end:
+        raise ValueError(f"{end} must be after hours.start {profile.hours_start}")
+    return end
+
+
+def _days(text: str, profile: RepProfile) -> str:
+    """Accepts "mon,tue,wed", "mon-fri" or a mix; stores the days in week order."""
+    chosen: set[int] = set()
+    for part in text.lower().split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            first, last = (_weekday(p) for p in part.split("-", 1))
+            # A range may wrap the week end: "fri-mon".
+            span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
+            chosen.update(span)
+        else:
+            chosen.add(_weekday(part))
+    if not chosen:
+        raise ValueError("names no day of the week (e.g. mon,tue,wed,thu,fri or mon-fri)")
+    return ",".join(WEEKDAYS[d] for d in sorted(chosen))
+
+
+def _weekday(text: str) -> int:
+    name = text.strip()[:3]  # "monday" and "mon" alike
+    if name not in WEEKDAYS:
+        raise ValueError(f"{name!r} is not a day of the week ({', '.join(WEEKDAYS)})")
+    return WEEKDAYS.index(name)
+
+
+def _positive_int(low: int, high: int) -> Callable[[str, RepProfile], str]:
+    def check(text: str, profile: RepProfile) -> str:
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise ValueError(f"{number} is out of range {low}..{high}")
+        return str(number)
+
+    return check
+
+
+_NORMALIZERS: dict[str, Callable[[str, RepProfile], str]] = {
+    "rep.phone": _phone,
+    "rep.timezone": _timezone,
+    "rep.region": _region,
+    "hours.start": _hours_start,
+    "hours.end": _hours_end,
+    "hours.days": _days,
+    "guard.cooldown_minutes": _positive_int(0, 7 * 24 * 60),
+    "guard.max_per_day": _positive_int(1, 50),
+}
+
+
+def write_setting(db: Database, key: str, value: str) -> RepProfile:
+    """Validate, normalize and store one setting; returns the profile as it now is."""
+    profile = read_profile(db)
+    stored = normalize(key, value, profile)
+    with write_tx(db):
+        db.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, stored],
+        )
+    return read_profile(db)
+

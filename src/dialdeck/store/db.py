@@ -1,0 +1,152 @@
+"""Opening the database, and the one way dialdeck writes to it: ``write_tx``.
+
+Durability: WAL with ``synchronous=FULL``. In WAL mode ``NORMAL`` already survives a crash or
+``kill -9`` of the process (a commit is in the OS's page cache as soon as ``COMMIT`` returns),
+but a power cut or kernel panic can roll back the last commits. A rep's logged call is a record
+of something that happened to a person, so dialdeck pays one fsync of the WAL per outcome (well
+under a millisecond on an SSD) and every outcome that was acknowledged survives power loss too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from dialdeck.errors import StoreError
+from dialdeck.store.schema import MIGRATION_SET, known_steps, migrations
+
+BUSY_TIMEOUT_MS = 3000
+
+
+def open_store(path: Path | str, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    """Open (and, with ``create``, create) the database at ``path``, migrated to this version.
+
+    Raises StoreError, one line naming the path, when the file is missing (``create=False``),
+    read-only, locked by another program, not a SQLite database, or from a newer dialdeck.
+    """
+    path = Path(path).expanduser()
+    _check_file(path, create)
+    try:
+        conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from None
+    db = Database(conn)
+    try:
+        _configure(db, busy_timeout_ms)
+        _refuse_newer(db, path)
+        _migrate(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise store_error(exc, path) from None
+    except StoreError:
+        conn.close()
+        raise
+    return db
+
+
+def _check_file(path: Path, create: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"database {path} is a directory, not a file")
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no database at {path}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create database {path}: {exc.strerror}") from None
+        return
+    # Root ignores permission bits, so os.access alone would let an administrator write a file
+    # its owner marked read-only; a file nobody may write is treated as read-only for everyone.
+    mode = path.stat().st_mode
+    if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise StoreError(f"database {path} is read-only (dialdeck needs to write to it)")
+
+
+def _configure(db: Database, busy_timeout_ms: int) -> None:
+    conn = db.conn
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    # Reading the header here turns "not a database" into an error at open, not mid-session.
+    conn.execute("PRAGMA schema_version").fetchone()
+    db.enable_wal()
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Probe for the write lock now: a database another program holds gives a clear error at once.
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("ROLLBACK")
+
+
+def _refuse_newer(db: Database, path: Path) -> None:
+    if not db["_sqlite_migrations"].exists():
+        return
+    applied = {
+        row[0]
+        for row in db.conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+        )
+    }
+    unknown = applied - known_steps()
+    if unknown:
+        raise StoreError(
+            f"database {path} was written by a newer dialdeck (schema steps {', '.join(sorted(unknown))}); upgrade dialdeck"
+        )
+
+
+def _migrate(db: Database) -> None:
+    if db["_sqlite_migrations"].exists() and not migrations.pending(db):
+        return
+    with write_tx(db):
+        migrations.apply(db)
+
+
+@contextlib.contextmanager
+def write_tx(db: Database) -> Iterator[Database]:
+    """One write transaction: everything inside commits together or not at all.
+
+    ``BEGIN IMMEDIATE`` takes the write lock before the first read, so two dialdeck processes
+    (the TUI and a CLI command) queue on the busy timeout instead of failing with a stale
+    snapshot halfway through. Nested use becomes a savepoint (sqlite-utils' ``atomic``).
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+
+
+def store_error(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:
+    """One readable line for a SQLite failure."""
+    where = f"database {path}" if path else "the database"
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{where} is locked by another program; close it and try again")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{where} is read-only (dialdeck needs to write to it)")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreError(f"{where} is not a dialdeck database or is damaged ({exc})")
+    if "disk" in text or "full" in text or "i/o" in text:
+        return StoreError(f"{where} cannot be written: {exc}")
+    return StoreError(f"{where}: {exc}")
+
+
+def db_path(db: Database) -> str:
+    """The file behind ``db`` (for messages)."""
+    row = db.conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else "?"

@@ -1,0 +1,261 @@
+"""Reading and writing single records: prospects, enrollments, attempts, the do-not-call list.
+
+Plain SQL on the connection; rows come back as dicts keyed by column name. The callers
+(services) decide the transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+ENROLLMENT_COLUMNS = (
+    "id", "prospect_id", "cadence", "step_index", "status", "next_due_at", "pinned", "retries",
+    "hours_key", "temp_rank", "value", "created_at", "updated_at",
+)
+LIVE = ("active", "connected")
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def _one(cursor: sqlite3.Cursor) -> dict | None:
+    rows = _dicts(cursor)
+    return rows[0] if rows else None
+
+
+# --- prospects -------------------------------------------------------------------------------
+
+def prospect_row(conn: sqlite3.Connection, prospect_id: int) -> dict | None:
+    return _one(conn.execute("SELECT * FROM prospects WHERE id = ?", [prospect_id]))
+
+
+def prospect_by_phone(conn: sqlite3.Connection, e164: str) -> dict | None:
+    return _one(conn.execute("SELECT * FROM prospects WHERE phone_e164 = ?", [e164]))
+
+
+def prospects_by_phones(conn: sqlite3.Connection, phones: Sequence[str]) -> dict[str, dict]:
+    if not phones:
+        return {}
+    marks = ",".join("?" * len(phones))
+    rows = _dicts(conn.execute(f"SELECT * FROM prospects WHERE phone_e164 IN ({marks})", list(phones)))
+    return {row["phone_e164"]: row for row in rows}
+
+
+def prospects_by_emails(conn: sqlite3.Connection, emails: Sequence[str]) -> dict[str, dict]:
+    if not emails:
+        return {}
+    marks = ",".join("?" * len(emails))
+    rows = _dicts(conn.execute(
+        f"SELECT * FROM prospects WHERE email != '' AND email IN ({marks}) ORDER BY id", list(emails)))
+    found: dict[str, dict] = {}
+    for row in rows:
+        found.setdefault(row["email"], row)
+    return found
+
+
+def search_prospects(conn: sqlite3.Connection, text: str, limit: int) -> list[dict]:
+    like = f"%{_escape_like(text.strip())}%"
+    digits = "".join(ch for ch in text if ch.isdigit())
+    phone_like = f"%{digits}%" if len(digits) >= 3 else None
+    return _dicts(conn.execute(
+        "SELECT * FROM prospects WHERE (first_name || ' ' || last_name) LIKE ?1 ESCAPE '\\' "
+        "OR company LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR phone_e164 LIKE ?1 ESCAPE '\\' "
+        "OR (?2 IS NOT NULL AND phone_e164 LIKE ?2) "
+        "ORDER BY last_name, first_name, id LIMIT ?3",
+        [like, phone_like, limit],
+    ))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- enrollments -----------------------------------------------------------------------------
+
+def live_enrollment(conn: sqlite3.Connection, prospect_id: int) -> dict | None:
+    return _one(conn.execute(
+        "SELECT * FROM enrollments WHERE prospect_id = ? AND status IN ('active', 'connected')",
+        [prospect_id],
+    ))
+
+
+def latest_enrollment(conn: sqlite3.Connection, prospect_id: int) -> dict | None:
+    """The live enrollment, else the most recently changed one."""
+    return live_enrollment(conn, prospect_id) or _one(conn.execute(
+        "SELECT * FROM enrollments WHERE prospect_id = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+        [prospect_id],
+    ))
+
+
+def enrollment_row(conn: sqlite3.Connection, enrollment_id: int) -> dict | None:
+    return _one(conn.execute("SELECT * FROM enrollments WHERE id = ?", [enrollment_id]))
+
+
+def enrolled_cadences(conn: sqlite3.Connection, prospect_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """(cadence, status) of every enrollment, ever, of each prospect."""
+    if not prospect_ids:
+        return {}
+    marks = ",".join("?" * len(prospect_ids))
+    found: dict[int, list[tuple[str, str]]] = {}
+    for pid, cadence, status in conn.execute(
+        f"SELECT prospect_id, cadence, status FROM enrollments WHERE prospect_id IN ({marks})", list(prospect_ids)
+    ):
+        found.setdefault(pid, []).append((cadence, status))
+    return found
+
+
+def insert_enrollment(conn: sqlite3.Connection, row: dict) -> int:
+    columns = [c for c in ENROLLMENT_COLUMNS if c != "id" and c in row]
+    cursor = conn.execute(
+        f"INSERT INTO enrollments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [row[c] for c in columns],
+    )
+    remember_hours_key(conn, row["hours_key"])
+    return cursor.lastrowid
+
+
+def update_enrollment(conn: sqlite3.Connection, enrollment_id: int, changes: dict) -> None:
+    if not changes:
+        return
+    assignments = ", ".join(f"{c} = ?" for c in changes)
+    conn.execute(f"UPDATE enrollments SET {assignments} WHERE id = ?", [*changes.values(), enrollment_id])
+
+
+def restore_enrollment(conn: sqlite3.Connection, state: dict) -> None:
+    """Put an enrollment row back exactly as ``state`` (a full row) had it."""
+    changes = {c: state[c] for c in ENROLLMENT_COLUMNS if c != "id"}
+    update_enrollment(conn, state["id"], changes)
+
+
+def delete_enrollment(conn: sqlite3.Connection, enrollment_id: int) -> None:
+    conn.execute("DELETE FROM enrollments WHERE id = ?", [enrollment_id])
+
+
+def remember_hours_key(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO hours_keys(key) VALUES (?)", [key])
+
+
+# --- attempts --------------------------------------------------------------------------------
+
+def insert_attempt(conn: sqlite3.Connection, *, prospect_id: int, enrollment: dict, step: int, action: str,
+                   outcome: str, at: str, note: str, session_id: int | None, disposition: str | None = None,
+                   spawned_enrollment_id: int | None = None, dnc_added: bool = False) -> int:
+    """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo)."""
+    cursor = conn.execute(
+        "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, disposition, at, "
+        "note, session_id, prev_state, spawned_enrollment_id, dnc_added) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at, note,
+         session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added)],
+    )
+    return cursor.lastrowid
+
+
+def record_disposition(conn: sqlite3.Connection, attempt_id: int, disposition: str, note: str,
+                       spawned_enrollment_id: int | None) -> None:
+    """A disposition chosen after the connected attempt was logged: kept on that attempt, so
+    undoing it also undoes the disposition."""
+    conn.execute(
+        "UPDATE attempts SET disposition = ?, spawned_enrollment_id = coalesce(?, spawned_enrollment_id) "
+        "WHERE id = ?", [disposition, spawned_enrollment_id, attempt_id])
+    if note:
+        append_attempt_note(conn, attempt_id, note)
+
+
+def append_attempt_note(conn: sqlite3.Connection, attempt_id: int, text: str) -> None:
+    conn.execute(
+        "UPDATE attempts SET note = CASE WHEN note = '' THEN ?1 ELSE note || ' / ' || ?1 END WHERE id = ?2",
+        [text, attempt_id])
+
+
+def delete_attempt(conn: sqlite3.Connection, attempt_id: int) -> None:
+    conn.execute("DELETE FROM attempts WHERE id = ?", [attempt_id])
+
+
+def attempts_of_enrollment(conn: sqlite3.Connection, enrollment_id: int) -> list[dict]:
+    return _dicts(conn.execute(
+        "SELECT * FROM attempts WHERE enrollment_id = ? ORDER BY at, id", [enrollment_id]))
+
+
+def attempts_of_prospect(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
+    return _dicts(conn.execute(
+        "SELECT * FROM attempts WHERE prospect_id = ? ORDER BY at, id", [prospect_id]))
+
+
+def recent_call_times(conn: sqlite3.Connection, prospect_id: int, since_iso: str) -> list[str]:
+    """When this prospect's number was dialled since ``since``, oldest first (one number per prospect)."""
+    return [row[0] for row in conn.execute(
+        "SELECT at FROM attempts WHERE prospect_id = ? AND at >= ? AND action = 'call' ORDER BY at, id",
+        [prospect_id, since_iso],
+    )]
+
+
+def newest_attempt(conn: sqlite3.Connection, *, session_id: int | None = None,
+                   prospect_id: int | None = None) -> dict | None:
+    if session_id is not None:
+        return _one(conn.execute("SELECT * FROM attempts WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id]))
+    if prospect_id is not None:
+        return _one(conn.execute("SELECT * FROM attempts WHERE prospect_id = ? ORDER BY id DESC LIMIT 1",
+                                 [prospect_id]))
+    return _one(conn.execute("SELECT * FROM attempts ORDER BY id DESC LIMIT 1"))
+
+
+def attempt_stats(conn: sqlite3.Connection, session_id: int) -> tuple[int, int, int]:
+    """(dials, voicemails, connects) logged in one session."""
+    row = conn.execute(
+        "SELECT count(*) FILTER (WHERE action = 'call'), count(*) FILTER (WHERE outcome = 'voicemail'), "
+        "count(*) FILTER (WHERE outcome = 'connected') FROM attempts WHERE session_id = ?",
+        [session_id],
+    ).fetchone()
+    return row[0], row[1], row[2]
+
+
+# --- do-not-call -----------------------------------------------------------------------------
+
+def dnc_contains(conn: sqlite3.Connection, e164: str) -> bool:
+    return conn.execute("SELECT 1 FROM dnc WHERE e164 = ?", [e164]).fetchone() is not None
+
+
+def dnc_among(conn: sqlite3.Connection, numbers: Iterable[str]) -> set[str]:
+    numbers = list(numbers)
+    if not numbers:
+        return set()
+    marks = ",".join("?" * len(numbers))
+    return {row[0] for row in conn.execute(f"SELECT e164 FROM dnc WHERE e164 IN ({marks})", numbers)}
+
+
+def dnc_delete(conn: sqlite3.Connection, e164: str) -> bool:
+    return conn.execute("DELETE FROM dnc WHERE e164 = ?", [e164]).rowcount == 1
+
+
+def dnc_insert(conn: sqlite3.Connection, e164: str, at: str, reason: str) -> bool:
+    """Add a number; False when it was already on the list (the first entry is kept)."""
+    cursor = conn.execute("INSERT OR IGNORE INTO dnc(e164, added_at, reason) VALUES (?, ?, ?)", [e164, at, reason])
+    return cursor.rowcount == 1
+
+
+# --- export ----------------------------------------------------------------------------------
+
+_EXPORT_SQL = """
+SELECT p.*, e.cadence, e.step_index, e.status, e.next_due_at,
+       (SELECT count(*) FROM attempts a WHERE a.prospect_id = p.id) AS attempts_count,
+       (SELECT a.outcome FROM attempts a WHERE a.prospect_id = p.id ORDER BY a.at DESC, a.id DESC LIMIT 1)
+           AS last_outcome
+FROM prospects p
+LEFT JOIN enrollments e ON e.id = coalesce(
+    (SELECT id FROM enrollments WHERE prospect_id = p.id AND status IN ('active', 'connected')),
+    (SELECT id FROM enrollments WHERE prospect_id = p.id ORDER BY updated_at DESC, id DESC LIMIT 1))
+ORDER BY p.id
+"""
+
+
+def export_cursor(conn: sqlite3.Connection) -> Iterator[dict]:
+    """Every prospect with its live (else latest) enrollment, streamed in id order."""
+    cursor = conn.execute(_EXPORT_SQL)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row))

@@ -1,0 +1,130 @@
+"""The schema, as forward migrations: one function per schema step, applied in order.
+
+sqlite-utils' ``Migrations`` records each applied step in ``_sqlite_migrations``. A database
+that lists a step this dialdeck does not know was written by a newer dialdeck: ``open_store``
+refuses it rather than guess.
+
+Times are UTC ISO-8601 text (``clock.to_iso``), fixed width, so text order is time order.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "dialdeck"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_core_tables(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE prospects (
+            id INTEGER PRIMARY KEY,
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL DEFAULT '',
+            company TEXT NOT NULL DEFAULT '',
+            phone_e164 TEXT NOT NULL UNIQUE,
+            phone_raw TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            timezone TEXT NOT NULL,
+            tz_source TEXT NOT NULL,
+            region TEXT NOT NULL DEFAULT '',
+            subdivision TEXT,
+            temperature TEXT NOT NULL DEFAULT 'cold' CHECK (temperature IN ('warm', 'cold')),
+            value REAL,
+            referrer TEXT NOT NULL DEFAULT '',
+            referrer_company TEXT NOT NULL DEFAULT '',
+            appointment_at TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- Re-imports match by E.164 first, then by e-mail (stored lower-cased).
+        CREATE INDEX ix_prospects_email ON prospects(email) WHERE email != '';
+
+        CREATE TABLE enrollments (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects(id),
+            cadence TEXT NOT NULL,
+            step_index INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN
+                ('active', 'connected', 'finished', 'booked', 'not-interested', 'wrong-number', 'dnc')),
+            next_due_at TEXT,
+            pinned INTEGER NOT NULL DEFAULT 0,
+            retries INTEGER NOT NULL DEFAULT 0,
+            -- Denormalized from the prospect so the due queue never joins before it has its page:
+            hours_key TEXT NOT NULL,     -- which calling window applies (hours.hours_key)
+            temp_rank INTEGER NOT NULL,  -- 0 warm, 1 cold: warm is called first
+            value REAL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- At most one live (active or awaiting a disposition) enrollment per prospect.
+        CREATE UNIQUE INDEX ux_enrollments_live ON enrollments(prospect_id)
+            WHERE status IN ('active', 'connected');
+        CREATE INDEX ix_enrollments_prospect ON enrollments(prospect_id, cadence);
+
+        -- The due queue (store/queries.py). Partial indexes hold only what can be due.
+        -- Counting and sorting a small due set: per open window, the due range, covering.
+        CREATE INDEX ix_due_zone ON enrollments(hours_key, next_due_at, temp_rank, value, prospect_id)
+            WHERE status = 'active' AND pinned = 0;
+        -- Walking a large due set already in calling order, so no sort is needed.
+        CREATE INDEX ix_due_order ON enrollments(temp_rank, value DESC, next_due_at, prospect_id, hours_key)
+            WHERE status = 'active' AND pinned = 0;
+        -- Promises: few, called earliest first.
+        CREATE INDEX ix_due_pinned ON enrollments(next_due_at, prospect_id, hours_key)
+            WHERE status = 'active' AND pinned = 1;
+        -- "What comes due next" for the empty state.
+        CREATE INDEX ix_due_next ON enrollments(next_due_at) WHERE status = 'active';
+
+        -- The distinct calling windows in use: few (hundreds), so the open set is computed in Python.
+        CREATE TABLE hours_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
+
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            rep TEXT NOT NULL DEFAULT ''
+        );
+
+        -- Append-only log. prev_state is the enrollment row before this attempt (JSON), so undo
+        -- restores it exactly; spawned_enrollment_id is the enrollment a "continue into another
+        -- cadence" created, which undo deletes; dnc_added says this attempt put the number on the list.
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects(id),
+            enrollment_id INTEGER NOT NULL REFERENCES enrollments(id),
+            cadence TEXT NOT NULL,
+            step INTEGER NOT NULL,  -- 1-based
+            action TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            disposition TEXT,
+            at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            session_id INTEGER REFERENCES sessions(id),
+            prev_state TEXT NOT NULL,
+            spawned_enrollment_id INTEGER REFERENCES enrollments(id),
+            dnc_added INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_attempts_prospect ON attempts(prospect_id, at);
+        CREATE INDEX ix_attempts_enrollment ON attempts(enrollment_id);
+        CREATE INDEX ix_attempts_session ON attempts(session_id) WHERE session_id IS NOT NULL;
+
+        CREATE TABLE dnc (
+            e164 TEXT PRIMARY KEY,
+            added_at TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+def known_steps() -> set[str]:
+    return {m.name for m in migrations._migrations}

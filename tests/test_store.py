@@ -1,0 +1,114 @@
+"""Opening the store: schema, durability settings, and one-line errors for unusable files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from dialdeck.errors import StoreError
+from dialdeck.store import open_store, write_tx
+from dialdeck.store.schema import MIGRATION_SET
+
+
+def test_a_new_database_has_the_schema_in_wal_with_foreign_keys(db, db_path: Path) -> None:
+    assert {"prospects", "enrollments", "attempts", "dnc", "settings", "sessions"} <= set(db.table_names())
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: survives power loss too
+    assert db_path.exists()
+
+
+def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
+    open_store(db_path).close()
+    again = open_store(db_path)
+    names = [r[0] for r in again.conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert len(names) == len(set(names)) >= 1
+    again.close()
+
+
+def test_missing_file_without_create_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "absent.db"
+    with pytest.raises(StoreError, match=f"no database at {path}"):
+        open_store(path, create=False)
+    assert not path.exists()
+
+
+def test_garbage_file_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is a spreadsheet, honest\x00\x01\x02" * 200)
+    with pytest.raises(StoreError) as caught:
+        open_store(path)
+    message = str(caught.value)
+    assert str(path) in message and "not a dialdeck database" in message
+    assert "\n" not in message
+
+
+def test_read_only_file_is_refused(db_path: Path) -> None:
+    open_store(db_path).close()
+    db_path.chmod(0o444)
+    try:
+        with pytest.raises(StoreError, match="read-only") as caught:
+            open_store(db_path)
+        assert str(db_path) in str(caught.value)
+    finally:
+        db_path.chmod(0o644)
+
+
+def test_database_locked_by_another_program(db_path: Path) -> None:
+    open_store(db_path).close()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked by another program") as caught:
+            open_store(db_path, busy_timeout_ms=50)
+        assert str(db_path) in str(caught.value)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_database_from_a_newer_dialdeck_is_refused(db_path: Path) -> None:
+    db = open_store(db_path)
+    db.conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, 'm999_from_the_future', 'x')",
+        [MIGRATION_SET],
+    )
+    db.conn.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer dialdeck"):
+        open_store(db_path)
+
+
+def test_write_tx_keeps_nothing_when_the_block_fails(db) -> None:
+    with pytest.raises(RuntimeError):
+        with write_tx(db):
+            db.conn.execute("INSERT INTO settings(key, value) VALUES ('rep.name', 'Half')")
+            raise RuntimeError("crash between two writes")
+    assert db.conn.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
+    assert not db.conn.in_transaction
+
+
+def test_write_tx_is_visible_to_another_connection_once_committed(db, db_path: Path) -> None:
+    with write_tx(db):
+        db.conn.execute("INSERT INTO settings(key, value) VALUES ('rep.name', 'Whole')")
+    other = sqlite3.connect(db_path)
+    assert other.execute("SELECT value FROM settings").fetchone() == ("Whole",)
+    other.close()
+
+
+def test_a_prospect_has_at_most_one_live_enrollment(imported_db) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        with write_tx(imported_db):
+            imported_db.conn.execute(
+                "INSERT INTO enrollments (prospect_id, cadence, step_index, status, hours_key, temp_rank, "
+                "created_at, updated_at) VALUES (1, 'three-step', 0, 'active', 'US|America/New_York', 0, 'x', 'x')")
+
+
+def test_an_attempt_must_name_a_real_prospect(db) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        with write_tx(db):
+            db.conn.execute(
+                "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, at, prev_state) "
+                "VALUES (42, 42, 'x', 1, 'call', 'voicemail', 'x', '{}')")
