@@ -1,0 +1,74 @@
+"""The dialdeck App: a thin shell given its database path, clock and theme.
+
+``make_app`` is the one factory the CLI and the tests use; ``run_session`` runs it in the
+terminal and returns the exit status. The app owns the ``Gateway`` (the single DB thread)
+and closes it on the way out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from dialdeck.clock import Clock, system_clock
+from dialdeck.paths import styles_dir
+from dialdeck.tui.commands import ProspectSearch
+from dialdeck.tui.gateway import Gateway
+from dialdeck.tui.screens.error import ErrorScreen
+from dialdeck.tui.screens.session import SessionScreen
+
+STYLESHEETS = ("app.tcss", "session.tcss", "dialogs.tcss")
+
+
+class DialdeckApp(App[int]):
+    TITLE = "dialdeck"
+    COMMANDS = App.COMMANDS | {ProspectSearch}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    def __init__(self, db_path: Path, *, clock: Clock, theme: str, refresh_seconds: float,
+                 session_label: str | None = None, animation_level: str | None = None,
+                 cursor_blink: bool = True) -> None:
+        super().__init__(css_path=[styles_dir() / name for name in STYLESHEETS])
+        self.clock = clock
+        self.refresh_seconds = refresh_seconds
+        self.cursor_blink = cursor_blink  # dialogs with a text field read it (snapshots turn it off)
+        if animation_level is not None:
+            self.animation_level = animation_level
+        self.gateway = Gateway(db_path)
+        self._theme_name = theme
+        if session_label:
+            self.sub_title = session_label
+
+    def on_mount(self) -> None:
+        self.theme = self._theme_name
+        self.push_screen(SessionScreen())
+
+    def on_unmount(self) -> None:
+        self.gateway.close()
+
+    def fatal(self, message: str) -> None:
+        """A database problem the session cannot continue past: say it, then exit 1 on a key."""
+        self.push_screen(ErrorScreen(message))
+
+    def show_prospect(self, prospect_id: int) -> None:
+        """From search: put this prospect on the session screen."""
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.pick(prospect_id)
+
+
+def make_app(db_path: Path, *, clock: Clock = system_clock, theme: str = "textual-dark",
+             refresh_seconds: float = 30.0, session_label: str | None = None,
+             animation_level: str | None = None, cursor_blink: bool = True) -> DialdeckApp:
+    """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink."""
+    return DialdeckApp(Path(db_path), clock=clock, theme=theme, refresh_seconds=refresh_seconds,
+                       session_label=session_label, animation_level=animation_level,
+                       cursor_blink=cursor_blink)
+
+
+def run_session(db_path: Path, *, clock: Clock = system_clock, session_label: str | None = None) -> int:
+    """Run a calling session in this terminal; the process exit status."""
+    app = make_app(db_path, clock=clock, session_label=session_label)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,0 +1,132 @@
+"""The app's one door to the database: every service call runs on a single DB thread.
+
+Why a thread of our own: a SQLite connection belongs to the thread that opened it, and
+the UI thread must never wait on disk. The gateway owns a one-worker
+``ThreadPoolExecutor``; the connection is opened *on* that worker and every service call
+is submitted to it, so calls are serialised (one writer, no locking games) and the UI
+awaits them with ``asyncio.wrap_future`` from ``@work`` async workers. Nothing here
+touches a widget; callers get plain model values back.
+
+The hot path (an outcome key) is one round trip: write the outcome, then read one page
+of the queue, the summary, the next card and the session figures in the same job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from dialdeck import services, store
+from dialdeck.errors import InvalidInput, NotFound
+from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, RepProfile, SessionStats
+
+T = TypeVar("T")
+
+PAGE_SIZE = 50  # one screenful and then some: the queue is paged, never loaded whole
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything the session screen shows at one instant."""
+
+    now: datetime
+    items: tuple[DueItem, ...]
+    summary: QueueSummary
+    card: CallCard | None
+    stats: SessionStats | None
+
+
+class Gateway:
+    """Runs service functions on the DB thread: ``await gateway.call(services.due, now)``."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialdeck-db")
+        self._db: Database | None = None
+        self._in_flight = 0
+
+    @property
+    def busy(self) -> bool:
+        """True while a job is queued or running (tests wait on it; the UI never does)."""
+        return self._in_flight > 0
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(db, *args, **kwargs)`` on the DB thread; the result or its exception."""
+        self._in_flight += 1
+        try:
+            future = self._executor.submit(self._with_db, fn, args, kwargs)
+            return await asyncio.wrap_future(future)
+        finally:
+            self._in_flight -= 1
+
+    def _with_db(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+        if self._db is None:
+            self._db = store.open_store(self.db_path)
+        return fn(self._db, *args, **kwargs)
+
+    def close(self) -> None:
+        """Close the connection on its own thread, then stop the thread."""
+        self._executor.submit(self._close_db).result()
+        self._executor.shutdown(wait=True)
+
+    def _close_db(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+# --- composite jobs: each runs whole on the DB thread (one round trip per key) ---------
+
+
+def open_desk(db: Database, now: datetime) -> tuple[RepProfile, int]:
+    """Start a session: the rep's profile and the new session id."""
+    return services.get_profile(db), services.start_session(db, now)
+
+
+def load_desk(db: Database, now: datetime, session_id: int | None,
+              prospect_id: int | None = None) -> Desk:
+    """One page of the queue, its summary, a card and the session figures.
+
+    ``prospect_id`` keeps the rep's own pick on screen; otherwise the first due prospect.
+    A pick that is no longer active (e.g. finished elsewhere) falls back to the queue head.
+    """
+    items = tuple(services.due(db, now, limit=PAGE_SIZE))
+    summary = services.queue_summary(db, now)
+    card = None
+    wanted = prospect_id if prospect_id is not None else (items[0].prospect_id if items else None)
+    if wanted is not None:
+        try:
+            card = services.call_card(db, wanted, now)
+        except (NotFound, InvalidInput):  # no live cadence step any more
+            if items and wanted != items[0].prospect_id:
+                card = services.call_card(db, items[0].prospect_id, now)
+    stats = services.session_stats(db, session_id) if session_id is not None else None
+    return Desk(now=now, items=items, summary=summary, card=card, stats=stats)
+
+
+def log_and_load(db: Database, prospect_id: int, outcome: str, now: datetime,
+                 session_id: int | None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
+    """The power-dialer step: write the outcome (one transaction), then the next desk."""
+    result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, **kwargs)
+    return result, load_desk(db, now, session_id)
+
+
+def undo_and_load(db: Database, now: datetime,
+                  session_id: int | None) -> tuple[OutcomeResult | None, Desk]:
+    """Undo the session's newest attempt and bring that prospect back on screen."""
+    result = services.undo_last(db, session_id=session_id)
+    focus = result.prospect_id if result is not None else None
+    return result, load_desk(db, now, session_id, focus)
+
+
+def snooze_and_load(db: Database, prospect_id: int, until: datetime, now: datetime,
+                    session_id: int | None) -> Desk:
+    services.snooze(db, prospect_id, until, now)
+    return load_desk(db, now, session_id)

@@ -1,0 +1,32 @@
+"""Typing a note about the prospect."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class NoteScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self._name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note") as dialog:
+            dialog.border_title = f"Note on {self._name}"
+            field = Input(placeholder="What should you remember next time?", id="note-text")
+            field.cursor_blink = self.app.cursor_blink
+            yield field
+            yield Static("Enter saves · Esc cancels", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(text or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,351 @@
+"""The calling session: the due list, the card, the script, and one key per outcome.
+
+The loop: an outcome key → one gateway job (write the attempt and advance in one
+transaction, then read one page of the queue and the next card) → the desk is redrawn.
+Workers await the DB thread; the UI thread never touches SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+
+from dialdeck import services
+from dialdeck.errors import DialdeckError
+from dialdeck.models import CallCard, QueueSummary, RepProfile
+from dialdeck.tui import gateway as jobs
+from dialdeck.tui.formatting import city, outcome_message, short_when, spoken_clock, zone
+from dialdeck.tui.screens.confirm import ConfirmScreen
+from dialdeck.tui.screens.disposition import DispositionScreen
+from dialdeck.tui.screens.help import HelpScreen
+from dialdeck.tui.screens.note import NoteScreen
+from dialdeck.tui.screens.snooze import SnoozeScreen
+from dialdeck.tui.screens.summary import SummaryScreen
+from dialdeck.tui.widgets.due_calls import DueCalls
+from dialdeck.tui.widgets.key_footer import KeyFooter
+from dialdeck.tui.widgets.prospect_card import ProspectCard
+from dialdeck.tui.widgets.script_pane import ScriptPane
+from dialdeck.tui.widgets.session_bar import SessionBar
+
+CALL_ONLY = ("no-answer", "voicemail", "connected", "busy", "wrong-number")
+
+
+class Abort(Exception):
+    """A gateway call failed and the user has been told; the worker just stops."""
+
+
+def mailto_url(email: str, subject: str, body: str) -> str:
+    return f"mailto:{quote(email)}?subject={quote(subject)}&body={quote(body)}"
+
+
+def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Content:
+    """What the rep sees when nothing is callable now: what is next, and when."""
+    nxt = summary.next_item
+    if summary.outside_hours and not summary.due_now:
+        head = f"Outside calling hours for everyone due ({summary.outside_hours} waiting)"
+        tail = ""
+        if nxt is not None:
+            theirs = short_when(nxt.due_at, nxt.timezone, now)
+            tail = (f"next window opens at {short_when(nxt.due_at, rep_zone, now)} your time: "
+                    f"{nxt.name}, {theirs} in {city(nxt.timezone)}")
+    elif nxt is not None:
+        head = "All caught up"
+        tail = f"next call due at {short_when(nxt.due_at, rep_zone, now)}, {nxt.name}"
+        if nxt.pinned:
+            local = nxt.due_at.astimezone(zone(nxt.timezone))
+            tail += f", {local:%A} {spoken_clock(local)} promise"
+    else:
+        head, tail = "All caught up", "nothing else is scheduled. Import more with: dialdeck import FILE.csv"
+    lines = [Content.styled(head, "bold $success"), Content(tail)]
+    if summary.later_today:
+        lines.append(Content.styled(f"{summary.later_today} more due later today", "$text-muted"))
+    return Content("\n\n").join(lines)
+
+
+class SessionScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "outcome('no-answer')", "No answer", id="no_answer",
+                tooltip="No answer, no message: retry at another time of day"),
+        Binding("v", "outcome('voicemail')", "Voicemail", id="voicemail",
+                tooltip="Voicemail left: on to the next step"),
+        Binding("c", "outcome('connected')", "Connected", id="connected",
+                tooltip="Connected: callback, booked, not interested, carry on"),
+        Binding("b", "outcome('busy')", "Busy", id="busy",
+                tooltip="Busy: try the same step again after the cooldown"),
+        Binding("w", "outcome('wrong-number')", "Wrong #", id="wrong_number",
+                tooltip="Wrong number: never called again"),
+        Binding("d", "outcome('do-not-call')", "DNC", id="do_not_call",
+                tooltip="Do not call: on the list for good (asks first)"),
+        Binding("s", "snooze", "Snooze", id="snooze", tooltip="Skip for now: later today or tomorrow morning"),
+        Binding("e", "outcome('sent')", "Sent", id="email_sent", tooltip="Email step: mark the email sent"),
+        Binding("e", "outcome('done')", "Done", id="task_done",
+                tooltip="Task or social step: mark it done"),
+        Binding("m", "mailto", "Mail", id="mailto", tooltip="Email step: open it in your mail client"),
+        Binding("t", "note", "Note", id="note", tooltip="Add a note about this prospect"),
+        Binding("u,ctrl+z", "undo", "Undo", id="undo",
+                tooltip="Undo the last outcome: prospect restored exactly"),
+        Binding("ctrl+p", "app.command_palette", "Search", id="search",
+                tooltip="Search prospects: name, company, phone, email"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
+        Binding("q", "quit_session", "Quit", id="quit", tooltip="Show the session summary, then leave"),
+    ]
+
+    card: reactive[CallCard | None] = reactive(None, bindings=True, always_update=True)
+    undo_depth: reactive[int] = reactive(0, bindings=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.profile = RepProfile()
+        self.session_id: int | None = None
+        self.desk: jobs.Desk | None = None
+        self._writing = False
+
+    def compose(self) -> ComposeResult:
+        yield SessionBar(id="session-bar")
+        with Horizontal(id="desk"):
+            yield DueCalls(id="due")
+            with Vertical(id="work"):
+                yield ProspectCard(id="card")
+                yield ScriptPane(id="script")
+                yield Static(id="empty-state")
+        yield KeyFooter(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#due", DueCalls).border_title = "Due calls"
+        self.query_one("#due", DueCalls).focus()
+        self.boot()
+        self.set_interval(self.app.refresh_seconds, self.refresh_desk)
+
+    # --- gateway calls -------------------------------------------------------------
+
+    async def _call(self, fn, *args: Any, **kwargs: Any) -> Any:
+        """Run a job on the DB thread; tell the rep plainly when the database says no."""
+        try:
+            return await self.app.gateway.call(fn, *args, **kwargs)
+        except sqlite3.OperationalError as error:
+            # Locked or read-only: nothing was written, the rep can try again.
+            self.notify(f"The database refused the change ({error}); nothing was saved. Try again.",
+                        title="Database busy", severity="error", timeout=8)
+            raise Abort from error
+        except sqlite3.Error as error:
+            self.app.fatal(f"The database cannot be read: {error}")
+            raise Abort from error
+        except DialdeckError as error:
+            self.notify(str(error), title="Not done", severity="error", timeout=8)
+            raise Abort from error
+
+    @work(group="boot")
+    async def boot(self) -> None:
+        try:
+            self.profile, self.session_id = await self.app.gateway.call(jobs.open_desk, self.app.clock())
+        except (DialdeckError, sqlite3.Error) as error:
+            self.app.fatal(f"Cannot open {self.app.gateway.db_path}: {error}")
+            return
+        self.refresh_desk(keep=False)
+
+    @work(group="desk", exclusive=True)
+    async def refresh_desk(self, keep: bool = True, prospect_id: int | None = None) -> None:
+        """Reload the page; keep the card the rep is on unless told otherwise."""
+        if self.session_id is None:
+            return
+        wanted = prospect_id if prospect_id is not None else (self._current_id() if keep else None)
+        try:
+            desk = await self._call(jobs.load_desk, self.app.clock(), self.session_id, wanted)
+        except Abort:
+            return
+        self.show_desk(desk)
+        if prospect_id is not None and (desk.card is None or desk.card.prospect.id != prospect_id):
+            self.notify("That prospect has no active cadence step to work.", severity="warning")
+
+    def _current_id(self) -> int | None:
+        return self.card.prospect.id if self.card is not None else None
+
+    # --- showing -------------------------------------------------------------------
+
+    def show_desk(self, desk: jobs.Desk) -> None:
+        self.desk = desk
+        self.card = desk.card
+        current = self._current_id()
+        due = self.query_one("#due", DueCalls)
+        due.show(desk.items, desk.now, current)
+        s = desk.summary
+        due.border_title = f"Due now {s.due_now} · later today {s.later_today}"
+        due.border_subtitle = f"{s.outside_hours} outside hours" if s.outside_hours else ""
+        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone)
+        self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None)
+        self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
+                                                         desk.stats, desk.now)
+        self.set_class(desk.card is None, "-empty")
+        if desk.card is None:
+            self.query_one("#empty-state", Static).update(empty_message(s, self.profile.timezone, desk.now))
+
+    # --- what keys may do now ------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        card = self.card
+        if action == "undo":
+            return True if self.undo_depth > 0 else None
+        if action not in ("outcome", "snooze", "note", "mailto"):
+            return True
+        step_action = card.script.action if card is not None else None
+        if action == "mailto":
+            return True if step_action == "email" else None
+        if action != "outcome":
+            return True if card is not None else None
+        return self._outcome_state(str(parameters[0]), step_action)
+
+    @staticmethod
+    def _outcome_state(outcome: str, step_action: str | None) -> bool | None:
+        """True: usable. None: shown dimmed. False: hidden (the other meaning of 'e')."""
+        if outcome == "done":
+            return True if step_action in ("task", "social") else False
+        if step_action is None:
+            return None
+        if outcome == "sent":
+            return True if step_action == "email" else None
+        if outcome in CALL_ONLY:
+            return True if step_action == "call" else None
+        return True  # do-not-call: whatever the step, the prospect may ask
+
+    # --- the outcome keys ------------------------------------------------------------
+
+    @work(group="write")
+    async def action_outcome(self, outcome: str) -> None:
+        card = self.card
+        if card is None or self._writing:
+            self.app.bell()
+            return
+        extra: dict[str, Any] = {}
+        if outcome == "connected":
+            choice = await self.app.push_screen_wait(DispositionScreen(
+                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
+            if choice is None:
+                return
+            extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
+        elif outcome == "do-not-call":
+            question = (f"Put {card.prospect.name} ({card.prospect.phone_e164}) on the do-not-call list? "
+                        "The number will never be called or enrolled again.")
+            if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
+                return
+        await self._log(card, outcome, **extra)
+
+    async def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
+        now = self.app.clock()
+        self._writing = True
+        try:
+            result, desk = await self._call(jobs.log_and_load, card.prospect.id, outcome, now,
+                                            self.session_id, **extra)
+        except Abort:
+            return
+        finally:
+            self._writing = False
+        self.undo_depth += 1
+        self.show_desk(desk)
+        self.notify(outcome_message(card.prospect.name, outcome, result.status, result.step,
+                                    result.next_due_at, card.prospect.timezone, now,
+                                    extra.get("disposition")), timeout=4)
+
+    @work(group="write")
+    async def action_snooze(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        now = self.app.clock()
+        until = await self.app.push_screen_wait(SnoozeScreen(card.prospect.name, card.prospect.timezone, now))
+        if until is None:
+            return
+        try:
+            desk = await self._call(jobs.snooze_and_load, card.prospect.id, until, now, self.session_id)
+        except Abort:
+            return
+        self.show_desk(desk)
+        self.notify(f"{card.prospect.name} snoozed until {short_when(until, card.prospect.timezone, now)} "
+                    "their time", timeout=4)
+
+    @work(group="write")
+    async def action_note(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        text = await self.app.push_screen_wait(NoteScreen(card.prospect.name))
+        if not text:
+            return
+        try:
+            await self._call(services.add_note, card.prospect.id, text, self.app.clock())
+        except Abort:
+            return
+        self.notify(f"Note saved on {card.prospect.name}", timeout=3)
+        self.refresh_desk(prospect_id=card.prospect.id)
+
+    @work(group="write")
+    async def action_undo(self) -> None:
+        if self.undo_depth <= 0 or self._writing:
+            return
+        self._writing = True
+        try:
+            result, desk = await self._call(jobs.undo_and_load, self.app.clock(), self.session_id)
+        except Abort:
+            return
+        finally:
+            self._writing = False
+        if result is None:
+            self.undo_depth = 0
+            self.notify("Nothing to undo in this session.", severity="warning")
+            return
+        self.undo_depth -= 1
+        self.show_desk(desk)
+        name = desk.card.prospect.name if desk.card else f"prospect {result.prospect_id}"
+        self.notify(f"Undone: {name} is back at step {result.step} of {result.cadence}", timeout=4)
+
+    def action_mailto(self) -> None:
+        card = self.card
+        if card is None or card.script.action != "email":
+            return
+        if not card.prospect.email:
+            self.notify(f"{card.prospect.name} has no email address on file.", severity="warning")
+            return
+        self.app.open_url(mailto_url(card.prospect.email, card.script.subject, card.script.body))
+        self.notify("Opened in your mail client: press e once it is sent.", timeout=4)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+
+    @work(group="write")
+    async def action_quit_session(self) -> None:
+        if self.session_id is None:
+            self.app.exit(0)
+            return
+        try:
+            stats = await self._call(services.session_stats, self.session_id)
+        except Abort:
+            return
+        self.app.clear_notifications()  # toasts would cover the summary
+        if not await self.app.push_screen_wait(SummaryScreen(self.profile.name, stats, self.app.clock())):
+            return
+        try:
+            await self._call(services.end_session, self.session_id, self.app.clock())
+        except Abort:
+            pass
+        self.app.exit(0)
+
+    # --- picking a prospect ------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#due")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id is not None:
+            self.pick(int(event.option_id))
+
+    def pick(self, prospect_id: int) -> None:
+        """Show this prospect's card (from the list or from search) instead of the next due."""
+        self.refresh_desk(prospect_id=prospect_id)

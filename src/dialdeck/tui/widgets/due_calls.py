@@ -1,0 +1,81 @@
+"""The due-calls pane: one page of the queue, two lines per prospect, in calling order.
+
+Line 1: the prospect's local time, name, and how overdue / when due.
+Line 2: warm/cold dot, a diamond for a promised time, company, cadence and step.
+Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import events
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from dialdeck.models import DueItem
+from dialdeck.tui.formatting import due_label, local_clock, step_label
+
+MIN_WIDTH = 24
+
+
+class DueCalls(OptionList):
+    """Arrow keys move, Enter picks; the screen listens for ``OptionList.OptionSelected``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._items: tuple[DueItem, ...] = ()
+        self._now: datetime | None = None
+
+    @property
+    def items(self) -> tuple[DueItem, ...]:
+        return self._items
+
+    def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None) -> None:
+        """Replace the page; keep the highlight on ``current`` when it is still listed."""
+        self._items, self._now = items, now
+        self._rebuild(current)
+
+    def highlighted_prospect(self) -> int | None:
+        if self.highlighted is None or self.highlighted >= len(self._items):
+            return None
+        return self._items[self.highlighted].prospect_id
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rebuild(self.highlighted_prospect())
+
+    def _rebuild(self, current: int | None) -> None:
+        if self._now is None:
+            return
+        # Always leave room for the scrollbar: rows keep one width whether it shows or not.
+        width = max(self.size.width - self.styles.scrollbar_size_vertical, MIN_WIDTH)
+        self.clear_options()
+        self.add_options(
+            Option(self._row(item, width), id=str(item.prospect_id)) for item in self._items
+        )
+        ids = [item.prospect_id for item in self._items]
+        if ids:
+            self.highlighted = ids.index(current) if current in ids else 0
+
+    def _row(self, item: DueItem, width: int) -> Content:
+        return Content("\n").join([self._first_line(item, width), self._second_line(item, width)])
+
+    def _first_line(self, item: DueItem, width: int) -> Content:
+        when = due_label(item, self._now)
+        right = Content.styled(when, "$warning" if item.overdue or item.pinned else "$text-muted")
+        left = Content.assemble(
+            (local_clock(self._now, item.timezone), "$text-muted"), " ", (item.name, "bold")
+        )
+        room = max(width - right.cell_length - 1, 8)
+        return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
+
+    def _second_line(self, item: DueItem, width: int) -> Content:
+        dot = ("●", "$warning") if item.temperature == "warm" else ("○", "$text-muted")
+        pin = ("◆", "$accent") if item.pinned else " "
+        # The step matters more than the company when the pane is narrow: it goes first.
+        detail = " · ".join(
+            part for part in (step_label(item.cadence, item.step, item.steps_total), item.company) if part
+        )
+        line = Content.assemble("  ", dot, " ", pin, "  ", (detail, "$text-muted"))
+        return line.truncate(width, ellipsis=True)

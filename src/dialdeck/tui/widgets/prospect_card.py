@@ -1,0 +1,100 @@
+"""The prospect card: who this is, where and when they are, and this cadence's attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+from textual.widget import Widget
+
+from dialdeck.models import Attempt, CallCard
+from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
+
+SHOWN_ATTEMPTS = 4  # the newest few; the card must fit at 80x24
+
+
+class ProspectCard(Widget):
+    """Shows one ``CallCard``; knows nothing of where it came from."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._card: CallCard | None = None
+        self._now: datetime | None = None
+        self._rep_zone = "UTC"
+
+    def show(self, card: CallCard | None, now: datetime, rep_zone: str) -> None:
+        self._card, self._now, self._rep_zone = card, now, rep_zone
+        self.border_title = "Prospect"
+        self.refresh(layout=True)
+
+    def render(self) -> Content:
+        if self._card is None or self._now is None:
+            return Content.styled("Pick a prospect from the due list.", "$text-muted")
+        return Content("\n").join(self._lines(self._card, self._now))
+
+    def _lines(self, card: CallCard, now: datetime) -> list[Content]:
+        p, e = card.prospect, card.enrollment
+        return [
+            self._identity(card),
+            Content.assemble((international(p.phone_e164), "bold"), "  ", self._temperature(p.temperature),
+                             "  value ", money(p.value)),
+            self._local_time(card, now),
+            *self._referral(card, now),
+            self._cadence_line(card),
+            *self._attempts(card.attempts),
+        ]
+
+    @staticmethod
+    def _cadence_line(card: CallCard) -> Content:
+        e = card.enrollment
+        # Calls are the norm: name the action only when it is an email, task or social touch.
+        action = f" · {card.script.action}" if card.script.action != "call" else ""
+        return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
+                                action, ("  ◆ promise" if e.pinned else "", "$accent"))
+
+    def _identity(self, card: CallCard) -> Content:
+        p = card.prospect
+        parts = [(p.name, "bold $text")]
+        if p.company:
+            parts += [" · ", (p.company, "$text")]
+        return Content.assemble(*parts)
+
+    @staticmethod
+    def _temperature(temperature: str) -> Content:
+        if temperature == "warm":
+            return Content.styled("● warm", "$warning")
+        return Content.styled("○ cold", "$text-muted")
+
+    def _local_time(self, card: CallCard, now: datetime) -> Content:
+        p = card.prospect
+        local = now.astimezone(zone(p.timezone))
+        line = Content.assemble(("Their time ", "$text-muted"), (f"{local:%a %H:%M}", "bold"), f"  {p.timezone}")
+        if p.tz_source == "rep":
+            line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $warning"))
+        return line
+
+    def _referral(self, card: CallCard, now: datetime) -> list[Content]:
+        p = card.prospect
+        lines = []
+        if p.referrer:
+            who = f"{p.referrer} ({p.referrer_company})" if p.referrer_company else p.referrer
+            lines.append(Content.assemble(("Referred by ", "$text-muted"), who))
+        if p.appointment_at is not None:
+            local = p.appointment_at.astimezone(zone(p.timezone))
+            lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
+        return lines
+
+    def _attempts(self, attempts: tuple[Attempt, ...]) -> list[Content]:
+        if not attempts:
+            return [Content.styled("No attempts yet in this cadence.", "$text-muted")]
+        shown = attempts[-SHOWN_ATTEMPTS:]
+        head = f"Attempts ({len(attempts)})" + (f", newest {len(shown)}" if len(shown) < len(attempts) else "")
+        lines = [Content.styled(head, "$text-muted")]
+        for attempt in shown:
+            when = attempt.at.astimezone(zone(self._rep_zone))
+            line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
+                                    (outcome_label(attempt.outcome), "bold"))
+            if attempt.note:
+                line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
+            lines.append(line)
+        return lines

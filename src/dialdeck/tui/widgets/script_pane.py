@@ -1,0 +1,71 @@
+"""The script pane: exactly what to say or do for this step, already filled in."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from dialdeck.models import Script
+
+NO_MESSAGE = "Don't leave a message: hang up if it rings out."
+
+
+def _heading(text: str, style: str = "bold $accent") -> Content:
+    return Content.styled(text, style)
+
+
+def call_lines(script: Script) -> list[Content]:
+    if script.voicemail is None:
+        voicemail = [_heading("IF IT RINGS OUT"), Content.styled(NO_MESSAGE, "bold $warning")]
+    else:
+        label = "VOICEMAIL TO LEAVE" + (" · URGENT" if script.urgent else "")
+        voicemail = [_heading(label, "bold $warning" if script.urgent else "bold $accent"), Content(script.voicemail)]
+    return [*voicemail, Content(""), _heading("IF THEY PICK UP"), Content(script.talk_track or "—")]
+
+
+def email_lines(script: Script) -> list[Content]:
+    return [
+        _heading("EMAIL"),
+        Content.assemble(("Subject: ", "$text-muted"), (script.subject, "bold")),
+        Content(""),
+        Content(script.body),
+        Content(""),
+        Content.assemble(("e", "bold $accent"), " mark sent   ", ("m", "bold $accent"), " open in your mail client"),
+    ]
+
+
+def task_lines(script: Script) -> list[Content]:
+    title = "SOCIAL TOUCH" if script.action == "social" else "TASK"
+    return [
+        _heading(title),
+        Content(script.instructions or "—"),
+        Content(""),
+        Content.assemble(("e", "bold $accent"), " mark done"),
+    ]
+
+
+def script_content(script: Script) -> Content:
+    if script.action == "call":
+        lines = call_lines(script)
+    elif script.action == "email":
+        lines = email_lines(script)
+    else:
+        lines = task_lines(script)
+    if script.tip:
+        lines += [Content(""), Content.assemble(("TIP ", "bold $success"), (script.tip, "italic"))]
+    return Content("\n").join(lines)
+
+
+class ScriptPane(VerticalScroll):
+    """Scrolls when the script is longer than the pane (small terminals); Tab focuses it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="script-text")
+
+    def show(self, script: Script | None) -> None:
+        self.border_title = "Script"
+        text = script_content(script) if script else Content.styled("No script: nothing picked.", "$text-muted")
+        self.query_one("#script-text", Static).update(text)
+        self.scroll_home(animate=False)

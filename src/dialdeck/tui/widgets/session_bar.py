@@ -1,0 +1,51 @@
+"""The session bar: who is calling, for how long, and how it is going."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+from textual.widget import Widget
+
+from dialdeck.models import SessionStats
+from dialdeck.tui.formatting import session_length, zone
+
+
+class SessionBar(Widget):
+    DEFAULT_CSS = """
+    SessionBar { height: 1; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rep = ""
+        self._rep_zone = "UTC"
+        self._stats: SessionStats | None = None
+        self._now: datetime | None = None
+
+    def show(self, rep: str, rep_zone: str, stats: SessionStats | None, now: datetime) -> None:
+        self._rep, self._rep_zone, self._stats, self._now = rep, rep_zone, stats, now
+        self.refresh()
+
+    def render(self) -> Content:
+        if self._now is None:
+            return Content.styled("dialdeck · opening the database…", "$text-muted")
+        clock = f"{self._now.astimezone(zone(self._rep_zone)):%a %H:%M}"
+        parts = [("dialdeck ", "bold $accent"), (self._rep, "bold"), f"  {clock}"]
+        if self._stats is not None:
+            parts += self._figures(self._stats, self._now, short=self.size.width < 100)
+        return Content.assemble(*parts)
+
+    @staticmethod
+    def _figures(s: SessionStats, now: datetime, *, short: bool) -> list:
+        names = ("", "dials", "vm", "connects", "/h") if short else (
+            "session", "dials", "voicemails", "connects", "per hour")
+        values = (session_length(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
+                  f"{s.per_hour(now):.1f}")
+        parts: list = []
+        for name, value in zip(names, values):
+            if name == "/h":
+                parts += ["  ", value, ("/h", "$text-muted")]
+            else:
+                parts += [(f"  {name} " if name else "  ", "$text-muted"), value]
+        return parts

@@ -1,0 +1,408 @@
+"""The calling session under Pilot: each key writes the right attempt and moves the right prospect.
+
+Every check reads SQLite through a fresh connection, so it sees what is really on disk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from textual.widgets import Input
+
+from dialdeck import services
+from dialdeck.clock import to_iso
+from dialdeck.tui.app import make_app
+from dialdeck.tui.screens.confirm import ConfirmScreen
+from dialdeck.tui.screens.disposition import DispositionScreen
+from dialdeck.tui.screens.error import ErrorScreen
+from dialdeck.tui.screens.help import HelpScreen
+from dialdeck.tui.screens.session import SessionScreen, mailto_url
+from dialdeck.tui.screens.summary import SummaryScreen
+from dialdeck.tui.widgets.due_calls import DueCalls
+from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
+
+SIZE = (120, 40)
+
+
+def session(app) -> SessionScreen:
+    screen = app.screen
+    assert isinstance(screen, SessionScreen), f"expected the session screen, got {screen!r}"
+    return screen
+
+
+def on_card(app) -> str:
+    card = session(app).card
+    return card.prospect.first_name if card else ""
+
+
+def listed(app) -> list[str]:
+    return [item.name for item in app.screen.query_one(DueCalls).items]
+
+
+async def test_opens_on_the_first_due_prospect_with_the_queue_in_calling_order(tmp_path):
+    app = test_app(build_db(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert listed(app) == ["Ana Souza", "Megan Holloway", "Daniel Okafor"]
+        assert on_card(app) == "Ana"
+        assert app.screen.query_one(DueCalls).border_title == "Due now 3 · later today 1"
+
+
+async def test_voicemail_writes_the_attempt_and_advances_to_the_next_step(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        (attempt,) = attempts(path)
+        assert (attempt["prospect_id"], attempt["outcome"], attempt["step"]) == (ana, "voicemail", 1)
+        assert attempt["at"] == to_iso(NOW)
+        assert attempt["session_id"] == session(app).session_id
+        assert enrollments(path, ana)[-1]["step_index"] == 1
+        assert on_card(app) == "Megan"  # the next due prospect comes up at once
+        assert "Ana Souza" not in listed(app)
+
+
+async def test_no_answer_retries_the_same_step_later(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        assert [a["outcome"] for a in attempts(path)] == ["no-answer"]
+        row = enrollments(path, ana)[-1]
+        assert row["step_index"] == 0 and row["status"] == "active"
+        assert row["next_due_at"] > to_iso(NOW)
+        assert on_card(app) == "Megan"
+
+
+async def test_busy_keeps_the_step_and_waits_for_the_cooldown(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "b")
+        assert [a["outcome"] for a in attempts(path)] == ["busy"]
+        row = enrollments(path, ana)[-1]
+        assert row["step_index"] == 0
+        assert row["next_due_at"] >= to_iso(NOW + timedelta(minutes=180))
+
+
+async def test_wrong_number_takes_the_prospect_off_for_good(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")
+        assert [a["outcome"] for a in attempts(path)] == ["wrong-number"]
+        assert enrollments(path, ana)[-1]["status"] == "wrong-number"
+        assert "Ana Souza" not in listed(app)
+
+
+async def test_do_not_call_asks_first_and_cancel_writes_nothing(tmp_path):
+    path = build_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "n")
+        assert attempts(path) == []
+        assert on_card(app) == "Ana"
+
+
+async def test_do_not_call_confirmed_lists_the_number_for_good(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "d", "y")
+        assert [a["outcome"] for a in attempts(path)] == ["do-not-call"]
+        assert enrollments(path, ana)[-1]["status"] == "dnc"
+        numbers = [row["e164"] for row in with_db(path, services.dnc_list)]
+        assert numbers == ["+5511912345678"]
+        assert on_card(app) == "Megan"
+
+
+async def test_connected_then_meeting_booked_is_one_attempt(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        assert isinstance(app.screen, DispositionScreen)
+        await press(pilot, "5")
+        (attempt,) = attempts(path)
+        assert (attempt["outcome"], attempt["disposition"]) == ("connected", "booked")
+        assert enrollments(path, ana)[-1]["status"] == "booked"
+        assert on_card(app) == "Megan"
+
+
+async def test_connected_with_a_quick_callback_pins_the_promise(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "1")
+        row = enrollments(path, ana)[-1]
+        assert (row["status"], row["pinned"], row["next_due_at"]) == ("active", 1, to_iso(NOW + timedelta(hours=1)))
+
+
+async def test_a_typed_callback_is_read_in_the_prospects_zone(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "4")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"thu 14:00")
+        await press(pilot, "enter")
+        thursday_2pm_sao_paulo = datetime(2026, 11, 26, 14, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+        row = enrollments(path, ana)[-1]
+        assert (row["pinned"], row["next_due_at"]) == (1, to_iso(thursday_2pm_sao_paulo))
+
+
+async def test_a_typed_callback_can_be_read_in_the_reps_zone(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await pilot.click("#zone-yours")
+        await press(pilot, "4")
+        await pilot.press(*"thu 14:00")
+        await press(pilot, "enter")
+        thursday_2pm_new_york = datetime(2026, 11, 26, 14, 0, tzinfo=ZoneInfo("America/New_York"))
+        assert enrollments(path, ana)[-1]["next_due_at"] == to_iso(thursday_2pm_new_york)
+
+
+async def test_an_unreadable_callback_keeps_the_dialog_open_and_writes_nothing(tmp_path):
+    path = build_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "4")
+        await pilot.press(*"someday")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, DispositionScreen)
+        await press(pilot, "escape")
+        assert attempts(path) == []
+        assert on_card(app) == "Ana"
+
+
+async def test_undo_restores_the_prospect_exactly_and_removes_the_attempt(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    before = enrollments(path, ana)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "1")  # a callback changes status, step time and the pinned flag
+        assert enrollments(path, ana) != before
+        await press(pilot, "u")
+        assert attempts(path) == []
+        assert enrollments(path, ana) == before
+        assert on_card(app) == "Ana"  # the undone prospect is back on screen
+
+
+async def test_undo_walks_back_several_outcomes_then_has_nothing_left(tmp_path):
+    path = build_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v", "n")
+        assert len(attempts(path)) == 2
+        await press(pilot, "ctrl+z", "u")
+        assert attempts(path) == []
+        await press(pilot, "u")  # dimmed now: nothing happens
+        assert attempts(path) == [] and on_card(app) == "Ana"
+
+
+async def test_enter_in_the_due_list_works_that_prospect_instead_of_the_next(tmp_path):
+    path = build_db(tmp_path)
+    daniel = prospect_id(path, "Daniel")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "down", "down", "enter")
+        assert on_card(app) == "Daniel"
+        await press(pilot, "v")
+        (attempt,) = attempts(path)
+        assert attempt["prospect_id"] == daniel
+        assert on_card(app) == "Ana"  # after the outcome, the next in calling order
+
+
+async def test_snooze_until_later_today(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "1")
+        assert enrollments(path, ana)[-1]["next_due_at"] == to_iso(NOW + timedelta(hours=2))
+        assert attempts(path) == []  # a skip is not an attempt
+        assert "Ana Souza" not in listed(app)
+
+
+async def test_a_note_is_saved_on_the_prospect(tmp_path):
+    path = build_db(tmp_path)
+    ana = prospect_id(path, "Ana")
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        await pilot.press(*"prefers mornings")
+        await press(pilot, "enter")
+        notes = with_db(path, lambda db: services.prospect(db, ana).notes)
+        assert "prefers mornings" in notes
+        assert on_card(app) == "Ana"
+
+
+def email_step_db(tmp_path):
+    """Oliver (zero-to-ten) got a voicemail half an hour ago: his email step is due now."""
+    path = build_db(tmp_path, ("oliver",), imported_at=NOW - timedelta(days=1))
+    oliver = prospect_id(path, "Oliver")
+    with_db(path, lambda db: services.log_outcome(db, oliver, "voicemail", NOW - timedelta(minutes=30)))
+    return path, oliver
+
+
+async def test_email_step_marks_sent_and_call_keys_do_nothing(tmp_path):
+    path, oliver = email_step_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert session(app).card.script.action == "email"
+        await press(pilot, "v", "n")  # call outcomes make no sense on an email step
+        assert len(attempts(path)) == 1
+        await press(pilot, "e")
+        assert [(a["prospect_id"], a["outcome"], a["step"]) for a in attempts(path)][-1] == (oliver, "sent", 2)
+
+
+async def test_email_step_opens_a_filled_in_mailto(tmp_path, monkeypatch):
+    path, _ = email_step_db(tmp_path)
+    app = test_app(path)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "m")
+    assert len(opened) == 1
+    assert opened[0].startswith("mailto:oliver%40wessex.example?subject=An%20idea%20for%20Wessex%20Wealth&body=Hi%20Oliver")
+
+
+def test_mailto_url_escapes_every_part():
+    assert mailto_url("a@b.example", "Q&A", "line 1\nline 2") == (
+        "mailto:a%40b.example?subject=Q%26A&body=line%201%0Aline%202")
+
+
+async def test_email_key_is_dimmed_on_a_call_step(tmp_path):
+    path = build_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e", "m")
+        assert attempts(path) == []
+        active = {b.binding.id: b.enabled for b in app.screen.active_bindings.values()}
+        assert active["email_sent"] is False and active["voicemail"] is True
+
+
+async def test_help_lists_every_session_key(tmp_path):
+    app = test_app(build_db(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-keys").render())
+        for key in ("n ", "v ", "c ", "b ", "w ", "d ", "s ", "e ", "m ", "t ", "u / ctrl+z", "ctrl+p", "? ", "q "):
+            assert f"\n{key}" in f"\n{text}", key
+        await press(pilot, "escape")
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_search_finds_any_prospect_and_puts_them_on_the_card(tmp_path):
+    app = test_app(build_db(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"okafor")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert on_card(app) == "Daniel"
+
+
+async def test_quit_shows_the_summary_then_ends_the_session(tmp_path):
+    path = build_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v", "q")
+        assert isinstance(app.screen, SummaryScreen)
+        await press(pilot, "escape")  # keep calling
+        assert isinstance(app.screen, SessionScreen)
+        await press(pilot, "q", "enter")
+    assert app.return_code == 0
+    stats = with_db(path, lambda db: services.session_stats(db, 1))
+    assert (stats.dials, stats.voicemails) == (1, 1)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT ended_at FROM sessions").fetchone()[0] == to_iso(NOW)
+
+
+async def test_the_queue_refreshes_itself_as_windows_open(tmp_path):
+    path = build_db(tmp_path, ("grace", "ana"), imported_at=NOW - timedelta(days=1))
+    moment = [NOW]
+    app = make_app(path, clock=lambda: moment[0], refresh_seconds=0.25, animation_level="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert listed(app) == ["Ana Souza"]  # 07:00 in Los Angeles: Grace's window is shut
+        moment[0] = NOW + timedelta(hours=1, minutes=5)  # 08:05 there
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert "Grace Liu" in listed(app)
+        assert on_card(app) == "Ana"  # the rep's card does not jump while they work it
+
+
+async def test_an_unopenable_database_is_said_plainly_and_exits_1(tmp_path):
+    folder = tmp_path / "not-a-file.db"
+    folder.mkdir()
+    app = test_app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        message = str(app.screen.query_one("#error-message").render())
+        assert "is a directory" in message
+        await press(pilot, "q")
+    assert app.return_code == 1
+
+
+async def test_a_locked_database_is_reported_and_nothing_moves(tmp_path):
+    path = build_db(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # Another program holds the write lock: the outcome must fail cleanly, not crash.
+        blocker = sqlite3.connect(path, timeout=0)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await press(pilot, "v")
+        finally:
+            blocker.rollback()
+            blocker.close()
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "locked" in errors[0].message
+        assert attempts(path) == []
+        assert on_card(app) == "Ana"
+        assert isinstance(app.screen, SessionScreen)
+        await press(pilot, "v")  # once the lock is gone, the same key works
+        assert [a["outcome"] for a in attempts(path)] == ["voicemail"]

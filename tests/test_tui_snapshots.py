@@ -1,0 +1,105 @@
+"""What the rep sees, as SVG snapshots: fixed clock, fixed data, no blinking, no animation.
+
+Each picture was looked at before it was accepted. Regenerate with
+``pytest tests/test_tui_snapshots.py --snapshot-update`` and review the diff as pictures.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dialdeck import services
+from tui_helpers import NOW, build_db, press, prospect_id, settle, test_app, with_db
+
+SMALL, LARGE = (80, 24), (120, 40)
+
+
+def keys(*pressed: str):
+    async def run(pilot) -> None:
+        await settle(pilot)
+        await press(pilot, *pressed)
+
+    return run
+
+
+def test_main_screen_80x24(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=settle)
+
+
+def test_main_screen_120x40(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=settle)
+
+
+def test_main_screen_light_theme(snap_compare, tmp_path):
+    app = test_app(build_db(tmp_path), theme="textual-light")
+    assert snap_compare(app, terminal_size=LARGE, run_before=settle)
+
+
+@pytest.mark.parametrize("key", ["n", "v", "b", "w"])
+def test_after_an_outcome_key(snap_compare, tmp_path, key):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys(key))
+
+
+def test_after_connected_with_a_callback(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys("c", "2"))
+
+
+def test_after_do_not_call_confirmed(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys("d", "y"))
+
+
+def test_after_undo(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys("v", "u"))
+
+
+def test_disposition_dialog(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("c"))
+
+
+def test_disposition_dialog_with_a_typed_time(snap_compare, tmp_path):
+    async def run(pilot) -> None:
+        await keys("c", "4")(pilot)
+        await pilot.press(*"thu 14:00")
+        await settle(pilot)
+
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=run)
+
+
+def test_do_not_call_confirmation(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("d"))
+
+
+def test_help_screen(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("question_mark"))
+
+
+def test_snooze_dialog(snap_compare, tmp_path):
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("s"))
+
+
+def test_session_summary(snap_compare, tmp_path):
+    app = test_app(build_db(tmp_path))
+    assert snap_compare(app, terminal_size=SMALL, run_before=keys("v", "n", "q"))
+
+
+def test_email_step(snap_compare, tmp_path):
+    path = build_db(tmp_path, ("oliver",), imported_at=NOW - timedelta(days=1))
+    oliver = prospect_id(path, "Oliver")
+    with_db(path, lambda db: services.log_outcome(db, oliver, "voicemail", NOW - timedelta(minutes=30)))
+    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=settle)
+
+
+def test_empty_state_says_what_is_next(snap_compare, tmp_path):
+    path = build_db(tmp_path, ("megan",))
+    megan = prospect_id(path, "Megan")
+    with_db(path, lambda db: services.log_outcome(
+        db, megan, "connected", NOW - timedelta(minutes=5), disposition="callback",
+        callback_at=NOW + timedelta(hours=3)))
+    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=settle)
+
+
+def test_outside_hours_for_everyone_due(snap_compare, tmp_path):
+    path = build_db(tmp_path, ("grace",), imported_at=NOW - timedelta(days=1))
+    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=settle)

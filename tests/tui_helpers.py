@@ -1,0 +1,113 @@
+"""Fixed data and a fixed clock for the TUI's Pilot and snapshot tests.
+
+The data is a small CSV of our own (not sample_data/, which other work may change), imported
+through the real services into a database in the test's tmp_path. The clock is fixed at
+Wednesday 25 Nov 2026 15:00 UTC: 10:00 for the rep in New York.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from dialdeck import services, store
+from dialdeck.clock import UTC, fixed_clock
+from dialdeck.tui.app import DialdeckApp, make_app
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+REP = {
+    "rep.name": "Jordan Reyes",
+    "rep.company": "Brightline Analytics",
+    "rep.phone": "+1 212 555 0142",
+    "rep.timezone": "America/New_York",
+}
+HEADER = ("First Name,Last Name,Company Name,Phone Number,E-mail,Time Zone,Lead Temperature,"
+          "Deal Value,Cadence,Referred By,Referrer Company,Appointment Time,Notes")
+PEOPLE = {
+    "megan": "Megan,Holloway,Brightwater Dental,(305) 555-0142,megan@brightwater.example,America/New_York,"
+             "Warm,18500,three-step,,,2026-11-24 10:00,Missed our call",
+    "ana": "Ana,Souza,Horizonte Engenharia,+55 11 91234-5678,ana@horizonte.example,America/Sao_Paulo,"
+           "Warm,30000,voicemail-challenge,Tom Lee,Globex,,",
+    "daniel": "Daniel,Okafor,Northgate Logistics,+1 312 555 0188,daniel@northgate.example,America/Chicago,"
+              "Cold,9000,money-in-follow-up,,,,",
+    "oliver": "Oliver,Bennett,Wessex Wealth,+44 20 7946 0958,oliver@wessex.example,Europe/London,"
+              "Cold,,zero-to-ten,,,,",
+    "grace": "Grace,Liu,Pacific Rim Imports,+1 415 555 0123,grace@pacificrim.example,America/Los_Angeles,"
+             "Warm,12000,zero-to-ten,,,,",
+}
+
+
+def build_db(folder: Path, people: tuple[str, ...] = tuple(PEOPLE), *,
+             imported_at: datetime = NOW - timedelta(hours=2)) -> Path:
+    """A database with the rep's profile and ``people`` imported at ``imported_at``."""
+    path = folder / "dialdeck.db"
+    csv_file = folder / "prospects.csv"
+    csv_file.write_text("\n".join([HEADER, *(PEOPLE[p] for p in people)]) + "\n", encoding="utf-8")
+    db = store.open_store(path)
+    try:
+        for key, value in REP.items():
+            services.set_setting(db, key, value)
+        services.import_csv(db, csv_file, now=imported_at, region="US")
+    finally:
+        db.close()
+    return path
+
+
+def with_db(path: Path, work) -> object:
+    """Run ``work(db)`` on a connection of its own (fixture set-up outside the app)."""
+    db = store.open_store(path)
+    try:
+        return work(db)
+    finally:
+        db.close()
+
+
+def prospect_id(path: Path, first_name: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT id FROM prospects WHERE first_name = ?", [first_name]).fetchone()[0]
+
+
+def test_app(path: Path, now: datetime = NOW, theme: str = "textual-dark") -> DialdeckApp:
+    """A fresh app on ``path`` with the fixed clock, no blinking cursor, no animation."""
+    return make_app(path, clock=fixed_clock(now), theme=theme, refresh_seconds=3600,
+                    animation_level="none", cursor_blink=False)
+
+
+test_app.__test__ = False  # a factory, not a test
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until no database job is in flight and the screen has caught up.
+
+    Not ``workers.wait_for_complete()``: a worker waiting on an open dialog never completes
+    until the dialog is answered. A job can start another (a note, then a reload): a few rounds.
+    """
+    for _ in range(4):
+        await pilot.pause()
+        while pilot.app.gateway.busy:
+            await asyncio.sleep(0.005)
+    await pilot.pause()
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def attempts(path: Path) -> list[dict]:
+    """The attempts table as a fresh connection sees it (what is really on disk)."""
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute("SELECT * FROM attempts ORDER BY id")]
+
+
+def enrollments(path: Path, pid: int) -> list[dict]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute(
+            "SELECT * FROM enrollments WHERE prospect_id = ? ORDER BY id", [pid])]
