@@ -349,7 +349,7 @@ def _fields(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime
         "rep_company": profile.company,
         "referrer": row["referrer"],
         "referrer_company": row["referrer_company"],
-        "appointment": phrases.phrase_time(appointment, ctx.zone, now) if appointment else "",
+        "appointment": phrases.phrase_appointment(appointment, ctx.zone, now) if appointment else "",
     }
 
 
