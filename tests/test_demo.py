@@ -129,6 +129,20 @@ def test_appointments_move_next_to_today() -> None:
     ]
 
 
+def test_appointments_never_land_on_a_weekend() -> None:
+    text = "First Name,Appointment\nAna,2026-11-24 14:00\nBen,2026-11-27 10:00\n"
+    moved = demo.shift_appointments(text, date(2026, 12, 2))  # Ana lands on Mon 30 Nov
+    assert moved.splitlines()[1:] == [
+        "Ana,2026-11-30 14:00",
+        "Ben,2026-12-03 10:00",
+    ]
+    moved = demo.shift_appointments(text, date(2026, 12, 1))  # Ana lands on Sun 29 Nov
+    assert moved.splitlines()[1:] == [
+        "Ana,2026-11-27 14:00",  # the Friday before
+        "Ben,2026-12-02 10:00",
+    ]
+
+
 def test_replayed_sessions_skip_the_last_two_days() -> None:
     now = datetime(2026, 11, 25, 19, 20, tzinfo=UTC)  # Wed 14:20 in New York
     days = {start.astimezone(NEW_YORK).date() for start in demo.session_starts(now)}

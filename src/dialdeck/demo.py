@@ -114,7 +114,8 @@ def shift_appointments(text: str, today: date) -> str:
     """The CSV with every appointment moved by whole days so the first one falls near ``today``.
 
     Whole days keep each agreed clock time (the appointments are local times, mostly
-    without offsets); the weekday changes, and the scripts say whichever day it becomes.
+    without offsets). One that would land on a weekend moves back to the Friday before:
+    nobody books a sales call for Sunday morning.
     """
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -130,10 +131,14 @@ def shift_appointments(text: str, today: date) -> str:
     delta = (today - timedelta(days=FIRST_APPOINTMENT_DAYS_AGO)) - days[0]
     for row in body:
         if column < len(row) and (value := _read_time(row[column])) is not None:
-            row[column] = _write_time(value + delta, like=row[column])
+            row[column] = _write_time(_on_a_working_day(value + delta), like=row[column])
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows([header, *body])
     return out.getvalue()
+
+
+def _on_a_working_day(moment: datetime) -> datetime:
+    return moment - timedelta(days=max(0, moment.weekday() - 4))
 
 
 def _appointment_column(header: list[str]) -> int | None:
