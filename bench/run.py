@@ -1,0 +1,193 @@
+"""dialdeck's benchmarks: speed and memory at 10k, 100k and 1M prospects, against raw baselines.
+
+    python bench/run.py                      # 10k, 100k and 1m (first run builds the data: minutes)
+    python bench/run.py --sizes 100k         # one size
+    python bench/run.py --smoke              # every benchmark at 10k, few iterations (CI)
+    python bench/run.py --only due,log       # some benchmarks
+
+Data sets are generated once and cached in bench/out/ (git-ignored); benchmarks that write
+work on a scratch copy. The table is printed and also written to bench/out/last-run.md.
+Missing a target does not fail the run (benchmarks are not tests) unless ``--strict``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_desk  # noqa: E402
+import bench_due  # noqa: E402
+import bench_import  # noqa: E402
+import bench_keypress  # noqa: E402
+import bench_log  # noqa: E402
+import bench_startup  # noqa: E402
+import generate  # noqa: E402
+from common import out_dir, parse_size, size_label  # noqa: E402
+from report import Row, markdown_table, text_table  # noqa: E402
+
+BENCHMARKS = ("import", "due", "log", "desk", "keypress", "startup")
+KEYPRESS_MAX = 100_000  # the issue's size for the in-app benchmark
+DUE_P99_MS = LOG_P99_MS = 5.0
+KEYPRESS_P99_MS = 50.0
+STARTUP_S = 1.5
+STARTUP_RSS_MB = 150.0
+RSS_GROWTH_MB = 15.0  # "not growing": less than this between the smallest and largest size
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, ...]
+    only: tuple[str, ...]
+    due_iterations: int
+    log_iterations: int
+    desk_iterations: int
+    presses: int
+    startups: int
+
+
+def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated sizes (default 10k,100k,1m)")
+    parser.add_argument("--smoke", action="store_true", help="every benchmark at 10k, few iterations")
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of: {','.join(BENCHMARKS)}")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    try:
+        sizes = (10_000,) if args.smoke else tuple(sorted({parse_size(s) for s in args.sizes.split(",") if s}))
+    except ValueError as problem:
+        parser.error(str(problem))
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = [name for name in only if name not in BENCHMARKS]
+    if unknown or not sizes:
+        parser.error(f"unknown benchmark {', '.join(unknown)} (one of {', '.join(BENCHMARKS)})" if unknown
+                     else "no sizes given")
+    if args.smoke:
+        return Plan(sizes, only, due_iterations=60, log_iterations=30, desk_iterations=20, presses=15,
+                    startups=2), args.strict
+    return Plan(sizes, only, due_iterations=1000, log_iterations=500, desk_iterations=200, presses=200,
+                startups=5), args.strict
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def timed(label: str, work: Callable[[], object]):
+    say(f"  {label} ...")
+    began = time.perf_counter()
+    result = work()
+    say(f"  {label}: {time.perf_counter() - began:.1f} s")
+    return result
+
+
+def run_size(plan: Plan, size: int, rows: list[Row], plans: dict[str, tuple[str, ...]]) -> None:
+    label = size_label(size)
+    say(f"{label} prospects")
+    if "import" in plan.only:
+        csv_file = timed(f"CRM file ({label} rows, cached)", lambda: generate.csv_path(size))
+        result = timed("import", lambda: bench_import.measure(csv_file, size))
+        rows.append(Row("import", label, result.rows_per_s, "rows/s", target=result.baseline_rows_per_s,
+                        baseline=result.baseline_rows_per_s, higher_is_better=True,
+                        note=f"{result.seconds:.1f} s; {result.ratio:.2f} of the baseline speed (floor 0.70)"))
+        rows.append(Row("import peak RSS", label, result.peak_rss_mb, "MB",
+                        note=f"{result.start_rss_mb:.0f} MB before reading the file"))
+    if not set(plan.only) & {"due", "log", "desk", "keypress", "startup"}:
+        return
+    cached = timed(f"database ({label} prospects, cached)", lambda: generate.db_path(size))
+    work = out_dir() / f"work-{size_label(size)}.db"
+    try:
+        _database_benchmarks(plan, size, label, cached, work, rows, plans)
+    finally:
+        _remove(work)
+
+
+def _remove(db_file: Path) -> None:
+    for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
+        path.unlink(missing_ok=True)
+
+
+def fresh_copy(source: Path, target: Path) -> Path:
+    """A copy the benchmark may change: each writing benchmark starts from the same data."""
+    _remove(target)
+    shutil.copyfile(source, target)
+    return target
+
+
+def _database_benchmarks(plan: Plan, size: int, label: str, cached: Path, work: Path, rows: list[Row],
+                         plans: dict[str, tuple[str, ...]]) -> None:
+    fresh_copy(cached, work)
+    if "due" in plan.only:
+        due = timed("due queue", lambda: bench_due.measure(work, plan.due_iterations))
+        plans[label] = due.plan
+        scans = f"; FULL SCAN: {'; '.join(due.full_scans)}" if due.full_scans else "; no full scan"
+        rows.append(Row("due queue p50", label, due.due.p50, "ms", baseline=due.baseline.p50))
+        rows.append(Row("due queue p99", label, due.due.p99, "ms", target=DUE_P99_MS, baseline=due.baseline.p99,
+                        note=f"page of {due.page}{scans}"))
+    if "startup" in plan.only:
+        start = timed("start-up", lambda: bench_startup.measure(work, plan.startups))
+        rows.append(Row("start-up to first card", label, start.median_s, "s", target=STARTUP_S,
+                        note=f"median of {len(start.seconds)} fresh processes; worst {start.worst_s:.2f} s"))
+        rows.append(Row("start-up peak RSS", label, start.peak_rss_mb, "MB", target=STARTUP_RSS_MB))
+    if "log" in plan.only:
+        fresh_copy(cached, work)
+        log = timed("log an outcome", lambda: bench_log.measure(work, plan.log_iterations))
+        rows.append(Row("log outcome p50", label, log.log.p50, "ms", baseline=log.baseline.p50))
+        rows.append(Row("log outcome p99", label, log.log.p99, "ms", target=LOG_P99_MS, baseline=log.baseline.p99,
+                        note="durable commit (WAL, synchronous=FULL)"))
+    if "desk" in plan.only:
+        fresh_copy(cached, work)
+        desk = timed("outcome + next desk (DB thread)", lambda: bench_desk.measure(work, plan.desk_iterations))
+        rows.append(Row("outcome + next desk p50", label, desk.latency.p50, "ms"))
+        rows.append(Row("outcome + next desk p99", label, desk.latency.p99, "ms",
+                        note=f"gateway.log_and_load; queue_summary p50 {desk.summary.p50:.1f} ms"))
+    if "keypress" in plan.only and (size <= KEYPRESS_MAX or size == min(plan.sizes)):
+        fresh_copy(cached, work)
+        keys = timed("keypress to next prospect", lambda: bench_keypress.measure(work, plan.presses))
+        rows.append(Row("keypress → next card p50", label, keys.latency.p50, "ms"))
+        rows.append(Row("keypress → next card p99", label, keys.latency.p99, "ms", target=KEYPRESS_P99_MS,
+                        note=f"real app under Pilot, {len(keys.latency.samples)} keys, {keys.distinct} prospects"))
+
+
+def growth_rows(rows: list[Row]) -> list[Row]:
+    """Peak memory from the smallest to the largest size: it must not grow with the data."""
+    found = []
+    for name in ("import peak RSS", "start-up peak RSS"):
+        series = [r for r in rows if r.benchmark == name]
+        if len(series) >= 2:
+            first, last = series[0], series[-1]
+            found.append(Row(f"{name} growth", f"{first.size}→{last.size}", max(last.figure - first.figure, 0.01),
+                             "MB", target=RSS_GROWTH_MB, note=f"{first.figure:.0f} → {last.figure:.0f} MB"))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan, strict = parse_args(argv)
+    say(f"dialdeck benchmarks: sizes {', '.join(size_label(s) for s in plan.sizes)}; {', '.join(plan.only)}")
+    began = time.perf_counter()
+    rows: list[Row] = []
+    plans: dict[str, tuple[str, ...]] = {}
+    for size in plan.sizes:
+        run_size(plan, size, rows, plans)
+    rows.extend(growth_rows(rows))
+    elapsed = time.perf_counter() - began
+    print(text_table(rows))
+    if plans:
+        largest = list(plans)[-1]
+        print(f"\nEXPLAIN QUERY PLAN of the due page at {largest} (services.explain_due):")
+        print("\n".join(f"  {line}" for line in plans[largest]))
+    print(f"\n{len(rows)} figures in {elapsed:.0f} s on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    (out_dir() / "last-run.md").write_text(markdown_table(rows) + "\n", encoding="utf-8")
+    missed = [r for r in rows if r.met is False]
+    return 1 if strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The benchmark's pieces, small: data that imports cleanly, a database the services can work,
+and a table that flags what misses its target. (CI also runs ``bench/run.py --smoke``.)"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import bench_due  # noqa: E402
+import generate  # noqa: E402
+from common import NOW, parse_size, percentile  # noqa: E402
+from report import Row, markdown_table, text_table  # noqa: E402
+
+from dialdeck import services, store  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory) -> Path:
+    return generate.build_db(tmp_path_factory.mktemp("bench") / "small.db", 1200)
+
+
+def test_sizes_read_as_people_count():
+    assert parse_size("10k") == 10_000
+    assert parse_size("1m") == 1_000_000
+    assert parse_size("2500") == 2500
+    with pytest.raises(ValueError, match="'ten'"):
+        parse_size("ten")
+
+
+def test_p99_of_few_samples_is_the_worst_one():
+    samples = [1.0] * 98 + [2.0, 50.0]
+    assert percentile(samples, 99) == 2.0
+    assert percentile(samples[:10] + [50.0], 99) == 50.0
+    assert percentile(samples, 50) == 1.0
+
+
+def test_generated_crm_file_imports_every_row(tmp_path):
+    path = generate.write_csv(tmp_path / "crm.csv", 300)
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len({row["Phone Number"] for row in rows}) == 300
+    assert {row["Cadence"] for row in rows} == set(generate.CADENCE_WEIGHTS)
+    db = store.open_store(tmp_path / "import.db")
+    report = services.import_csv(db, path, now=NOW)
+    assert (report.created, report.enrolled, report.rejected) == (300, 300, 0)
+    regions = {r[0] for r in db.conn.execute("SELECT DISTINCT region FROM prospects")}
+    assert len(regions) >= 8  # many countries, not one
+
+
+def test_built_database_matches_what_an_import_would_store(small_db, tmp_path):
+    db = store.open_store(small_db)
+    try:
+        (e164, zone, source, key) = db.conn.execute(
+            "SELECT p.phone_e164, p.timezone, p.tz_source, e.hours_key FROM prospects p "
+            "JOIN enrollments e ON e.prospect_id = p.id WHERE p.tz_source = 'number' LIMIT 1").fetchone()
+    finally:
+        db.close()
+    from dialdeck import phones
+
+    info = phones.parse_phone(e164, "US")
+    assert info.zone == zone and source == "number"
+    assert key.endswith(f"|{zone}")
+
+
+def test_built_database_has_work_due_and_takes_outcomes(small_db, tmp_path):
+    work = tmp_path / "work.db"
+    work.write_bytes(small_db.read_bytes())
+    db = store.open_store(work)
+    try:
+        page = services.due(db, NOW, limit=50)
+        assert len(page) == 50
+        call = next(item for item in page if item.action == "call")
+        result = services.log_outcome(db, call.prospect_id, "voicemail", NOW)
+        assert result.attempt_id is not None
+        assert all(item.prospect_id != call.prospect_id for item in services.due(db, NOW, limit=50))
+    finally:
+        db.close()
+
+
+def test_due_benchmark_reports_the_plan_without_full_scans(small_db, tmp_path):
+    work = tmp_path / "work.db"
+    work.write_bytes(small_db.read_bytes())
+    result = bench_due.measure(work, 5)
+    assert result.page == 50
+    assert any("ix_due_" in line for line in result.plan)
+    assert result.full_scans == ()
+    assert bench_due.full_scans(("walk: SCAN enrollments",)) == ("walk: SCAN enrollments",)
+
+
+def test_table_flags_a_missed_target():
+    rows = [Row("due queue p99", "1m", 7.5, "ms", target=5.0, baseline=0.5),
+            Row("import", "1m", 15_000, "rows/s", target=30_000, baseline=30_000, higher_is_better=True)]
+    text = text_table(rows)
+    assert "MISSED" in text and "15.00×" in text and "2.00×" in text
+    assert "**no**" in markdown_table(rows)
+    assert Row("log", "1m", 1.0, "ms", target=5.0).met is True
