@@ -6,8 +6,9 @@ Sunday 2026-11-01 (EDT -04:00 -> EST -05:00), so some runs cross the change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +31,8 @@ from dialdeck.schedule import (
 NY = ZoneInfo("America/New_York")
 LA = ZoneInfo("America/Los_Angeles")
 UTC = ZoneInfo("UTC")
+CHICAGO = ZoneInfo("America/Chicago")
+TEXAS = CallingWindow(start=time(9), end=time(21), rule="US-TX")  # the state rule: calls from 09:00
 LIBRARY = load_library(paths.builtin_cadence_dir(), None)
 FIELDS = {
     "first_name": "Ana", "last_name": "Souza", "company": "Northwind", "rep_name": "Sam Reyes",
@@ -176,6 +179,18 @@ def test_voicemail_challenge_promises_are_the_instants_the_scheduler_stores(zone
     assert ana.pos.status == "finished" and ana.pos.next_due_at is None
 
 
+def test_voicemail_challenge_in_texas_promises_friday_at_9_and_stores_it():
+    # Texas allows calls from 09:00: "Friday at 8 a.m." would be a promise the queue never shows.
+    ann = Prospect("voicemail-challenge", at(CHICAGO, 10, 26, 10), zone=CHICAGO)
+    ann.ctx = replace(ann.ctx, window=TEXAS)
+    ann.work_through()
+    wednesday = ann.pos.next_due_at
+    script = ann.script(wednesday)
+    assert script.voicemail.endswith("I'll try you Friday at 9 a.m. to tell you about it.")
+    ann.log("voicemail", wednesday)
+    assert ann.due_local() == at(CHICAGO, 10, 30, 9) == script.next_call_at and ann.pos.pinned
+
+
 def test_voicemail_challenge_friday_message_leaves_the_number():
     ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10))
     ana.work_through()
@@ -261,7 +276,7 @@ def test_follow_up_series_cold_lead_skips_a_voicemail():
 
 def test_money_in_rotates_the_time_of_day_and_speaks_only_when_urgent():
     ana = Prospect("money-in-follow-up", at(NY, 10, 26, 10))  # Monday
-    assert ana.due_local() == at(NY, 10, 26, 10)
+    assert ana.due_local() == at(NY, 10, 26, 16)
     seen = []
     for _ in range(len(LIBRARY["money-in-follow-up"].steps)):
         script = ana.script(ana.pos.next_due_at)
@@ -269,8 +284,8 @@ def test_money_in_rotates_the_time_of_day_and_speaks_only_when_urgent():
         ana.work_through("no-answer")
     assert ana.pos.status == "finished"
     assert [d for d, _u, _v in seen] == [
-        at(NY, 10, 26, 10),
-        at(NY, 10, 27, 10),  # morning
+        at(NY, 10, 26, 16),  # late afternoon: the rotation starts with the first call
+        at(NY, 10, 27, 8),  # morning
         at(NY, 10, 28, 11),  # midday
         at(NY, 10, 29, 16),  # late afternoon, urgent
         at(NY, 11, 2, 8),  # two business days later: Monday morning, after the weekend and DST
@@ -282,6 +297,21 @@ def test_money_in_rotates_the_time_of_day_and_speaks_only_when_urgent():
     ]
     assert all(urgent == leaves for _d, urgent, leaves in seen)
     assert sum(1 for _d, urgent, _v in seen if urgent) == 3
+
+
+@pytest.mark.parametrize("hour", [8, 10, 12, 15, 17, 19])
+def test_money_in_never_calls_twice_in_a_row_at_the_same_time_of_day(hour):
+    ana = Prospect("money-in-follow-up", at(NY, 10, 26, hour))
+    slots = []
+    while ana.pos.status == "active":
+        slots.append(_slot_of(ana.due_local()))
+        ana.work_through("no-answer")
+    assert all(a != b for a, b in zip(slots, slots[1:])), slots
+
+
+def _slot_of(local: datetime) -> str:
+    """morning, midday or afternoon (late afternoon counted with the afternoon)."""
+    return "morning" if local.hour < 11 else "midday" if local.hour < 14 else "afternoon"
 
 
 # --- zero-to-ten ------------------------------------------------------------------------------
@@ -330,9 +360,73 @@ def test_zero_to_ten_cold_and_low_value_leads_get_the_lighter_pace():
         assert steps == [1, 2, 5, 7, 9, 10, 11], (temperature, value)
 
 
-def test_zero_to_ten_enrolled_in_the_afternoon_starts_next_morning():
+def test_zero_to_ten_enrolled_in_the_afternoon_starts_the_same_day():
+    # Speed wins with new leads: the first call is due the moment the lead arrives.
     ana = Prospect("zero-to-ten", at(NY, 10, 26, 15))
-    assert ana.due_local() == at(NY, 10, 27, 8)
+    assert ana.due_local() == at(NY, 10, 26, 15)
+    script = ana.script(at(NY, 10, 26, 15))
+    assert "I'll try you again tomorrow at 8 a.m." in script.voicemail
+    ana.log("voicemail", at(NY, 10, 26, 15))
+    ana.log("sent", at(NY, 10, 26, 15, 1))
+    ana.log("done", at(NY, 10, 26, 15, 2))
+    # The cooldown runs past this afternoon: the retry is the next morning, as the message said.
+    assert (ana.step, ana.due_local(), ana.pos.pinned) == (4, at(NY, 10, 27, 8), True)
+
+
+def test_zero_to_ten_enrolled_at_noon_retries_the_same_afternoon():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 11, 30))
+    assert ana.due_local() == at(NY, 10, 26, 11, 30)
+    for outcome, minute in (("voicemail", 30), ("sent", 31), ("done", 32)):
+        ana.log(outcome, at(NY, 10, 26, 11, minute))
+    assert (ana.step, ana.due_local()) == (4, at(NY, 10, 26, 14, 30))  # after the cooldown
+
+
+def test_zero_to_ten_enrolled_before_hours_or_in_the_evening_starts_when_hours_open():
+    assert Prospect("zero-to-ten", at(NY, 10, 26, 6)).due_local() == at(NY, 10, 26, 8)
+    assert Prospect("zero-to-ten", at(NY, 10, 26, 21, 30)).due_local() == at(NY, 10, 27, 8)
+
+
+# --- promises on a voicemail are kept, whatever lies between -------------------------------
+
+
+def test_zero_to_ten_voicemail_promise_holds_through_the_email_and_the_social_touch():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 10))
+    left = at(NY, 10, 26, 11, 30)
+    script = ana.script(left)
+    assert "I'll try you again today at 2:30 p.m." in script.voicemail
+    ana.log("voicemail", left)
+    email = ana.script(at(NY, 10, 26, 11, 31))
+    assert "I'll try you again today at 2:30 p.m." in email.body  # the email repeats the promise
+    ana.log("sent", at(NY, 10, 26, 11, 31))
+    ana.log("done", at(NY, 10, 26, 11, 32))
+    assert ana.step == 4 and ana.pos.next_due_at == script.next_call_at == at(NY, 10, 26, 14, 30)
+    assert ana.pos.pinned
+
+
+def test_follow_up_series_email_sent_late_does_not_move_the_promised_call():
+    ana = Prospect("follow-up-series", at(NY, 10, 26, 9), appointment=at(NY, 10, 27, 14))
+    ana.log("voicemail", at(NY, 10, 27, 14, 2))
+    second = ana.script(at(NY, 10, 27, 14, 17))
+    assert "I'll call you again tomorrow at 10 a.m." in second.voicemail
+    ana.log("voicemail", at(NY, 10, 27, 14, 17))
+    assert ana.step == 3 and ana.pos.promised_at == at(NY, 10, 28, 10)
+    # The rep only gets to the email the next morning: the call stays where the message put it,
+    # not a business day after the email.
+    assert "I'll try you again today at 10 a.m." in ana.script(at(NY, 10, 28, 9)).body
+    ana.log("sent", at(NY, 10, 28, 9))
+    assert (ana.step, ana.due_local(), ana.pos.pinned) == (4, at(NY, 10, 28, 10), True)
+
+
+def test_a_promise_already_broken_gives_way_to_the_one_the_email_makes():
+    ana = Prospect("follow-up-series", at(NY, 10, 26, 9), appointment=at(NY, 10, 27, 14))
+    ana.log("voicemail", at(NY, 10, 27, 14, 2))
+    ana.log("voicemail", at(NY, 10, 27, 14, 17))  # promises tomorrow at 10 a.m.
+    late = at(NY, 10, 28, 11)  # too late to keep it: the email makes the promise anew
+    email = ana.script(late)
+    assert "I'll try you again tomorrow at 10 a.m." in email.body
+    ana.log("sent", late)
+    assert (ana.step, ana.pos.next_due_at, ana.pos.pinned) == (4, email.next_call_at, True)
+    assert ana.due_local() == at(NY, 10, 29, 10)
 
 
 # --- outcomes shared by every cadence ---------------------------------------------------------
@@ -373,12 +467,27 @@ def test_connected_waits_for_a_disposition():
         ana.log("voicemail", at(NY, 10, 26, 9, 6))
 
 
-def test_callback_is_pinned_at_the_promised_time_even_outside_hours():
+def test_callback_is_pinned_at_the_promised_time_even_within_the_cooldown():
     ana = Prospect("zero-to-ten", at(NY, 10, 26, 9))
     ana.log("connected", at(NY, 10, 26, 9, 5))
-    evening = at(NY, 10, 26, 21, 30)  # they asked for it: kept exactly
-    pos = ana.decide("callback", at(NY, 10, 26, 9, 10), evening)
-    assert (pos.status, pos.step_index, pos.next_due_at, pos.pinned) == ("active", 0, evening, True)
+    soon = at(NY, 10, 26, 9, 40)  # they asked for it: kept exactly
+    pos = ana.decide("callback", at(NY, 10, 26, 9, 10), soon)
+    assert (pos.status, pos.step_index, pos.next_due_at, pos.pinned) == ("active", 0, soon, True)
+
+
+def test_callback_outside_the_prospects_calling_hours_is_refused_naming_them():
+    ann = Prospect("zero-to-ten", at(CHICAGO, 10, 26, 9), zone=CHICAGO)
+    ann.ctx = replace(ann.ctx, window=TEXAS, name="Ann Lee")
+    ann.log("connected", at(CHICAGO, 10, 26, 9, 5))
+    with pytest.raises(InvalidInput) as refused:
+        ann.decide("callback", at(CHICAGO, 10, 26, 9, 10), at(CHICAGO, 10, 26, 21, 30))
+    assert str(refused.value) == ("21:30 is outside Ann Lee's calling hours "
+                                  "(09:00-21:00 Mon-Fri, America/Chicago, US-TX rule)")
+    with pytest.raises(InvalidInput, match="^Saturday 10:00 is outside"):
+        ann.decide("callback", at(CHICAGO, 10, 26, 9, 10), at(CHICAGO, 10, 31, 10))
+    assert ann.pos.status == "connected"  # nothing changed: the rep picks another time
+    pos = ann.decide("callback", at(CHICAGO, 10, 26, 9, 10), at(CHICAGO, 10, 26, 20, 59))
+    assert pos.next_due_at == at(CHICAGO, 10, 26, 20, 59) and pos.pinned
 
 
 def test_callback_needs_a_future_time():
@@ -435,6 +544,53 @@ def test_outcomes_must_fit_the_step():
         ana.log("voicemail", at(NY, 10, 26, 9, 1))
     with pytest.raises(InvalidInput, match="unknown outcome"):
         ana.log("hung-up", at(NY, 10, 26, 9, 1))
+
+
+# What a message says it will do next, by the action that must then come before the next call.
+PROMISES = {
+    "email": re.compile(r"\bI(?:'ll| will|'m| am)\s+(?:send|sending)\s+you\s+(?:[a-z]+\s+){0,3}(?:email|note)\b"),
+    "social": re.compile(r"\bI(?:'ll| will|'m| am)\s+[^.]*\b(?:LinkedIn|connection request)\b"),
+}
+# What a message says already happened, by the action that must have come earlier.
+RECALLS = {"email": re.compile(r"\b(?:my email|sent you an email|the idea I sent|emailed you)\b", re.I)}
+
+
+def test_zero_to_ten_cold_step_5_promises_no_note_that_never_comes():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 9), temperature="cold")
+    while ana.step != 5:
+        ana.work_through()
+    script = ana.script(ana.pos.next_due_at)
+    assert "one more note" not in script.voicemail and "my email about Northwind" in script.voicemail
+    ana.work_through()
+    assert current_step(LIBRARY, ana.pos, ana.context()).action == "call"  # no note follows
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+@pytest.mark.parametrize("variant", ["warm", "cold"])
+def test_no_builtin_text_promises_or_recalls_a_step_its_variant_skips(name, variant):
+    kept = [step for step in LIBRARY[name].variants[variant] if step is not None]
+    for position, step in enumerate(kept):
+        before = {s.action for s in kept[:position]}
+        until_next_call = []
+        for later in kept[position + 1:]:
+            if later.action == "call":
+                break
+            until_next_call.append(later.action)
+        for key, text in step.texts().items():
+            flat = " ".join(text.split())
+            for action, pattern in PROMISES.items():
+                if pattern.search(flat):
+                    assert action in until_next_call, f"{name} {variant} step {step.number} {key}: {flat}"
+            for action, pattern in RECALLS.items():
+                if pattern.search(flat):
+                    assert action in before, f"{name} {variant} step {step.number} {key}: {flat}"
+
+
+def test_the_promise_scan_recognises_the_messages_it_guards():
+    assert PROMISES["email"].search("I'll send you one more note with a couple of ideas.")
+    assert PROMISES["email"].search("I'm sending you a short email right now")
+    assert not PROMISES["email"].search("reply and I'll send you a time to talk")
+    assert RECALLS["email"].search("Just checking you saw my email about finding a time.")
 
 
 def test_every_builtin_script_renders_for_both_variants_without_blanks():

@@ -94,6 +94,9 @@ def test_phrase_time_counts_days_in_the_prospects_zone():
         (at(NY, 10, 27, 14), "tomorrow at 2 p.m."),
         (at(NY, 10, 25, 14), "yesterday at 2 p.m."),
         (at(NY, 10, 29, 14), "Thursday at 2 p.m."),
+        (at(NY, 10, 20, 14), "last Tuesday at 2 p.m."),  # six days ago: not the coming Tuesday
+        (at(NY, 10, 24, 14), "last Saturday at 2 p.m."),
+        (at(NY, 10, 19, 14), "Monday, October 19 at 2 p.m."),  # a week ago: the date
         (at(NY, 12, 7, 14), "Monday, December 7 at 2 p.m."),
     ],
 )
@@ -138,11 +141,27 @@ def test_weekday_step_is_the_next_such_time_after_the_attempt():
     assert after.next_due_at == at(NY, 11, 4, 16)  # not the moment just passed: next week
 
 
-def test_a_promised_weekday_time_is_kept_even_outside_calling_hours():
+def test_a_promised_weekday_time_outside_calling_hours_moves_into_them_and_stays_pinned():
+    # The due queue shows only callable prospects: Saturday 10 p.m. would never come up.
     library = make({**CALL, "wait": "0 minutes"}, {**CALL, "weekday": "saturday", "at": "22:00"})
     pos = apply_outcome(library, Position("t", 0, "active", None, False, 0), ctx(), "voicemail",
                         at(NY, 10, 26, 10)).position
-    assert pos.next_due_at == at(NY, 10, 31, 22) and pos.pinned
+    assert pos.next_due_at == at(NY, 11, 2, 8) and pos.pinned
+
+
+def test_a_promise_and_an_appointment_outside_hours_move_into_them_before_the_script_says_them():
+    window = CallingWindow(start=time(9), end=time(17))
+    library = make({"action": "call", "wait": "0 minutes", "voicemail": "Back {next_call}."},
+                   {**CALL, "wait": "30 minutes", "promise": True}, {**CALL, "at_appointment": True})
+    start = Position("t", 0, "active", None, False, 0)
+    late = at(NY, 10, 26, 16, 50)
+    script = render_script(library, start, ctx(window=window), FIELDS, late)
+    assert script.voicemail == "Back tomorrow at 9 a.m."
+    pos = apply_outcome(library, start, ctx(window=window), "voicemail", late).position
+    assert pos.next_due_at == script.next_call_at == at(NY, 10, 27, 9) and pos.pinned
+    evening = ctx(window=window, appointment=at(NY, 10, 27, 18))
+    booked = apply_outcome(library, pos, evening, "voicemail", at(NY, 10, 27, 9)).position
+    assert booked.next_due_at == at(NY, 10, 28, 9) and booked.pinned
 
 
 def test_day_wait_keeps_the_local_time_across_dst():
@@ -156,7 +175,8 @@ def test_day_wait_keeps_the_local_time_across_dst():
 
 def test_hour_wait_is_an_exact_span_across_dst():
     library = make({**CALL, "wait": "0 minutes"}, {**CALL, "wait": "2 hours", "promise": True})
-    pos = apply_outcome(library, Position("t", 0, "active", None, False, 0), ctx(), "voicemail",
+    always = CallingWindow(start=time(0), end=time.max, days=frozenset(range(7)))
+    pos = apply_outcome(library, Position("t", 0, "active", None, False, 0), ctx(window=always), "voicemail",
                         datetime(2026, 11, 1, 5, 30, tzinfo=ZoneInfo("UTC"))).position  # 1:30 EDT
     assert pos.next_due_at == datetime(2026, 11, 1, 7, 30, tzinfo=ZoneInfo("UTC"))  # 2:30 EST
 
@@ -315,6 +335,32 @@ def test_render_script_promise_matches_the_stored_instant():
     assert script.voicemail == "Back Wednesday at 9:30 a.m."
     stored = apply_outcome(library, pos, ctx(LA, attempts=()), "voicemail", now).position.next_due_at
     assert stored == script.next_call_at == at(LA, 10, 28, 9, 30)
+
+
+PROMISING = make({"action": "call", "wait": "0 minutes", "voicemail": "Back {next_call}."},
+                 {"action": "email", "wait": "1 day", "subject": "Hi", "body": "Hello {first_name}"},
+                 {**CALL, "wait": "1 day", "slot": "afternoon"})
+
+
+def test_a_voicemail_promise_survives_a_step_between_and_pins_the_call():
+    start = Position("t", 0, "active", None, False, 0)
+    now = at(NY, 10, 26, 10)
+    script = render_script(PROMISING, start, ctx(), FIELDS, now)
+    assert script.voicemail == "Back Wednesday at 2 p.m."
+    email = apply_outcome(PROMISING, start, ctx(), "voicemail", now).position
+    assert (email.next_due_at, email.promised_at) == (at(NY, 10, 27, 10), at(NY, 10, 28, 14))
+    # Sent in the evening: a day after that would be Thursday; the promise says Wednesday.
+    call = apply_outcome(PROMISING, email, ctx(attempts=[now]), "sent", at(NY, 10, 27, 20)).position
+    assert (call.next_due_at, call.pinned, call.promised_at) == (at(NY, 10, 28, 14), True, None)
+
+
+def test_no_message_left_means_no_promise_to_keep():
+    now = at(NY, 10, 26, 10)
+    retried = Position("t", 0, "active", None, False, 1)  # the cadence's one retry is used
+    email = apply_outcome(PROMISING, retried, ctx(), "no-answer", now).position
+    assert email.step_index == 1 and email.promised_at is None
+    call = apply_outcome(PROMISING, email, ctx(attempts=[now]), "sent", at(NY, 10, 27, 20)).position
+    assert (call.next_due_at, call.pinned) == (at(NY, 10, 28, 14), False)  # the step's own timing
 
 
 def test_promised_next_is_none_when_the_prospect_is_out():

@@ -22,7 +22,10 @@ config directory (``dialdeck cadences check FILE`` validates one)::
     # at_appointment = true       #   the prospect's agreed appointment (pinned); none: due now
     at = "09:00"                  # with a wait in days/weeks/business days: that local time
     # slot = "morning"            # or a time-of-day slot: morning 08-11, midday 11-14,
-                                  # afternoon 14-17, late-afternoon 16-18, evening 18-20
+                                  # afternoon 14-17, late-afternoon 16-18, evening 18-20.
+                                  # With a wait in minutes/hours: that slot the same day, or
+                                  # the next morning once it has passed; with a wait in days:
+                                  # the slot on the day the wait lands on
     # promise = true              # a wait that the script promises ("in 15 minutes"): exact,
                                   # pinned, exempt from the cooldown
     voicemail = "Hi {first_name}, ..."   # call steps must decide: a message, or

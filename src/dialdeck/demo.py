@@ -193,10 +193,14 @@ def _work_session(db, start: datetime, now: datetime, rng: random.Random) -> Non
         if clock >= end:
             break
         attempt = _choose(item, clock, rng)
-        services.log_outcome(
-            db, item.prospect_id, attempt.outcome, clock, note=attempt.note,
-            disposition=attempt.disposition, callback_at=attempt.callback_at, session_id=session_id,
-        )
+        try:
+            services.log_outcome(
+                db, item.prospect_id, attempt.outcome, clock, note=attempt.note,
+                disposition=attempt.disposition, callback_at=attempt.callback_at, session_id=session_id,
+            )
+        except InvalidInput:  # the callback time is outside their calling hours: carry on instead
+            services.log_outcome(db, item.prospect_id, attempt.outcome, clock, note=attempt.note,
+                                 disposition="continue", session_id=session_id)
     services.end_session(db, session_id, clock + timedelta(minutes=1))
 
 
@@ -239,10 +243,17 @@ def _promise_callbacks(db, now: datetime) -> None:
         (now - timedelta(minutes=40), _later_today(now), "Wants to loop in their manager; call back later today"),
     )
     # With nobody's window open now there is no one to choose: the session says "outside hours".
-    for item, (at, callback, note) in zip(chosen, promises):
-        services.log_outcome(
-            db, item.prospect_id, "connected", at, disposition="callback", callback_at=callback, note=note,
-        )
+    # A callback must fall inside the prospect's calling hours; whoever's hours it misses is skipped.
+    candidates = iter(chosen)
+    for at, callback, note in promises:
+        for item in candidates:
+            try:
+                services.log_outcome(
+                    db, item.prospect_id, "connected", at, disposition="callback", callback_at=callback, note=note,
+                )
+            except InvalidInput:
+                continue
+            break
 
 
 def _later_today(now: datetime) -> datetime:

@@ -42,7 +42,8 @@ def phrase_time(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
 
 def phrase_appointment(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
     """An agreed time as it reads after "booked for": "2 p.m." on the day itself, else
-    "Tuesday at 2 p.m.", "yesterday at 2 p.m.", "Monday, December 7 at 2 p.m."."""
+    "Tuesday at 2 p.m.", "yesterday at 2 p.m.", "last Tuesday at 2 p.m.", "Monday, December 7 at
+    2 p.m."."""
     local, days = _local_and_days(instant, zone, now)
     clock = clock_phrase(local.time())
     return clock if days == 0 else f"{_day_phrase(local, days)} at {clock}"
@@ -61,6 +62,9 @@ def _day_phrase(local: datetime, days: int) -> str:
         return "tomorrow"
     if days == -1:
         return "yesterday"
-    if -6 <= days <= 6:
+    if -6 <= days < 0:
+        # "Tuesday" alone means the coming one; a day this past week needs "last".
+        return f"last {_DAYS[local.weekday()]}"
+    if 0 < days <= 6:
         return _DAYS[local.weekday()]
     return f"{_DAYS[local.weekday()]}, {_MONTHS[local.month - 1]} {local.day}"

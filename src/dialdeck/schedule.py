@@ -6,13 +6,16 @@ The due time of a step is built in this order:
 
 1. the base time from the step's timing (a wait after ``now``, the next promised weekday/time,
    the appointment);
-2. alignment to the step's ``at`` or time-of-day slot in the prospect's zone;
+2. alignment to the step's ``at`` or time-of-day slot in the prospect's zone (a slot after a
+   wait in minutes or hours means that slot the same day, else the next morning);
 3. unless pinned, the number-reputation guardrails (cooldown after the last call to the number,
    at most ``max_per_day`` calls per prospect-local day);
-4. unless pinned, the prospect's calling hours (``hours.next_callable``).
+4. the prospect's calling hours (``hours.next_callable``).
 
 Steps 2-4 repeat until they agree, so a slot still holds after the calling hours pushed the call
-to Monday. Pinned times (promises, appointments, callbacks) are kept exactly.
+to Monday. Pinned times (promises, appointments) pass through the calling hours once, before they
+are stored and rendered, so what a script promises is a time the due queue will show; nothing
+else moves them. A callback the rep types outside the calling hours is refused instead.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dialdeck import phrases
 from dialdeck.cadence import SLOTS, Cadence, Step, Timing, render, uses_field
 from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.hours import CallingWindow, next_callable
+from dialdeck.hours import CallingWindow, describe_window, is_callable, next_callable
 from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES, Script
 
 ACTIVE = "active"
@@ -70,6 +73,7 @@ class Context:
     # including the one being logged. For apply_disposition, include the connected call.
     recent_attempts: tuple[datetime, ...] = ()
     guard: Guardrails = field(default_factory=Guardrails)
+    name: str = ""  # the prospect's name, for messages a rep reads ("Ann Lee's calling hours")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ class Position:
     next_due_at: datetime | None
     pinned: bool
     retries: int  # no-answer retries used on the current step
+    # A call promised on a voicemail or email ({next_call}) that email/social/task steps lie
+    # before: they keep it here, and the call step is then due at exactly this instant.
+    promised_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,8 @@ def apply_outcome(library: Mapping[str, Cadence], pos: Position, ctx: Context, o
     if outcome == "no-answer" and pos.retries < cadence.retries_for(step):
         start, slot = _next_slot_start(now, ctx.zone)
         return Transition(_retry(pos, start, slot, ctx, attempts, pos.retries + 1))
-    return Transition(_advance(library, cadence, pos.step_index, ctx, now, attempts))
+    promise = _promise_kept(library, pos, ctx, step, outcome, now)
+    return Transition(_advance(library, cadence, pos.step_index, ctx, now, attempts, promise))
 
 
 def apply_disposition(library: Mapping[str, Cadence], pos: Position, ctx: Context, disposition: str,
@@ -138,7 +146,7 @@ def apply_disposition(library: Mapping[str, Cadence], pos: Position, ctx: Contex
         raise InvalidInput(f"a disposition follows a connected call; this prospect is {pos.status}")
     now = _utc(now)
     if disposition == "callback":
-        return Transition(_callback(pos, now, callback_at))
+        return Transition(_callback(pos, ctx, now, callback_at))
     if disposition in ("booked", "not-interested"):
         return Transition(_stopped(pos, disposition))
     cadence = _cadence(library, pos.cadence)
@@ -159,14 +167,14 @@ def promised_next(library: Mapping[str, Cadence], pos: Position, ctx: Context,
     now = _utc(now)
     cadence, step = _current(library, pos, ctx)
     attempts = _with_attempt(ctx.recent_attempts, now) if step.action == "call" else ctx.recent_attempts
-    nxt = _advance(library, cadence, pos.step_index, ctx, now, attempts)
+    nxt = _advance(library, cadence, pos.step_index, ctx, now, attempts, pos.promised_at)
     for _ in range(_MAX_HOPS):
         if nxt.status != ACTIVE:
             return None
         cadence, step = _current(library, nxt, ctx)
         if step.action == "call":
             return nxt.next_due_at
-        nxt = _advance(library, cadence, nxt.step_index, ctx, nxt.next_due_at, attempts)
+        nxt = _advance(library, cadence, nxt.step_index, ctx, nxt.next_due_at, attempts, nxt.promised_at)
     return None
 
 
@@ -244,18 +252,48 @@ def _check_outcome(cadence: Cadence, step: Step, pos: Position, outcome: str) ->
                            f"not {outcome!r}")
 
 
+def _promise_kept(library: Mapping[str, Cadence], pos: Position, ctx: Context, step: Step,
+                  outcome: str, now: datetime) -> datetime | None:
+    """The next call the prospect has been promised once this step is complete, if any.
+
+    A voicemail or an email that says {next_call} promises the very instant promised_next
+    computes at the same ``now`` (what the script said); a step that says nothing keeps a
+    promise made before it, while it is still ahead.
+    """
+    delivered = {"voicemail": step.voicemail or "", "sent": f"{step.subject} {step.body}"}.get(outcome)
+    if delivered and uses_field(delivered, "next_call"):
+        return promised_next(library, pos, ctx, now)
+    if pos.promised_at is not None and pos.promised_at >= now:
+        return pos.promised_at
+    return None
+
+
 def _stopped(pos: Position, status: str) -> Position:
     """Off the queue: connected (awaiting a disposition) or for good."""
     return Position(pos.cadence, pos.step_index, status, None, False, pos.retries)
 
 
-def _callback(pos: Position, now: datetime, callback_at: datetime | None) -> Position:
+def _callback(pos: Position, ctx: Context, now: datetime, callback_at: datetime | None) -> Position:
     if callback_at is None or callback_at.tzinfo is None:
         raise InvalidInput("a callback needs a time (with its zone)")
     if callback_at < now:
         raise InvalidInput(f"the callback time {callback_at.isoformat()} is in the past")
-    # The rep's word to the prospect: exact, whatever the hours or the cooldown say.
+    if not is_callable(callback_at, ctx.zone, ctx.window):
+        # The due queue only shows callable prospects: a promise outside the hours would vanish.
+        raise InvalidInput(_outside_hours(callback_at, ctx))
+    # The rep's word to the prospect: exact, whatever the cooldown says.
     return Position(pos.cadence, pos.step_index, ACTIVE, callback_at.astimezone(UTC), True, 0)
+
+
+def _outside_hours(instant: datetime, ctx: Context) -> str:
+    """'21:30 is outside Ann Lee's calling hours (09:00-21:00 Mon-Fri, America/Chicago, US-TX rule)'."""
+    local = instant.astimezone(ctx.zone)
+    # The clock alone is ambiguous when the day itself is closed: say the day too.
+    when = f"{local:%H:%M}" if local.weekday() in ctx.window.days else f"{local:%A %H:%M}"
+    whose = f"{ctx.name}'s" if ctx.name else "the prospect's"
+    hours = describe_window(ctx.window).removesuffix(f" ({ctx.window.rule})")
+    rule = "" if ctx.window.rule == "default" else f", {ctx.window.rule} rule"
+    return f"{when} is outside {whose} calling hours ({hours}, {ctx.zone.key}{rule})"
 
 
 def _retry(pos: Position, base: datetime, slot: str | None, ctx: Context,
@@ -266,16 +304,27 @@ def _retry(pos: Position, base: datetime, slot: str | None, ctx: Context,
 
 
 def _advance(library: Mapping[str, Cadence], cadence: Cadence, index: int, ctx: Context,
-             now: datetime, attempts: tuple[datetime, ...]) -> Position:
-    """The next step this lead's variant takes after ``index``, following continue_with."""
+             now: datetime, attempts: tuple[datetime, ...], promise: datetime | None = None) -> Position:
+    """The next step this lead's variant takes after ``index``, following continue_with.
+
+    ``promise`` is a call already promised: the next call step is due at exactly that instant
+    (pinned) while it is still ahead; email/social/task steps before it come due as they would
+    and carry it on.
+    """
     for _ in range(_MAX_HOPS):
         variant = variant_for(cadence, ctx.temperature, ctx.value)
         steps = cadence.variants[variant]
         for nxt in range(index + 1, len(steps)):
             step = steps[nxt]
-            if step is not None:
+            if step is None:
+                continue
+            if step.action != "call":
                 due, pinned = _due(step, ctx, now, attempts)
-                return Position(cadence.name, nxt, ACTIVE, due, pinned, 0)
+                return Position(cadence.name, nxt, ACTIVE, due, pinned, 0, promise)
+            if promise is not None and promise >= now:
+                return Position(cadence.name, nxt, ACTIVE, _callable(promise, ctx), True, 0)
+            due, pinned = _due(step, ctx, now, attempts)
+            return Position(cadence.name, nxt, ACTIVE, due, pinned, 0)
         if cadence.after_last != "continue":
             break
         cadence, index = _cadence(library, cadence.continue_with), -1
@@ -291,15 +340,22 @@ def _due(step: Step, ctx: Context, now: datetime, attempts: tuple[datetime, ...]
     timing = step.timing
     if timing.at_appointment:
         if ctx.appointment_at is not None and ctx.appointment_at >= now:
-            return ctx.appointment_at.astimezone(UTC), True
+            return _callable(ctx.appointment_at, ctx), True
         # No agreed time (or it has passed): call as soon as the rules allow.
         return _settle(now, ctx, attempts, None, guarded=step.action == "call"), False
     if timing.weekday is not None:
-        return _next_weekday_at(now, timing.weekday, timing.at, ctx.zone), True
+        return _callable(_next_weekday_at(now, timing.weekday, timing.at, ctx.zone), ctx), True
     if timing.promise:
-        return _after_wait(now, timing, ctx.zone), True
+        return _callable(_after_wait(now, timing, ctx.zone), ctx), True
     base = max(_after_wait(now, timing, ctx.zone), now)
-    return _settle(base, ctx, attempts, _aligner(timing, ctx.zone), guarded=step.action == "call"), False
+    return _settle(base, ctx, attempts, _aligner(timing, ctx, base), guarded=step.action == "call"), False
+
+
+def _callable(promised: datetime, ctx: Context) -> datetime:
+    """A promised time moved into the calling hours (Friday 8 a.m. is 9 a.m. in Texas), so the
+    script promises, and the store keeps, a time the due queue will show. No guardrails: a
+    promise is exempt from the cooldown and the daily cap."""
+    return next_callable(promised, ctx.zone, ctx.window)
 
 
 def _after_wait(now: datetime, timing: Timing, zone: ZoneInfo) -> datetime:
@@ -344,12 +400,42 @@ def _next_weekday_at(now: datetime, weekday: int, at: time, zone: ZoneInfo) -> d
     raise AssertionError("a weekday comes round within eight days")
 
 
-def _aligner(timing: Timing, zone: ZoneInfo) -> Callable[[datetime], datetime] | None:
+def _aligner(timing: Timing, ctx: Context, base: datetime) -> Callable[[datetime], datetime] | None:
+    zone = ctx.zone
     if timing.at is not None:
         return _slot_aligner((timing.at, timing.at), zone)
-    if timing.slot is not None:
-        return _slot_aligner(SLOTS[timing.slot], zone)
-    return None
+    if timing.slot is None:
+        return None
+    if timing.wait is not None and not timing.wait.in_days:
+        day = base.astimezone(zone).date()
+        if not _slot_callable_on(day, SLOTS[timing.slot], ctx):
+            return None  # no such slot within today's hours: the hours alone decide
+        return _slot_today_aligner(SLOTS[timing.slot], zone, day)
+    return _slot_aligner(SLOTS[timing.slot], zone)
+
+
+def _slot_callable_on(day: date, bounds: tuple[time, time], ctx: Context) -> bool:
+    start, end = (_local(day, clock, ctx.zone) for clock in bounds)
+    return next_callable(start, ctx.zone, ctx.window) < end
+
+
+def _slot_today_aligner(bounds: tuple[time, time], zone: ZoneInfo, day: date) -> Callable[[datetime], datetime]:
+    """A short wait with a slot means "this afternoon": the slot on ``day``; once the slot (or
+    the cooldown) has run past it, the next morning rather than a whole day later in the slot.
+    """
+    same_day = _slot_aligner(bounds, zone)
+    morning = SLOTS["morning"][0]
+
+    def align(instant: datetime) -> datetime:
+        local_day = instant.astimezone(zone).date()
+        if local_day > day:
+            return max(instant, _local(local_day, morning, zone))
+        moved = same_day(instant)
+        if moved.astimezone(zone).date() == local_day:
+            return moved
+        return _local(local_day + timedelta(days=1), morning, zone)
+
+    return align
 
 
 def _slot_aligner(bounds: tuple[time, time], zone: ZoneInfo) -> Callable[[datetime], datetime]:
