@@ -164,6 +164,11 @@ def csv_path(count: int) -> Path:
 
 # --- the database -----------------------------------------------------------------------------
 
+ENROLLMENT_FIELDS = (
+    "id", "prospect_id", "cadence", "step_index", "status", "next_due_at", "pinned", "retries",
+    "hours_key", "temp_rank", "value", "created_at", "updated_at",
+)
+
 STATUS_WEIGHTS = {"active": 62, "finished": 18, "not-interested": 8, "booked": 4, "wrong-number": 3,
                   "dnc": 1, "connected": 0.3}
 SESSIONS = 60  # three a working day over the weeks since the import
@@ -264,6 +269,7 @@ class _RowBuilder:
         self._statuses, self._status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
 
     def write(self, conn: sqlite3.Connection, batch: list[Person]) -> None:
+        """Write a batch of people with their enrollments and histories straight into the schema."""
         prospects, enrollments, attempts, dnc = [], [], [], []
         for person in batch:
             pid = self.next_id
@@ -273,12 +279,16 @@ class _RowBuilder:
             self.keys.add(key)
             prospects.append(self._prospect(pid, person, zone, source))
             enrollment = self._enrollment(pid, person, key)
-            enrollments.append(tuple(enrollment.values()))
+            enrollments.append(tuple(enrollment[f] for f in ENROLLMENT_FIELDS))
             attempts.extend(self._history(pid, enrollment))
             if enrollment["status"] == "dnc":
                 dnc.append((person.e164, enrollment["updated_at"], "do-not-call outcome"))
         conn.executemany(f"INSERT INTO prospects VALUES ({','.join('?' * 19)})", prospects)
-        conn.executemany(f"INSERT INTO enrollments VALUES ({','.join('?' * 13)})", enrollments)
+        # Named columns: later migrations add columns (NULL here) without breaking the generator.
+        conn.executemany(
+            f"INSERT INTO enrollments ({', '.join(ENROLLMENT_FIELDS)}) VALUES ({','.join('?' * len(ENROLLMENT_FIELDS))})",
+            enrollments,
+        )
         conn.executemany(f"INSERT INTO attempts VALUES ({','.join('?' * 14)})", attempts)
         conn.executemany("INSERT OR IGNORE INTO dnc VALUES (?, ?, ?)", dnc)
 

@@ -151,6 +151,24 @@ def test_log_advances_the_prospect_and_history_shows_the_attempt(db: Path) -> No
     assert "voicemail" in text and first["name"] in text
 
 
+def test_log_at_before_the_last_attempt_is_refused(db: Path) -> None:
+    dialdeck("log", "1", "voicemail", "--at", DUE_AT, db=db, check=True)
+    line = assert_one_line_error(dialdeck("log", "1", "no-answer", "--at", "2026-11-24T10:00:00-05:00", db=db))
+    assert "2026-11-24 10:00:00 EST is before the last attempt at 2026-11-24 11:00:00 EST" in line
+    history = json.loads(dialdeck("history", "1", "--json", db=db, check=True).stdout)
+    assert [a["outcome"] for a in history["attempts"]] == ["voicemail"]
+
+
+def test_history_json_numbers_steps_from_one_like_due(db: Path) -> None:
+    first = next(item for item in due_json(db) if item["prospect_id"] == 1)
+    dialdeck("log", "1", "voicemail", "--at", DUE_AT, db=db, check=True)
+    history = json.loads(dialdeck("history", "1", "--json", db=db, check=True).stdout)
+    assert history["attempts"][0]["step"] == first["step"] == 1
+    enrollment = history["enrollment"]
+    assert (enrollment["step"], enrollment["step_index"]) == (2, 1)
+    assert enrollment["steps_total"] >= enrollment["step"]
+
+
 def test_log_connected_with_callback_pins_the_promised_time(db: Path) -> None:
     pid = str(due_json(db)[0]["prospect_id"])
     result = dialdeck("log", pid, "connected", "--at", DUE_AT, "--callback", "2026-11-24T15:30", "--json", db=db, check=True)
@@ -302,6 +320,57 @@ def test_cadences_check_reports_every_problem(tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
     good.write_text('[[steps]]\naction = "call"\nwait = "1 day"\nvoicemail = false\n', encoding="utf-8")
     assert dialdeck("cadences", "check", str(good), check=True).stdout.strip() == "ok: 1 steps"
+
+
+BROKEN_CADENCE = (
+    'name = "mine"\n'
+    "[[steps]]\n"
+    'action = "call"\n'
+    'wait = "0 minutes"\n'
+    "voicemail = false\n"
+    "[[steps]]\n"
+    'action = "call"\n'
+    'wait = "1 day"\n'
+    'voicemail = "Hi {first_name}, this is {rep_nam}."\n'
+)
+
+
+def test_a_broken_user_cadence_is_a_warning_not_a_wall(db: Path, tmp_path: Path) -> None:
+    user = tmp_path / "my-cadences"
+    user.mkdir()
+    (user / "mine.toml").write_text(BROKEN_CADENCE, encoding="utf-8")
+    env = {"DIALDECK_CADENCES": str(user)}
+    warning = f"dialdeck: warning: skipped broken cadence file {user / 'mine.toml'}: step 2: voicemail: "
+
+    due = dialdeck("due", "--json", "--at", DUE_AT, db=db, env=env, check=True)
+    assert len(json.loads(due.stdout)) == 3
+    (line,) = [line for line in due.stderr.splitlines() if "cadence" in line]
+    assert line.startswith(warning) and "rep_nam" in line
+
+    logged = dialdeck("log", "1", "voicemail", "--at", DUE_AT, db=db, env=env, check=True)
+    assert "voicemail logged" in logged.stdout
+    assert [line.startswith(warning) for line in logged.stderr.splitlines()] == [True]
+
+    listed = dialdeck("cadences", env=env, check=True).stdout
+    assert "zero-to-ten" in listed and "skipped: broken cadence files" in listed
+    assert f"{user / 'mine.toml'}: step 2: voicemail: " in listed
+
+    checked = dialdeck("cadences", "check", str(user / "mine.toml"), env=env)
+    assert checked.returncode == 1 and "step 2: voicemail" in checked.stderr
+
+
+def test_due_and_import_warn_about_an_unset_rep_profile(tmp_path: Path, csv_file: Path) -> None:
+    db = tmp_path / "rep.db"
+    imported = dialdeck("import", str(csv_file), "--at", IMPORT_AT, db=db, check=True)
+    warnings = imported.stderr.splitlines()
+    assert [w.split(" ")[2] for w in warnings] == ["rep.name", "rep.phone", "rep.company"]
+    assert all(w.startswith("dialdeck: warning: ") for w in warnings)
+    assert 'dialdeck config set rep.name "' in warnings[0]
+    due = dialdeck("due", "--at", DUE_AT, db=db, check=True)
+    assert [w.split(" ")[2] for w in due.stderr.splitlines()] == ["rep.name", "rep.phone", "rep.company"]
+    for key, value in (("rep.name", "Rita Rep"), ("rep.phone", "+1 646 555 0190"), ("rep.company", "Acme")):
+        dialdeck("config", "set", key, value, db=db, check=True)
+    assert dialdeck("due", "--at", DUE_AT, db=db, check=True).stderr == ""
 
 
 def test_config_set_validates_and_normalizes(tmp_path: Path) -> None:

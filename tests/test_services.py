@@ -121,6 +121,18 @@ def test_unknown_outcome_lists_the_valid_ones(imported_db, now) -> None:
         services.log_outcome(imported_db, 1, "hung-up", now)
 
 
+def test_an_attempt_before_the_last_one_is_refused(imported_db, now) -> None:
+    services.log_outcome(imported_db, 1, "voicemail", now)
+    with pytest.raises(InvalidInput, match=r"2026-11-23 09:00:00 EST is before the last attempt at "
+                                           r"2026-11-23 10:00:00 EST"):
+        services.log_outcome(imported_db, 1, "no-answer", now - timedelta(hours=1))
+    assert count(imported_db, "attempts") == 1
+    services.log_outcome(imported_db, 1, "sent", now)  # the same instant keeps the order (step 2: email)
+    services.log_outcome(imported_db, 2, "voicemail", now - timedelta(hours=1))  # another prospect's own history
+    _, _, attempts = services.history(imported_db, 1)
+    assert [a.outcome for a in attempts] == ["voicemail", "sent"]
+
+
 def test_unknown_prospect(imported_db, now) -> None:
     with pytest.raises(NotFound, match="no prospect with id 99"):
         services.log_outcome(imported_db, 99, "voicemail", now)
@@ -223,6 +235,68 @@ def test_undo_of_a_continue_removes_the_new_cadence(db, write_csv, now, tmp_path
     assert count(db, "enrollments") == 1 and enrollment(db, 1) == before
 
 
+# --- the cadence library ----------------------------------------------------------------------
+
+_ONE_CALL = """
+    name = "one-call"
+    [[steps]]
+    action = "call"
+    wait = "0 minutes"
+    voicemail = false
+    talk_track = "Hi {first_name}."
+"""
+
+# Step 2's voicemail names a field that does not exist.
+_BROKEN = """
+    name = "broken"
+    [[steps]]
+    action = "call"
+    wait = "0 minutes"
+    voicemail = false
+    [[steps]]
+    action = "call"
+    wait = "1 day"
+    voicemail = "Hi {first_nam}."
+"""
+
+
+def _user_cadences(tmp_path: Path, **files: str) -> Path:
+    user = tmp_path / "user-cadences"
+    user.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (user / f"{name}.toml").write_text(textwrap.dedent(text))
+    return user
+
+
+def test_a_broken_user_cadence_is_skipped_and_named(tmp_path, db, small_csv, now) -> None:
+    user = _user_cadences(tmp_path, **{"one-call": _ONE_CALL, "broken": _BROKEN})
+    lib = services.library()
+    assert "one-call" in lib and "zero-to-ten" in lib and "broken" not in lib
+    (problem,) = services.library_problems()
+    assert problem.startswith(f"{user / 'broken.toml'}: step 2: voicemail: ") and "first_nam" in problem
+    # Every use case still works.
+    assert services.import_csv(db, small_csv, now=now).enrolled == 6
+    assert services.log_outcome(db, 1, "voicemail", now).status == "active"
+
+
+def test_a_user_cadence_continuing_into_a_skipped_one_is_skipped_too(tmp_path) -> None:
+    chained = 'name = "chained"\nafter_last = "continue"\ncontinue_with = "broken"\n' + _ONE_CALL.replace(
+        'name = "one-call"', "")
+    _user_cadences(tmp_path, broken=_BROKEN, chained=textwrap.dedent(chained))
+    assert "chained" not in services.library()
+    assert any("continue_with: no cadence named 'broken'" in p for p in services.library_problems())
+
+
+def test_a_broken_copy_of_a_builtin_leaves_the_builtin(tmp_path) -> None:
+    _user_cadences(tmp_path, **{"three-step": _BROKEN.replace('name = "broken"', 'name = "three-step"')})
+    assert services.library()["three-step"].title == "Three-step (missed appointment)"
+    assert len(services.library_problems()) == 1
+
+
+def test_no_user_folder_no_problems() -> None:
+    assert services.library_problems() == []
+
+
 # --- the call card ----------------------------------------------------------------------------
 
 def test_call_card_fills_the_script_for_this_prospect(imported_db, now) -> None:
@@ -233,6 +307,35 @@ def test_call_card_fills_the_script_for_this_prospect(imported_db, now) -> None:
     voicemail = card.script.voicemail
     assert "Finn" in voicemail and "Rita Rep" in voicemail and "+1 646-555-0190" in voicemail
     assert "{" not in voicemail + card.script.talk_track
+
+
+def test_a_missing_appointment_or_referrer_still_reads(db, write_csv, now) -> None:
+    rows = [dict(SMALL_ROWS[0], Cadence="three-step"), dict(SMALL_ROWS[1], Cadence="voicemail-challenge",
+                                                            **{"Lead Temperature": "warm"}),
+            dict(SMALL_ROWS[5], Cadence="voicemail-challenge")]
+    services.import_csv(db, write_csv(rows), now=now)
+    missed = services.call_card(db, 1, now).script
+    assert "booked for our scheduled time and" in missed.voicemail
+    assert "booked a call for our scheduled time;" in missed.talk_track
+    referral = services.call_card(db, 2, now).script
+    assert "with Your Company. A colleague at one of our clients suggested" in referral.voicemail
+    assert "  " not in referral.voicemail and " at  " not in referral.talk_track
+    assert "what we did for one of our clients in one" in referral.talk_track
+    named = services.call_card(db, 3, now).script
+    assert "Gil Shaw at Blue Yonder suggested" in named.voicemail
+
+
+def test_profile_problems_name_each_unset_field_and_its_command(db) -> None:
+    problems = services.profile_problems(db)
+    assert [p.split(" ")[0] for p in problems] == ["rep.name", "rep.phone", "rep.company"]
+    assert 'scripts say "Your Name"' in problems[0]
+    assert problems[0].endswith('dialdeck config set rep.name "Jane Smith"')
+    assert "dialdeck config set rep.phone " in problems[1]
+    services.set_setting(db, "rep.name", "Rita Rep")
+    services.set_setting(db, "rep.phone", "(646) 555-0190")
+    assert [p.split(" ")[0] for p in services.profile_problems(db)] == ["rep.company"]
+    services.set_setting(db, "rep.company", "Acme")
+    assert services.profile_problems(db) == []
 
 
 def test_the_promise_in_the_script_is_the_time_stored(db, write_csv, now) -> None:
@@ -386,3 +489,23 @@ def test_kill_9_loses_no_acknowledged_outcome(imported_db, db_path, now, tmp_pat
             assert enrollment(db, pid)["updated_at"] == newest["at"]
     finally:
         db.close()
+
+
+# --- promises kept across the steps between ----------------------------------------------------
+
+
+def test_a_voicemail_promise_is_kept_through_the_email_and_social_steps(imported_db, now) -> None:
+    """zero-to-ten day 0: the morning voicemail names the afternoon retry; the email and the
+    LinkedIn touch done in between, an hour apart each, must not move that call."""
+    at = now  # 10:00 in New York for prospect 1
+    card = services.call_card(imported_db, 1, at)
+    promised = card.script.next_call_at
+    assert card.script.action == "call" and promised is not None
+    services.log_outcome(imported_db, 1, "voicemail", at)
+    card = services.call_card(imported_db, 1, at)
+    while card.script.action != "call":
+        at = max(at + timedelta(hours=1), card.enrollment.next_due_at)
+        services.log_outcome(imported_db, 1, "sent" if card.script.action == "email" else "done", at)
+        card = services.call_card(imported_db, 1, at)
+    assert card.enrollment.next_due_at == promised
+    assert card.enrollment.pinned

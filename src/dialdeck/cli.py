@@ -109,6 +109,21 @@ def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
+def _warning(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def _warn_all(messages: list[str]) -> None:
+    for message in messages:
+        _warning(message)
+
+
+def _warn_skipped_cadences() -> None:
+    """Each problem of a user cadence file the library skipped, once per command."""
+    for problem in services.library_problems():
+        _warning(f"skipped broken cadence file {problem}")
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -134,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_snooze(sub)
     _add_note(sub)
     _add_history(sub)
+    _add_report(sub)
     _add_export(sub)
     _add_dnc(sub)
     _add_cadences(sub)
@@ -261,6 +277,18 @@ def _add_note(sub) -> None:
 def _add_history(sub) -> None:
     p = _command(sub, "history", cmd_history, "show a prospect, their cadence and every attempt")
     _prospect_id(p)
+    _json(p)
+
+
+def _add_report(sub) -> None:
+    p = _command(
+        sub, "report", cmd_report,
+        "your activity over the last N days (default: today in your zone): dials, voicemails, "
+        "connects, meetings, per cadence, sessions, and what is due",
+    )
+    _at(p)
+    p.add_argument("--days", type=_positive_int, default=1, metavar="N",
+                   help="today and the N-1 days before it (default 1: today)")
     _json(p)
 
 
@@ -461,11 +489,14 @@ def _running_from(start: datetime) -> Clock:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    _warn_skipped_cadences()
     with _database(args, create=True) as db:
         now = _now(args, _rep_zone(db))
         report = services.import_csv(
             db, args.file, now=now, cadence=args.cadence, region=args.region, skip_invalid=args.skip_invalid
         )
+        unset = services.profile_problems(db)
+    _warn_all(unset)
     if args.json:
         _print_json(report)
         return 0
@@ -484,17 +515,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    _warn_skipped_cadences()
     with _database(args) as db:
         zone = _rep_zone(db)
         now = _now(args, zone)
         items = services.due(db, now, limit=args.limit)
         if args.json:
             _print_json([_due_json(item, services.call_card(db, item.prospect_id, now), now, zone) for item in items])
-            return 0
-        if not items:
+        elif not items:
             print(_nothing_due(services.queue_summary(db, now), now, zone))
-            return 0
-    print(_due_table(items, now, zone))
+        else:
+            print(_due_table(items, now, zone))
+        _warn_all(services.profile_problems(db))
     return 0
 
 
@@ -568,6 +600,7 @@ def _nothing_due(summary, now: datetime, zone: str) -> str:
 
 def cmd_log(args: argparse.Namespace) -> int:
     disposition = _disposition_for(args)
+    _warn_skipped_cadences()
     with _database(args) as db:
         zone = _rep_zone(db)
         now = _now(args, zone)
@@ -602,6 +635,7 @@ def _disposition_for(args: argparse.Namespace) -> str | None:
 def cmd_disposition(args: argparse.Namespace) -> int:
     if (args.disposition == "callback") != bool(args.callback):
         raise UsageError("--callback ISO-TIME goes with (and only with) the 'callback' disposition")
+    _warn_skipped_cadences()
     with _database(args) as db:
         zone = _rep_zone(db)
         now = _now(args, zone)
@@ -686,7 +720,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         zone = _rep_zone(db)
         person, enrollment, attempts = services.history(db, args.prospect_id)
     if args.json:
-        _print_json({"prospect": person, "enrollment": enrollment, "attempts": attempts})
+        _print_json(_history_json(person, enrollment, attempts))
         return 0
     print(f"{person.name} (#{person.id}) · {person.company} · {person.phone_e164} · {person.timezone}")
     if enrollment is None:
@@ -704,6 +738,66 @@ def cmd_history(args: argparse.Namespace) -> int:
     ]
     print(_table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
     return 0
+
+
+def _history_json(person, enrollment, attempts) -> dict[str, Any]:
+    """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
+    data = _plain({"prospect": person, "enrollment": enrollment, "attempts": attempts})
+    if enrollment is not None:
+        data["enrollment"]["step"] = enrollment.step
+    return data
+
+
+# --------------------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    with _database(args) as db:
+        zone = _rep_zone(db)
+        now = _now(args, zone)
+        activity = services.report(db, now, days=args.days)
+    if args.json:
+        _print_json(_report_json(activity))
+        return 0
+    print(_report_text(activity))
+    return 0
+
+
+def _report_json(activity) -> dict[str, Any]:
+    """Times in the rep's zone with their offset, like every other JSON time a rep reads."""
+    data = _plain(activity)
+    zone = activity.timezone
+    data["since"], data["until"] = _iso_in(activity.since, zone), _iso_in(activity.until, zone)
+    data["connect_rate"] = round(activity.connect_rate, 4)
+    for shown, session in zip(data["sessions"], activity.sessions):
+        shown["started_at"] = _iso_in(session.started_at, zone)
+        shown["ended_at"] = _iso_in(session.ended_at, zone)
+        shown["dials_per_hour"] = round(session.dials_per_hour, 1)
+    return data
+
+
+def _report_text(activity) -> str:
+    zone = activity.timezone
+    span = "today" if activity.days == 1 else f"the last {activity.days} days"
+    lines = [
+        f"activity {span}: {_human_in(activity.since, zone)} to {_human_in(activity.until, zone)}",
+        f"dials {activity.dials} · voicemails {activity.voicemails} · connects {activity.connects} "
+        f"({activity.connect_rate:.0%} of dials)",
+        f"meetings booked {activity.meetings_booked} · not interested {activity.not_interested} · "
+        f"do-not-call {activity.do_not_call}",
+        f"emails sent {activity.emails_sent} · tasks done {activity.tasks_done}",
+    ]
+    if activity.by_cadence:
+        rows = [[c.cadence, str(c.dials), str(c.voicemails), str(c.connects), str(c.meetings_booked),
+                 str(c.emails_sent), str(c.tasks_done)] for c in activity.by_cadence]
+        lines += ["", _table(["CADENCE", "DIALS", "VOICEMAILS", "CONNECTS", "BOOKED", "EMAILS", "TASKS"], rows)]
+    if activity.sessions:
+        rows = [[f"#{s.session_id}", _human_in(s.started_at, zone),
+                 _human_in(s.ended_at, zone) if s.ended_at else "not closed", str(s.dials),
+                 f"{s.dials_per_hour:.1f}"] for s in activity.sessions]
+        lines += ["", _table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR"], rows)]
+    lines += ["", f"due now {activity.due_now} · later today {activity.later_today} · overdue {activity.overdue}"]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- export
@@ -790,21 +884,27 @@ def _dnc_added(value: Any, zone: str) -> str:
 
 
 def cmd_cadences(args: argparse.Namespace) -> int:
-    library = _cadence_library()
-    summaries = [_cadence_summary(c) for c in library.values()]
+    summaries = [_cadence_summary(c) for c in services.library().values()]
+    problems = services.library_problems()
     if args.json:
         _print_json(summaries)
+        _warn_skipped_cadences()  # stdout stays the list a script parses
         return 0
     if not summaries:
         print(f"no cadences found in {paths.builtin_cadence_dir()} or {paths.user_cadence_dir()}")
-        return 0
-    rows = [[s["name"], s["title"], str(s["steps"]), s["source"], s["after_last"]] for s in summaries]
-    print(_table(["NAME", "TITLE", "STEPS", "SOURCE", "AFTER LAST STEP"], rows, widths={1: 46}))
+    else:
+        rows = [[s["name"], s["title"], str(s["steps"]), s["source"], s["after_last"]] for s in summaries]
+        print(_table(["NAME", "TITLE", "STEPS", "SOURCE", "AFTER LAST STEP"], rows, widths={1: 46}))
+    if problems:
+        print(f"\nskipped: broken cadence files ({len(problems)} problem{'s' if len(problems) != 1 else ''}; "
+              f"fix them and check with: {PROG} cadences check FILE)")
+        for problem in problems:
+            print(f"  {problem}")
     return 0
 
 
 def cmd_cadence_show(args: argparse.Namespace) -> int:
-    library = _cadence_library()
+    library = services.library()
     found = library.get(args.name)
     if found is None:
         raise NotFound(f"no cadence named {args.name!r} (known: {', '.join(sorted(library))})")
@@ -821,12 +921,6 @@ def cmd_cadence_check(args: argparse.Namespace) -> int:
     loaded = cadence.load_cadence(args.file)
     print(f"ok: {len(loaded.steps)} steps")
     return 0
-
-
-def _cadence_library() -> dict:
-    from dialdeck import cadence
-
-    return cadence.load_library(paths.builtin_cadence_dir(), paths.user_cadence_dir())
 
 
 def _cadence_summary(cad) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
@@ -23,7 +24,7 @@ from sqlite_utils import Database
 from dialdeck import cadence as cadence_mod
 from dialdeck import paths, phones, phrases, schedule, settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
-from dialdeck.errors import InvalidInput, NotFound
+from dialdeck.errors import CadenceError, InvalidInput, NotFound
 from dialdeck.hours import hours_key
 from dialdeck.models import (
     DISPOSITIONS,
@@ -37,6 +38,7 @@ from dialdeck.models import (
     Prospect,
     QueueSummary,
     RepProfile,
+    Script,
     SessionStats,
 )
 from dialdeck.store import queries, records, windows, write_tx
@@ -49,14 +51,70 @@ RECENT_CALLS = timedelta(days=8)
 
 # --- shared pieces ----------------------------------------------------------------------------
 
+@dataclasses.dataclass(frozen=True)
+class _Loaded:
+    cadences: dict[str, cadence_mod.Cadence]
+    problems: tuple[str, ...]  # 'file: step N: field: reason', one per problem of a skipped file
+
+
 @functools.lru_cache(maxsize=4)
-def _library_in(builtin_dir: Path, user_dir: Path) -> dict:
-    return cadence_mod.load_library(builtin_dir, user_dir)
+def _library_in(builtin_dir: Path, user_dir: Path) -> _Loaded:
+    # The built-ins ship with dialdeck and are tested: a problem there is a broken install and
+    # fails loudly. A user's broken file only costs that file, so every other command still works.
+    builtins = cadence_mod.load_library(builtin_dir, None)
+    cadences = dict(builtins)
+    problems: list[str] = []
+    for cad in _user_cadences(user_dir, problems):
+        cadences[cad.name] = cad
+    _drop_dangling(cadences, builtins, problems)
+    return _Loaded(cadences, tuple(problems))
+
+
+def _user_cadences(user_dir: Path, problems: list[str]) -> list[cadence_mod.Cadence]:
+    """Every valid cadence file of the user's folder; the broken ones' problems go to ``problems``."""
+    if not Path(user_dir).is_dir():
+        return []
+    loaded: dict[str, cadence_mod.Cadence] = {}
+    for path in sorted(Path(user_dir).glob("*.toml")):
+        try:
+            cad = cadence_mod.load_cadence(path)
+        except CadenceError as exc:
+            problems.extend(exc.problems)
+            continue
+        if cad.name in loaded:
+            problems.append(f"{path}: name: {cad.name!r} is also the name of {loaded[cad.name].source}")
+            continue
+        loaded[cad.name] = cad
+    return list(loaded.values())
+
+
+def _drop_dangling(cadences: dict, builtins: dict, problems: list[str]) -> None:
+    """Skip user cadences that continue into a cadence the library lacks (perhaps a skipped
+    file), until none is left: dropping one can strand another that continued into it."""
+    while True:
+        dangling = [cad for cad in cadences.values()
+                    if cad.continue_with is not None and cad.continue_with not in cadences]
+        if not dangling:
+            return
+        for cad in dangling:
+            problems.append(f"{cad.source}: continue_with: no cadence named {cad.continue_with!r} "
+                            f"(known: {', '.join(sorted(c for c in cadences if c != cad.name))})")
+            del cadences[cad.name]
+            if cad.name in builtins:  # the user's copy of a built-in is skipped: the original stands
+                cadences[cad.name] = builtins[cad.name]
 
 
 def library() -> dict:
-    """The cadence library (built-ins plus the user's), loaded once per process."""
-    return _library_in(paths.builtin_cadence_dir(), paths.user_cadence_dir())
+    """The cadence library (built-ins plus every valid user cadence), loaded once per process.
+
+    A broken user file is skipped, never fatal: ``library_problems`` says what was skipped.
+    """
+    return _library_in(paths.builtin_cadence_dir(), paths.user_cadence_dir()).cadences
+
+
+def library_problems() -> list[str]:
+    """Why user cadence files were skipped, one 'file: step N: field: reason' each (empty: none)."""
+    return list(_library_in(paths.builtin_cadence_dir(), paths.user_cadence_dir()).problems)
 
 
 @contextlib.contextmanager
@@ -104,6 +162,7 @@ def _context(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now:
         appointment_at=from_iso(prospect["appointment_at"]),
         recent_attempts=tuple(from_iso(at) for at in calls),
         guard=_guard(profile),
+        name=f"{prospect['first_name']} {prospect['last_name']}".strip(),
     )
 
 
@@ -111,6 +170,7 @@ def _position(row: dict) -> schedule.Position:
     return schedule.Position(
         cadence=row["cadence"], step_index=row["step_index"], status=row["status"],
         next_due_at=from_iso(row["next_due_at"]), pinned=bool(row["pinned"]), retries=row["retries"],
+        promised_at=from_iso(row["promised_at"]),
     )
 
 
@@ -118,7 +178,7 @@ def _position_columns(pos: schedule.Position, now: datetime) -> dict:
     return {
         "cadence": pos.cadence, "step_index": pos.step_index, "status": pos.status,
         "next_due_at": to_iso(pos.next_due_at), "pinned": int(pos.pinned), "retries": pos.retries,
-        "updated_at": to_iso(now),
+        "promised_at": to_iso(pos.promised_at), "updated_at": to_iso(now),
     }
 
 
@@ -136,7 +196,8 @@ def _write_position(conn: sqlite3.Connection, enrollment: dict, prospect: dict, 
         records.update_enrollment(conn, enrollment["id"], _position_columns(pos, now))
         return None
     records.update_enrollment(conn, enrollment["id"], {
-        "status": "finished", "next_due_at": None, "pinned": 0, "updated_at": to_iso(now)})
+        "status": "finished", "next_due_at": None, "pinned": 0, "promised_at": None,
+        "updated_at": to_iso(now)})
     return records.insert_enrollment(conn, {
         "prospect_id": prospect["id"], **_position_columns(pos, now), **_queue_columns(prospect),
         "created_at": to_iso(now)})
@@ -223,11 +284,14 @@ def _e164(db: Database, phone: str) -> str:
 # --- import -----------------------------------------------------------------------------------
 
 def import_csv(db: Database, path: Path, *, now: datetime, cadence: str | None = None,
-               region: str | None = None, skip_invalid: bool = False) -> ImportReport:
+               region: str | None = None, skip_invalid: bool = False,
+               workers: int | None = None) -> ImportReport:
     """Import a CRM CSV export. All or nothing unless ``skip_invalid``.
 
     Raises ImportFileError (problems: 'line N: field: reason') when any row is invalid and
-    ``skip_invalid`` is False; then nothing is written.
+    ``skip_invalid`` is False; then nothing is written. A big file's phone numbers are parsed
+    in worker processes; ``workers`` overrides how many (None: one per core for a file of
+    about 20k rows or more; 0 or 1: none). The result is the same either way.
     """
     now = as_utc(now)
     profile = settings.read_profile(db)
@@ -238,7 +302,7 @@ def import_csv(db: Database, path: Path, *, now: datetime, cadence: str | None =
     run = ImportRun(lib=lib, profile=profile, default_cadence=default_cadence, now=now,
                     region=(region or profile.region).upper())
     with _sqlite_errors(db):
-        return run.execute(db, Path(path), skip_invalid=skip_invalid)
+        return run.execute(db, Path(path), skip_invalid=skip_invalid, workers=workers)
 
 
 # --- the due queue ----------------------------------------------------------------------------
@@ -329,7 +393,9 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         row = _need_prospect(conn, prospect_id)
         enrollment = _need_live(conn, row)
         ctx = _context(conn, row, profile, now)
-        script = schedule.render_script(library(), _position(enrollment), ctx, _fields(row, profile, ctx, now), now)
+        fields = _fields(row, profile, ctx, now)
+        script = _sentence_starts(
+            schedule.render_script(library(), _position(enrollment), ctx, fields, now), _fallbacks_in(fields))
         attempts = records.attempts_of_enrollment(conn, enrollment["id"])
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
@@ -337,20 +403,75 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         )
 
 
+# What a script says where the prospect's record has no value, so the sentence around it still
+# reads ("booked for our scheduled time", "a colleague at one of our clients suggested"), never
+# "booked for  and". The rep's own blanks are not papered over: profile_problems names them.
+MISSING_FIELDS = {
+    "appointment": "our scheduled time",
+    "referrer": "a colleague",
+    "referrer_company": "one of our clients",
+}
+
+
 def _fields(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:
     """The template fields, except next_call which the scheduler adds from its own instant."""
     appointment = from_iso(row["appointment_at"])
-    return {
+    fields = {
         "first_name": row["first_name"],
         "last_name": row["last_name"],
         "company": row["company"],
         "rep_name": profile.name,
         "rep_phone": phones.format_international(profile.phone) if profile.phone else "",
         "rep_company": profile.company,
-        "referrer": row["referrer"],
-        "referrer_company": row["referrer_company"],
+        "referrer": (row["referrer"] or "").strip(),
+        "referrer_company": (row["referrer_company"] or "").strip(),
         "appointment": phrases.phrase_appointment(appointment, ctx.zone, now) if appointment else "",
     }
+    return {key: value or MISSING_FIELDS.get(key, value) for key, value in fields.items()}
+
+
+def _fallbacks_in(fields: dict[str, str]) -> tuple[str, ...]:
+    return tuple(phrase for key, phrase in MISSING_FIELDS.items() if fields[key] == phrase)
+
+
+_SCRIPT_TEXTS = ("voicemail", "talk_track", "subject", "body", "instructions", "tip")
+
+
+def _sentence_starts(script: Script, fallbacks: tuple[str, ...]) -> Script:
+    """Capitalize a fallback phrase that opens a sentence ("... Acme. A colleague at ...")."""
+    if not fallbacks:
+        return script
+    pattern = re.compile(r"(^|[.!?]\s+)(" + "|".join(re.escape(p) for p in fallbacks) + r")")
+
+    def capitalize(text: str | None) -> str | None:
+        if not text:
+            return text
+        return pattern.sub(lambda m: m.group(1) + m.group(2)[0].upper() + m.group(2)[1:], text)
+
+    return dataclasses.replace(script, **{key: capitalize(getattr(script, key)) for key in _SCRIPT_TEXTS})
+
+
+# The profile fields scripts speak: setting key, RepProfile field, what a script says while it
+# is unset, and an example value for the command that sets it.
+_PROFILE_SPOKEN = (
+    ("rep.name", "name", 'scripts say "Your Name"', "Jane Smith"),
+    ("rep.phone", "phone", 'scripts say "call me back at ." with no number', "+1 212 555 0142"),
+    ("rep.company", "company", 'scripts say "Your Company"', "Acme Inc"),
+)
+
+
+def profile_problems(db: Database) -> list[str]:
+    """What the rep has not set yet that every script says, each with the command that sets it."""
+    with _sqlite_errors(db):
+        profile = settings.read_profile(db)
+    default = RepProfile()
+    problems = []
+    for key, field, said, example in _PROFILE_SPOKEN:
+        value = getattr(profile, field)
+        if value.strip() and value != getattr(default, field):
+            continue
+        problems.append(f'{key} is not set ({said}): dialdeck config set {key} "{example}"')
+    return problems
 
 
 # --- outcomes ---------------------------------------------------------------------------------
@@ -388,6 +509,7 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
          session_id: int | None) -> OutcomeResult:
     prospect_row = _need_prospect(conn, prospect_id)
     enrollment = _need_live(conn, prospect_row)
+    _check_in_order(conn, prospect_row, profile, now)
     ctx = _context(conn, prospect_row, profile, now)
     pos = _position(enrollment)
     step = schedule.current_step(lib, pos, ctx)
@@ -408,6 +530,21 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
     current = records.enrollment_row(conn, spawned or enrollment["id"])
     return _result(attempt_id, prospect_id, outcome, current,
                    needs_disposition=transition.needs_disposition and disposition is None)
+
+
+def _check_in_order(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now: datetime) -> None:
+    """Refuse an attempt dated before the prospect's newest one: the history, the guardrails'
+    recent calls and undo all read the attempts in time order."""
+    last = from_iso(records.last_attempt_at(conn, prospect["id"]))
+    if last is not None and now < last:
+        zone = ZoneInfo(profile.timezone)
+        raise InvalidInput(
+            f"{_stamp(now, zone)} is before the last attempt at {_stamp(last, zone)} "
+            f"(prospect {prospect['id']}, {_name(prospect)}): attempts are logged in time order")
+
+
+def _stamp(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def set_disposition(db: Database, prospect_id: int, disposition: str, now: datetime, *,
@@ -487,7 +624,7 @@ def snooze(db: Database, prospect_id: int, until: datetime, now: datetime) -> En
         if enrollment["status"] != "active":
             raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
         records.update_enrollment(conn, enrollment["id"], {
-            "next_due_at": to_iso(until), "pinned": 0, "updated_at": to_iso(now)})
+            "next_due_at": to_iso(until), "pinned": 0, "promised_at": None, "updated_at": to_iso(now)})
         return _enrollment_model(records.enrollment_row(conn, enrollment["id"]))
 
 
@@ -577,7 +714,8 @@ def dnc_add(db: Database, phone: str, now: datetime, *, reason: str = "") -> str
         live = records.live_enrollment(conn, owner["id"]) if owner else None
         if live is not None:
             records.update_enrollment(conn, live["id"], {
-                "status": "dnc", "next_due_at": None, "pinned": 0, "updated_at": to_iso(now)})
+                "status": "dnc", "next_due_at": None, "pinned": 0, "promised_at": None,
+                "updated_at": to_iso(now)})
     return e164
 
 
@@ -639,3 +777,99 @@ def session_stats(db: Database, session_id: int) -> SessionStats:
         return SessionStats(session_id=session_id, started_at=from_iso(row[0]), dials=dials,
                             voicemails=voicemails, connects=connects)
 
+
+
+# --- the activity report ----------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class CadenceActivity:
+    """What the rep did in one cadence during the report's days."""
+
+    cadence: str
+    dials: int
+    voicemails: int
+    connects: int
+    meetings_booked: int
+    not_interested: int
+    do_not_call: int
+    emails_sent: int
+    tasks_done: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionActivity:
+    """One calling session that ran during the report's days."""
+
+    session_id: int
+    started_at: datetime
+    ended_at: datetime | None  # None: not closed (still open, or the app was killed)
+    dials: int
+    dials_per_hour: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ActivityReport:
+    """The rep's activity from the start of the first day (rep's zone) until ``until`` (now),
+    and the queue as it stands now."""
+
+    since: datetime
+    until: datetime
+    days: int
+    timezone: str  # the rep's zone, in which the days are counted
+    dials: int  # call attempts, whatever their outcome
+    voicemails: int
+    connects: int
+    connect_rate: float  # connects / dials, 0.0 without dials
+    meetings_booked: int  # connected calls settled as booked
+    not_interested: int
+    do_not_call: int  # do-not-call outcomes logged
+    emails_sent: int
+    tasks_done: int  # task and social steps marked done
+    by_cadence: tuple[CadenceActivity, ...]  # most dials first
+    sessions: tuple[SessionActivity, ...]  # oldest first
+    due_now: int  # due and callable now (overdue ones included)
+    later_today: int  # coming due later today in the rep's day
+    overdue: int  # due before today began, callable now or not
+
+
+def report(db: Database, now: datetime, days: int = 1) -> ActivityReport:
+    """The rep's activity over the last ``days`` days (1 = today in the rep's zone) up to ``now``."""
+    now = as_utc(now)
+    if days < 1:
+        raise InvalidInput(f"days: must be at least 1, not {days}")
+    with _sqlite_errors(db):
+        profile = settings.read_profile(db)
+        today = _rep_day(now, profile)[0]
+        since = _days_back(today, days - 1, profile)
+        cadences = tuple(CadenceActivity(**row) for row in
+                         records.activity_by_cadence(db.conn, to_iso(since), to_iso(now)))
+        sessions = tuple(_session_activity(row) for row in
+                         records.sessions_between(db.conn, to_iso(since), to_iso(now)))
+        queue = queue_summary(db, now)
+        overdue = queries.count_due_before(db.conn, to_iso(today))
+    totals = {field: sum(getattr(c, field) for c in cadences)
+              for field in ("dials", "voicemails", "connects", "meetings_booked", "not_interested",
+                            "do_not_call", "emails_sent", "tasks_done")}
+    return ActivityReport(
+        since=since, until=now, days=days, timezone=profile.timezone, **totals,
+        connect_rate=totals["connects"] / totals["dials"] if totals["dials"] else 0.0,
+        by_cadence=cadences, sessions=sessions,
+        due_now=queue.due_now, later_today=queue.later_today, overdue=overdue,
+    )
+
+
+def _days_back(day_start: datetime, days: int, profile: RepProfile) -> datetime:
+    """Midnight ``days`` calendar days before ``day_start`` in the rep's zone (DST-safe)."""
+    zone = ZoneInfo(profile.timezone)
+    local = day_start.astimezone(zone).date() - timedelta(days=days)
+    return datetime.combine(local, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _session_activity(row: dict) -> SessionActivity:
+    started = from_iso(row["started_at"])
+    ended = from_iso(row["ended_at"])
+    # A session not closed is measured to its last attempt, so a killed app does not stretch it.
+    end = ended or from_iso(row["last_at"]) or started
+    stats = SessionStats(session_id=row["id"], started_at=started, dials=row["dials"], voicemails=0, connects=0)
+    return SessionActivity(session_id=row["id"], started_at=started, ended_at=ended, dials=row["dials"],
+                           dials_per_hour=stats.per_hour(end))

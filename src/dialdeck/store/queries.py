@@ -178,6 +178,15 @@ def count_due_between(conn: sqlite3.Connection, after_iso: str, until_iso: str) 
     ).fetchone()[0]
 
 
+def count_due_before(conn: sqlite3.Connection, before_iso: str) -> int:
+    """Active enrollments due before ``before`` (the start of the rep's day: overdue), open or not."""
+    return conn.execute(
+        "SELECT count(*) FROM enrollments INDEXED BY ix_due_next "
+        "WHERE status = 'active' AND next_due_at < ?",
+        [before_iso],
+    ).fetchone()[0]
+
+
 def next_coming_due(conn: sqlite3.Connection, after_iso: str) -> int | None:
     """The enrollment whose due time comes first after ``after``."""
     row = conn.execute(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 ENROLLMENT_COLUMNS = (
     "id", "prospect_id", "cadence", "step_index", "status", "next_due_at", "pinned", "retries",
-    "hours_key", "temp_rank", "value", "created_at", "updated_at",
+    "hours_key", "temp_rank", "value", "created_at", "updated_at", "promised_at",
 )
 LIVE = ("active", "connected")
 
@@ -127,7 +127,8 @@ def update_enrollment(conn: sqlite3.Connection, enrollment_id: int, changes: dic
 
 def restore_enrollment(conn: sqlite3.Connection, state: dict) -> None:
     """Put an enrollment row back exactly as ``state`` (a full row) had it."""
-    changes = {c: state[c] for c in ENROLLMENT_COLUMNS if c != "id"}
+    # .get: snapshots taken before a column existed restore it as NULL, its value then.
+    changes = {c: state.get(c) for c in ENROLLMENT_COLUMNS if c != "id"}
     update_enrollment(conn, state["id"], changes)
 
 
@@ -204,6 +205,11 @@ def newest_attempt(conn: sqlite3.Connection, *, session_id: int | None = None,
     return _one(conn.execute("SELECT * FROM attempts ORDER BY id DESC LIMIT 1"))
 
 
+def last_attempt_at(conn: sqlite3.Connection, prospect_id: int) -> str | None:
+    """When the prospect's latest attempt happened (ISO UTC), by time, not by insertion order."""
+    return conn.execute("SELECT max(at) FROM attempts WHERE prospect_id = ?", [prospect_id]).fetchone()[0]
+
+
 def attempt_stats(conn: sqlite3.Connection, session_id: int) -> tuple[int, int, int]:
     """(dials, voicemails, connects) logged in one session."""
     row = conn.execute(
@@ -212,6 +218,42 @@ def attempt_stats(conn: sqlite3.Connection, session_id: int) -> tuple[int, int, 
         [session_id],
     ).fetchone()
     return row[0], row[1], row[2]
+
+
+# The rep's activity per cadence over [since, until]: what the report adds up.
+_ACTIVITY_SQL = """
+SELECT cadence,
+       count(*) FILTER (WHERE action = 'call') AS dials,
+       count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
+       count(*) FILTER (WHERE outcome = 'connected') AS connects,
+       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
+       count(*) FILTER (WHERE disposition = 'not-interested') AS not_interested,
+       count(*) FILTER (WHERE outcome = 'do-not-call') AS do_not_call,
+       count(*) FILTER (WHERE outcome = 'sent') AS emails_sent,
+       count(*) FILTER (WHERE outcome = 'done') AS tasks_done
+FROM attempts WHERE at >= ? AND at <= ?
+GROUP BY cadence ORDER BY dials DESC, cadence
+"""
+
+
+def activity_by_cadence(conn: sqlite3.Connection, since_iso: str, until_iso: str) -> list[dict]:
+    """Per cadence: dials, voicemails, connects, meetings_booked, not_interested, do_not_call,
+    emails_sent, tasks_done of the attempts logged in [since, until]."""
+    return _dicts(conn.execute(_ACTIVITY_SQL, [since_iso, until_iso]))
+
+
+def sessions_between(conn: sqlite3.Connection, since_iso: str, until_iso: str) -> list[dict]:
+    """Sessions that ran during [since, until], oldest first: id, started_at, ended_at, dials
+    (of the whole session) and last_at (its newest attempt, or None)."""
+    return _dicts(conn.execute(
+        "SELECT s.id, s.started_at, s.ended_at, "
+        "       count(a.id) FILTER (WHERE a.action = 'call') AS dials, max(a.at) AS last_at "
+        "FROM sessions s LEFT JOIN attempts a ON a.session_id = s.id "
+        "WHERE s.started_at <= ? GROUP BY s.id "
+        # A session never closed (the app was killed) ran until its last attempt.
+        "HAVING coalesce(s.ended_at, max(a.at), s.started_at) >= ? ORDER BY s.started_at, s.id",
+        [until_iso, since_iso],
+    ))
 
 
 # --- do-not-call -----------------------------------------------------------------------------

@@ -126,5 +126,13 @@ def m001_core_tables(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_promises_and_attempt_times(db: Database) -> None:
+    """A voicemail's promised call time survives the email or social steps between, and the
+    activity report reads attempts by time without a scan."""
+    db.execute("ALTER TABLE enrollments ADD COLUMN promised_at TEXT")
+    db.execute("CREATE INDEX ix_attempts_at ON attempts(at)")
+
+
 def known_steps() -> set[str]:
     return {m.name for m in migrations._migrations}
