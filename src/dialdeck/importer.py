@@ -7,6 +7,7 @@ team imports whole exports, a million rows). Every problem names the file's phys
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import re
@@ -123,46 +124,86 @@ def iter_prospects(path: Path, *, default_region: str, rep_zone: str,
     Raises ImportFileError for a file that cannot be used at all (unreadable, not UTF-8, no
     phone column).
     """
-    path = Path(path)
-    context = _Context(
-        default_region=default_region,
-        rep_zone=rep_zone,
-        cadences=None if known_cadences is None else {_cadence_key(name): name for name in known_cadences},
-    )
-    try:
-        handle = path.open("r", encoding="utf-8-sig", newline="")
-    except OSError as problem:
-        raise ImportFileError(f"{path}: cannot read the file ({problem.strerror or problem})") from None
-    with handle:
-        yield from _parse_stream(path, handle, context)
+    with ExportReader(path) as reader:
+        parser = reader.parser(default_region=default_region, rep_zone=rep_zone, known_cadences=known_cadences)
+        for line, cells in reader:
+            yield from parser.parse(line, cells)
 
 
-def _parse_stream(path: Path, handle, context: _Context) -> Iterator[ProspectRow | RowError]:
-    reader = None
-    skipped = 0
-    try:
-        lines, delimiter, skipped = _open_lines(path, handle)
-        reader = csv.reader(lines, delimiter=delimiter)
-        header = next(reader, None)
+class ExportReader:
+    """The file's header and its rows as ``(line, cells)``, read as a stream.
+
+    Split from the parsing of a row so a big import can read in one process and parse in
+    others (``parallel_parse``): reading is cheap, parsing phone numbers is not.
+    Raises ImportFileError for a file that cannot be used at all, on opening or mid-stream.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.columns: tuple[str, ...] = ()
+        self.wanted: dict[str, tuple[int, ...]] = {}
+        self._handle = None
+        self._reader = None
+        self._skipped = 0
+
+    def __enter__(self) -> ExportReader:
+        try:
+            self._handle = self.path.open("r", encoding="utf-8-sig", newline="")
+        except OSError as problem:
+            raise ImportFileError(f"{self.path}: cannot read the file ({problem.strerror or problem})") from None
+        try:
+            with self._file_errors():
+                self._read_header()
+        except BaseException:
+            self._handle.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._handle.close()
+
+    def parser(self, *, default_region: str, rep_zone: str,
+               known_cadences: Collection[str] | None = None) -> RowParser:
+        context = _Context(
+            default_region=default_region,
+            rep_zone=rep_zone,
+            cadences=None if known_cadences is None else {_cadence_key(name): name for name in known_cadences},
+        )
+        return RowParser(self.columns, self.wanted, context)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        reader, skipped = self._reader, self._skipped
+        with self._file_errors():
+            last_line = reader.line_num
+            for cells in reader:
+                start, last_line = last_line + 1, reader.line_num
+                if not "".join(cells).strip():
+                    continue  # blank lines and rows of empty cells are not prospects
+                yield start + skipped, cells
+
+    def _read_header(self) -> None:
+        lines, delimiter, self._skipped = _open_lines(self.path, self._handle)
+        self._reader = csv.reader(lines, delimiter=delimiter)
+        header = next(self._reader, None)
         if header is None:
-            raise ImportFileError(f"{path}: the file has no header line")
-        columns = _unique_names(header)
-        wanted = _map_columns(path, columns)
-        last_line = reader.line_num
-        for cells in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines and rows of empty cells are not prospects
-            raw = _raw_row(columns, cells)
-            yield from _parse_row(start + skipped, raw, cells, wanted, context)
-    except UnicodeDecodeError:
-        near = (reader.line_num + 1 if reader else 1) + skipped
-        raise ImportFileError(
-            f"{path}: not UTF-8 text (near line {near}); export or save the file as 'CSV UTF-8'"
-        ) from None
-    except csv.Error as problem:
-        near = (reader.line_num if reader else 1) + skipped
-        raise ImportFileError(f"{path}: line {near}: not a readable CSV row ({problem})") from None
+            raise ImportFileError(f"{self.path}: the file has no header line")
+        self.columns = tuple(_unique_names(header))
+        self.wanted = _map_columns(self.path, list(self.columns))
+
+    @contextlib.contextmanager
+    def _file_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except UnicodeDecodeError:
+            reader = self._reader
+            near = (reader.line_num + 1 if reader else 1) + self._skipped
+            raise ImportFileError(
+                f"{self.path}: not UTF-8 text (near line {near}); export or save the file as 'CSV UTF-8'"
+            ) from None
+        except csv.Error as problem:
+            reader = self._reader
+            near = (reader.line_num if reader else 1) + self._skipped
+            raise ImportFileError(f"{self.path}: line {near}: not a readable CSV row ({problem})") from None
 
 
 def _open_lines(path: Path, handle) -> tuple[Iterable[str], str, int]:
@@ -221,64 +262,93 @@ def _raw_row(columns: list[str], cells: list[str]) -> dict[str, str]:
     return dict(zip(columns, cells))
 
 
-def _cell(cells: list[str], wanted: dict[str, tuple[int, ...]], key: str) -> str:
-    """The first non-empty cell among the columns for ``key``, stripped."""
-    for index in wanted.get(key, ()):
-        if index < len(cells):
-            value = cells[index].strip()
-            if value:
-                return value
-    return ""
-
-
 # ---- one row ---------------------------------------------------------------------------------
 
 
-def _parse_row(line: int, raw: dict[str, str], cells: list[str], wanted: dict[str, tuple[int, ...]],
-               context: _Context) -> Iterator[ProspectRow | RowError]:
-    problems: list[tuple[str, str]] = []
-    warnings: list[str] = []
+@dataclass(frozen=True)
+class RowParser:
+    """Turns one row's cells into a ProspectRow, or into the RowErrors of a bad row.
 
-    def attempt(field_name: str, parse, *args):
-        try:
-            return parse(*args)
-        except ValueError as problem:
-            problems.append((field_name, str(problem)))
-            return None
+    Holds only what the header and the import's options decided, so it pickles small: a big
+    import hands one to each worker process and sends it rows by the thousand.
+    """
 
-    text = {key: _cell(cells, wanted, key) for key in wanted}
-    names = attempt("name", _names, text)
-    phone = attempt("phone", _phone, text.get("phone", ""), context.default_region)
-    zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
-    temperature = _temperature(line, text.get("temperature", ""), warnings)
-    value = attempt("value", _money, text.get("value", ""))
-    cadence = attempt("cadence", _cadence, text.get("cadence", ""), context.cadences)
-    appointment = attempt("appointment", _appointment, text.get("appointment", ""), zone) if zone else None
+    columns: tuple[str, ...]
+    wanted: dict[str, tuple[int, ...]]
+    context: _Context
 
-    if problems:
-        for field_name, reason in problems:
-            yield RowError(line=line, field=field_name, reason=reason, raw=raw)
-        return
-    first_name, last_name = names
-    yield ProspectRow(
-        line=line,
-        first_name=first_name,
-        last_name=last_name,
-        company=text.get("company", ""),
-        phone=phone,
-        email=text.get("email", ""),
-        timezone=zone,
-        tz_source=source,
-        temperature=temperature,
-        value=value,
-        cadence=cadence,
-        referrer=text.get("referrer", ""),
-        referrer_company=text.get("referrer_company", ""),
-        appointment_at=appointment,
-        notes=text.get("notes", ""),
-        raw=raw,
-        warnings=tuple(warnings),
-    )
+    def parse(self, line: int, cells: list[str]) -> list[ProspectRow | RowError]:
+        fields = self.read(line, cells)
+        if type(fields) is list:
+            return fields
+        text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings = fields
+        return [ProspectRow(
+            line=line,
+            first_name=first_name,
+            last_name=last_name,
+            company=text.get("company", ""),
+            phone=phone,
+            email=text.get("email", ""),
+            timezone=zone,
+            tz_source=source,
+            temperature=temperature,
+            value=value,
+            cadence=cadence,
+            referrer=text.get("referrer", ""),
+            referrer_company=text.get("referrer_company", ""),
+            appointment_at=appointment_at,
+            notes=text.get("notes", ""),
+            raw=_raw_row(self.columns, cells),
+            warnings=warnings,
+        )]
+
+    def read(self, line: int, cells: list[str]) -> tuple | list[RowError]:
+        """The lean form of ``parse`` for a bulk import, which needs neither a ProspectRow nor
+        the raw cells of a good row: a list of RowErrors for a bad row, else the tuple
+        (text, first_name, last_name, phone, zone, tz_source, temperature, value, cadence,
+        appointment_at, warnings), ``text`` being each field's cell, stripped."""
+        problems: list[tuple[str, str]] = []
+        warnings: list[str] = []
+        context = self.context
+        text = _texts(cells, self.wanted)
+        names = _attempt(problems, "name", _names, text)
+        phone = _attempt(problems, "phone", _phone, text.get("phone", ""), context.default_region)
+        zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
+        temperature = _temperature(line, text.get("temperature", ""), warnings)
+        value = _attempt(problems, "value", _money, text.get("value", ""))
+        cadence = _attempt(problems, "cadence", _cadence, text.get("cadence", ""), context.cadences)
+        appointment = text.get("appointment", "")
+        appointment_at = _attempt(problems, "appointment", _appointment, appointment, zone) if zone else None
+        if problems:
+            raw = _raw_row(self.columns, cells)
+            return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in problems]
+        first_name, last_name = names
+        return (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at,
+                tuple(warnings))
+
+
+def _texts(cells: list[str], wanted: dict[str, tuple[int, ...]]) -> dict[str, str]:
+    """Each field's text: the first non-empty cell among its columns, stripped ('' if none)."""
+    count = len(cells)
+    text: dict[str, str] = {}
+    for key, indexes in wanted.items():
+        value = ""
+        for index in indexes:
+            if index < count:
+                value = cells[index].strip()
+                if value:
+                    break
+        text[key] = value
+    return text
+
+
+def _attempt(problems: list[tuple[str, str]], field_name: str, parse, *args):
+    """``parse(*args)``, or None with the problem noted under ``field_name``."""
+    try:
+        return parse(*args)
+    except ValueError as problem:
+        problems.append((field_name, str(problem)))
+        return None
 
 
 def _names(text: dict[str, str]) -> tuple[str, str]:
@@ -347,6 +417,9 @@ def _temperature(line: int, text: str, warnings: list[str]) -> str:
 _CURRENCY = re.compile(r"[^\d.,\-]")
 
 
+# A big export repeats the same amounts, appointment slots and cadence names over and over:
+# these pure readers are cached (bounded), which also spares ZoneInfo's small cache misses.
+@lru_cache(maxsize=4096)
 def _money(text: str) -> float | None:
     """'$12,500' -> 12500.0, '12.500,00 €' -> 12500.0, '' -> None. Raises ValueError."""
     if not text:
@@ -379,6 +452,7 @@ def _decimal_text(digits: str) -> str:
     return digits
 
 
+@lru_cache(maxsize=1024)
 def _cadence_key(name: str) -> str:
     return re.sub(r"[\s_]+", "-", name.strip().lower())
 
@@ -395,6 +469,7 @@ def _cadence(text: str, known: dict[str, str] | None) -> str | None:
     return known[key]
 
 
+@lru_cache(maxsize=8192)
 def _appointment(text: str, zone: str) -> datetime | None:
     """ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00-05:00'); no offset = the prospect's zone."""
     if not text:
