@@ -163,3 +163,9 @@ def test_the_fast_validation_agrees_with_phonenumbers(prefix, digits):
         assert expected, raw
         assert info.region == phonenumbers.region_code_for_number(number)
         assert info.e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_a_short_north_american_number_is_not_taken_for_its_first_digits_area_code():
+    """Found by hypothesis: +1 310 0000 is a valid Canadian pattern, while 310 is a US area code."""
+    parse_phone("+1 310 555 0100", "US")  # fills the area-code cache with 310 -> US
+    assert parse_phone("+1 3 100000", "US").region == "CA"

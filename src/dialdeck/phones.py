@@ -12,7 +12,6 @@ from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from phonenumbers import geocoder as _geocoder
 from phonenumbers import timezone as _timezone
 from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import ValidationResult
@@ -144,7 +143,9 @@ def _invalid_reason(number: phonenumbers.PhoneNumber, region: str) -> str:
 
 
 def _region(number: phonenumbers.PhoneNumber, national: str) -> str | None:
-    if number.country_code != 1:
+    # Only a full ten-digit North American number starts with an area code; shorter ones that
+    # phonenumbers still accepts (a few Canadian patterns) are looked up the slow, exact way.
+    if number.country_code != 1 or len(national) != 10:
         return phonenumbers.region_code_for_number(number)
     area_code = national[:3]
     region = _NANP_REGION_CACHE.get(area_code)
@@ -210,7 +211,11 @@ def _subdivision(number: phonenumbers.PhoneNumber, region: str) -> str | None:
     area_code = phonenumbers.national_significant_number(number)[:3]
     key = (region, area_code)
     if key not in _SUBDIVISION_CACHE:
-        description = _geocoder.description_for_valid_number(number, "en")
+        # Imported here, not at the top: the geocoder's data costs ~100 MB and ~0.2 s to load,
+        # and only parsing a new North American number needs it (never the calling session).
+        from phonenumbers import geocoder
+
+        description = geocoder.description_for_valid_number(number, "en")
         found = subdivision_from_description(region, description)
         if found is None:
             return None  # not cached: another number of this area code may describe it

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
+from textual.worker import WorkerError
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError
@@ -101,8 +102,13 @@ class SessionScreen(Screen[None]):
         Binding("q", "quit_session", "Quit", id="quit", tooltip="Show the session summary, then leave"),
     ]
 
-    card: reactive[CallCard | None] = reactive(None, bindings=True, always_update=True)
-    undo_depth: reactive[int] = reactive(0, bindings=True)
+    card: reactive[CallCard | None] = reactive(None)
+    # The keys depend only on these two, so only a change of them refreshes the bindings:
+    # that recomposes the whole footer, which on every card would cost more than the rest
+    # of the keypress. step_action is the card's call / email / task / social, or None.
+    step_action: reactive[str | None] = reactive(None, bindings=True)
+    can_undo: reactive[bool] = reactive(False, bindings=True)
+    undo_depth: reactive[int] = reactive(0)
 
     def __init__(self) -> None:
         super().__init__()
@@ -152,7 +158,11 @@ class SessionScreen(Screen[None]):
         except (DialdeckError, sqlite3.Error) as error:
             self.app.fatal(f"Cannot open {self.app.gateway.db_path}: {error}")
             return
-        self.refresh_desk(keep=False)
+        try:
+            await self.refresh_desk(keep=False).wait()
+        except WorkerError:  # replaced by a newer load (or failed, and said so): start-up is over
+            pass
+        self.call_after_refresh(self.app.freeze_heap)  # once the first card is drawn
 
     @work(group="desk", exclusive=True)
     async def refresh_desk(self, keep: bool = True, prospect_id: int | None = None) -> None:
@@ -171,11 +181,15 @@ class SessionScreen(Screen[None]):
     def _current_id(self) -> int | None:
         return self.card.prospect.id if self.card is not None else None
 
+    def watch_undo_depth(self, depth: int) -> None:
+        self.can_undo = depth > 0
+
     # --- showing -------------------------------------------------------------------
 
     def show_desk(self, desk: jobs.Desk) -> None:
         self.desk = desk
         self.card = desk.card
+        self.step_action = desk.card.script.action if desk.card is not None else None
         current = self._current_id()
         due = self.query_one("#due", DueCalls)
         due.show(desk.items, desk.now, current)
@@ -193,16 +207,15 @@ class SessionScreen(Screen[None]):
     # --- what keys may do now ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        card = self.card
         if action == "undo":
-            return True if self.undo_depth > 0 else None
+            return True if self.can_undo else None
         if action not in ("outcome", "snooze", "note", "mailto"):
             return True
-        step_action = card.script.action if card is not None else None
+        step_action = self.step_action
         if action == "mailto":
             return True if step_action == "email" else None
         if action != "outcome":
-            return True if card is not None else None
+            return True if step_action is not None else None
         return self._outcome_state(str(parameters[0]), step_action)
 
     @staticmethod
@@ -252,6 +265,9 @@ class SessionScreen(Screen[None]):
             self._writing = False
         self.undo_depth += 1
         self.show_desk(desk)
+        # One outcome toast at a time: at a rep's pace a new one replaces the last, instead
+        # of a stack of them laid out again on every key.
+        self.app.clear_notifications()
         self.notify(outcome_message(card.prospect.name, outcome, result.status, result.step,
                                     result.next_due_at, card.prospect.timezone, now,
                                     extra.get("disposition")), timeout=4)

@@ -3,6 +3,10 @@
 Line 1: the prospect's local time, name, and how overdue / when due.
 Line 2: warm/cold dot, a diamond for a promised time, company, cadence and step.
 Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns.
+
+The page is replaced after every outcome key, so rows are reused: a row whose text would
+be the same keeps its ``Option`` (and the measured, rendered lines Textual caches on it),
+and an unchanged page is not touched at all.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class DueCalls(OptionList):
         super().__init__(id=id)
         self._items: tuple[DueItem, ...] = ()
         self._now: datetime | None = None
+        self._rows: dict[tuple, Option] = {}  # what makes a row's text → its option
 
     @property
     def items(self) -> tuple[DueItem, ...]:
@@ -50,13 +55,28 @@ class DueCalls(OptionList):
             return
         # Always leave room for the scrollbar: rows keep one width whether it shows or not.
         width = max(self.size.width - self.styles.scrollbar_size_vertical, MIN_WIDTH)
-        self.clear_options()
-        self.add_options(
-            Option(self._row(item, width), id=str(item.prospect_id)) for item in self._items
-        )
+        options = self._options_for(width)
+        if options != self.options:  # identity: an Option compares as itself
+            # set_options, not clear_options + add_options: clearing first would shrink the
+            # list to nothing and grow it back, a layout of the whole screen each way.
+            self.set_options(options)
         ids = [item.prospect_id for item in self._items]
         if ids:
             self.highlighted = ids.index(current) if current in ids else 0
+
+    def _options_for(self, width: int) -> list[Option]:
+        """One option per item, reusing the option of a row whose text is unchanged."""
+        now, rows, options = self._now, {}, []
+        for item in self._items:
+            # The clock and the "due in" label are the only parts that move with time.
+            key = (item, width, local_clock(now, item.timezone), due_label(item, now))
+            option = self._rows.get(key)
+            if option is None:
+                option = Option(self._row(item, width), id=str(item.prospect_id))
+            rows[key] = option
+            options.append(option)
+        self._rows = rows  # only this page's rows: the cache never outgrows one page
+        return options
 
     def _row(self, item: DueItem, width: int) -> Content:
         return Content("\n").join([self._first_line(item, width), self._second_line(item, width)])

@@ -21,13 +21,22 @@ class ProspectCard(Widget):
         self._card: CallCard | None = None
         self._now: datetime | None = None
         self._rep_zone = "UTC"
+        self._content: Content = self._build()
 
     def show(self, card: CallCard | None, now: datetime, rep_zone: str) -> None:
         self._card, self._now, self._rep_zone = card, now, rep_zone
         self.border_title = "Prospect"
-        self.refresh(layout=True)
+        before, self._content = self._content, self._build()
+        # The card's height follows its text: a new layout only when that height may have
+        # changed (a layout re-arranges the whole screen, too dear for every card).
+        width = self.content_size.width
+        self.refresh(layout=not width or self._content.get_height(self.styles, width)
+                     != before.get_height(self.styles, width))
 
     def render(self) -> Content:
+        return self._content
+
+    def _build(self) -> Content:
         if self._card is None or self._now is None:
             return Content.styled("Pick a prospect from the due list.", "$text-muted")
         return Content("\n").join(self._lines(self._card, self._now))

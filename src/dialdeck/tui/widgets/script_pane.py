@@ -67,5 +67,10 @@ class ScriptPane(VerticalScroll):
     def show(self, script: Script | None) -> None:
         self.border_title = "Script"
         text = script_content(script) if script else Content.styled("No script: nothing picked.", "$text-muted")
-        self.query_one("#script-text", Static).update(text)
+        static = self.query_one("#script-text", Static)
+        width = static.content_size.width
+        # A layout re-arranges the whole screen: only when the script's height changes.
+        same_height = bool(width) and text.get_height(static.styles, width) == static.visual.get_height(
+            static.styles, width)
+        static.update(text, layout=not same_height)
         self.scroll_home(animate=False)
