@@ -248,3 +248,16 @@ def test_small_files_and_threaded_callers_parse_in_this_process():
         stop.set()
         other.join()
     assert seen == [0, {os.getpid()}]
+
+
+def test_a_repeated_contact_in_one_file_is_named_with_both_lines_on_the_bulk_path(db, write_csv, now) -> None:
+    path = write_csv([
+        {"First Name": "Ana", "Last Name": "Souza", "Phone Number": "+1 312 555 0101", "E-mail": "ana@example.com"},
+        {"First Name": "Ben", "Last Name": "Ode", "Phone Number": "+1 312 555 0102", "E-mail": "ben@example.com"},
+        {"First Name": "Ana", "Last Name": "Souza-Lima", "Phone Number": "+1 312 555 0101"},
+        {"First Name": "Benjamin", "Last Name": "Ode", "Phone Number": "+1 312 555 0199", "E-mail": "BEN@example.com"},
+    ])
+    for workers in (0, 2):
+        report = services.import_csv(db, path, now=now, workers=workers)
+        assert "line 4: same phone as line 2 (+13125550101); the later row updates the earlier" in report.warnings
+        assert "line 5: same email as line 3 (ben@example.com); the later row updates the earlier" in report.warnings

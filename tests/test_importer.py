@@ -13,6 +13,7 @@ import pytest
 from dialdeck.clock import UTC
 from dialdeck.errors import ImportFileError
 from dialdeck.importer import (
+    ExportReader,
     ProspectRow,
     RowError,
     iter_prospects,
@@ -198,13 +199,13 @@ def test_every_bad_row_is_reported_with_line_field_and_reason():
     assert [str(error) for error in parsed.errors] == [
         "line 3: phone: missing",
         "line 4: phone: too short for region US ('555-12')",
-        "line 5: timezone: unknown time zone 'Eastern Standard' (expected an IANA name such as America/Chicago)",
+        "line 5: timezone: unknown time zone 'Eastern Standard' (use an IANA name such as America/New_York)",
         "line 6: value: not an amount ('lots'; expected e.g. 12500 or $12,500)",
         "line 7: appointment: not a date and time ('next tuesday'; expected e.g. 2026-11-24 14:00)",
         "line 8: cadence: unknown cadence 'twelve-step' (known: follow-up-series, money-in-follow-up, "
         "three-step, voicemail-challenge, zero-to-ten)",
         "line 9: name: no name (give a first name, a last name or a full name)",
-        "line 10: timezone: unknown time zone 'Mars/Olympus' (expected an IANA name such as America/Chicago)",
+        "line 10: timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as America/New_York)",
         "line 10: value: negative amount ('-5')",
     ]
     assert parsed.rejected_lines == [3, 4, 5, 6, 7, 8, 9, 10]
@@ -395,3 +396,180 @@ def test_the_sample_uses_only_valid_distinct_numbers():
     us_and_canada = [number for number in numbers if number.startswith("+1") and number[2:5] not in ("800", "888")]
     # North American fictional range: NXX 555, lines 0100-0199.
     assert all(number[5:8] == "555" and number[8:10] == "01" for number in us_and_canada)
+
+
+# ---- time zones as CRMs write them -----------------------------------------------------------
+
+
+def _one_cell(tmp_path: Path, header: str, cell: str, **options):
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["Name", "Phone", header], ["Ann Lee", "(312) 555-0101", cell]])
+    return read(path, **options)
+
+
+@pytest.mark.parametrize(
+    ("cell", "zone"),
+    [
+        ("EST", "America/New_York"), ("EDT", "America/New_York"), ("ET", "America/New_York"),
+        ("Eastern", "America/New_York"), ("Eastern Time (US & Canada)", "America/New_York"),
+        ("US/Eastern", "America/New_York"), ("est", "America/New_York"),
+        ("Eastern Standard Time", "America/New_York"),
+        ("CST", "America/Chicago"), ("CDT", "America/Chicago"), ("CT", "America/Chicago"),
+        ("Central", "America/Chicago"),
+        ("MST", "America/Denver"), ("MDT", "America/Denver"), ("MT", "America/Denver"),
+        ("Mountain", "America/Denver"), ("Arizona", "America/Phoenix"),
+        ("PST", "America/Los_Angeles"), ("PDT", "America/Los_Angeles"), ("PT", "America/Los_Angeles"),
+        ("Pacific", "America/Los_Angeles"), ("Pacific Time (US & Canada)", "America/Los_Angeles"),
+        ("AKST", "America/Anchorage"), ("Alaska", "America/Anchorage"),
+        ("HST", "Pacific/Honolulu"), ("Hawaii", "Pacific/Honolulu"),
+        ("GMT", "Europe/London"), ("BST", "Europe/London"), ("London", "Europe/London"),
+        ("CET", "Europe/Berlin"), ("CEST", "Europe/Berlin"),
+        ("AEST", "Australia/Sydney"), ("AEDT", "Australia/Sydney"),
+        ("UTC", "UTC"), ("Etc/UTC", "Etc/UTC"), ("america/chicago", "America/Chicago"),
+    ],
+)
+def test_zone_abbreviations_and_crm_names_become_iana_zones(tmp_path, cell, zone):
+    parsed = _one_cell(tmp_path, "Time Zone", cell)
+    assert parsed.errors == []
+    assert (parsed.rows[0].timezone, parsed.rows[0].tz_source) == (zone, "file")
+
+
+def test_an_est_prospect_is_called_on_new_york_summer_time(tmp_path):
+    # zoneinfo's own "EST" is a fixed -05:00: 10:00 in July would be read as 15:00 UTC, an hour off.
+    path = tmp_path / "summer.csv"
+    path.write_text("Name,Phone,Time Zone,Appointment\nAnn Lee,(312) 555-0101,EST,2026-07-15 10:00\n",
+                    encoding="utf-8")
+    assert read(path).rows[0].appointment_at == datetime(2026, 7, 15, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("IST", "time zone abbreviation 'IST' is ambiguous"),
+        ("BRT", "time zone abbreviation 'BRT' is ambiguous"),
+        ("UTC-5", "fixed offset 'UTC-5' ignores daylight saving time"),
+        ("GMT+05:30", "fixed offset 'GMT+05:30' ignores daylight saving time"),
+        ("Etc/GMT+5", "fixed offset 'Etc/GMT+5' ignores daylight saving time"),
+        ("Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+    ],
+)
+def test_fixed_offsets_and_ambiguous_abbreviations_are_refused_with_a_hint(tmp_path, cell, reason):
+    parsed = _one_cell(tmp_path, "Time Zone", cell)
+    (error,) = parsed.errors
+    assert str(error) == f"line 2: timezone: {reason} (use an IANA name such as America/New_York)"
+
+
+# ---- appointment formats CRMs export ------------------------------------------------------------
+
+ELEVEN_24_CHICAGO_2PM = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 14:00 in Chicago (the 312 area code)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["11/24/2026 14:00", "11/24/2026 2:00 PM", "11/24/2026 2:00 p.m.", "11/24/2026, 2 PM",
+     "2026-11-24 2:00 PM", "2026-11-24 2:00pm", "24.11.2026 14:00", "2026-11-24 14:00:00",
+     "2026-11-24T14:00:00", "2026-11-24T20:00:00Z"],
+)
+def test_appointment_formats_crms_export(tmp_path, cell):
+    parsed = _one_cell(tmp_path, "Appointment", cell)
+    assert parsed.errors == []
+    assert parsed.rows[0].appointment_at == ELEVEN_24_CHICAGO_2PM
+
+
+def test_slash_dates_are_day_first_outside_the_us_and_canada(tmp_path):
+    path = tmp_path / "uk.csv"
+    path.write_text("Name,Phone,Appointment\nAnn Lee,+44 20 7946 0321,05/11/2026 09:30\n", encoding="utf-8")
+    (row,) = read(path, default_region="GB").rows
+    assert row.appointment_at == datetime(2026, 11, 5, 9, 30, tzinfo=UTC)  # 5 November, London = UTC
+    (row,) = read(path, default_region="CA").rows  # the same cell read month first: 11 May
+    assert row.appointment_at == datetime(2026, 5, 11, 8, 30, tzinfo=UTC)  # London on summer time
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("24/11/2026 14:00", "not a valid date ('24/11/2026 14:00'; slash dates are month/day/year for region US)"),
+        ("11/24/26 14:00", "not a date and time ('11/24/26 14:00'; expected e.g. 2026-11-24 14:00)"),
+        ("31.02.2026 14:00", "not a valid date ('31.02.2026 14:00')"),
+        ("2026-11-24 14:75", "not a valid time of day ('2026-11-24 14:75')"),
+        ("2026-11-24 14:00 PM", "not a valid time of day ('2026-11-24 14:00 PM')"),
+        ("11/24/2026", "'11/24/2026' has no time of day (expected e.g. 2026-11-24 14:00)"),
+    ],
+)
+def test_invalid_appointments_name_line_and_field(tmp_path, cell, reason):
+    (error,) = _one_cell(tmp_path, "Appointment", cell).errors
+    assert str(error) == f"line 2: appointment: {reason}"
+
+
+# ---- rows that do not fit the header ----------------------------------------------------------
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused_not_shifted():
+    parsed = read(FILES / "unquoted_amount.csv")
+    assert [(row.line, row.value) for row in parsed.rows] == [(2, 12500.0), (4, None)]
+    (error,) = parsed.errors
+    assert str(error) == "line 3: row: 9 fields, the header has 8"
+    # Nothing is lost for the rejects file: the extra cell keeps a column of its own.
+    assert (error.raw["Deal Value"], error.raw["Notes"], error.raw["column 9"]) == ("$12", "500", "")
+    assert parsed.rows[1].company == "Ng Co" and parsed.rows[1].email == ""  # fewer cells: blanks
+
+
+# ---- duplicates and bad e-mails ----------------------------------------------------------------
+
+
+def test_duplicates_within_a_file_and_bad_emails_are_warnings():
+    parsed = read(FILES / "crm_repeats.csv")
+    assert parsed.errors == []
+    assert [row.line for row in parsed.rows] == [2, 3, 4, 5, 6, 7, 8]
+    assert parsed.warnings == [
+        "line 4: same phone as line 2 (+13125550101); the later row updates the earlier",
+        "line 5: same email as line 3 (bob@ray.example); the later row updates the earlier",
+        "line 6: email 'bert@bad' is not an e-mail address; left blank",
+        "line 7: email 'no-at-sign' is not an e-mail address; left blank",
+    ]
+    assert [row.email for row in parsed.rows[4:]] == ["", "", ""]
+    assert parsed.rows[2].warnings == (parsed.warnings[0],)
+
+
+def test_iterating_gives_the_same_duplicate_warnings():
+    streamed = [item for item in iter_prospects(FILES / "crm_repeats.csv", default_region="US",
+                                                rep_zone="America/New_York")]
+    assert [w for item in streamed for w in item.warnings] == read(FILES / "crm_repeats.csv").warnings
+
+
+# ---- headers in another language ---------------------------------------------------------------
+
+
+def test_a_file_without_a_name_column_names_the_columns_it_found(tmp_path):
+    with pytest.raises(ImportFileError) as caught:
+        read(FILES / "german_headers.csv")
+    message = str(caught.value)
+    assert "german_headers.csv: no phone column and no name column" in message
+    assert "found: Vorname, Nachname, Firma, Telefon, E-Mail" in message
+    path = write_csv(tmp_path, "Vorname,Nachname,Phone\nJonas,Weber,(312) 555-0101\n")
+    with pytest.raises(ImportFileError) as caught:
+        read(path)
+    assert str(caught.value) == (
+        f"{path}: no name column (found: Vorname, Nachname, Phone); "
+        "name one 'First Name', 'Last Name' or 'Full Name'"
+    )
+
+
+@pytest.mark.parametrize("name", ["crm_repeats.csv", "unquoted_amount.csv", "bad_rows.csv", "hubspot_export.csv"])
+def test_the_lean_reader_of_the_bulk_import_agrees_with_the_full_rows(name):
+    """The bulk import uses ``RowParser.read``: same errors, warnings and cells as ``parse``
+    (duplicates aside: they need the whole file, see RepeatedContacts)."""
+    with ExportReader(FILES / name) as reader:
+        parser = reader.parser(default_region="US", rep_zone="America/New_York", known_cadences=CADENCES)
+        for line, cells in reader:
+            full, lean = parser.parse(line, cells), parser.read(line, cells)
+            if isinstance(full[0], RowError):
+                assert lean == full
+                continue
+            (row,) = full
+            text, first, last, phone, zone, source, temperature, value, cadence, appointment_at, warnings = lean
+            assert (first, last, phone, zone, source, temperature, value, cadence, appointment_at, warnings) == (
+                row.first_name, row.last_name, row.phone, row.timezone, row.tz_source, row.temperature, row.value,
+                row.cadence, row.appointment_at, row.warnings)
+            assert text.get("email", "") == row.email

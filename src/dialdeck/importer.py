@@ -3,6 +3,20 @@
 The file is read as a stream, one row at a time, so memory does not grow with the file (a
 team imports whole exports, a million rows). Every problem names the file's physical line
 (the header is line 1), the field and the value, so a rep can fix the file and import again.
+
+How cells are read where CRMs disagree:
+- Time zones: IANA names (any case), or the abbreviations and names CRMs, Windows and Rails
+  write ('EST', 'Eastern', 'Eastern Time (US & Canada)', 'US/Eastern', 'Pacific Standard
+  Time'), read as the zone with its daylight saving time (``ZONE_ALIASES``). Fixed offsets
+  ('UTC-5', 'Etc/GMT+5') and abbreviations that name several zones ('IST') are refused.
+- Appointments: ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00:00Z'), '2026-11-24 2:00 PM',
+  '24.11.2026 14:00' (day first) and slash dates, read month/day/year when the import's
+  default region is US or CA ('11/24/2026 2:00 PM') and day/month/year otherwise; a date that
+  is not valid in that order is refused, never guessed. No offset = the prospect's zone.
+- A row with more cells than the header (an unquoted '$12,500') is refused: its columns
+  would be shifted. Fewer cells are blank trailing fields.
+- A malformed e-mail is a warning and left blank: it must not keep the prospect from being
+  called. A row repeating an earlier row's phone or e-mail is a warning (``RepeatedContacts``).
 """
 
 from __future__ import annotations
@@ -12,7 +26,7 @@ import csv
 import itertools
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +60,9 @@ _HEADER_FIELD = {name: key for key, names in FIELD_HEADERS.items() for name in n
 WARM_WORDS = frozenset({"warm", "hot"})
 COLD_WORDS = frozenset({"cold", ""})
 DELIMITERS = (",", ";", "\t")
+# Default regions whose slash dates are month first ('11/05/2026' = 5 November); elsewhere
+# day first (11 May).
+MONTH_FIRST_REGIONS = frozenset({"US", "CA"})
 
 
 @dataclass(frozen=True)
@@ -126,8 +143,45 @@ def iter_prospects(path: Path, *, default_region: str, rep_zone: str,
     """
     with ExportReader(path) as reader:
         parser = reader.parser(default_region=default_region, rep_zone=rep_zone, known_cadences=known_cadences)
+        repeats = RepeatedContacts()
         for line, cells in reader:
-            yield from parser.parse(line, cells)
+            for item in parser.parse(line, cells):
+                if type(item) is ProspectRow:
+                    warning = repeats.check(line, item.phone.e164, item.email)
+                    if warning:
+                        item = replace(item, warnings=(*item.warnings, warning))
+                yield item
+
+
+class RepeatedContacts:
+    """Warns about a row that repeats an earlier row of the same file: same E.164, else same
+    e-mail (case-insensitive), the keys an import matches on, in that order.
+
+    Rows must be checked in file order. It remembers one line per distinct phone and e-mail,
+    so its memory grows with the number of distinct contacts (not with their other cells).
+    """
+
+    def __init__(self) -> None:
+        self._phones: dict[str, int] = {}
+        self._emails: dict[str, int] = {}
+
+    def check(self, line: int, e164: str, email: str) -> str | None:
+        email = email.lower()
+        earlier = self._phones.get(e164)
+        warning = None
+        if earlier is not None:
+            warning = repeat_warning(line, "phone", earlier, e164)
+        elif email and (earlier := self._emails.get(email)) is not None:
+            warning = repeat_warning(line, "email", earlier, email)
+        self._phones[e164] = line
+        if email:
+            self._emails[email] = line
+        return warning
+
+
+def repeat_warning(line: int, field_name: str, earlier_line: int, value: str) -> str:
+    """'line 7: same phone as line 3 (+13125550101); the later row updates the earlier'."""
+    return f"line {line}: same {field_name} as line {earlier_line} ({value}); the later row updates the earlier"
 
 
 class ExportReader:
@@ -241,6 +295,12 @@ def normalize_header(name: str) -> str:
 _DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")  # added by _unique_names
 
 
+_REQUIRED_COLUMNS = (  # (any of these fields, what is missing, how to fix it)
+    ({"phone"}, "no phone column", "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"),
+    ({"first_name", "last_name", "full_name"}, "no name column", "name one 'First Name', 'Last Name' or 'Full Name'"),
+)
+
+
 def _map_columns(path: Path, columns: list[str]) -> dict[str, tuple[int, ...]]:
     found: dict[str, list[tuple[int, int]]] = {}
     for index, name in enumerate(columns):
@@ -248,17 +308,21 @@ def _map_columns(path: Path, columns: list[str]) -> dict[str, tuple[int, ...]]:
         key = _HEADER_FIELD.get(header)
         if key is not None:
             found.setdefault(key, []).append((FIELD_HEADERS[key].index(header), index))
-    if "phone" not in found:
-        raise ImportFileError(
-            f"{path}: no phone column (found: {', '.join(columns)}); "
-            "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"
-        )
+    # Checked once for the file: a missing column would otherwise fail every row the same way.
+    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not found.keys() & keys]
+    if missing:
+        what = " and ".join(what for what, _ in missing)
+        hints = "; ".join(hint for _, hint in missing)
+        raise ImportFileError(f"{path}: {what} (found: {', '.join(columns)}); {hints}")
     return {key: tuple(index for _, index in sorted(places)) for key, places in found.items()}
 
 
-def _raw_row(columns: list[str], cells: list[str]) -> dict[str, str]:
+def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
+    """The row by column name; cells beyond the header keep a 'column N' name of their own."""
     if len(cells) < len(columns):
         cells = cells + [""] * (len(columns) - len(cells))
+    elif len(cells) > len(columns):
+        columns = (*columns, *(f"column {index + 1}" for index in range(len(columns), len(cells))))
     return dict(zip(columns, cells))
 
 
@@ -307,10 +371,19 @@ class RowParser:
         the raw cells of a good row: a list of RowErrors for a bad row, else the tuple
         (text, first_name, last_name, phone, zone, tz_source, temperature, value, cadence,
         appointment_at, warnings), ``text`` being each field's cell, stripped."""
+        if len(cells) > len(self.columns):
+            # An unquoted '$12,500' splits a cell: every column after it would be off by one.
+            return [RowError(line=line, field="row", reason=f"{len(cells)} fields, the header has {len(self.columns)}",
+                             raw=_raw_row(self.columns, cells))]
         problems: list[tuple[str, str]] = []
         warnings: list[str] = []
         context = self.context
         text = _texts(cells, self.wanted)
+        email = text.get("email")
+        if email and not _EMAIL.fullmatch(email):
+            # A bad address must not keep a prospect from being called.
+            warnings.append(f"line {line}: email {email!r} is not an e-mail address; left blank")
+            text["email"] = ""
         names = _attempt(problems, "name", _names, text)
         phone = _attempt(problems, "phone", _phone, text.get("phone", ""), context.default_region)
         zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
@@ -318,7 +391,8 @@ class RowParser:
         value = _attempt(problems, "value", _money, text.get("value", ""))
         cadence = _attempt(problems, "cadence", _cadence, text.get("cadence", ""), context.cadences)
         appointment = text.get("appointment", "")
-        appointment_at = _attempt(problems, "appointment", _appointment, appointment, zone) if zone else None
+        appointment_at = (_attempt(problems, "appointment", _appointment, appointment, zone, context.default_region)
+                          if zone else None)
         if problems:
             raw = _raw_row(self.columns, cells)
             return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in problems]
@@ -374,9 +448,9 @@ def _phone(raw: str, default_region: str) -> PhoneInfo:
 def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,
           problems: list[tuple[str, str]], warnings: list[str]) -> tuple[str | None, str]:
     if given:
-        zone = zone_name(given)
-        if zone is None:
-            problems.append(("timezone", f"unknown time zone {given!r} (expected an IANA name such as America/Chicago)"))
+        zone, problem = _zone_cell(given)
+        if problem:
+            problems.append(("timezone", problem))
         return zone, "file"
     if phone is None:
         return None, "rep"
@@ -389,15 +463,70 @@ def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,
     return context.rep_zone, "rep"
 
 
+# What CRMs, Windows and Rails write for a zone, normalized (lowercase, single spaces), and the
+# IANA zone meant. zoneinfo knows "EST", "MST" and "HST" itself, but as fixed offsets with no
+# daylight saving time: an "EST" prospect would be called an hour off all summer.
+ZONE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("est", "edt", "et", "eastern", "eastern time", "eastern time (us & canada)", "us/eastern",
+                     "eastern standard time", "est5edt"), "America/New_York"),
+    **dict.fromkeys(("cst", "cdt", "ct", "central", "central time", "central time (us & canada)", "us/central",
+                     "central standard time", "cst6cdt"), "America/Chicago"),
+    **dict.fromkeys(("mst", "mdt", "mt", "mountain", "mountain time", "mountain time (us & canada)",
+                     "us/mountain", "mountain standard time", "mst7mdt"), "America/Denver"),
+    **dict.fromkeys(("arizona", "us/arizona", "us mountain standard time"), "America/Phoenix"),
+    **dict.fromkeys(("pst", "pdt", "pt", "pacific", "pacific time", "pacific time (us & canada)", "us/pacific",
+                     "pacific standard time", "pst8pdt"), "America/Los_Angeles"),
+    **dict.fromkeys(("akst", "akdt", "alaska", "us/alaska", "alaskan standard time"), "America/Anchorage"),
+    **dict.fromkeys(("hst", "hawaii", "us/hawaii", "hawaiian standard time"), "Pacific/Honolulu"),
+    **dict.fromkeys(("gmt", "bst", "london", "edinburgh", "gmt standard time"), "Europe/London"),
+    **dict.fromkeys(("cet", "cest", "berlin", "w. europe standard time"), "Europe/Berlin"),
+    **dict.fromkeys(("aest", "aedt", "sydney", "aus eastern standard time"), "Australia/Sydney"),
+}
+_IANA_HINT = "(use an IANA name such as America/New_York)"
+# 'UTC-5', 'GMT+05:30', '+0100', 'Etc/GMT+5': a fixed offset, wrong for half the year wherever
+# the clocks change.
+_FIXED_OFFSET = re.compile(r"(?:utc|gmt|etc/gmt)?\s*[+-]\s*(\d{1,2})(?::?(\d{2}))?")
+_ABBREVIATION = re.compile(r"[a-z]{2,5}")
+_NOT_PLACES = frozenset({"localtime", "factory"})  # in the zone database, but no prospect's zone
+
+
 @lru_cache(maxsize=1024)
-def zone_name(text: str) -> str | None:
-    """The IANA name for ``text`` ('america/new_york' -> 'America/New_York'), None if unknown."""
-    name = text.strip()
+def _zone_cell(text: str) -> tuple[str | None, str | None]:
+    """A time zone cell read: (IANA name, None), or (None, the reason it is refused).
+
+    Cached with the refusals too: a file that repeats a bad zone pays for it once.
+    """
+    given = text.strip()
+    key = " ".join(given.lower().split())
+    if key in ZONE_ALIASES:
+        return ZONE_ALIASES[key], None
+    offset = _FIXED_OFFSET.fullmatch(key)
+    if offset and any(digit != "0" for digit in "".join(group or "" for group in offset.groups())):
+        return None, f"fixed offset {given!r} ignores daylight saving time {_IANA_HINT}"
+    if offset:
+        return "UTC", None
+    zone = _known_zone(given)
+    if zone is not None:
+        return zone, None
+    if _ABBREVIATION.fullmatch(key):
+        return None, f"time zone abbreviation {given!r} is ambiguous {_IANA_HINT}"
+    return None, f"unknown time zone {given!r} {_IANA_HINT}"
+
+
+def _known_zone(name: str) -> str | None:
+    if name.lower() in _NOT_PLACES:
+        return None
     try:
         ZoneInfo(name)
         return name
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return _zones_by_lower().get(name.lower())
+
+
+def zone_name(text: str) -> str | None:
+    """The IANA name for a zone cell ('america/new_york' -> 'America/New_York', 'EST' ->
+    'America/New_York'), None if it is unknown, ambiguous or a fixed offset."""
+    return _zone_cell(text)[0]
 
 
 @lru_cache(maxsize=1)
@@ -414,6 +543,7 @@ def _temperature(line: int, text: str, warnings: list[str]) -> str:
     return "cold"
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")  # someone@somewhere.tld: enough to catch typos
 _CURRENCY = re.compile(r"[^\d.,\-]")
 
 
@@ -469,20 +599,81 @@ def _cadence(text: str, known: dict[str, str] | None) -> str | None:
     return known[key]
 
 
+_EXAMPLE = "expected e.g. 2026-11-24 14:00"
+_DATES = (  # (pattern, the order of its numbers): day/month order for slash dates is the region's
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "slash"),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), "dmy"),
+)
+_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE)
+
+
 @lru_cache(maxsize=8192)
-def _appointment(text: str, zone: str) -> datetime | None:
-    """ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00-05:00'); no offset = the prospect's zone."""
+def _appointment(text: str, zone: str, region: str) -> datetime | None:
+    """The agreed time as UTC, '' -> None. Raises ValueError.
+
+    ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00:00Z', with or without an offset) or what
+    CRMs export: '11/24/2026 2:00 PM', '2026-11-24 2:00 PM', '24.11.2026 14:00'. No offset =
+    the prospect's zone.
+    """
     if not text:
         return None
-    if len(text.strip()) <= 10:
-        raise ValueError(f"{text!r} has no time of day (expected e.g. 2026-11-24 14:00)")
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"not a date and time ({text!r}; expected e.g. 2026-11-24 14:00)") from None
+        value = _crm_date_time(text, region)
+    else:
+        if len(text) <= 10:
+            raise ValueError(f"{text!r} has no time of day ({_EXAMPLE})")
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(zone))
     return value.astimezone(UTC)
+
+
+def _crm_date_time(text: str, region: str) -> datetime:
+    month_first = region.upper() in MONTH_FIRST_REGIONS
+    date_text, _, clock_text = " ".join(text.split()).partition(" ")
+    date_text = date_text.rstrip(",")
+    for pattern, order in _DATES:
+        found = pattern.fullmatch(date_text)
+        if found:
+            break
+    else:
+        raise ValueError(f"not a date and time ({text!r}; {_EXAMPLE})")
+    if not clock_text:
+        raise ValueError(f"{text!r} has no time of day ({_EXAMPLE})")
+    first, second, third = (int(number) for number in found.groups())
+    if order == "ymd":
+        year, month, day = first, second, third
+    elif order == "dmy" or (order == "slash" and not month_first):
+        day, month, year = first, second, third
+    else:
+        month, day, year = first, second, third
+    hour, minute, second_ = _clock(text, clock_text)
+    try:
+        return datetime(year, month, day, hour, minute, second_)
+    except ValueError:
+        if order == "slash":
+            reading = "month/day/year" if month_first else "day/month/year"
+            raise ValueError(f"not a valid date ({text!r}; slash dates are {reading} for region {region})") from None
+        raise ValueError(f"not a valid date ({text!r})") from None
+
+
+def _clock(text: str, clock_text: str) -> tuple[int, int, int]:
+    """'14:00', '2:00 PM', '2 p.m.', '14:00:30' -> (hour, minute, second). Raises ValueError."""
+    found = _CLOCK.fullmatch(clock_text)
+    if not found:
+        raise ValueError(f"not a date and time ({text!r}; {_EXAMPLE})")
+    hour_text, minute_text, second_text, meridiem = found.groups()
+    hour, minute, second = int(hour_text), int(minute_text or 0), int(second_text or 0)
+    if meridiem:
+        valid = 1 <= hour <= 12
+        hour = hour % 12 + (12 if meridiem.lower() == "p" else 0)
+    else:
+        valid = minute_text is not None and hour <= 23  # a bare '14' is not a time
+    if not valid or minute > 59 or second > 59:
+        raise ValueError(f"not a valid time of day ({text!r})")
+    return hour, minute, second
 
 
 # ---- rejected rows ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -133,6 +134,10 @@ class ImportRun:
     region: str
     _memo: dict = field(default_factory=dict, repr=False)
     _dnc_empty: bool = field(default=False, repr=False)
+    # The file line that last wrote each prospect id in this run (0: none). Four bytes a
+    # prospect: the writer sees rows in file order, so it finds repeats the parsing workers,
+    # each with one block, cannot.
+    _lines: array = field(default_factory=lambda: array("I"), repr=False)
 
     def execute(self, db: Database, path: Path, *, skip_invalid: bool, workers: int | None = None) -> ImportReport:
         """Read, parse (in worker processes for a big file), write in one transaction.
@@ -202,7 +207,11 @@ class ImportRun:
             for text in row.warnings:
                 tally.warn(text)
             email = row.values[_EMAIL]
-            match = by_phone.get(row.values[_E164]) or (by_email.get(email) if email else None)
+            by_number = by_phone.get(row.values[_E164])
+            match = by_number or (by_email.get(email) if email else None)
+            if match is not None and (earlier_line := self._line_of(match["id"])):
+                field_name, value = ("phone", row.values[_E164]) if by_number else ("email", email)
+                tally.warn(importer.repeat_warning(row.line, field_name, earlier_line, value))
             if match is None:
                 record = _new_record(row, next_id, stamp)
                 pending[next_id] = _Pending(record, True, row.cadence or default_cadence, row.line)
@@ -219,7 +228,16 @@ class ImportRun:
             by_phone[record["phone_e164"]] = record
             if record["email"]:
                 by_email[record["email"]] = record
+            self._mark_line(record["id"], row.line)
         return pending, next_id
+
+    def _line_of(self, prospect_id: int) -> int:
+        return self._lines[prospect_id] if prospect_id < len(self._lines) else 0
+
+    def _mark_line(self, prospect_id: int, line: int) -> None:
+        if prospect_id >= len(self._lines):
+            self._lines.extend([0] * (prospect_id + 1 - len(self._lines)))
+        self._lines[prospect_id] = line
 
     def _refresh_queue_columns(self, conn: sqlite3.Connection, updates: list[dict]) -> None:
         """A re-import can change the zone, temperature or value the due queue's index carries."""
