@@ -132,6 +132,41 @@ def test_summary_counts_and_next_item(db, now) -> None:
     assert summary.next_item.due_at == now + timedelta(hours=1)  # 08:00 in Los Angeles
 
 
+def test_summary_counts_stop_at_the_cap_and_say_so(db, now) -> None:
+    for i in range(3):
+        add(db, f"due-open-{i}", due=now - timedelta(minutes=1 + i))
+    add(db, "promise-open", due=now - timedelta(minutes=9), pinned=True)
+    for i in range(3):
+        add(db, f"due-closed-la-{i}", due=now - timedelta(minutes=1), zone="America/Los_Angeles",
+            subdivision="US-CA")
+    add(db, "later-today", due=now + timedelta(hours=3))
+    exact = services.queue_summary(db, now, cap=None)
+    assert (exact.due_now, exact.outside_hours, exact.later_today, exact.capped) == (4, 3, 4, False)
+    capped = services.queue_summary(db, now, cap=3)
+    assert (capped.due_now, capped.outside_hours, capped.later_today) == (3, 3, 3)
+    assert capped.capped
+    # The empty-state pointer does not depend on the cap: Los Angeles opens at 08:00 its time.
+    assert capped.next_item.name.startswith("due-closed-la")
+    assert capped.next_item.due_at == exact.next_item.due_at == now + timedelta(hours=1)
+
+
+def test_summary_below_the_cap_is_exact_and_not_capped(db, now) -> None:
+    add(db, "due-open", due=now - timedelta(minutes=1))
+    summary = services.queue_summary(db, now)
+    assert summary.due_now == 1 and not summary.capped
+    assert services.QUEUE_COUNT_CAP == 1000
+
+
+def test_summary_finds_a_closed_window_waiting_only_on_a_promise(db, now) -> None:
+    """A promise due in a closed window is the next call even when nothing unpinned waits there."""
+    add(db, "tomorrow", due=now + timedelta(days=1))
+    add(db, "la-promise", due=now - timedelta(minutes=5), pinned=True, zone="America/Los_Angeles",
+        subdivision="US-CA")
+    summary = services.queue_summary(db, now)
+    assert (summary.due_now, summary.outside_hours, summary.later_today) == (0, 1, 1)
+    assert summary.next_item.name == "la-promise" and summary.next_item.due_at == now + timedelta(hours=1)
+
+
 def test_empty_state_names_the_next_call(db, now) -> None:
     add(db, "wednesday-promise", due=now + timedelta(days=2, hours=6), pinned=True)
     summary = services.queue_summary(db, now)
@@ -153,3 +188,12 @@ def test_the_plan_uses_the_indexes(ordered, now) -> None:
     walk = [line for line in plan if line.startswith("many due: walk")]
     assert walk and not any("TEMP B-TREE" in line for line in walk)  # served in order, no sort
     assert not any(line.endswith("SCAN enrollments") for line in plan)  # never a bare table scan
+
+
+def test_a_capped_count_reads_as_at_least() -> None:
+    from dialdeck.models import QueueSummary
+
+    summary = QueueSummary(due_now=1000, later_today=12, outside_hours=0, next_item=None, capped=True, cap=1000)
+    assert (summary.shown(summary.due_now), summary.shown(summary.later_today)) == ("1,000+", "12")
+    exact = QueueSummary(due_now=1000, later_today=0, outside_hours=0, next_item=None)
+    assert exact.shown(exact.due_now) == "1,000"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from dialdeck.errors import StoreError
 from dialdeck.store import open_store, write_tx
+from dialdeck.store.db import WAL_BACKSTOP_PAGES
 from dialdeck.store.schema import MIGRATION_SET
 
 
@@ -18,6 +21,36 @@ def test_a_new_database_has_the_schema_in_wal_with_foreign_keys(db, db_path: Pat
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: survives power loss too
     assert db_path.exists()
+
+
+def test_the_writer_leaves_checkpoints_to_a_quiet_moment(db) -> None:
+    # SQLite's default (1000 pages) would copy the WAL back inside every ~30th outcome's commit.
+    assert db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_BACKSTOP_PAGES
+
+
+def test_a_commit_reaches_the_database_file_itself_soon_after(db, db_path: Path, tmp_path: Path) -> None:
+    """The background checkpoint copies committed pages into the main file once the writer pauses:
+    a copy of that file alone (no WAL) holds the write."""
+    with write_tx(db):
+        db.conn.execute("INSERT INTO settings (key, value) VALUES ('probe', 'kept')")
+    deadline = time.monotonic() + 10
+    while not (found := _in_file_alone(db_path, tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert found == [("kept",)]
+
+
+def _in_file_alone(db_path: Path, tmp_path: Path) -> list:
+    copy = tmp_path / "file-only.db"
+    for extra in ("-wal", "-shm"):
+        Path(f"{copy}{extra}").unlink(missing_ok=True)
+    shutil.copyfile(db_path, copy)
+    conn = sqlite3.connect(copy)
+    try:
+        return conn.execute("SELECT value FROM settings WHERE key = 'probe'").fetchall()
+    except sqlite3.OperationalError:  # not even the schema is in the file yet
+        return []
+    finally:
+        conn.close()
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path) -> None:

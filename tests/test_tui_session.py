@@ -22,6 +22,7 @@ from dialdeck.tui.screens.help import HelpScreen
 from dialdeck.tui.screens.session import SessionScreen, mailto_url
 from dialdeck.tui.screens.summary import SummaryScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
+from dialdeck.tui.widgets.prospect_card import ProspectCard
 from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
 
 SIZE = (120, 40)
@@ -270,6 +271,9 @@ async def test_a_note_is_saved_on_the_prospect(tmp_path):
         notes = with_db(path, lambda db: services.prospect(db, ana).notes)
         assert "prefers mornings" in notes
         assert on_card(app) == "Ana"
+        # The rep sees it on the card at once, without the stamp add_note puts in the record.
+        card = str(app.screen.query_one(ProspectCard).render())
+        assert "Note prefers mornings" in card
 
 
 def email_step_db(tmp_path):

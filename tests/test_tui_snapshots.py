@@ -103,3 +103,21 @@ def test_empty_state_says_what_is_next(snap_compare, tmp_path):
 def test_outside_hours_for_everyone_due(snap_compare, tmp_path):
     path = build_db(tmp_path, ("grace",), imported_at=NOW - timedelta(days=1))
     assert snap_compare(test_app(path), terminal_size=SMALL, run_before=settle)
+
+
+def test_connected_call_awaiting_its_disposition(snap_compare, tmp_path):
+    path = build_db(tmp_path)
+    megan = prospect_id(path, "Megan")
+    with_db(path, lambda db: services.log_outcome(db, megan, "connected", NOW - timedelta(minutes=10)))
+
+    async def run(pilot) -> None:
+        await settle(pilot)
+        pilot.app.show_prospect(megan)  # what picking her in search (ctrl+p) does
+        await settle(pilot)
+
+    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=run)
+
+
+def test_blank_profile_warned_at_start(snap_compare, tmp_path):
+    path = build_db(tmp_path, rep={"rep.timezone": "America/New_York"})
+    assert snap_compare(test_app(path), terminal_size=LARGE, run_before=settle)

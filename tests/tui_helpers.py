@@ -42,14 +42,14 @@ PEOPLE = {
 
 
 def build_db(folder: Path, people: tuple[str, ...] = tuple(PEOPLE), *,
-             imported_at: datetime = NOW - timedelta(hours=2)) -> Path:
-    """A database with the rep's profile and ``people`` imported at ``imported_at``."""
+             imported_at: datetime = NOW - timedelta(hours=2), rep: dict[str, str] = REP) -> Path:
+    """A database with the rep's profile ``rep`` and ``people`` imported at ``imported_at``."""
     path = folder / "dialdeck.db"
     csv_file = folder / "prospects.csv"
     csv_file.write_text("\n".join([HEADER, *(PEOPLE[p] for p in people)]) + "\n", encoding="utf-8")
     db = store.open_store(path)
     try:
-        for key, value in REP.items():
+        for key, value in rep.items():
             services.set_setting(db, key, value)
         services.import_csv(db, csv_file, now=imported_at, region="US")
     finally:

@@ -588,7 +588,7 @@ def _flags(item: DueItem) -> str:
 def _nothing_due(summary, now: datetime, zone: str) -> str:
     lines = [f"nothing due as of {_human_in(now, zone)}"]
     if summary.outside_hours:
-        lines.append(f"{summary.outside_hours} due but outside their calling hours now")
+        lines.append(f"{summary.shown(summary.outside_hours)} due but outside their calling hours now")
     if summary.next_item is not None:
         nxt = summary.next_item
         lines.append(f"next: {nxt.name} (#{nxt.prospect_id}) at {_human_in(nxt.due_at, zone)}")

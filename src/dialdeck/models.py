@@ -154,6 +154,16 @@ class QueueSummary:
     later_today: int  # due later today (rep's day), or due but outside hours until later today
     outside_hours: int  # due, but their calling window is closed now
     next_item: DueItem | None  # the next one to come due, for the empty state
+    # Counting stops at ``cap`` so a keypress never counts a million rows: a count that reached
+    # it means "at least that many" (shown "1,000+"). cap None: counts are exact.
+    capped: bool = False
+    cap: int | None = None
+
+    def shown(self, count: int) -> str:
+        """A count as a rep reads it: "1,000+" where counting stopped at the cap."""
+        if self.capped and self.cap is not None and count >= self.cap:
+            return f"{self.cap:,}+"
+        return f"{count:,}"
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,15 @@ def _blocks(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list]:
         take = min(take * 2, size)
 
 
+# Threads that may run while the importer forks: the store's WAL checkpointer holds only its
+# own lock and SQLite's mutexes, and a parsing worker touches neither.
+FORK_SAFE_THREADS = frozenset({"dialdeck-checkpoint"})
+
+
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    others = [t for t in threading.enumerate()
+              if t is not threading.main_thread() and t.name not in FORK_SAFE_THREADS]
+    return "fork" in multiprocessing.get_all_start_methods() and not others
 
 
 # --- in the worker process --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from importlib.resources import files
 from pathlib import Path
@@ -24,9 +25,17 @@ def user_cadence_dir() -> Path:
     env = os.environ.get("DIALDECK_CADENCES")
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_config_dir(APP)) / "cadences"
+    return _user_config_dir() / "cadences"
 
 
+# The two below are asked on every services.library() call (each outcome, page and card) and
+# cannot change while the process runs; the environment variables above are still read each time.
+@functools.cache
+def _user_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP))
+
+
+@functools.cache
 def package_dir() -> Path:
     return Path(str(files("dialdeck")))
 

@@ -5,6 +5,14 @@ Durability: WAL with ``synchronous=FULL``. In WAL mode ``NORMAL`` already surviv
 but a power cut or kernel panic can roll back the last commits. A rep's logged call is a record
 of something that happened to a person, so dialdeck pays one fsync of the WAL per outcome (well
 under a millisecond on an SSD) and every outcome that was acknowledged survives power loss too.
+
+Checkpoints (copying the WAL back into the database file, then an fsync of that file) are kept
+off the rep's keypress: SQLite would run one inside the commit of every ~30th outcome (5 ms at a
+million prospects, far more on a slow disk or right after an import). Instead a thread of this
+process runs a PASSIVE checkpoint at a quiet moment after commits, on its own connection, so it
+never blocks a writer; the writer's own auto-checkpoint stays as a backstop for a much larger WAL.
+A checkpoint never weakens durability: the WAL stays the record until its frames are in the
+database file and that file is synced.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import contextlib
 import os
 import sqlite3
 import stat
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +32,15 @@ from dialdeck.errors import StoreError
 from dialdeck.store.schema import MIGRATION_SET, known_steps, migrations
 
 BUSY_TIMEOUT_MS = 3000
+
+# The writer checkpoints itself only past this many WAL pages (4 KiB each, ~30 per outcome): a
+# backstop for when the background checkpoint cannot keep up. In a burst with no pause the WAL
+# is copied back as it goes but only restarts at the next pause, so the backstop sits well above
+# a long burst; after a restart the WAL file is cut back to WAL_KEEP_BYTES.
+WAL_BACKSTOP_PAGES = 20000
+WAL_KEEP_BYTES = 16 * 1024 * 1024
+# The page cache per connection (KiB): the upper levels of the queue's indexes stay in memory.
+CACHE_KIB = 32 * 1024
 
 
 def open_store(path: Path | str, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
@@ -75,6 +94,9 @@ def _configure(db: Database, busy_timeout_ms: int) -> None:
     conn.execute("PRAGMA schema_version").fetchone()
     db.enable_wal()
     conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute("PRAGMA foreign_keys = ON")
     # Probe for the write lock now: a database another program holds gives a clear error at once.
     conn.execute("BEGIN IMMEDIATE")
@@ -129,6 +151,79 @@ def write_tx(db: Database) -> Iterator[Database]:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+    _checkpointer.committed(db_path(db))
+
+
+class _Checkpointer:
+    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on a daemon thread at a quiet moment after commits.
+
+    Quiet: no commit to that database for ``QUIET_S``, or ``BURST`` commits since its last
+    checkpoint (a rep working fast, or a script). A PASSIVE checkpoint takes no write lock, so
+    an outcome committed meanwhile does not wait for it; a failed one (file gone, locked) is left
+    to the next one or to the writer's backstop.
+    """
+
+    QUIET_S = 0.25
+    BURST = 24
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._pending: dict[str, tuple[float, int]] = {}  # path -> (last commit, commits since)
+        self._thread: threading.Thread | None = None
+
+    def committed(self, path: str) -> None:
+        if not path:  # an in-memory database has no WAL
+            return
+        with self._lock:
+            _last, count = self._pending.get(path, (0.0, 0))
+            self._pending[path] = (time.monotonic(), count + 1)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="dialdeck-checkpoint", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            while True:
+                ready, wait = self._due()
+                for path in ready:
+                    _checkpoint(path)
+                if wait is None:
+                    break
+                self._wake.wait(wait)
+                self._wake.clear()
+
+    def _due(self) -> tuple[list[str], float | None]:
+        """The paths to checkpoint now, and how long until the next one is due (None: none left)."""
+        now = time.monotonic()
+        with self._lock:
+            ready = [path for path, (last, count) in self._pending.items()
+                     if count >= self.BURST or now - last >= self.QUIET_S]
+            for path in ready:
+                del self._pending[path]
+            waits = [self.QUIET_S - (now - last) for last, _count in self._pending.values()]
+        return ready, (max(min(waits), 0.0) if waits else None)
+
+
+def _checkpoint(path: str) -> None:
+    try:
+        # mode=rw: a database deleted meanwhile is not created again, empty.
+        conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("PRAGMA synchronous = FULL")  # the WAL is synced before, the file after copying
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    except sqlite3.Error:
+        pass  # busy or gone: the next commit asks again, and the writer's backstop remains
+    finally:
+        conn.close()
+
+
+_checkpointer = _Checkpointer()
 
 
 def store_error(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:

@@ -146,35 +146,58 @@ def explain_sql(conn: sqlite3.Connection, open_keys: Sequence[str], now_iso: str
 
 
 # --- counts for the queue summary ---------------------------------------------------------
+#
+# The summary runs after every outcome, so its counts stop at ``COUNT_CAP``: past a thousand due,
+# "1,000+" tells the rep as much as the exact figure, and counting stays bounded by the cap (plus
+# the promises due, below) instead of growing with the table.
 
-def due_counts_by_key(conn: sqlite3.Connection, keys: Sequence[str], now_iso: str) -> dict[str, int]:
-    """Active enrollments due at ``now`` per calling window (open or not), pinned included."""
-    if not keys:
-        return {}
-    counts: dict[str, int] = {}
-    marks = _marks(keys)
-    unpinned = conn.execute(
-        "SELECT hours_key, count(*) FROM enrollments INDEXED BY ix_due_zone "
-        f"WHERE status = 'active' AND pinned = 0 AND hours_key IN ({marks}) AND next_due_at <= ? "
-        "GROUP BY hours_key",
-        [*keys, now_iso],
-    )
-    pinned = conn.execute(
+COUNT_CAP = 1000
+
+
+def pinned_due_by_key(conn: sqlite3.Connection, now_iso: str) -> dict[str, int]:
+    """Promises whose time has come, per calling window, exactly.
+
+    ``ix_due_pinned`` leads with the due time, so this reads every promise now due: its cost
+    follows the calls a rep promised and has not made yet, not the number of prospects.
+    """
+    return dict(conn.execute(
         "SELECT hours_key, count(*) FROM enrollments INDEXED BY ix_due_pinned "
         "WHERE status = 'active' AND pinned = 1 AND next_due_at <= ? GROUP BY hours_key",
         [now_iso],
-    )
-    for key, n in [*unpinned, *pinned]:
-        counts[key] = counts.get(key, 0) + n
-    return counts
+    ).fetchall())
 
 
-def count_due_between(conn: sqlite3.Connection, after_iso: str, until_iso: str) -> int:
-    """Active enrollments coming due in (after, until]."""
+def count_unpinned_due(conn: sqlite3.Connection, keys: Sequence[str], now_iso: str, cap: int) -> int:
+    """Unpinned active enrollments due at ``now`` in these calling windows, counted up to ``cap``
+    (-1: no cap)."""
+    if not keys or cap == 0:
+        return 0
     return conn.execute(
-        "SELECT count(*) FROM enrollments INDEXED BY ix_due_next "
-        "WHERE status = 'active' AND next_due_at > ? AND next_due_at <= ?",
-        [after_iso, until_iso],
+        "SELECT count(*) FROM (SELECT 1 FROM enrollments INDEXED BY ix_due_zone "
+        f"WHERE status = 'active' AND pinned = 0 AND hours_key IN ({_marks(keys)}) AND next_due_at <= ? "
+        "LIMIT ?)",
+        [*keys, now_iso, cap],
+    ).fetchone()[0]
+
+
+def keys_with_unpinned_due(conn: sqlite3.Connection, keys: Sequence[str], now_iso: str) -> set[str]:
+    """Which of these calling windows hold an unpinned enrollment due at ``now``: one index probe each."""
+    if not keys:
+        return set()
+    return {row[0] for row in conn.execute(
+        f"SELECT key FROM hours_keys WHERE key IN ({_marks(keys)}) AND EXISTS ("
+        "SELECT 1 FROM enrollments INDEXED BY ix_due_zone WHERE status = 'active' AND pinned = 0 "
+        "AND hours_key = hours_keys.key AND next_due_at <= ?)",
+        [*keys, now_iso],
+    )}
+
+
+def count_due_between(conn: sqlite3.Connection, after_iso: str, until_iso: str, cap: int = COUNT_CAP) -> int:
+    """Active enrollments coming due in (after, until], counted up to ``cap``."""
+    return conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM enrollments INDEXED BY ix_due_next "
+        "WHERE status = 'active' AND next_due_at > ? AND next_due_at <= ? LIMIT ?)",
+        [after_iso, until_iso, cap],
     ).fetchone()[0]
 
 

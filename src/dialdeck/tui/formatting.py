@@ -98,7 +98,7 @@ def short_when(instant: datetime, zone_name: str, now: datetime) -> str:
 STATUS_WORDS = {
     "finished": "cadence finished",
     "booked": "meeting booked",
-    "not-interested": "off the list",
+    "not-interested": "not interested, off the list",
     "wrong-number": "never called again",
     "dnc": "never called again",
     "connected": "awaiting a disposition",

@@ -85,9 +85,22 @@ class Gateway:
 # --- composite jobs: each runs whole on the DB thread (one round trip per key) ---------
 
 
-def open_desk(db: Database, now: datetime) -> tuple[RepProfile, int]:
-    """Start a session: the rep's profile and the new session id."""
-    return services.get_profile(db), services.start_session(db, now)
+@dataclass(frozen=True)
+class Opening:
+    """What a session starts from."""
+
+    profile: RepProfile
+    session_id: int
+    # Set-up the rep should fix before dialing: profile blanks the scripts would say aloud
+    # ("Your Name"), then user cadence files that were skipped as broken.
+    problems: tuple[str, ...]
+
+
+def open_desk(db: Database, now: datetime) -> Opening:
+    """Start a session: the rep's profile, the new session id, and what is wrong with the set-up."""
+    skipped = tuple(f"cadence file skipped: {problem}" for problem in services.library_problems())
+    return Opening(profile=services.get_profile(db), session_id=services.start_session(db, now),
+                   problems=(*services.profile_problems(db), *skipped))
 
 
 def load_desk(db: Database, now: datetime, session_id: int | None,
@@ -115,6 +128,13 @@ def log_and_load(db: Database, prospect_id: int, outcome: str, now: datetime,
                  session_id: int | None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
     """The power-dialer step: write the outcome (one transaction), then the next desk."""
     result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, **kwargs)
+    return result, load_desk(db, now, session_id)
+
+
+def dispose_and_load(db: Database, prospect_id: int, disposition: str, now: datetime,
+                     session_id: int | None, *, callback_at: datetime | None = None) -> tuple[OutcomeResult, Desk]:
+    """A connected call logged earlier (the CLI, another session): its disposition, then the next desk."""
+    result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at)
     return result, load_desk(db, now, session_id)
 
 

@@ -26,7 +26,7 @@ from dialdeck import services
 from dialdeck.errors import DialdeckError
 from dialdeck.models import CallCard, QueueSummary, RepProfile
 from dialdeck.tui import gateway as jobs
-from dialdeck.tui.formatting import city, outcome_message, short_when, spoken_clock, zone
+from dialdeck.tui.formatting import city, international, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.help import HelpScreen
@@ -40,6 +40,11 @@ from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.session_bar import SessionBar
 
 CALL_ONLY = ("no-answer", "voicemail", "connected", "busy", "wrong-number")
+# A call already connected waits only for its disposition (c); the prospect may still turn out
+# to be the wrong person or ask not to be called, so those stay usable too.
+AWAITING_KEYS = ("connected", "wrong-number", "do-not-call")
+SETUP_TITLE = "Fix before you dial"
+SETUP_TIMEOUT = 30  # seconds: long enough to read a command and copy it
 
 
 class Abort(Exception):
@@ -54,7 +59,7 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
     """What the rep sees when nothing is callable now: what is next, and when."""
     nxt = summary.next_item
     if summary.outside_hours and not summary.due_now:
-        head = f"Outside calling hours for everyone due ({summary.outside_hours} waiting)"
+        head = f"Outside calling hours for everyone due ({summary.shown(summary.outside_hours)} waiting)"
         tail = ""
         if nxt is not None:
             theirs = short_when(nxt.due_at, nxt.timezone, now)
@@ -70,7 +75,7 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
         head, tail = "All caught up", "nothing else is scheduled. Import more with: dialdeck import FILE.csv"
     lines = [Content.styled(head, "bold $success"), Content(tail)]
     if summary.later_today:
-        lines.append(Content.styled(f"{summary.later_today} more due later today", "$text-muted"))
+        lines.append(Content.styled(f"{summary.shown(summary.later_today)} more due later today", "$text-muted"))
     return Content("\n\n").join(lines)
 
 
@@ -108,6 +113,8 @@ class SessionScreen(Screen[None]):
     # of the keypress. step_action is the card's call / email / task / social, or None.
     step_action: reactive[str | None] = reactive(None, bindings=True)
     can_undo: reactive[bool] = reactive(False, bindings=True)
+    # The card is a call logged connected earlier (the CLI, a closed session): it needs a disposition.
+    awaiting: reactive[bool] = reactive(False, bindings=True)
     undo_depth: reactive[int] = reactive(0)
 
     def __init__(self) -> None:
@@ -132,6 +139,12 @@ class SessionScreen(Screen[None]):
         self.query_one("#due", DueCalls).focus()
         self.boot()
         self.set_interval(self.app.refresh_seconds, self.refresh_desk)
+        # The clock and the session time move every second; dials/hour is re-divided by the
+        # new time. No database work: the figures come from the last desk loaded.
+        self.set_interval(1, self._tick)
+
+    def _tick(self) -> None:
+        self.query_one("#session-bar", SessionBar).tick(self.app.clock())
 
     # --- gateway calls -------------------------------------------------------------
 
@@ -154,10 +167,12 @@ class SessionScreen(Screen[None]):
     @work(group="boot")
     async def boot(self) -> None:
         try:
-            self.profile, self.session_id = await self.app.gateway.call(jobs.open_desk, self.app.clock())
+            opening = await self.app.gateway.call(jobs.open_desk, self.app.clock())
         except (DialdeckError, sqlite3.Error) as error:
             self.app.fatal(f"Cannot open {self.app.gateway.db_path}: {error}")
             return
+        self.profile, self.session_id = opening.profile, opening.session_id
+        self.warn_setup(opening.problems)
         try:
             await self.refresh_desk(keep=False).wait()
         except WorkerError:  # replaced by a newer load (or failed, and said so): start-up is over
@@ -178,6 +193,12 @@ class SessionScreen(Screen[None]):
         if prospect_id is not None and (desk.card is None or desk.card.prospect.id != prospect_id):
             self.notify("That prospect has no active cadence step to work.", severity="warning")
 
+    def warn_setup(self, problems: tuple[str, ...]) -> None:
+        """Once, before the first dial: what the scripts would get wrong, and how to fix it."""
+        if problems:
+            self.notify("\n".join(f"• {problem}" for problem in problems), title=SETUP_TITLE,
+                        severity="warning", timeout=SETUP_TIMEOUT, markup=False)
+
     def _current_id(self) -> int | None:
         return self.card.prospect.id if self.card is not None else None
 
@@ -190,14 +211,16 @@ class SessionScreen(Screen[None]):
         self.desk = desk
         self.card = desk.card
         self.step_action = desk.card.script.action if desk.card is not None else None
+        self.awaiting = desk.card is not None and desk.card.enrollment.status == "connected"
         current = self._current_id()
         due = self.query_one("#due", DueCalls)
         due.show(desk.items, desk.now, current)
         s = desk.summary
-        due.border_title = f"Due now {s.due_now} · later today {s.later_today}"
-        due.border_subtitle = f"{s.outside_hours} outside hours" if s.outside_hours else ""
+        due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
+        due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
         self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone)
-        self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None)
+        self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None,
+                                                   awaiting=self.awaiting)
         self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
                                                          desk.stats, desk.now)
         self.set_class(desk.card is None, "-empty")
@@ -212,6 +235,11 @@ class SessionScreen(Screen[None]):
         if action not in ("outcome", "snooze", "note", "mailto"):
             return True
         step_action = self.step_action
+        if self.awaiting:
+            awaiting_ok = action == "note" or (action == "outcome" and parameters[0] in AWAITING_KEYS)
+            if action == "outcome" and parameters[0] == "done":
+                return False  # 'e' keeps its call-step meaning (sent), dimmed, not a second key
+            return True if awaiting_ok else None
         if action == "mailto":
             return True if step_action == "email" else None
         if action != "outcome":
@@ -240,6 +268,9 @@ class SessionScreen(Screen[None]):
             self.app.bell()
             return
         extra: dict[str, Any] = {}
+        if outcome == "connected" and card.enrollment.status == "connected":
+            await self._dispose(card)
+            return
         if outcome == "connected":
             choice = await self.app.push_screen_wait(DispositionScreen(
                 card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
@@ -247,7 +278,8 @@ class SessionScreen(Screen[None]):
                 return
             extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
         elif outcome == "do-not-call":
-            question = (f"Put {card.prospect.name} ({card.prospect.phone_e164}) on the do-not-call list? "
+            question = (f"Put {card.prospect.name} ({international(card.prospect.phone_e164)}) "
+                        "on the do-not-call list? "
                         "The number will never be called or enrolled again.")
             if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
                 return
@@ -265,12 +297,43 @@ class SessionScreen(Screen[None]):
             self._writing = False
         self.undo_depth += 1
         self.show_desk(desk)
-        # One outcome toast at a time: at a rep's pace a new one replaces the last, instead
-        # of a stack of them laid out again on every key.
-        self.app.clear_notifications()
+        self._clear_toasts()
         self.notify(outcome_message(card.prospect.name, outcome, result.status, result.step,
                                     result.next_due_at, card.prospect.timezone, now,
                                     extra.get("disposition")), timeout=4)
+
+    def _clear_toasts(self) -> None:
+        """One outcome toast at a time: at a rep's pace a new one replaces the last, instead of a
+        stack of them laid out again on every key. The set-up warning stays for its own timeout:
+        the rep may still be copying the command it gives."""
+        app = self.app
+        # Textual has no public "remove this toast" (clear_notifications removes them all); its
+        # version is pinned exactly, and this is the one place that leans on the private call.
+        for toast in list(app._notifications):
+            if toast.title != SETUP_TITLE:
+                app._unnotify(toast, refresh=False)
+        app._refresh_notifications()
+
+    async def _dispose(self, card: CallCard) -> None:
+        """The call is already logged as connected: only the disposition is written."""
+        choice = await self.app.push_screen_wait(DispositionScreen(
+            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
+        if choice is None:
+            return
+        now = self.app.clock()
+        self._writing = True
+        try:
+            result, desk = await self._call(jobs.dispose_and_load, card.prospect.id, choice.kind, now,
+                                            self.session_id, callback_at=choice.callback_at)
+        except Abort:
+            return
+        finally:
+            self._writing = False
+        # No undo step: undo walks back this session's attempts, and this call was logged elsewhere.
+        self.show_desk(desk)
+        self._clear_toasts()
+        self.notify(outcome_message(card.prospect.name, "connected", result.status, result.step,
+                                    result.next_due_at, card.prospect.timezone, now, choice.kind), timeout=4)
 
     @work(group="write")
     async def action_snooze(self) -> None:

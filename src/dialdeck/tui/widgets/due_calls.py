@@ -31,6 +31,7 @@ class DueCalls(OptionList):
         super().__init__(id=id)
         self._items: tuple[DueItem, ...] = ()
         self._now: datetime | None = None
+        self._current: int | None = None  # the card's prospect when the page was shown
         self._rows: dict[tuple, Option] = {}  # what makes a row's text → its option
 
     @property
@@ -38,8 +39,8 @@ class DueCalls(OptionList):
         return self._items
 
     def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None) -> None:
-        """Replace the page; keep the highlight on ``current`` when it is still listed."""
-        self._items, self._now = items, now
+        """Replace the page; the highlight on ``current`` (the card's prospect) when listed."""
+        self._items, self._now, self._current = items, now, current
         self._rebuild(current)
 
     def highlighted_prospect(self) -> int | None:
@@ -48,7 +49,9 @@ class DueCalls(OptionList):
         return self._items[self.highlighted].prospect_id
 
     def on_resize(self, event: events.Resize) -> None:
-        self._rebuild(self.highlighted_prospect())
+        # The rep may have moved the highlight since: keep theirs, else the card's.
+        highlighted = self.highlighted_prospect()
+        self._rebuild(highlighted if highlighted is not None else self._current)
 
     def _rebuild(self, current: int | None) -> None:
         if self._now is None:
@@ -61,8 +64,12 @@ class DueCalls(OptionList):
             # list to nothing and grow it back, a layout of the whole screen each way.
             self.set_options(options)
         ids = [item.prospect_id for item in self._items]
-        if ids:
-            self.highlighted = ids.index(current) if current in ids else 0
+        if current in ids:
+            self.highlighted = ids.index(current)
+        elif ids:
+            # A card picked from outside the page (search, a pending disposition) highlights no
+            # row, so the list never seems to say someone else is on the card.
+            self.highlighted = 0 if current is None else None
 
     def _options_for(self, width: int) -> list[Option]:
         """One option per item, reusing the option of a row whose text is unchanged."""

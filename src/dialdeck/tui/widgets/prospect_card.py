@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from textual.content import Content
@@ -11,6 +12,8 @@ from dialdeck.models import Attempt, CallCard
 from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
 
 SHOWN_ATTEMPTS = 4  # the newest few; the card must fit at 80x24
+NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
+STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
 
 
 class ProspectCard(Widget):
@@ -49,7 +52,9 @@ class ProspectCard(Widget):
                              "  value ", money(p.value)),
             self._local_time(card, now),
             *self._referral(card, now),
+            *self._note(card.prospect.notes),
             self._cadence_line(card),
+            *self._awaiting(card),
             *self._attempts(card.attempts),
         ]
 
@@ -60,6 +65,13 @@ class ProspectCard(Widget):
         action = f" · {card.script.action}" if card.script.action != "call" else ""
         return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
                                 action, ("  ◆ promise" if e.pinned else "", "$accent"))
+
+    @staticmethod
+    def _awaiting(card: CallCard) -> list[Content]:
+        if card.enrollment.status != "connected":
+            return []
+        # Short enough for the card at 80 columns; the script pane says which key to press.
+        return [Content.styled("Connected — waiting for your disposition", "bold $warning")]
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
@@ -92,6 +104,17 @@ class ProspectCard(Widget):
             local = p.appointment_at.astimezone(zone(p.timezone))
             lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
         return lines
+
+    @staticmethod
+    def _note(notes: str) -> list[Content]:
+        """The newest note, so a note the rep just saved (t) is there on the card."""
+        lines = [line for line in notes.splitlines() if line.strip()]
+        if not lines:
+            return []
+        text = STAMP.sub("", lines[-1].strip())
+        if len(text) > NOTE_CHARS:
+            text = text[:NOTE_CHARS - 1].rstrip() + "…"
+        return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
 
     def _attempts(self, attempts: tuple[Attempt, ...]) -> list[Content]:
         if not attempts:

@@ -46,7 +46,25 @@ def task_lines(script: Script) -> list[Content]:
     ]
 
 
-def script_content(script: Script) -> Content:
+AWAITING = "CONNECTED — WAITING FOR YOUR DISPOSITION"
+
+
+def awaiting_lines(script: Script) -> list[Content]:
+    """A call already logged connected: what was agreed is the one thing left to record."""
+    return [
+        _heading(AWAITING, "bold $warning"),
+        Content.assemble("Press ", ("c", "bold $accent"), " to record what was agreed: a callback, "
+                         "a meeting booked, not interested, or carry on the cadence."),
+        Content.assemble(("w", "bold $accent"), " wrong number   ", ("d", "bold $accent"), " do not call"),
+        Content(""),
+        _heading("TALK TRACK (FOR REFERENCE)"),
+        Content(script.talk_track or "—"),
+    ]
+
+
+def script_content(script: Script, *, awaiting: bool = False) -> Content:
+    if awaiting:
+        return Content("\n").join(awaiting_lines(script))
     if script.action == "call":
         lines = call_lines(script)
     elif script.action == "email":
@@ -64,9 +82,10 @@ class ScriptPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="script-text")
 
-    def show(self, script: Script | None) -> None:
+    def show(self, script: Script | None, *, awaiting: bool = False) -> None:
+        """``awaiting``: the call is logged connected and needs its disposition, not a dial."""
         self.border_title = "Script"
-        text = script_content(script) if script else Content.styled("No script: nothing picked.", "$text-muted")
+        text = script_content(script, awaiting=awaiting) if script else Content.styled("No script: nothing picked.", "$text-muted")
         static = self.query_one("#script-text", Static)
         width = static.content_size.width
         # A layout re-arranges the whole screen: only when the script's height changes.

@@ -1,4 +1,8 @@
-"""The session bar: who is calling, for how long, and how it is going."""
+"""The session bar: who is calling, for how long, and how it is going.
+
+``show`` takes the figures from each desk the screen loads; ``tick`` only moves the clock
+(every second, from the app's clock), so the time on screen never lags by a refresh period.
+"""
 
 from __future__ import annotations
 
@@ -27,10 +31,26 @@ class SessionBar(Widget):
         self._rep, self._rep_zone, self._stats, self._now = rep, rep_zone, stats, now
         self.refresh()
 
+    def tick(self, now: datetime) -> None:
+        """The clock moved: redraw only when a figure shown changes (about once a minute)."""
+        if self._now is None:
+            return  # nothing loaded yet: the bar still says it is opening the database
+        before = self._moving(self._now)
+        self._now = now
+        if self._moving(now) != before:
+            self.refresh()
+
+    def _moving(self, now: datetime) -> tuple[str, ...]:
+        """The parts of the bar that change with time alone."""
+        shown = (f"{now.astimezone(zone(self._rep_zone)):%a %H:%M}",)
+        if self._stats is None:
+            return shown
+        return (*shown, session_length(self._stats.started_at, now), f"{self._stats.per_hour(now):.1f}")
+
     def render(self) -> Content:
         if self._now is None:
             return Content.styled("dialdeck · opening the database…", "$text-muted")
-        clock = f"{self._now.astimezone(zone(self._rep_zone)):%a %H:%M}"
+        clock = self._moving(self._now)[0]
         parts = [("dialdeck ", "bold $accent"), (self._rep, "bold"), f"  {clock}"]
         if self._stats is not None:
             parts += self._figures(self._stats, self._now, short=self.size.width < 100)
