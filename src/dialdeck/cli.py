@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialdeck import __version__, paths, services, store
+from dialdeck.settings import FIELDS as SETTING_FIELDS
 from dialdeck.clock import UTC, Clock, parse_user_time, system_clock
 from dialdeck.errors import CadenceError, DialdeckError, ImportFileError, InvalidInput, NotFound, StoreError
 from dialdeck.models import DISPOSITIONS, OUTCOMES, DueItem, OutcomeResult, RepProfile
@@ -34,19 +35,6 @@ from dialdeck.models import DISPOSITIONS, OUTCOMES, DueItem, OutcomeResult, RepP
 PROG = "dialdeck"
 # The zone the demo rep works in: ``demo --at`` without an offset is read in it.
 DEMO_ZONE = "America/New_York"
-# Setting keys as typed on the command line, and the profile field each one sets.
-SETTING_FIELDS = {
-    "rep.name": "name",
-    "rep.phone": "phone",
-    "rep.company": "company",
-    "rep.timezone": "timezone",
-    "rep.region": "region",
-    "hours.start": "hours_start",
-    "hours.end": "hours_end",
-    "hours.days": "days",
-    "guard.cooldown_minutes": "cooldown_minutes",
-    "guard.max_per_day": "max_per_day",
-}
 _RELATIVE = re.compile(r"^\+(\d+)([mhd])$")
 _UNIT = {"m": "minutes", "h": "hours", "d": "days"}
 
