@@ -268,6 +268,28 @@ def load_cadence(path: Path) -> Cadence:
     return cadence_from_mapping(data, source=source, default_name=Path(path).stem)
 
 
+def load_directory(directory: Path | None, problems: list[str]) -> dict[str, Cadence]:
+    """Every valid ``*.toml`` cadence in ``directory`` (none if it is missing), by name.
+
+    A broken file, or a second file with a name already taken, is left out and its problems
+    are appended to ``problems``: the caller decides whether that is fatal.
+    """
+    found: dict[str, Cadence] = {}
+    if directory is None or not Path(directory).is_dir():
+        return found
+    for path in sorted(Path(directory).glob("*.toml")):
+        try:
+            cadence = load_cadence(path)
+        except CadenceError as exc:
+            problems.extend(exc.problems)
+            continue
+        if cadence.name in found:
+            problems.append(f"{path}: name: {cadence.name!r} is also the name of {found[cadence.name].source}")
+            continue
+        found[cadence.name] = cadence
+    return found
+
+
 def load_library(builtin_dir: Path, user_dir: Path | None) -> dict[str, Cadence]:
     """The built-ins plus the user's cadences (a user file with a built-in's name replaces it).
 
@@ -276,21 +298,8 @@ def load_library(builtin_dir: Path, user_dir: Path | None) -> dict[str, Cadence]
     """
     problems: list[str] = []
     library: dict[str, Cadence] = {}
-    for directory, is_user in ((builtin_dir, False), (user_dir, True)):
-        if directory is None or not Path(directory).is_dir():
-            continue
-        seen: dict[str, str] = {}
-        for path in sorted(Path(directory).glob("*.toml")):
-            try:
-                cadence = load_cadence(path)
-            except CadenceError as exc:
-                problems.extend(exc.problems)
-                continue
-            if cadence.name in seen:
-                problems.append(f"{path}: name: {cadence.name!r} is also the name of {seen[cadence.name]}")
-                continue
-            seen[cadence.name] = str(path)
-            library[cadence.name] = cadence
+    for directory in (builtin_dir, user_dir):
+        library.update(load_directory(directory, problems))
     for cadence in library.values():
         if cadence.continue_with is not None and cadence.continue_with not in library:
             problems.append(f"{cadence.source}: continue_with: no cadence named {cadence.continue_with!r} "

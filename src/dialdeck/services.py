@@ -72,20 +72,7 @@ def _library_in(builtin_dir: Path, user_dir: Path) -> _Loaded:
 
 def _user_cadences(user_dir: Path, problems: list[str]) -> list[cadence_mod.Cadence]:
     """Every valid cadence file of the user's folder; the broken ones' problems go to ``problems``."""
-    if not Path(user_dir).is_dir():
-        return []
-    loaded: dict[str, cadence_mod.Cadence] = {}
-    for path in sorted(Path(user_dir).glob("*.toml")):
-        try:
-            cad = cadence_mod.load_cadence(path)
-        except CadenceError as exc:
-            problems.extend(exc.problems)
-            continue
-        if cad.name in loaded:
-            problems.append(f"{path}: name: {cad.name!r} is also the name of {loaded[cad.name].source}")
-            continue
-        loaded[cad.name] = cad
-    return list(loaded.values())
+    return list(cadence_mod.load_directory(user_dir, problems).values())
 
 
 def _drop_dangling(cadences: dict, builtins: dict, problems: list[str]) -> None:
