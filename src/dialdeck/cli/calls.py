@@ -1,0 +1,220 @@
+"""The commands of a calling day: due, log, disposition, undo, snooze and note."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import Any
+
+from dialdeck import services
+from dialdeck.errors import InvalidInput
+from dialdeck.models import DueItem, OutcomeResult
+
+from .database import database, rep_zone
+from .errors import UsageError
+from .output import PROG, human_in, iso_in, plain, print_json, table, warn_all, warn_skipped_cadences, zone_info
+from .times import callback_at, parse_later, rep_now
+
+# --------------------------------------------------------------------------- due
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    warn_skipped_cadences()
+    with database(args) as db:
+        zone, now = rep_now(args, db)
+        items = services.due(db, now, limit=args.limit)
+        if args.json:
+            print_json([_due_json(item, services.call_card(db, item.prospect_id, now), now, zone) for item in items])
+        elif not items:
+            print(_nothing_due(services.queue_summary(db, now), now, zone))
+        else:
+            print(_due_table(items, now, zone))
+        warn_all(services.profile_problems(db))
+    return 0
+
+
+def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
+    script = card.script
+    return {
+        "prospect_id": item.prospect_id,
+        "name": item.name,
+        "company": item.company,
+        "phone": item.phone,
+        "timezone": item.timezone,
+        "timezone_guessed": item.tz_flagged,
+        "local_time": iso_in(now, item.timezone),
+        "cadence": item.cadence,
+        "step": item.step,
+        "steps_total": item.steps_total,
+        "action": item.action,
+        "due_at": iso_in(item.due_at, zone),
+        "overdue": item.overdue,
+        "pinned": item.pinned,
+        "temperature": item.temperature,
+        "value": item.value,
+        "voicemail": script.voicemail,
+        "talk_track": script.talk_track,
+        "subject": script.subject or None,
+        "body": script.body or None,
+        "instructions": script.instructions or None,
+        "tip": script.tip or None,
+        "urgent": script.urgent,
+        "promised_at": iso_in(script.next_call_at, item.timezone),
+    }
+
+
+def _due_table(items: list[DueItem], now: datetime, zone: str) -> str:
+    rows = [
+        [
+            str(item.prospect_id),
+            item.name,
+            item.company,
+            item.phone,
+            now.astimezone(zone_info(item.timezone)).strftime("%a %H:%M") + ("?" if item.tz_flagged else ""),
+            f"{item.cadence} {item.step}/{item.steps_total}",
+            item.action,
+            human_in(item.due_at, zone),
+            _flags(item),
+        ]
+        for item in items
+    ]
+    headers = ["ID", "NAME", "COMPANY", "PHONE", "THEIR TIME", "CADENCE", "ACTION", "DUE", "FLAGS"]
+    footer = f"\n{len(items)} due as of {human_in(now, zone)}"
+    return table(headers, rows, widths={1: 22, 2: 22}) + footer
+
+
+def _flags(item: DueItem) -> str:
+    flags = ["promised" if item.pinned else "", "overdue" if item.overdue else "", item.temperature]
+    return " ".join(flag for flag in flags if flag)
+
+
+def _nothing_due(summary, now: datetime, zone: str) -> str:
+    lines = [f"nothing due as of {human_in(now, zone)}"]
+    if summary.outside_hours:
+        lines.append(f"{summary.shown(summary.outside_hours)} due but outside their calling hours now")
+    if summary.next_item is not None:
+        nxt = summary.next_item
+        lines.append(f"next: {nxt.name} (#{nxt.prospect_id}) at {human_in(nxt.due_at, zone)}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- log, disposition, undo
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    disposition = _disposition_for(args)
+    warn_skipped_cadences()
+    with database(args) as db:
+        zone, now = rep_now(args, db)
+        result = services.log_outcome(
+            db, args.prospect_id, args.outcome, now,
+            note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
+        )
+        _print_result(db, result, zone, args.json, f"{args.outcome} logged at {human_in(now, zone)}")
+    return 0
+
+
+def _disposition_for(args: argparse.Namespace) -> str | None:
+    """The disposition a ``log`` implies; the combinations argparse cannot check are usage errors."""
+    if args.outcome != "connected":
+        if args.callback or args.disposition:
+            raise UsageError(f"--callback and --disposition go with 'connected', not {args.outcome!r}")
+        return None
+    if args.callback and args.disposition not in (None, "callback"):
+        raise UsageError(f"--callback goes with --disposition callback, not {args.disposition!r}")
+    if args.callback:
+        return "callback"
+    if args.disposition == "callback":
+        raise UsageError("--disposition callback needs --callback ISO-TIME (when to call back)")
+    if args.disposition is None:
+        raise UsageError(
+            "'connected' needs what was agreed: --callback ISO-TIME, or --disposition "
+            "booked|not-interested|continue"
+        )
+    return args.disposition
+
+
+def cmd_disposition(args: argparse.Namespace) -> int:
+    if (args.disposition == "callback") != bool(args.callback):
+        raise UsageError("--callback ISO-TIME goes with (and only with) the 'callback' disposition")
+    warn_skipped_cadences()
+    with database(args) as db:
+        zone, now = rep_now(args, db)
+        result = services.set_disposition(
+            db, args.prospect_id, args.disposition, now, callback_at=callback_at(args, now, zone), note=args.note
+        )
+        _print_result(db, result, zone, args.json, f"disposition {args.disposition} set")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with database(args) as db:
+        zone = rep_zone(db)
+        result = services.undo_last(db, prospect_id=args.prospect_id)
+        if result is None:
+            whose = f"prospect #{args.prospect_id}" if args.prospect_id is not None else "the database"
+            raise InvalidInput(f"nothing to undo: {whose} has no attempts")
+        _print_result(db, result, zone, args.json, f"undid the last {result.outcome}")
+    return 0
+
+
+def _print_result(db, result: OutcomeResult, zone: str, as_json: bool, headline: str) -> None:
+    """The prospect's new state, with the next due time in the rep's zone and in theirs."""
+    person = services.prospect(db, result.prospect_id)
+    if as_json:
+        data = plain(result)
+        data["name"] = person.name
+        data["timezone"] = person.timezone
+        print_json(_with_next_due(data, result.next_due_at, zone, person.timezone))
+        return
+    print(f"{person.name} (#{person.id}): {headline}")
+    where = f" · {result.cadence} step {result.step}" if result.cadence and result.step else ""
+    print(f"status: {result.status}{where}")
+    if result.needs_disposition:
+        print(f"needs a disposition: {PROG} disposition {person.id} callback|booked|not-interested|continue")
+    if result.next_due_at is not None:
+        print(f"next due: {_in_both_zones(result.next_due_at, zone, person.timezone)}")
+
+
+def _with_next_due(data: dict[str, Any], next_due: datetime | None, zone: str, their_zone: str) -> dict[str, Any]:
+    """The next due time in the rep's zone and in the prospect's, as the JSON of log and snooze give it."""
+    data["next_due_at"] = iso_in(next_due, zone)
+    data["next_due_at_local"] = iso_in(next_due, their_zone)
+    return data
+
+
+def _in_both_zones(instant: datetime | None, zone: str, their_zone: str) -> str:
+    """'Tue ... 14:00 EST (you) · Tue ... 13:00 CST (America/Chicago)'."""
+    return f"{human_in(instant, zone)} (you) · {human_in(instant, their_zone)} ({their_zone})"
+
+
+# --------------------------------------------------------------------------- snooze, note
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    with database(args) as db:
+        zone, now = rep_now(args, db)
+        until = parse_later("UNTIL", args.until, now, zone)
+        if until <= now:
+            raise InvalidInput(f"UNTIL {args.until!r} is not after now ({human_in(now, zone)})")
+        enrollment = services.snooze(db, args.prospect_id, until, now)
+        person = services.prospect(db, args.prospect_id)
+    if args.json:
+        print_json(_with_next_due(plain(enrollment), enrollment.next_due_at, zone, person.timezone))
+        return 0
+    print(
+        f"{person.name} (#{person.id}) snoozed until "
+        f"{_in_both_zones(enrollment.next_due_at, zone, person.timezone)}"
+    )
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise UsageError("TEXT is empty")
+    with database(args) as db:
+        _zone, now = rep_now(args, db)
+        services.add_note(db, args.prospect_id, args.text, now)
+        person = services.prospect(db, args.prospect_id)
+    print(f"note added to {person.name} (#{person.id})")
+    return 0

@@ -1,0 +1,37 @@
+"""Which database a command opens, and opening it for the length of the command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dialdeck import paths, services, store
+from dialdeck.errors import StoreError
+
+from .output import PROG
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return args.db.expanduser() if getattr(args, "db", None) else paths.default_db_path()
+
+
+@contextmanager
+def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Any]:
+    """The store for this command; commands that only read refuse to create an empty one."""
+    path = db_path(args)
+    if not create and not path.exists():
+        raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = store.open_store(path, create=create)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def rep_zone(db) -> str:
+    return services.get_profile(db).timezone

@@ -1,0 +1,232 @@
+"""The argparse tree: every command, its arguments and help, and the handler it runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dialdeck import __version__
+from dialdeck.models import DISPOSITIONS, OUTCOMES
+from dialdeck.settings import FIELDS as SETTING_FIELDS
+
+from .cadences import cmd_cadence_check, cmd_cadence_show, cmd_cadences
+from .calls import cmd_disposition, cmd_due, cmd_log, cmd_note, cmd_snooze, cmd_undo
+from .errors import UsageError
+from .output import PROG
+from .records import cmd_dnc_add, cmd_dnc_list, cmd_dnc_remove, cmd_export, cmd_history, cmd_report
+from .setup import cmd_config, cmd_config_set, cmd_demo, cmd_import, cmd_session
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A keyboard-first terminal power dialer for sales follow-up cadences. "
+        "Without a command, opens the calling session.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--db", type=Path, metavar="PATH",
+        help="the database (default: $DIALDECK_DB, else the user data directory)",
+    )
+    parser.set_defaults(handler=cmd_session, subparser=parser)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_demo(sub)
+    _add_import(sub)
+    _add_due(sub)
+    _add_log(sub)
+    _add_disposition(sub)
+    _add_undo(sub)
+    _add_snooze(sub)
+    _add_note(sub)
+    _add_history(sub)
+    _add_report(sub)
+    _add_export(sub)
+    _add_dnc(sub)
+    _add_cadences(sub)
+    _add_config(sub)
+    return parser
+
+
+def _command(sub, name: str, handler, help_: str, **kwargs) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_, description=help_, **kwargs)
+    parser.set_defaults(handler=handler, subparser=parser)
+    return parser
+
+
+def _at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at", metavar="ISO-TIME",
+        help="act as if it were this time (default: now); without an offset it is in the rep's zone",
+    )
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _prospect_id(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    kwargs = {"nargs": "?", "default": None} if optional else {}
+    parser.add_argument("prospect_id", type=int, metavar="PROSPECT_ID", **kwargs)
+
+
+def _need_subcommand(args: argparse.Namespace) -> int:
+    raise UsageError("choose an action (see --help)")
+
+
+# The help of --callback and UNTIL: the forms times.parse_later reads.
+_LATER = "ISO, or +30m/+2h/+1d"
+
+
+def _add_demo(sub) -> None:
+    p = _command(
+        sub, "demo", cmd_demo,
+        "build a fresh demo database from the sample data, as of now (or --at), and open the "
+        "calling session on it; the demo rep calls 08:00-21:00 in each prospect's zone seven days a "
+        "week, so there is work due at any hour. --db is ignored: the demo never touches your database",
+    )
+    _at(p)
+    p.add_argument(
+        "--build-only", type=Path, metavar="PATH",
+        help="write the demo database to PATH and exit instead of opening the session",
+    )
+
+
+def _add_import(sub) -> None:
+    p = _command(sub, "import", cmd_import, "import a CRM CSV export and enroll the prospects")
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
+    p.add_argument("--region", metavar="CC", help="default country for numbers without +code (e.g. US, GB)")
+    p.add_argument(
+        "--skip-invalid", action="store_true",
+        help="import the good rows and write the rejected ones, with reasons, beside the input",
+    )
+    _at(p)
+    _json(p)
+
+
+def _add_due(sub) -> None:
+    p = _command(sub, "due", cmd_due, "list the calls due now, in calling order")
+    _at(p)
+    p.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="at most N items (default 50)")
+    _json(p)
+
+
+def _add_log(sub) -> None:
+    p = _command(sub, "log", cmd_log, "record the outcome of an attempt and advance the prospect")
+    _prospect_id(p)
+    p.add_argument("outcome", choices=OUTCOMES, metavar="OUTCOME", help=" | ".join(OUTCOMES))
+    _at(p)
+    p.add_argument("--note", default="", metavar="TEXT")
+    p.add_argument(
+        "--callback", metavar="ISO-TIME",
+        help=f"connected: call back at this time ({_LATER}); implies --disposition callback",
+    )
+    p.add_argument("--disposition", choices=DISPOSITIONS, help="connected: what was agreed")
+    _json(p)
+
+
+def _add_disposition(sub) -> None:
+    p = _command(
+        sub, "disposition", cmd_disposition,
+        "settle a connected call left without a disposition (e.g. after the session closed)",
+    )
+    _prospect_id(p)
+    p.add_argument("disposition", choices=DISPOSITIONS)
+    p.add_argument("--callback", metavar="ISO-TIME", help=f"callback: when ({_LATER})")
+    p.add_argument("--note", default="", metavar="TEXT")
+    _at(p)
+    _json(p)
+
+
+def _add_undo(sub) -> None:
+    p = _command(
+        sub, "undo", cmd_undo,
+        "remove the newest attempt (of PROSPECT_ID, else of anyone) and restore the prospect",
+    )
+    _prospect_id(p, optional=True)
+    _json(p)
+
+
+def _add_snooze(sub) -> None:
+    p = _command(sub, "snooze", cmd_snooze, "put a prospect off until a later time")
+    _prospect_id(p)
+    p.add_argument("until", metavar="UNTIL", help="ISO time (rep's zone unless it has an offset) or +30m, +2h, +1d")
+    _at(p)
+    _json(p)
+
+
+def _add_note(sub) -> None:
+    p = _command(sub, "note", cmd_note, "add a note to a prospect")
+    _prospect_id(p)
+    p.add_argument("text", metavar="TEXT")
+    _at(p)
+
+
+def _add_history(sub) -> None:
+    p = _command(sub, "history", cmd_history, "show a prospect, their cadence and every attempt")
+    _prospect_id(p)
+    _json(p)
+
+
+def _add_report(sub) -> None:
+    p = _command(
+        sub, "report", cmd_report,
+        "your activity over the last N days (default: today in your zone): dials, voicemails, "
+        "connects, meetings, per cadence, sessions, and what is due",
+    )
+    _at(p)
+    p.add_argument("--days", type=_positive_int, default=1, metavar="N",
+                   help="today and the N-1 days before it (default 1: today)")
+    _json(p)
+
+
+def _add_export(sub) -> None:
+    p = _command(sub, "export", cmd_export, "export prospects with their status and attempts")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
+
+
+def _add_dnc(sub) -> None:
+    p = _command(sub, "dnc", _need_subcommand, "the do-not-call list")
+    dnc = p.add_subparsers(title="dnc commands", metavar="ACTION")
+    add = _command(dnc, "add", cmd_dnc_add, "never call this number again (and stop its cadences)")
+    add.add_argument("number", metavar="NUMBER")
+    add.add_argument("--reason", default="", metavar="TEXT")
+    _at(add)
+    remove = _command(dnc, "remove", cmd_dnc_remove, "take a number off the list")
+    remove.add_argument("number", metavar="NUMBER")
+    listing = _command(dnc, "list", cmd_dnc_list, "show the list")
+    _json(listing)
+
+
+def _add_cadences(sub) -> None:
+    p = _command(sub, "cadences", cmd_cadences, "list the cadences (built-in and yours)")
+    _json(p)
+    cad = p.add_subparsers(title="cadence commands", metavar="ACTION")
+    show = _command(cad, "show", cmd_cadence_show, "show every step of a cadence")
+    show.add_argument("name", metavar="NAME")
+    _json(show)
+    check = _command(cad, "check", cmd_cadence_check, "validate a cadence file")
+    check.add_argument("file", type=Path, metavar="FILE")
+
+
+def _add_config(sub) -> None:
+    p = _command(sub, "config", cmd_config, "show the rep profile kept in the database")
+    _json(p)
+    cfg = p.add_subparsers(title="config commands", metavar="ACTION")
+    set_ = _command(
+        cfg, "set", cmd_config_set,
+        "set one profile value; keys: " + ", ".join(SETTING_FIELDS),
+    )
+    set_.add_argument("key", metavar="KEY")
+    set_.add_argument("value", metavar="VALUE")

@@ -1,0 +1,118 @@
+"""Getting set up and starting work: import, config, demo, and the calling session itself.
+
+Textual and the demo builder are imported inside the commands that need them, so ``dialdeck due``
+and the other scripting commands start fast and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dialdeck import services
+from dialdeck.clock import Clock, system_clock
+from dialdeck.models import RepProfile
+from dialdeck.settings import FIELDS as SETTING_FIELDS
+
+from .database import database, db_path
+from .output import iso_in, print_json, warn_all, warn_skipped_cadences
+from .times import now as command_now, rep_now
+
+# The zone the demo rep works in: ``demo --at`` without an offset is read in it.
+DEMO_ZONE = "America/New_York"
+
+# --------------------------------------------------------------------------- the session
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    with database(args, create=True):
+        pass  # create and migrate here, so a bad database fails as one line before the screen opens
+    return _run_session(path, system_clock, label=str(path))
+
+
+def _run_session(path: Path, clock: Clock, *, label: str) -> int:
+    from dialdeck.tui.app import run_session  # textual only when a screen is wanted
+
+    return run_session(path, clock=clock, session_label=label)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dialdeck.demo import build_demo
+
+    start = command_now(args, DEMO_ZONE)
+    if args.build_only:
+        target = args.build_only.expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        build_demo(target, start)
+        print(f"demo database written to {target} (as of {iso_in(start, DEMO_ZONE)})")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="dialdeck-demo-") as folder:
+        print("building the demo database…", file=sys.stderr)
+        path = build_demo(Path(folder) / "demo.db", start)
+        clock = _running_from(start) if args.at else system_clock
+        return _run_session(path, clock, label="demo: a throwaway database, deleted on quit")
+
+
+def _running_from(start: datetime) -> Clock:
+    """A clock that starts at ``start`` and then runs at real speed, so a demo at --at stays alive."""
+    began = system_clock()
+    return lambda: start + (system_clock() - began)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    warn_skipped_cadences()
+    with database(args, create=True) as db:
+        _zone, now = rep_now(args, db)
+        report = services.import_csv(
+            db, args.file, now=now, cadence=args.cadence, region=args.region, skip_invalid=args.skip_invalid
+        )
+        unset = services.profile_problems(db)
+    warn_all(unset)
+    if args.json:
+        print_json(report)
+        return 0
+    print(
+        f"imported {args.file}: {report.created} created, {report.updated} updated, "
+        f"{report.enrolled} enrolled, {report.skipped_dnc} skipped (do-not-call), {report.rejected} rejected"
+    )
+    if report.rejected_file:
+        print(f"rejected rows, with reasons: {report.rejected_file}")
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- config
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    with database(args, create=True) as db:
+        profile = services.get_profile(db)
+    settings = _settings(profile)
+    if args.json:
+        print_json(settings)
+        return 0
+    width = max(len(key) for key in settings)
+    for key, value in settings.items():
+        print(f"{key.ljust(width)}  {value if value != '' else '(not set)'}")
+    return 0
+
+
+def cmd_config_set(args: argparse.Namespace) -> int:
+    with database(args, create=True) as db:
+        profile = services.set_setting(db, args.key, args.value)
+    shown = _settings(profile).get(args.key, args.value)
+    print(f"{args.key} = {shown}")
+    return 0
+
+
+def _settings(profile: RepProfile) -> dict[str, Any]:
+    return {key: getattr(profile, field) for key, field in SETTING_FIELDS.items()}
