@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from dialdeck import services
@@ -17,6 +16,7 @@ from dialdeck.clock import from_iso
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.session import SessionScreen
 from dialdeck.tui.widgets.prospect_card import ProspectCard
+from dialdeck.tui.widgets.script_pane import ScriptPane
 from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
 
 SIZE = (120, 40)
@@ -45,7 +45,7 @@ def card_text(app) -> str:
 
 
 def script_text(app) -> str:
-    return str(app.screen.query_one("#script-text", Static).render())
+    return str(app.screen.query_one("#script", ScriptPane).text)
 
 
 def dimmed(app) -> dict[str, bool]:

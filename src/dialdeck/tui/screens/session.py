@@ -107,6 +107,9 @@ class SessionScreen(Screen[None]):
         Binding("q", "quit_session", "Quit", id="quit", tooltip="Show the session summary, then leave"),
     ]
 
+    # Short terminals (80x24) get a shorter prospect card, so the script keeps its room.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
     card: reactive[CallCard | None] = reactive(None)
     # The keys depend only on these two, so only a change of them refreshes the bindings:
     # that recomposes the whole footer, which on every card would cost more than the rest

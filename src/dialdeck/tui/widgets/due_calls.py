@@ -6,7 +6,10 @@ Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 colu
 
 The page is replaced after every outcome key, so rows are reused: a row whose text would
 be the same keeps its ``Option`` (and the measured, rendered lines Textual caches on it),
-and an unchanged page is not touched at all.
+and an unchanged page is not touched at all. The rendered lines of a row also outlive the
+page: OptionList drops them on every ``set_options`` because they carry the row's index (for
+clicks), but after a key most rows only move up one place, and rendering them again was the
+largest part of a keypress. So the lines are kept without the index and it is added per draw.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual import events
+from textual.cache import LRUCache
 from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Padding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -22,6 +29,7 @@ from dialdeck.models import DueItem
 from dialdeck.tui.formatting import due_label, local_clock, step_label
 
 MIN_WIDTH = 24
+RENDERED_ROWS = 512  # a bound, never reached: rows leave with their page (3 styles each)
 
 
 class DueCalls(OptionList):
@@ -33,6 +41,8 @@ class DueCalls(OptionList):
         self._now: datetime | None = None
         self._current: int | None = None  # the card's prospect when the page was shown
         self._rows: dict[tuple, Option] = {}  # what makes a row's text → its option
+        # (option, style, width) → its lines without the index: they survive set_options.
+        self._drawn: LRUCache[tuple, list[Strip]] = LRUCache(RENDERED_ROWS)
 
     @property
     def items(self) -> tuple[DueItem, ...]:
@@ -71,6 +81,24 @@ class DueCalls(OptionList):
             # row, so the list never seems to say someone else is on the card.
             self.highlighted = 0 if current is None else None
 
+    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
+        """OptionList's own rendering (Textual is pinned; DueCalls adds no dividers), with the
+        costly part cached across pages and the row's index applied on each draw."""
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        key = (option, style, padding, width)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            visual = self._get_visual(option)
+            if padding:
+                visual = Padding(visual, padding)
+            drawn = [strip.extend_cell_length(width, style.rich_style)
+                     for strip in visual.to_strips(self, visual, width, None, style)]
+            self._drawn[key] = drawn
+        meta = {"option": self._option_to_index[option]}
+        # On a copy: a Strip keeps every styled version of itself, which would pile up here.
+        return [Strip(strip, strip.cell_length).apply_meta(meta) for strip in drawn]
+
     def _options_for(self, width: int) -> list[Option]:
         """One option per item, reusing the option of a row whose text is unchanged."""
         now, rows, options = self._now, {}, []
@@ -82,7 +110,10 @@ class DueCalls(OptionList):
                 option = Option(self._row(item, width), id=str(item.prospect_id))
             rows[key] = option
             options.append(option)
-        self._rows = rows  # only this page's rows: the cache never outgrows one page
+        self._rows = rows  # only this page's rows: the caches never outgrow one page
+        kept = set(options)
+        for key in [key for key in self._drawn.keys() if key[0] not in kept]:
+            self._drawn.discard(key)
         return options
 
     def _row(self, item: DueItem, width: int) -> Content:

@@ -1,17 +1,23 @@
-"""The prospect card: who this is, where and when they are, and this cadence's attempts."""
+"""The prospect card: who this is, where and when they are, and this cadence's attempts.
+
+The card has a fixed height (styles/session.tcss): a card whose height followed its text
+made Textual lay the whole screen out on most keys, twice (the second time a frame later),
+which was most of the slowest keypresses. The details always show; the attempts fill the
+rows left, newest first, and the heading says how many there are in all.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
+from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard
 from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
 
-SHOWN_ATTEMPTS = 4  # the newest few; the card must fit at 80x24
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
 STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
 
@@ -29,12 +35,12 @@ class ProspectCard(Widget):
     def show(self, card: CallCard | None, now: datetime, rep_zone: str) -> None:
         self._card, self._now, self._rep_zone = card, now, rep_zone
         self.border_title = "Prospect"
-        before, self._content = self._content, self._build()
-        # The card's height follows its text: a new layout only when that height may have
-        # changed (a layout re-arranges the whole screen, too dear for every card).
-        width = self.content_size.width
-        self.refresh(layout=not width or self._content.get_height(self.styles, width)
-                     != before.get_height(self.styles, width))
+        self._content = self._build()
+        self.refresh()  # the same box, new text: no layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._content = self._build()  # as many attempts as the new size has rows for
+        self.refresh()
 
     def render(self) -> Content:
         return self._content
@@ -42,10 +48,16 @@ class ProspectCard(Widget):
     def _build(self) -> Content:
         if self._card is None or self._now is None:
             return Content.styled("Pick a prospect from the due list.", "$text-muted")
-        return Content("\n").join(self._lines(self._card, self._now))
+        details = self._details(self._card, self._now)
+        width, rows = self.content_size
+        if width:
+            rows -= sum(line.get_height(self.styles, width) for line in details)
+        else:
+            rows = 1  # not laid out yet: on_resize builds it again with the real size
+        return Content("\n").join([*details, *self._attempts(self._card.attempts, rows, width)])
 
-    def _lines(self, card: CallCard, now: datetime) -> list[Content]:
-        p, e = card.prospect, card.enrollment
+    def _details(self, card: CallCard, now: datetime) -> list[Content]:
+        p = card.prospect
         return [
             self._identity(card),
             Content.assemble((international(p.phone_e164), "bold"), "  ", self._temperature(p.temperature),
@@ -55,7 +67,6 @@ class ProspectCard(Widget):
             *self._note(card.prospect.notes),
             self._cadence_line(card),
             *self._awaiting(card),
-            *self._attempts(card.attempts),
         ]
 
     @staticmethod
@@ -116,17 +127,27 @@ class ProspectCard(Widget):
             text = text[:NOTE_CHARS - 1].rstrip() + "…"
         return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
 
-    def _attempts(self, attempts: tuple[Attempt, ...]) -> list[Content]:
+    def _attempts(self, attempts: tuple[Attempt, ...], rows: int, width: int) -> list[Content]:
+        """The heading, then the newest attempts that fit in ``rows`` (the heading always shows)."""
         if not attempts:
             return [Content.styled("No attempts yet in this cadence.", "$text-muted")]
-        shown = attempts[-SHOWN_ATTEMPTS:]
-        head = f"Attempts ({len(attempts)})" + (f", newest {len(shown)}" if len(shown) < len(attempts) else "")
-        lines = [Content.styled(head, "$text-muted")]
-        for attempt in shown:
-            when = attempt.at.astimezone(zone(self._rep_zone))
-            line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
-                                    (outcome_label(attempt.outcome), "bold"))
-            if attempt.note:
-                line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
-            lines.append(line)
-        return lines
+        lines: list[Content] = []
+        rows -= 1  # the heading's
+        for attempt in reversed(attempts):
+            line = self._attempt(attempt)
+            rows -= line.get_height(self.styles, width) if width else 1
+            if rows < 0:
+                break
+            lines.insert(0, line)
+        head = f"Attempts ({len(attempts)})"
+        if len(lines) < len(attempts):
+            head += f", newest {len(lines)}" if lines else ": a taller window lists them"
+        return [Content.styled(head, "$text-muted"), *lines]
+
+    def _attempt(self, attempt: Attempt) -> Content:
+        when = attempt.at.astimezone(zone(self._rep_zone))
+        line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
+                                (outcome_label(attempt.outcome), "bold"))
+        if attempt.note:
+            line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
+        return line

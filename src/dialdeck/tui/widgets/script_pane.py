@@ -1,11 +1,19 @@
-"""The script pane: exactly what to say or do for this step, already filled in."""
+"""The script pane: exactly what to say or do for this step, already filled in.
+
+The pane draws its own lines (a Line API ``ScrollView``) instead of holding a Static that
+grows with the script: a child whose height changes makes Textual lay the whole screen out,
+then again a frame later, on most keys. Here a new script only changes the scroll range; a
+layout happens only when the scrollbar appears or goes.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual import events
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
 
 from dialdeck.models import Script
 
@@ -76,20 +84,48 @@ def script_content(script: Script, *, awaiting: bool = False) -> Content:
     return Content("\n").join(lines)
 
 
-class ScriptPane(VerticalScroll):
+class ScriptPane(ScrollView, can_focus=True):
     """Scrolls when the script is longer than the pane (small terminals); Tab focuses it."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="script-text")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text: Content = Content("")
+        self._lines: list[Strip] = []
+
+    @property
+    def text(self) -> Content:
+        """The script as shown (all of it, whatever the scroll position)."""
+        return self._text
 
     def show(self, script: Script | None, *, awaiting: bool = False) -> None:
         """``awaiting``: the call is logged connected and needs its disposition, not a dial."""
         self.border_title = "Script"
-        text = script_content(script, awaiting=awaiting) if script else Content.styled("No script: nothing picked.", "$text-muted")
-        static = self.query_one("#script-text", Static)
-        width = static.content_size.width
-        # A layout re-arranges the whole screen: only when the script's height changes.
-        same_height = bool(width) and text.get_height(static.styles, width) == static.visual.get_height(
-            static.styles, width)
-        static.update(text, layout=not same_height)
-        self.scroll_home(animate=False)
+        self._text = script_content(script, awaiting=awaiting) if script else Content.styled(
+            "No script: nothing picked.", "$text-muted")
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._wrap()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._wrap()  # a new width wraps differently
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        style = self.visual_style
+        self._lines = [line.extend_cell_length(width, style.rich_style)
+                       for line in Visual.to_strips(self, self._text, width, None, style)] if width else []
+        size = Size(width, len(self._lines))
+        if size != self.virtual_size:
+            # Not the reactive's layout: the pane's box is unchanged, only its scroll range is.
+            # (_scroll_update lays out only if the scrollbar must appear or go; Textual is pinned.)
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            if self.scrollable_content_region.width != width:  # the scrollbar took its columns
+                self._wrap()
+                return
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        if index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(self.scrollable_content_region.width, self.visual_style.rich_style)
