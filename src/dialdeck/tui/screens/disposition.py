@@ -79,8 +79,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
     def _quick_option(self, number: int, pick: Pick) -> Option:
         label = f"{number}  {'Callback ' + pick.phrase:<26}"
         if pick.at is None:  # no such time inside their calling hours: shown, not offered
-            return Option(Content.assemble(label, (f"none: {pick.why_not}", "$text-muted")),
-                          id=f"quick-{number - 1}", disabled=True)
+            return Option(Content(f"{label}none: {pick.why_not}"), id=f"quick-{number - 1}", disabled=True)
         return Option(Content.assemble(label, (self._both(pick.at), "$text-muted")), id=f"quick-{number - 1}")
 
     def _both(self, instant: datetime) -> str:

@@ -42,9 +42,9 @@ class SnoozeScreen(ModalScreen[datetime | None]):
             yield Static("1 / 2 or Enter picks · Esc cancels", classes="hint")
 
     def _option(self, number: int, pick: Pick) -> Option:
-        if pick.at is None:
-            text = Content.assemble(f"{number}  {pick.title} · ", (f"none: {pick.why_not}", "$text-muted"))
-            return Option(text, id=f"pick-{number - 1}", disabled=True)
+        if pick.at is None:  # shown dimmed, with why: not offered
+            return Option(Content(f"{number}  {pick.title} · none: {pick.why_not}"), id=f"pick-{number - 1}",
+                          disabled=True)
         return Option(f"{number}  {pick.title} · {short_local(pick.at, self._zone, self._now)} their time",
                       id=f"pick-{number - 1}")
 

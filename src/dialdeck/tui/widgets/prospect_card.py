@@ -107,17 +107,18 @@ class ProspectCard(Widget):
         return line
 
     def _blocked(self, card: CallCard, now: datetime) -> list[Content]:
-        """Why they may not be called now, and from when: the call keys are dimmed meanwhile."""
+        """Why they may not be called now, and from when: the call keys are dimmed meanwhile.
+        Short enough for the card at 80 columns ("⊘ Outside their hours 08:00-20:00 (US-FL)")."""
         verdict = card.verdict
         if verdict.allowed or card.enrollment.status != "active" or card.script.action != "call":
             return []
-        when = "Not now" if verdict.callable_at is not None else "Not to be called"
-        lines = [Content.assemble((f"⊘ {when}: ", "bold $error"), (verdict.headline, "$error"))]
+        headline = verdict.headline[:1].upper() + verdict.headline[1:]
+        lines = [Content.styled(f"⊘ {headline}", "bold $error")]
         if verdict.callable_at is not None:
             theirs = short_when(verdict.callable_at, card.prospect.timezone, now)
             yours = short_when(verdict.callable_at, self._rep_zone, now)
-            lines.append(Content.assemble(("Callable from ", "$text-muted"), (theirs, "bold"),
-                                          f" their time · {yours} yours"))
+            when = " their time" if theirs == yours else f" theirs · {yours} yours"
+            lines.append(Content.assemble(("Callable ", "$text-muted"), (theirs, "bold"), when))
         return lines
 
     def _referral(self, card: CallCard, now: datetime) -> list[Content]:
