@@ -38,10 +38,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no attempts yet")
         return 0
     rows = [
-        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, a.outcome, a.note] for a in attempts
+        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), a.note] for a in attempts
     ]
     print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
     return 0
+
+
+def _outcome(attempt) -> str:
+    """'busy (forced)' for a call logged with --force against the guard (the JSON has the reason)."""
+    return f"{attempt.outcome} (forced)" if attempt.forced_reason else attempt.outcome
 
 
 def _history_json(person, enrollment, attempts) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard
-from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
+from dialdeck.tui.formatting import international, money, outcome_label, short_when, step_label, zone
 
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
 STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
@@ -63,6 +63,7 @@ class ProspectCard(Widget):
             Content.assemble((international(p.phone_e164), "bold"), "  ", self._temperature(p.temperature),
                              "  value ", money(p.value)),
             self._local_time(card, now),
+            *self._blocked(card, now),
             *self._referral(card, now),
             *self._note(card.prospect.notes),
             self._cadence_line(card),
@@ -104,6 +105,21 @@ class ProspectCard(Widget):
         if p.tz_source == "rep":
             line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $warning"))
         return line
+
+    def _blocked(self, card: CallCard, now: datetime) -> list[Content]:
+        """Why they may not be called now, and from when: the call keys are dimmed meanwhile.
+        Short enough for the card at 80 columns ("⊘ Outside their hours 08:00-20:00 (US-FL)")."""
+        verdict = card.verdict
+        if verdict.allowed or card.enrollment.status != "active" or card.script.action != "call":
+            return []
+        headline = verdict.headline[:1].upper() + verdict.headline[1:]
+        lines = [Content.styled(f"⊘ {headline}", "bold $error")]
+        if verdict.callable_at is not None:
+            theirs = short_when(verdict.callable_at, card.prospect.timezone, now)
+            yours = short_when(verdict.callable_at, self._rep_zone, now)
+            when = " their time" if theirs == yours else f" theirs · {yours} yours"
+            lines.append(Content.assemble(("Callable ", "$text-muted"), (theirs, "bold"), when))
+        return lines
 
     def _referral(self, card: CallCard, now: datetime) -> list[Content]:
         p = card.prospect
@@ -148,6 +164,8 @@ class ProspectCard(Widget):
         when = attempt.at.astimezone(zone(self._rep_zone))
         line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
                                 (outcome_label(attempt.outcome), "bold"))
+        if attempt.forced_reason:
+            line = line.append(Content.styled(" forced", "$error"))
         if attempt.note:
             line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
         return line
