@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import city, zone
 from dialdeck.tui.when import EXAMPLES, in_an_hour, in_two_days, parse_when, short_local, tomorrow_morning
 
@@ -50,7 +51,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="disposition") as dialog:
-            dialog.border_title = f"Connected with {self._name}: what next?"
+            dialog.border_title = Content(f"Connected with {one_line(self._name)}: what next?")  # never markup
             yield OptionList(*self._options(), id="disposition-choices")
             yield Static(self._zone_line(), id="zone-line")
             with RadioSet(id="callback-zone"):

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.worker import WorkerError
@@ -25,6 +26,7 @@ from textual.worker import WorkerError
 from dialdeck import services
 from dialdeck.errors import DialdeckError
 from dialdeck.models import CallCard, QueueSummary, RepProfile
+from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, international, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
@@ -64,10 +66,10 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
         if nxt is not None:
             theirs = short_when(nxt.due_at, nxt.timezone, now)
             tail = (f"next window opens at {short_when(nxt.due_at, rep_zone, now)} your time: "
-                    f"{nxt.name}, {theirs} in {city(nxt.timezone)}")
+                    f"{one_line(nxt.name)}, {theirs} in {city(nxt.timezone)}")
     elif nxt is not None:
         head = "All caught up"
-        tail = f"next call due at {short_when(nxt.due_at, rep_zone, now)}, {nxt.name}"
+        tail = f"next call due at {short_when(nxt.due_at, rep_zone, now)}, {one_line(nxt.name)}"
         if nxt.pinned:
             local = nxt.due_at.astimezone(zone(nxt.timezone))
             tail += f", {local:%A} {spoken_clock(local)} promise"
@@ -145,6 +147,13 @@ class SessionScreen(Screen[None]):
         # The clock and the session time move every second; dials/hour is re-divided by the
         # new time. No database work: the figures come from the last desk loaded.
         self.set_interval(1, self._tick)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast of the session is literal text (``markup`` is ignored): the names, notes
+        and error messages in it are never read as markup, and their control characters show."""
+        super().notify(terminal_safe(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())

@@ -7,10 +7,12 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import zone
 from dialdeck.tui.when import later_today, short_local, tomorrow_morning
 
@@ -31,7 +33,7 @@ class SnoozeScreen(ModalScreen[datetime | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="snooze") as dialog:
-            dialog.border_title = f"Snooze {self._name}"
+            dialog.border_title = Content(f"Snooze {one_line(self._name)}")  # a name is never markup
             yield OptionList(
                 Option(f"1  Later today · {self._labels[0]} their time", id="later"),
                 Option(f"2  Tomorrow morning · {self._labels[1]} their time", id="tomorrow"),
