@@ -288,3 +288,38 @@ def test_an_unwritable_rejects_file_in_json(tmp_path: Path) -> None:
     assert "leads.rejected.csv" in report["rejects_error"]
     assert report["unsaved_rejects"] == ["line 3: phone: not a phone number ('not a phone')",
                                          "line 3: value: negative amount ('-2+3')"]
+
+
+def run_in_a_terminal(*args: str, db: Path) -> str:
+    """What the command writes when its stdout is a terminal (a pseudo-terminal here)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        argv = [sys.executable, "-m", "dialdeck", "--db", str(db), *args]
+        process = subprocess.Popen(argv, stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, "DIALDECK_CADENCES": "/nonexistent-user-cadences"})
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the command closed its side
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=60) == 0
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_export_csv_onto_a_terminal_is_shown_safely(hostile_db: Path) -> None:
+    shown = run_in_a_terminal("export", "--format", "csv", db=hostile_db)
+    assert "Eve␛]52;c;aGVsbG8=␛\\" in shown
+    for char in RAW_CONTROLS:
+        assert char not in shown
