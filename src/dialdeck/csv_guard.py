@@ -1,10 +1,11 @@
 """CSV cells a spreadsheet shows as text, never runs as a formula (CSV injection).
 
 Excel, LibreOffice and Google Sheets read a cell that starts with ``=``, ``+``, ``-`` or ``@``
-(or a tab or carriage return, which some of them skip) as a formula: ``=HYPERLINK(...)`` phones home,
-``+cmd|' /C calc'!A0`` runs a program through DDE, and even a phone number ``+1 212 555 0101``
-or a text ``-2+3`` is calculated. Every text cell dialdeck writes that starts so gets a single
-quote in front (the OWASP advice), which a spreadsheet shows as text.
+as a formula (and some skip a leading tab or carriage return first): ``=HYPERLINK(...)``
+phones home, ``+cmd|' /C calc'!A0`` runs a program through DDE, and even a phone number
+``+1 212 555 0101`` or a text ``-2+3`` is calculated. Every text cell dialdeck writes that
+starts with one of these gets a single quote in front (the OWASP advice), which a spreadsheet
+shows as text.
 
 Numbers dialdeck writes itself (a deal value, a count) stay numbers: only text is guarded.
 A cell that already starts with quotes before such a character gets one more, so that

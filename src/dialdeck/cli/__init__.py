@@ -5,8 +5,9 @@ the system clock, the only wall-clock read outside the App), call one service, p
 or JSON. Every dialdeck error becomes one ``dialdeck: error: ...`` line on stderr and exit
 status 1; usage errors exit 2 (argparse); an import whose rows were committed but whose
 rejects file could not be written exits 3. No control character in prospect data reaches the
-terminal: stdout and stderr show them (``output.terminal_streams``). Textual is imported only by the commands that
-open the calling session, so ``dialdeck due`` starts fast and works without a terminal.
+terminal: stdout and stderr show them (``output.terminal_streams``). Textual is imported only
+by the commands that open the calling session, so ``dialdeck due`` starts fast and works
+without a terminal.
 
 The rooms: ``parser`` (the argparse tree), ``errors`` (running a handler, failures to exit
 status), ``output`` (printing, JSON, tables, shown times), ``times`` (--at, --callback,
