@@ -218,3 +218,7 @@ class ImportReport:
     rejected: int
     rejected_file: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)  # e.g. "line 7: zone unknown, used rep's"
+    # The rows above are committed, but their rejects file could not be written: why, and each
+    # rejected row's problems ("line 7: phone: ..."), so they are not lost.
+    rejects_error: str | None = None
+    unsaved_rejects: tuple[str, ...] = field(default_factory=tuple)

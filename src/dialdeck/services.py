@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from dialdeck import cadence as cadence_mod
 from dialdeck import guard, paths, phones, phrases, schedule, settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
-from dialdeck.errors import CadenceError, InvalidInput, NotFound
+from dialdeck.errors import InvalidInput, NotFound
 from dialdeck.hours import hours_key
 from dialdeck.models import (
     DISPOSITIONS,

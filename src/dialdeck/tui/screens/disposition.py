@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from dialdeck.guard import callback_refusal
 from dialdeck.hours import CallingWindow
 from dialdeck.picks import Pick, callback_picks, short_local
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import city, zone
 from dialdeck.tui.when import EXAMPLES, parse_when
 
@@ -55,7 +56,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="disposition") as dialog:
-            dialog.border_title = f"Connected with {self._name}: what next?"
+            dialog.border_title = Content(f"Connected with {one_line(self._name)}: what next?")  # never markup
             yield OptionList(*self._options(), id="disposition-choices")
             yield Static(self._zone_line(), id="zone-line")
             with RadioSet(id="callback-zone"):

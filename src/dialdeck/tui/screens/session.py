@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -25,6 +26,7 @@ from textual.worker import WorkerError
 from dialdeck import services
 from dialdeck.errors import DialdeckError
 from dialdeck.models import CallCard, DueItem, QueueSummary, RepProfile
+from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, international, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
@@ -79,12 +81,13 @@ def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: 
     """One upcoming call, saying truly why it comes then: a promise, a due time, a window opening."""
     yours = short_when(item.due_at, rep_zone, now)
     local = item.due_at.astimezone(zone(item.timezone))
+    name = one_line(item.name)  # prospect data: control characters shown, never sent
     if kind == "promise":
-        return f"{lead}promised call at {yours}, {item.name} ({local:%A} {spoken_clock(local)} their time)"
+        return f"{lead}promised call at {yours}, {name} ({local:%A} {spoken_clock(local)} their time)"
     if kind == "opens":
-        return (f"{lead}{item.name}'s calling window opens at {yours} your time "
+        return (f"{lead}{name}'s calling window opens at {yours} your time "
                 f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")
-    return f"{lead}call due at {yours}, {item.name}"
+    return f"{lead}call due at {yours}, {name}"
 
 
 class SessionScreen(Screen[None]):
@@ -156,6 +159,13 @@ class SessionScreen(Screen[None]):
         # The clock and the session time move every second; dials/hour is re-divided by the
         # new time. No database work: the figures come from the last desk loaded.
         self.set_interval(1, self._tick)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast of the session is literal text (``markup`` is ignored): the names, notes
+        and error messages in it are never read as markup, and their control characters show."""
+        super().notify(terminal_safe(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from dialdeck.hours import CallingWindow
 from dialdeck.picks import Pick, short_local, snooze_picks
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import zone
 
 
@@ -36,7 +37,7 @@ class SnoozeScreen(ModalScreen[datetime | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="snooze") as dialog:
-            dialog.border_title = f"Snooze {self._name}"
+            dialog.border_title = Content(f"Snooze {one_line(self._name)}")  # a name is never markup
             yield OptionList(*(self._option(n, pick) for n, pick in enumerate(self._picks, start=1)),
                              id="snooze-choices")
             yield Static("1 / 2 or Enter picks · Esc cancels", classes="hint")

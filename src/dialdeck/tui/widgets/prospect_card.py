@@ -16,10 +16,13 @@ from textual.content import Content
 from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import international, money, outcome_label, short_when, step_label, zone
 
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
-STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
+# add_note's "[2026-11-23 20:13 EST] " prefix, and only that: a note of the CRM's own may
+# start with brackets ("[link=...]see file[/]") and is shown whole.
+STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?: [^\]]*)?\]\s*")
 
 
 class ProspectCard(Widget):
@@ -75,7 +78,7 @@ class ProspectCard(Widget):
         e = card.enrollment
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
-        return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
+        return Content.assemble(("Cadence ", "$text-muted"), one_line(step_label(e.cadence, e.step, e.steps_total)),
                                 action, ("  ◆ promise" if e.pinned else "", "$accent"))
 
     @staticmethod
@@ -87,9 +90,9 @@ class ProspectCard(Widget):
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
-        parts = [(p.name, "bold $text")]
+        parts = [(one_line(p.name), "bold $text")]
         if p.company:
-            parts += [" · ", (p.company, "$text")]
+            parts += [" · ", (one_line(p.company), "$text")]
         return Content.assemble(*parts)
 
     @staticmethod
@@ -126,7 +129,7 @@ class ProspectCard(Widget):
         lines = []
         if p.referrer:
             who = f"{p.referrer} ({p.referrer_company})" if p.referrer_company else p.referrer
-            lines.append(Content.assemble(("Referred by ", "$text-muted"), who))
+            lines.append(Content.assemble(("Referred by ", "$text-muted"), one_line(who)))
         if p.appointment_at is not None:
             local = p.appointment_at.astimezone(zone(p.timezone))
             lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
@@ -138,7 +141,7 @@ class ProspectCard(Widget):
         lines = [line for line in notes.splitlines() if line.strip()]
         if not lines:
             return []
-        text = STAMP.sub("", lines[-1].strip())
+        text = one_line(STAMP.sub("", lines[-1].strip()))  # before the cut: never half an escape
         if len(text) > NOTE_CHARS:
             text = text[:NOTE_CHARS - 1].rstrip() + "…"
         return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
@@ -167,5 +170,5 @@ class ProspectCard(Widget):
         if attempt.forced_reason:
             line = line.append(Content.styled(" forced", "$error"))
         if attempt.note:
-            line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
+            line = line.append(Content.styled(f"  “{one_line(attempt.note)}”", "italic $text-muted"))
         return line
