@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from dialdeck import services
+from dialdeck import phones, services
 from dialdeck.errors import InvalidInput
 from dialdeck.models import DueItem, OutcomeResult
 
@@ -35,11 +35,15 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
     script = card.script
+    extension = card.prospect.phone_ext
     return {
         "prospect_id": item.prospect_id,
         "name": item.name,
         "company": item.company,
         "phone": item.phone,
+        "extension": extension or None,
+        "dial": phones.dial_string(item.phone, extension),
+        "numbers": [_number_json(number) for number in card.numbers],
         "timezone": item.timezone,
         "timezone_guessed": item.tz_flagged,
         "local_time": iso_in(now, item.timezone),
@@ -61,6 +65,13 @@ def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
         "urgent": script.urgent,
         "promised_at": iso_in(script.next_call_at, item.timezone),
     }
+
+
+def _number_json(number) -> dict:
+    """One of the prospect's numbers, as ``due --json`` lists them (their own first)."""
+    return {"label": number.label, "phone": number.e164, "extension": number.extension or None,
+            "dial": phones.dial_string(number.e164, number.extension), "primary": number.primary,
+            "do_not_call": number.dnc}
 
 
 def _due_table(items: list[DueItem], now: datetime, zone: str) -> str:
@@ -109,6 +120,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         result = services.log_outcome(
             db, args.prospect_id, args.outcome, now,
             note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
+            number=args.number,
         )
         _print_result(db, result, zone, args.json, f"{args.outcome} logged at {human_in(now, zone)}")
     return 0

@@ -103,7 +103,9 @@ def _add_demo(sub) -> None:
 
 def _add_import(sub) -> None:
     p = _command(sub, "import", cmd_import, "import a CRM CSV export and enroll the prospects")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("file", type=Path, metavar="FILE.csv", nargs="?")
+    p.add_argument("--columns", action="store_true",
+                   help="list every column header the importer recognises, per field, and exit")
     p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
     p.add_argument("--region", metavar="CC", help="default country for numbers without +code (e.g. US, GB)")
     p.add_argument(
@@ -132,6 +134,8 @@ def _add_log(sub) -> None:
         help=f"connected: call back at this time ({_LATER}); implies --disposition callback",
     )
     p.add_argument("--disposition", choices=DISPOSITIONS, help="connected: what was agreed")
+    p.add_argument("--number", metavar="NUMBER",
+                   help="which of the prospect's numbers was dialled (default: their own number)")
     _json(p)
 
 

@@ -1,4 +1,5 @@
-"""The prospect card: who this is, where and when they are, and this cadence's attempts.
+"""The prospect card: who this is, the number being dialled (and their others), where and when
+they are, and this cadence's attempts.
 
 The card has a fixed height (styles/session.tcss): a card whose height followed its text
 made Textual lay the whole screen out on most keys, twice (the second time a frame later),
@@ -15,10 +16,12 @@ from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
-from dialdeck.models import Attempt, CallCard
-from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
+from dialdeck.models import Attempt, CallCard, ContactNumber
+from dialdeck.phones import format_with_extension
+from dialdeck.tui.formatting import money, outcome_label, step_label, zone
 
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
+NBSP = "\u00a0"
 STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
 
 
@@ -30,10 +33,12 @@ class ProspectCard(Widget):
         self._card: CallCard | None = None
         self._now: datetime | None = None
         self._rep_zone = "UTC"
+        self._in_use = 0
         self._content: Content = self._build()
 
-    def show(self, card: CallCard | None, now: datetime, rep_zone: str) -> None:
-        self._card, self._now, self._rep_zone = card, now, rep_zone
+    def show(self, card: CallCard | None, now: datetime, rep_zone: str, in_use: int = 0) -> None:
+        """``in_use``: which of ``card.numbers`` the next attempt dials (0: their own)."""
+        self._card, self._now, self._rep_zone, self._in_use = card, now, rep_zone, in_use
         self.border_title = "Prospect"
         self._content = self._build()
         self.refresh()  # the same box, new text: no layout
@@ -60,14 +65,49 @@ class ProspectCard(Widget):
         p = card.prospect
         return [
             self._identity(card),
-            Content.assemble((international(p.phone_e164), "bold"), "  ", self._temperature(p.temperature),
+            Content.assemble(*self._number_in_use(card), "  ", self._temperature(p.temperature),
                              "  value ", money(p.value)),
+            *self._other_numbers(card),
             self._local_time(card, now),
             *self._referral(card, now),
             *self._note(card.prospect.notes),
             self._cadence_line(card),
             *self._awaiting(card),
         ]
+
+    def _numbers(self, card: CallCard) -> tuple[ContactNumber, ...]:
+        p = card.prospect
+        # A card built without its numbers (older callers) still shows the prospect's own.
+        return card.numbers or (ContactNumber(p.phone_label, p.phone_e164, p.phone_ext, True, False),)
+
+    def _number_in_use(self, card: CallCard) -> list:
+        """The number the next attempt dials, with its extension; its label when it is not
+        simply 'phone' or when there are others to tell it from."""
+        numbers = self._numbers(card)
+        number = numbers[min(self._in_use, len(numbers) - 1)]
+        parts: list = [(format_with_extension(number.e164, number.extension), "bold")]
+        if len(numbers) > 1 or number.label != "phone":
+            parts.append((f" ({number.label})", "$text-muted"))
+        return parts
+
+    def _other_numbers(self, card: CallCard) -> list[Content]:
+        """The prospect's other numbers, one line (x dials the next one); those on the
+        do-not-call list are shown struck through and never dialled."""
+        numbers = self._numbers(card)
+        if len(numbers) < 2:
+            return []
+        in_use = min(self._in_use, len(numbers) - 1)
+        parts: list = [("Also ", "$text-muted")]
+        for index, number in enumerate(numbers):
+            if index == in_use:
+                continue
+            if len(parts) > 1:
+                parts.append(" · ")
+            # No-break spaces: a narrow card wraps between numbers, never inside one.
+            text = format_with_extension(number.e164, number.extension).replace(" ", NBSP)
+            parts.append((f"{number.label}{NBSP}", "$text-muted"))
+            parts.append((f"{text}{NBSP}do{NBSP}not{NBSP}call", "strike $text-muted") if number.dnc else text)
+        return [Content.assemble(*parts)]
 
     @staticmethod
     def _cadence_line(card: CallCard) -> Content:
