@@ -30,11 +30,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from dialdeck import countries
 from dialdeck.clock import UTC
 from dialdeck.errors import ImportFileError
-from dialdeck import countries
 from dialdeck.phones import (
     NANP_REGIONS_WITH_SUBDIVISIONS,
     InvalidPhone,
@@ -139,9 +140,9 @@ class ProspectRow:
     numbers: tuple[RowNumber, ...] = ()  # every number of the row, ``phone`` first
 
 
-@dataclass(frozen=True)
-class RowNumber:
-    """One phone number of a row, with the label its column gives it."""
+class RowNumber(NamedTuple):
+    """One phone number of a row, with the label its column gives it. (A tuple: a big import
+    makes one a row, and a frozen dataclass costs several times more to build.)"""
 
     label: str  # one of PHONE_LABELS
     phone: PhoneInfo
@@ -499,7 +500,9 @@ class RowParser:
             warnings.append(f"line {line}: email {email!r} is not an e-mail address; left blank")
             text["email"] = ""
         names = _attempt(problems, "name", _names, text)
-        region, country = _row_region(line, text.get("country", ""), context.default_region, warnings)
+        region, country = context.default_region, None
+        if "country" in text or "state" in text:
+            region, country = _row_region(line, text.get("country", ""), region, warnings)
         numbers = self._numbers(line, cells, region, problems, warnings)
         if numbers and (country or text.get("state")):
             numbers = _placed(line, numbers, text, country, warnings)
@@ -524,6 +527,11 @@ class RowParser:
         ones is a warning (the prospect can still be called); a row with none is refused."""
         indexes = self.wanted.get("phone", ())
         count, several = len(cells), len(indexes) > 1
+        if not several:  # most files: one phone column
+            index = indexes[0]
+            raw = cells[index].strip() if index < count else ""
+            phone = _attempt(problems, "phone", _phone, raw, region)
+            return (RowNumber(self.labels.get(index, "phone"), phone, self.columns[index]),) if phone else ()
         found: list[RowNumber] = []
         bad: list[tuple[str, str]] = []
         for index in indexes:
@@ -621,7 +629,7 @@ def _placed(line: int, numbers: tuple[RowNumber, ...], text: dict[str, str], cou
         return numbers
     first = numbers[0]
     checked = _state_checked(line, state, first.phone, _number_name(first, numbers), warnings)
-    return numbers if checked is first.phone else (replace(first, phone=checked), *numbers[1:])
+    return numbers if checked is first.phone else (first._replace(phone=checked), *numbers[1:])
 
 
 def _number_name(number: RowNumber, numbers: tuple[RowNumber, ...]) -> str:

@@ -99,7 +99,8 @@ class RowShaper:
                   zone, source, phone.region or "", phone.subdivision, temperature, value, get("referrer", ""),
                   get("referrer_company", ""), to_iso(appointment_at), get("notes", ""), phone.extension,
                   numbers[0].label)
-        others = tuple((n.label, n.phone.e164, n.phone.extension, n.phone.raw) for n in numbers[1:])
+        others = () if len(numbers) == 1 else tuple(
+            (n.label, n.phone.e164, n.phone.extension, n.phone.raw) for n in numbers[1:])
         return [Incoming(line, values, cadence, bool(get("temperature")), warnings, others)]
 
 
@@ -208,9 +209,10 @@ class ImportRun:
         by_phone = records.prospects_by_phones(conn, list({r.values[_E164] for r in rows}))
         by_email = _prospects_by_emails(conn, list({r.values[_EMAIL] for r in rows if r.values[_EMAIL]}))
         if not self._no_other_numbers:
-            stored = {row["id"]: row for row in (*by_phone.values(), *by_email.values())}
-            for prospect_id, numbers in records.other_numbers_of(conn, list(stored)).items():
-                stored[prospect_id]["others"] = numbers
+            found = [*by_phone.values(), *by_email.values()]  # one prospect may be found both ways
+            others = records.other_numbers_of(conn, list({row["id"] for row in found}))
+            for row in found:
+                row["others"] = others.get(row["id"], [])
         pending: dict[int, _Pending] = {}
         stamp = to_iso(self.now)
         default_cadence = self.default_cadence

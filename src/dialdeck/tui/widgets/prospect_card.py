@@ -21,7 +21,6 @@ from dialdeck.phones import format_with_extension
 from dialdeck.tui.formatting import money, outcome_label, step_label, zone
 
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
-NBSP = "\u00a0"
 STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
 
 
@@ -53,21 +52,21 @@ class ProspectCard(Widget):
     def _build(self) -> Content:
         if self._card is None or self._now is None:
             return Content.styled("Pick a prospect from the due list.", "$text-muted")
-        details = self._details(self._card, self._now)
         width, rows = self.content_size
+        details = self._details(self._card, self._now, width)
         if width:
             rows -= sum(line.get_height(self.styles, width) for line in details)
         else:
             rows = 1  # not laid out yet: on_resize builds it again with the real size
         return Content("\n").join([*details, *self._attempts(self._card.attempts, rows, width)])
 
-    def _details(self, card: CallCard, now: datetime) -> list[Content]:
+    def _details(self, card: CallCard, now: datetime, width: int = 0) -> list[Content]:
         p = card.prospect
         return [
             self._identity(card),
             Content.assemble(*self._number_in_use(card), "  ", self._temperature(p.temperature),
                              "  value ", money(p.value)),
-            *self._other_numbers(card),
+            *self._other_numbers(card, width),
             self._local_time(card, now),
             *self._referral(card, now),
             *self._note(card.prospect.notes),
@@ -81,33 +80,40 @@ class ProspectCard(Widget):
         return card.numbers or (ContactNumber(p.phone_label, p.phone_e164, p.phone_ext, True, False),)
 
     def _number_in_use(self, card: CallCard) -> list:
-        """The number the next attempt dials, with its extension; its label when it is not
-        simply 'phone' or when there are others to tell it from."""
+        """The number the next attempt dials, with its extension, and its label unless plain 'phone'."""
         numbers = self._numbers(card)
         number = numbers[min(self._in_use, len(numbers) - 1)]
         parts: list = [(format_with_extension(number.e164, number.extension), "bold")]
-        if len(numbers) > 1 or number.label != "phone":
+        if number.label != "phone":
             parts.append((f" ({number.label})", "$text-muted"))
         return parts
 
-    def _other_numbers(self, card: CallCard) -> list[Content]:
-        """The prospect's other numbers, one line (x dials the next one); those on the
-        do-not-call list are shown struck through and never dialled."""
+    def _other_numbers(self, card: CallCard, width: int) -> list[Content]:
+        """The prospect's other numbers on one line, as many as fit ("+1 more" for the rest:
+        x dials the next one); those on the do-not-call list struck through, never dialled."""
         numbers = self._numbers(card)
         if len(numbers) < 2:
             return []
         in_use = min(self._in_use, len(numbers) - 1)
-        parts: list = [("Also ", "$text-muted")]
-        for index, number in enumerate(numbers):
-            if index == in_use:
-                continue
-            if len(parts) > 1:
-                parts.append(" · ")
-            # No-break spaces: a narrow card wraps between numbers, never inside one.
-            text = format_with_extension(number.e164, number.extension).replace(" ", NBSP)
-            parts.append((f"{number.label}{NBSP}", "$text-muted"))
-            parts.append((f"{text}{NBSP}do{NBSP}not{NBSP}call", "strike $text-muted") if number.dnc else text)
-        return [Content.assemble(*parts)]
+        others = [number for index, number in enumerate(numbers) if index != in_use]
+        line = Content.styled("Also", "$text-muted")
+        for shown, number in enumerate(others):
+            item = self._other_number(number)
+            rest = len(others) - shown - 1
+            room = width - line.cell_length - (len(f" · +{rest} more") if rest else 0)
+            if width and item.cell_length + 3 > room:
+                more = f"{' ·' if shown else ''} +{len(others) - shown} more"
+                return [line.append(Content.styled(more, "$text-muted"))]
+            line = line.append(" · " if shown else "  ").append(item)
+        return [line]
+
+    @staticmethod
+    def _other_number(number: ContactNumber) -> Content:
+        text = format_with_extension(number.e164, number.extension)
+        if number.dnc:
+            return Content.assemble((f"{number.label} ", "$text-muted"), (text, "$text-muted strike"),
+                                    (" DNC", "$text-muted"))
+        return Content.assemble((f"{number.label} ", "$text-muted"), text)
 
     @staticmethod
     def _cadence_line(card: CallCard) -> Content:
