@@ -77,6 +77,10 @@ def test_due_json_carries_the_extension_and_every_number(tmp_path: Path) -> None
         ("phone", "+14045550111", "12", True), ("mobile", "+14045550188", None, False)]
     assert (oliver["extension"], oliver["dial"]) == (None, "+442079460958")
     assert items["Sam Ortiz"]["extension"] == "204"
+    dialdeck("dnc", "add", "(404) 555-0188", "--at", IMPORT_AT, db=db, check=True)
+    megan = next(item for item in json.loads(dialdeck("due", "--json", "--at", DUE_AT, db=db, check=True).stdout)
+                 if item["name"] == "Megan Holloway")  # still due: her own number is not on the list
+    assert [n["do_not_call"] for n in megan["numbers"]] == [False, True]
 
 
 def test_log_number_records_which_number_was_dialled(tmp_path: Path) -> None:
@@ -108,7 +112,8 @@ def test_a_rejects_file_fixed_and_imported_again_never_grows_columns(tmp_path: P
     # Imported again unfixed: its own rejects keep one set of line/field/reason.
     again = dialdeck("import", str(rejects), "--skip-invalid", "--at", IMPORT_AT, db=db, check=True)
     assert "1 rejected" in again.stdout
-    assert _header(tmp_path / "hubspot.rejected.rejected.csv") == [*original, *REJECTS_COLUMNS]
+    written = next(line for line in again.stdout.splitlines() if line.startswith("rejected rows"))
+    assert _header(Path(written.split(": ", 1)[1])) == [*original, *REJECTS_COLUMNS]
     # Fixed: imports cleanly.
     rejects.write_text(rejects.read_text(encoding="utf-8").replace("555-12", "(312) 555-0101"), encoding="utf-8")
     fixed = dialdeck("import", str(rejects), "--at", IMPORT_AT, db=db, check=True)

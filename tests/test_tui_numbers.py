@@ -99,3 +99,17 @@ def test_card_after_switching_to_the_mobile(snap_compare, tmp_path):
         await press(pilot, "x")
 
     assert snap_compare(test_app(build(tmp_path)), terminal_size=LARGE, run_before=run)
+
+
+async def test_do_not_call_on_the_mobile_names_both_numbers_it_lists(tmp_path):
+    path = build(tmp_path)
+    app = test_app(path)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await press(pilot, "x", "d")
+        question = app.screen.query_one("#confirm .question").render().plain
+        assert question == ("Put Megan Holloway on the do-not-call list? +1 404-555-0188 and their own number "
+                            "+1 404-555-0111 ext. 12 will never be called or enrolled again.")
+        await press(pilot, "y")
+    (attempt,) = attempts(path)
+    assert (attempt["outcome"], attempt["number"], attempt["dnc_added"]) == ("do-not-call", "+14045550188", 3)

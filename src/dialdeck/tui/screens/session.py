@@ -301,10 +301,15 @@ class SessionScreen(Screen[None]):
             extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
         elif outcome == "do-not-call":
             number = self.number_in_use()
-            shown = format_with_extension(number.e164, number.extension) if number else ""
-            question = (f"Put {card.prospect.name} ({shown}) "
-                        "on the do-not-call list? "
-                        "The number will never be called or enrolled again.")
+            own = format_with_extension(card.prospect.phone_e164, card.prospect.phone_ext)
+            if number is None or number.primary:
+                question = (f"Put {card.prospect.name} ({own}) "
+                            "on the do-not-call list? "
+                            "The number will never be called or enrolled again.")
+            else:  # services.log_outcome lists the number answered and their own
+                question = (f"Put {card.prospect.name} on the do-not-call list? "
+                            f"{format_with_extension(number.e164, number.extension)} and their own "
+                            f"number {own} will never be called or enrolled again.")
             if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
                 return
         await self._log(card, outcome, **extra)
