@@ -17,6 +17,14 @@ How cells are read where CRMs disagree:
   would be shifted. Fewer cells are blank trailing fields.
 - A malformed e-mail is a warning and left blank: it must not keep the prospect from being
   called. A row repeating an earlier row's phone or e-mail is a warning (``RepeatedContacts``).
+- Headers: one table (``RECOGNISED_HEADERS``) says which header means which field; it also
+  drives ``dialdeck import --columns`` and is listed in the README.
+- Phone numbers: every phone column is kept with its label (phone, direct, mobile...), with
+  its extension ('ext. 12', 'x204'); a bad number among good ones is a warning. A country
+  column reads the row's national numbers ('030 901820' in Germany) and, with a state
+  column, checks them: a disagreement is a warning, the number is imported as it says.
+- A rejects file's own columns (line, field, reason) are dropped, so it can be fixed and
+  imported again as often as needed without growing.
 """
 
 from __future__ import annotations
@@ -402,7 +410,8 @@ def _map_columns(path: Path, columns: list[str]) -> tuple[dict[str, tuple[int, .
             key = "phone"
         found.setdefault(key, []).append((rank, index))
     # Checked once for the file: a missing column would otherwise fail every row the same way.
-    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not (found.keys() | set(labels.values())) & keys]
+    present = found.keys() | set(labels.values())
+    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not present & keys]
     if missing:
         what = " and ".join(what for what, _ in missing)
         hints = "; ".join(hint for _, hint in missing)
@@ -526,8 +535,8 @@ class RowParser:
         """Every number of the row, each once, the prospect's own first. A bad number among good
         ones is a warning (the prospect can still be called); a row with none is refused."""
         indexes = self.wanted.get("phone", ())
-        count, several = len(cells), len(indexes) > 1
-        if not several:  # most files: one phone column
+        count = len(cells)
+        if len(indexes) == 1:  # most files: one phone column
             index = indexes[0]
             raw = cells[index].strip() if index < count else ""
             phone = _attempt(problems, "phone", _phone, raw, region)
@@ -538,11 +547,10 @@ class RowParser:
             raw = cells[index].strip() if index < count else ""
             if not raw:
                 continue
-            name = self.columns[index] if several else "phone"
             try:
                 info = _phone(raw, region)
             except ValueError as problem:
-                bad.append((name, str(problem)))
+                bad.append((self.columns[index], str(problem)))  # several phone columns: name the one
                 continue
             if not any(n.phone.e164 == info.e164 and n.phone.extension == info.extension for n in found):
                 found.append(RowNumber(self.labels.get(index, "phone"), info, self.columns[index]))

@@ -20,6 +20,7 @@ from dialdeck.models import Attempt, CallCard, ContactNumber
 from dialdeck.phones import format_with_extension
 from dialdeck.tui.formatting import money, outcome_label, step_label, zone
 
+NUMBER_LINES = 2  # the other numbers get at most two rows: the attempts keep theirs
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
 STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
 
@@ -89,23 +90,33 @@ class ProspectCard(Widget):
         return parts
 
     def _other_numbers(self, card: CallCard, width: int) -> list[Content]:
-        """The prospect's other numbers on one line, as many as fit ("+1 more" for the rest:
-        x dials the next one); those on the do-not-call list struck through, never dialled."""
+        """The prospect's other numbers, on at most NUMBER_LINES lines, wrapped between numbers
+        (never inside one), "+1 more" for those that do not fit; x dials the next one. Those on
+        the do-not-call list are struck through: they are never dialled."""
         numbers = self._numbers(card)
         if len(numbers) < 2:
             return []
         in_use = min(self._in_use, len(numbers) - 1)
         others = [number for index, number in enumerate(numbers) if index != in_use]
-        line = Content.styled("Also", "$text-muted")
+        lines: list[Content] = []
+        line, on_line = Content.styled("Also", "$text-muted"), 0
         for shown, number in enumerate(others):
             item = self._other_number(number)
-            rest = len(others) - shown - 1
-            room = width - line.cell_length - (len(f" · +{rest} more") if rest else 0)
-            if width and item.cell_length + 3 > room:
-                more = f"{' ·' if shown else ''} +{len(others) - shown} more"
-                return [line.append(Content.styled(more, "$text-muted"))]
-            line = line.append(" · " if shown else "  ").append(item)
-        return [line]
+            while True:
+                last = len(lines) == NUMBER_LINES - 1
+                left = len(others) - shown - 1
+                room = width - (len(f" · +{left} more") if left and last else 0)
+                separator = " · " if on_line else "  "
+                if not width or line.cell_length + len(separator) + item.cell_length <= room:
+                    line, on_line = line.append(separator).append(item), on_line + 1
+                    break
+                if not last and on_line:
+                    lines.append(line)
+                    line, on_line = Content(" " * len("Also")), 0  # the next line lines up under the first
+                    continue
+                more = f"{' ·' if on_line else ''} +{len(others) - shown} more"
+                return [*lines, line.append(Content.styled(more, "$text-muted"))]
+        return [*lines, line]
 
     @staticmethod
     def _other_number(number: ContactNumber) -> Content:
