@@ -212,6 +212,26 @@ def test_extensions_are_kept(tmp_path, cell, extension):
     assert (row.phone.e164, row.phone.extension) == ("+14045550111", extension)
 
 
+@pytest.mark.parametrize("cell", ["x204", "204", "ext. 204", "Ext 204", "#204"])
+def test_an_extension_column_gives_the_prospects_own_number_its_extension(tmp_path, cell):
+    path = write(tmp_path, ["First Name", "Phone", "Mobile", "Extension"],
+                 ["Sam", "(305) 555-0142", "(305) 555-0143", cell])
+    parsed = read(path)
+    assert parsed.warnings == []
+    assert [(n.label, n.phone.extension) for n in parsed.rows[0].numbers] == [("phone", "204"), ("mobile", "")]
+
+
+def test_a_bad_or_conflicting_extension_column_is_a_warning(tmp_path):
+    path = write(tmp_path, ["First Name", "Phone", "Ext"],
+                 ["Sam", "(305) 555-0142", "front desk"], ["Ann", "(305) 555-0143 x12", "13"])
+    parsed = read(path)
+    assert [row.phone.extension for row in parsed.rows] == ["", "12"]
+    assert parsed.warnings == [
+        "line 2: extension 'front desk' is not an extension (digits, e.g. 204 or x204); ignored",
+        "line 3: extension '13' differs from the one in the number (12); kept the number's",
+    ]
+
+
 def test_the_dial_string_carries_the_extension_after_a_pause():
     assert phones.dial_string("+14045550111", "12") == "+14045550111,12"
     assert phones.dial_string("+14045550111", "") == "+14045550111"

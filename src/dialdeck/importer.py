@@ -74,6 +74,8 @@ RECOGNISED_HEADERS: dict[str, tuple[str, ...]] = {
     "home": ("Home Phone", "Home Phone Number", "Phone - Home"),
     "other": ("Other Phone", "Alternate Phone", "Alternative Phone", "Secondary Phone", "Additional Phone",
               "Phone 2", "Phone - Other"),
+    # An extension in a column of its own ('204', 'x204'): the prospect's own number's.
+    "extension": ("Extension", "Phone Extension", "Ext"),
     "email": ("Email", "Email Address", "Mail", "Email - Work", "Email - Home", "Email - Other"),
     "timezone": ("Time Zone", "TZ", "Time Zone Name", "Zone"),
     # Where the contact is: the country reads the row's national numbers ('030 901820' in
@@ -515,6 +517,8 @@ class RowParser:
         numbers = self._numbers(line, cells, region, problems, warnings)
         if numbers and (country or text.get("state")):
             numbers = _placed(line, numbers, text, country, warnings)
+        if numbers and text.get("extension"):
+            numbers = _with_extension(line, numbers, text["extension"], warnings)
         phone = numbers[0].phone if numbers else None
         zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
         temperature = _temperature(line, text.get("temperature", ""), warnings)
@@ -638,6 +642,25 @@ def _placed(line: int, numbers: tuple[RowNumber, ...], text: dict[str, str], cou
     first = numbers[0]
     checked = _state_checked(line, state, first.phone, _number_name(first, numbers), warnings)
     return numbers if checked is first.phone else (first._replace(phone=checked), *numbers[1:])
+
+
+_EXTENSION = re.compile(r"(?:ext(?:ension)?\.?|x|#)?\s*(\d{1,10})", re.IGNORECASE)
+
+
+def _with_extension(line: int, numbers: tuple[RowNumber, ...], cell: str,
+                    warnings: list[str]) -> tuple[RowNumber, ...]:
+    """The extension column's digits on the prospect's own number ('x204' -> '204')."""
+    found = _EXTENSION.fullmatch(cell.strip())
+    first = numbers[0]
+    if found is None:
+        warnings.append(f"line {line}: extension {cell!r} is not an extension (digits, e.g. 204 or x204); ignored")
+        return numbers
+    digits, own = found.group(1), first.phone.extension
+    if own and own != digits:
+        warnings.append(f"line {line}: extension {cell!r} differs from the one in the number ({own}); "
+                        "kept the number's")
+        return numbers
+    return (first._replace(phone=replace(first.phone, extension=digits)), *numbers[1:])
 
 
 def _number_name(number: RowNumber, numbers: tuple[RowNumber, ...]) -> str:

@@ -107,7 +107,8 @@ def _add_import(sub) -> None:
     p.add_argument("--columns", action="store_true",
                    help="list every column header the importer recognises, per field, and exit")
     p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
-    p.add_argument("--region", metavar="CC", help="default country for numbers without +code (e.g. US, GB)")
+    p.add_argument("--region", metavar="CC",
+                   help="default country for numbers without +code (e.g. US, GB); a row's country column wins")
     p.add_argument(
         "--skip-invalid", action="store_true",
         help="import the good rows and write the rejected ones, with reasons, beside the input",
