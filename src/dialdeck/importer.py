@@ -20,6 +20,14 @@ How cells are read where CRMs disagree:
   a spreadsheet shows them as text, so a rejects file or an export imports as it was written.
 - A malformed e-mail is a warning and left blank: it must not keep the prospect from being
   called. A row repeating an earlier row's phone or e-mail is a warning (``RepeatedContacts``).
+- Headers: one table (``RECOGNISED_HEADERS``) says which header means which field; it also
+  drives ``dialdeck import --columns`` and is listed in the README.
+- Phone numbers: every phone column is kept with its label (phone, direct, mobile...), with
+  its extension ('ext. 12', 'x204'); a bad number among good ones is a warning. A country
+  column reads the row's national numbers ('030 901820' in Germany) and, with a state
+  column, checks them: a disagreement is a warning, the number is imported as it says.
+- A rejects file's own columns (line, field, reason) are dropped, so it can be fixed and
+  imported again as often as needed without growing.
 """
 
 from __future__ import annotations
@@ -34,34 +42,89 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from dialdeck import countries
 from dialdeck.clock import UTC
 from dialdeck.csv_guard import guarded_writer, unguard
 from dialdeck.errors import ImportFileError
-from dialdeck.phones import InvalidPhone, PhoneInfo, format_international, parse_phone
+from dialdeck.phones import (
+    NANP_REGIONS_WITH_SUBDIVISIONS,
+    InvalidPhone,
+    PhoneInfo,
+    format_international,
+    parse_phone,
+    subdivision_from_text,
+)
 from dialdeck.safe_write import replacing
 
-# Each field's header names, normalized (lowercase, letters and digits only), in the order
-# of preference when a file has several of them (a "Phone" beats a "Mobile" on the same row).
+# Every header the importer recognises, per field, as CRMs and spreadsheets write them (HubSpot,
+# Salesforce, Pipedrive...). Matching ignores case, spaces and punctuation ('Phone_Number',
+# 'PHONE #', 'E-mail'); within a field, the first header listed wins when a file has several.
+# This one table drives the parsing and ``dialdeck import --columns``; the README lists it.
+RECOGNISED_HEADERS: dict[str, tuple[str, ...]] = {
+    "first_name": ("First Name", "Given Name", "First", "Forename"),
+    "last_name": ("Last Name", "Surname", "Family Name", "Last"),
+    "full_name": ("Full Name", "Name", "Contact Name", "Contact"),
+    "company": ("Company", "Company Name", "Account Name", "Organization", "Organisation", "Organization Name",
+                "Account"),
+    # Phone numbers, one field per label (PHONE_LABELS). Every phone column is kept; the
+    # prospect's own number (the one the queue, calling hours and the do-not-call list go by)
+    # is the first valid one in the order of this table.
+    "phone": ("Phone", "Phone Number", "Telephone", "Tel", "Primary Phone"),
+    "direct": ("Direct Phone", "Direct Dial", "Direct", "Direct Line", "Direct Number"),
+    "work": ("Work Phone", "Business Phone", "Office Phone", "Company Phone", "Phone - Work"),
+    "mobile": ("Mobile Phone", "Mobile", "Mobile Phone Number", "Mobile Number", "Cell Phone", "Cell",
+               "Cell Number", "Phone - Mobile"),
+    "home": ("Home Phone", "Home Phone Number", "Phone - Home"),
+    "other": ("Other Phone", "Alternate Phone", "Alternative Phone", "Secondary Phone", "Additional Phone",
+              "Phone 2", "Phone - Other"),
+    # An extension in a column of its own ('204', 'x204'): the prospect's own number's.
+    "extension": ("Extension", "Phone Extension", "Ext"),
+    "email": ("Email", "Email Address", "Mail", "Email - Work", "Email - Home", "Email - Other"),
+    "timezone": ("Time Zone", "TZ", "Time Zone Name", "Zone"),
+    # Where the contact is: the country reads the row's national numbers ('030 901820' in
+    # Germany) and both check the numbers (a disagreement is a warning naming line and field).
+    "country": ("Country", "Country/Region", "Mailing Country", "Country Code", "Billing Country"),
+    "state": ("State", "State/Region", "State/Province", "Mailing State/Province", "Mailing State", "Province",
+              "Billing State/Province"),
+    "temperature": ("Temperature", "Lead Temperature", "Rating"),
+    "value": ("Value", "Deal Value", "Amount", "Deal Amount"),
+    "cadence": ("Cadence", "Sequence"),
+    "referrer": ("Referrer", "Referred By", "Referral"),
+    "referrer_company": ("Referrer Company", "Referred By Company", "Referral Company"),
+    "appointment": ("Appointment", "Appointment Time", "Meeting Time", "Meeting"),
+    "notes": ("Notes", "Note", "Comments"),
+}
+# The phone fields in the order that picks the prospect's own number; each is the label its
+# numbers carry on the card and in the database.
+PHONE_LABELS = ("phone", "direct", "work", "mobile", "home", "other")
+# Pipedrive writes its person fields as 'Person - Name', 'Person - Phone - Work': the prefix is
+# read away when what follows is a recognised header.
+HEADER_PREFIXES = ("Person - ",)
+# Headers that look like a field but are not it: read as nothing, on purpose.
+IGNORED_HEADERS: dict[str, str] = {
+    "Lead Status": "a CRM pipeline stage (HubSpot's NEW, OPEN, IN_PROGRESS...), not how warm the lead is",
+    "Annual Revenue": "the company's yearly revenue, not what the deal is worth",
+}
+# The columns a rejects file adds (write_rejects): dropped when that file is imported again,
+# so fixing and re-importing it never adds another set.
+REJECTS_COLUMNS = ("line", "field", "reason")
+
+
+def normalize_header(name: str) -> str:
+    """'E-mail' -> 'email', 'Phone_Number ' -> 'phonenumber': case, spaces and punctuation ignored."""
+    return "".join(char for char in name.lower() if char.isalnum())
+
+
+# The table above, normalized: each field's header names in order of preference.
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
-    "first_name": ("firstname", "givenname", "first", "forename"),
-    "last_name": ("lastname", "surname", "familyname", "last"),
-    "full_name": ("fullname", "name", "contactname", "contact"),
-    "company": ("company", "companyname", "accountname", "organization", "organisation", "account"),
-    "phone": ("phone", "phonenumber", "directphone", "workphone", "businessphone", "telephone",
-              "tel", "mobilephone", "mobile", "cellphone", "cell"),
-    "email": ("email", "emailaddress", "mail"),
-    "timezone": ("timezone", "tz", "timezonename", "zone"),
-    "temperature": ("temperature", "leadtemperature", "leadstatus", "rating"),
-    "value": ("value", "dealvalue", "amount", "annualrevenue", "dealamount"),
-    "cadence": ("cadence", "sequence"),
-    "referrer": ("referrer", "referredby", "referral"),
-    "referrer_company": ("referrercompany", "referredbycompany", "referralcompany"),
-    "appointment": ("appointment", "appointmenttime", "meetingtime", "meeting"),
-    "notes": ("notes", "note", "comments"),
+    key: tuple(dict.fromkeys(normalize_header(header) for header in headers))
+    for key, headers in RECOGNISED_HEADERS.items()
 }
 _HEADER_FIELD = {name: key for key, names in FIELD_HEADERS.items() for name in names}
+_PREFIXES = tuple(normalize_header(prefix) for prefix in HEADER_PREFIXES)
 
 WARM_WORDS = frozenset({"warm", "hot"})
 COLD_WORDS = frozenset({"cold", ""})
@@ -90,6 +153,16 @@ class ProspectRow:
     notes: str
     raw: dict[str, str]
     warnings: tuple[str, ...] = ()  # "line 9: phone ...: ...; using the rep's zone ..."
+    numbers: tuple[RowNumber, ...] = ()  # every number of the row, ``phone`` first
+
+
+class RowNumber(NamedTuple):
+    """One phone number of a row, with the label its column gives it. (A tuple: a big import
+    makes one a row, and a frozen dataclass costs several times more to build.)"""
+
+    label: str  # one of PHONE_LABELS
+    phone: PhoneInfo
+    column: str  # the column it came from, for messages
 
 
 @dataclass(frozen=True)
@@ -202,6 +275,9 @@ class ExportReader:
         self.path = Path(path)
         self.columns: tuple[str, ...] = ()
         self.wanted: dict[str, tuple[int, ...]] = {}
+        self.labels: dict[int, str] = {}  # phone column index -> its label ('mobile')
+        self._kept: tuple[int, ...] | None = None  # the header's columns kept, when some are dropped
+        self._width = 0  # the header's width before dropping
         self._handle = None
         self._reader = None
         self._skipped = 0
@@ -229,9 +305,13 @@ class ExportReader:
             rep_zone=rep_zone,
             cadences=None if known_cadences is None else {_cadence_key(name): name for name in known_cadences},
         )
-        return RowParser(self.columns, self.wanted, context)
+        return RowParser(self.columns, self.wanted, context, self.labels)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        rows = self._rows()
+        return rows if self._kept is None else _without(rows, self._kept, self._width)
+
+    def _rows(self) -> Iterator[tuple[int, list[str]]]:
         reader, skipped = self._reader, self._skipped
         with self._file_errors():
             last_line = reader.line_num
@@ -247,8 +327,13 @@ class ExportReader:
         header = next(self._reader, None)
         if header is None:
             raise ImportFileError(f"{self.path}: the file has no header line")
-        self.columns = tuple(_unique_names(header))
-        self.wanted = _map_columns(self.path, list(self.columns))
+        names = _unique_names(header)
+        dropped = _rejects_columns(names)
+        if dropped:
+            self._kept, self._width = tuple(i for i in range(len(names)) if i not in dropped), len(names)
+            names = [names[index] for index in self._kept]
+        self.columns = tuple(names)
+        self.wanted, self.labels = _map_columns(self.path, list(self.columns))
 
     @contextlib.contextmanager
     def _file_errors(self) -> Iterator[None]:
@@ -293,34 +378,71 @@ def _unique_names(header: list[str]) -> list[str]:
     return names
 
 
-def normalize_header(name: str) -> str:
-    """'E-mail' -> 'email', 'Phone_Number ' -> 'phonenumber': case, spaces and punctuation ignored."""
-    return "".join(char for char in name.lower() if char.isalnum())
-
-
 _DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")  # added by _unique_names
 
 
 _REQUIRED_COLUMNS = (  # (any of these fields, what is missing, how to fix it)
-    ({"phone"}, "no phone column", "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"),
+    (set(PHONE_LABELS), "no phone column", "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"),
     ({"first_name", "last_name", "full_name"}, "no name column", "name one 'First Name', 'Last Name' or 'Full Name'"),
 )
 
 
-def _map_columns(path: Path, columns: list[str]) -> dict[str, tuple[int, ...]]:
+def _rejects_columns(names: list[str]) -> set[int]:
+    """The indexes of a rejects file's own columns (every copy an older dialdeck added), when
+    the header has all three; a CRM file with only a 'Reason' column keeps it."""
+    bases = [_DUPLICATE_SUFFIX.sub("", name).strip().lower() for name in names]
+    if not set(REJECTS_COLUMNS) <= set(bases):
+        return set()
+    return {index for index, base in enumerate(bases) if base in REJECTS_COLUMNS}
+
+
+def field_of_header(name: str) -> str | None:
+    """The field a column header is read as ('Mobile Phone Number' -> 'mobile'), None if none."""
+    return _HEADER_FIELD.get(_header_key(name))
+
+
+def _map_columns(path: Path, columns: list[str]) -> tuple[dict[str, tuple[int, ...]], dict[int, str]]:
+    """Each field's columns in order of preference, and each phone column's label. Every phone
+    label's columns are also gathered, in the order that picks the prospect's own number,
+    under 'phone' (a row's numbers are read from there)."""
     found: dict[str, list[tuple[int, int]]] = {}
+    labels: dict[int, str] = {}
     for index, name in enumerate(columns):
-        header = normalize_header(_DUPLICATE_SUFFIX.sub("", name))
-        key = _HEADER_FIELD.get(header)
-        if key is not None:
-            found.setdefault(key, []).append((FIELD_HEADERS[key].index(header), index))
+        key = field_of_header(name)
+        if key is None:
+            continue
+        rank = FIELD_HEADERS[key].index(_header_key(name))
+        if key in PHONE_LABELS:
+            labels[index] = key
+            rank += PHONE_LABELS.index(key) * 100  # a label's headers rank after the labels before it
+            key = "phone"
+        found.setdefault(key, []).append((rank, index))
     # Checked once for the file: a missing column would otherwise fail every row the same way.
-    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not found.keys() & keys]
+    present = found.keys() | set(labels.values())
+    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not present & keys]
     if missing:
         what = " and ".join(what for what, _ in missing)
         hints = "; ".join(hint for _, hint in missing)
         raise ImportFileError(f"{path}: {what} (found: {', '.join(columns)}); {hints}")
-    return {key: tuple(index for _, index in sorted(places)) for key, places in found.items()}
+    return {key: tuple(index for _, index in sorted(places)) for key, places in found.items()}, labels
+
+
+def _header_key(name: str) -> str:
+    """The normalized header as the table lists it (a Pipedrive prefix read away)."""
+    header = normalize_header(_DUPLICATE_SUFFIX.sub("", name))
+    if header not in _HEADER_FIELD:
+        for prefix in _PREFIXES:
+            if header.startswith(prefix) and header[len(prefix):] in _HEADER_FIELD:
+                return header[len(prefix):]
+    return header
+
+
+def _without(rows: Iterator[tuple[int, list[str]]], kept: tuple[int, ...],
+             width: int) -> Iterator[tuple[int, list[str]]]:
+    """The rows without the dropped columns' cells. Cells beyond the header stay, so a row that
+    does not fit its header is still refused."""
+    for line, cells in rows:
+        yield line, [cells[index] for index in kept if index < len(cells)] + cells[width:]
 
 
 def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
@@ -346,12 +468,14 @@ class RowParser:
     columns: tuple[str, ...]
     wanted: dict[str, tuple[int, ...]]
     context: _Context
+    labels: dict[int, str] = field(default_factory=dict)  # phone column index -> label
 
     def parse(self, line: int, cells: list[str]) -> list[ProspectRow | RowError]:
         fields = self.read(line, cells)
         if type(fields) is list:
             return fields
-        text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings = fields
+        (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings,
+         numbers) = fields
         return [ProspectRow(
             line=line,
             first_name=first_name,
@@ -370,13 +494,15 @@ class RowParser:
             notes=text.get("notes", ""),
             raw=_raw_row(self.columns, cells),
             warnings=warnings,
+            numbers=numbers,
         )]
 
     def read(self, line: int, cells: list[str]) -> tuple | list[RowError]:
         """The lean form of ``parse`` for a bulk import, which needs neither a ProspectRow nor
         the raw cells of a good row: a list of RowErrors for a bad row, else the tuple
         (text, first_name, last_name, phone, zone, tz_source, temperature, value, cadence,
-        appointment_at, warnings), ``text`` being each field's cell, stripped."""
+        appointment_at, warnings, numbers), ``text`` being each field's cell, stripped, ``phone``
+        the prospect's own number and ``numbers`` all the row's (``phone`` first)."""
         if len(cells) > len(self.columns):
             # An unquoted '$12,500' splits a cell: every column after it would be off by one.
             return [RowError(line=line, field="row", reason=f"{len(cells)} fields, the header has {len(self.columns)}",
@@ -391,20 +517,59 @@ class RowParser:
             warnings.append(f"line {line}: email {email!r} is not an e-mail address; left blank")
             text["email"] = ""
         names = _attempt(problems, "name", _names, text)
-        phone = _attempt(problems, "phone", _phone, text.get("phone", ""), context.default_region)
+        region, country = context.default_region, None
+        if "country" in text or "state" in text:
+            region, country = _row_region(line, text.get("country", ""), region, warnings)
+        numbers = self._numbers(line, cells, region, problems, warnings)
+        if numbers and (country or text.get("state")):
+            numbers = _placed(line, numbers, text, country, warnings)
+        if numbers and text.get("extension"):
+            numbers = _with_extension(line, numbers, text["extension"], warnings)
+        phone = numbers[0].phone if numbers else None
         zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
         temperature = _temperature(line, text.get("temperature", ""), warnings)
         value = _attempt(problems, "value", _money, text.get("value", ""))
         cadence = _attempt(problems, "cadence", _cadence, text.get("cadence", ""), context.cadences)
         appointment = text.get("appointment", "")
-        appointment_at = (_attempt(problems, "appointment", _appointment, appointment, zone, context.default_region)
+        appointment_at = (_attempt(problems, "appointment", _appointment, appointment, zone, region)
                           if zone else None)
         if problems:
             raw = _raw_row(self.columns, cells)
             return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in problems]
         first_name, last_name = names
         return (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at,
-                tuple(warnings))
+                tuple(warnings), numbers)
+
+    def _numbers(self, line: int, cells: list[str], region: str, problems: list[tuple[str, str]],
+                 warnings: list[str]) -> tuple[RowNumber, ...]:
+        """Every number of the row, each once, the prospect's own first. A bad number among good
+        ones is a warning (the prospect can still be called); a row with none is refused."""
+        indexes = self.wanted.get("phone", ())
+        count = len(cells)
+        if len(indexes) == 1:  # most files: one phone column
+            index = indexes[0]
+            raw = cells[index].strip() if index < count else ""
+            phone = _attempt(problems, "phone", _phone, raw, region)
+            return (RowNumber(self.labels.get(index, "phone"), phone, self.columns[index]),) if phone else ()
+        found: list[RowNumber] = []
+        bad: list[tuple[str, str]] = []
+        for index in indexes:
+            raw = cells[index].strip() if index < count else ""
+            if not raw:
+                continue
+            try:
+                info = _phone(raw, region)
+            except ValueError as problem:
+                bad.append((self.columns[index], str(problem)))  # several phone columns: name the one
+                continue
+            if not any(n.phone.e164 == info.e164 and n.phone.extension == info.extension for n in found):
+                found.append(RowNumber(self.labels.get(index, "phone"), info, self.columns[index]))
+        if not found:
+            problems.extend(bad or [("phone", "missing")])
+            return ()
+        for name, reason in bad:
+            warnings.append(f"line {line}: {name}: {reason}; left out, the row's other numbers are kept")
+        return tuple(found)
 
 
 def _texts(cells: list[str], wanted: dict[str, tuple[int, ...]]) -> dict[str, str]:
@@ -451,6 +616,86 @@ def _phone(raw: str, default_region: str) -> PhoneInfo:
         return parse_phone(raw, default_region)
     except InvalidPhone as problem:
         raise ValueError(f"{problem} ({raw!r})") from None
+
+
+def _row_region(line: int, cell: str, default: str, warnings: list[str]) -> tuple[str, str | None]:
+    """The region the row's numbers are read in, and the region its country cell names (None:
+    blank or unknown, then the import's default region reads them)."""
+    if not cell:
+        return default, None
+    region = countries.region_of(cell)
+    if region is None:
+        warnings.append(f"line {line}: country {cell!r} is not a country dialdeck knows; "
+                        f"numbers read as {default} (the import's region)")
+        return default, None
+    return region, region
+
+
+def _placed(line: int, numbers: tuple[RowNumber, ...], text: dict[str, str], country: str | None,
+            warnings: list[str]) -> tuple[RowNumber, ...]:
+    """The row's numbers checked against its country and state cells. A number is imported as
+    it says (a '+44' number is British whatever the row says), with a warning where they
+    disagree; a state cell gives a North American number whose area code does not pin one
+    (toll-free) its state, which its calling-hour rules follow."""
+    if country is not None:
+        for number in numbers:
+            if number.phone.region != country:
+                warnings.append(
+                    f"line {line}: country {text['country']!r} ({country}) does not match "
+                    f"{_number_name(number, numbers)} {format_international(number.phone.e164)} "
+                    f"({number.phone.region}); imported as a {number.phone.region} number")
+    state = text.get("state", "")
+    if not state:
+        return numbers
+    first = numbers[0]
+    checked = _state_checked(line, state, first.phone, _number_name(first, numbers), warnings)
+    return numbers if checked is first.phone else (first._replace(phone=checked), *numbers[1:])
+
+
+_EXTENSION = re.compile(r"(?:ext(?:ension)?\.?|x|#)?\s*(\d{1,10})", re.IGNORECASE)
+
+
+def _with_extension(line: int, numbers: tuple[RowNumber, ...], cell: str,
+                    warnings: list[str]) -> tuple[RowNumber, ...]:
+    """The extension column's digits on the prospect's own number ('x204' -> '204')."""
+    found = _EXTENSION.fullmatch(cell.strip())
+    first = numbers[0]
+    if found is None:
+        warnings.append(f"line {line}: extension {cell!r} is not an extension (digits, e.g. 204 or x204); ignored")
+        return numbers
+    digits, own = found.group(1), first.phone.extension
+    if own and own != digits:
+        warnings.append(f"line {line}: extension {cell!r} differs from the one in the number ({own}); "
+                        "kept the number's")
+        return numbers
+    return (first._replace(phone=replace(first.phone, extension=digits)), *numbers[1:])
+
+
+def _number_name(number: RowNumber, numbers: tuple[RowNumber, ...]) -> str:
+    return "phone" if len(numbers) == 1 else number.column
+
+
+def _state_checked(line: int, cell: str, phone: PhoneInfo, name: str, warnings: list[str]) -> PhoneInfo:
+    region = phone.region
+    if region not in NANP_REGIONS_WITH_SUBDIVISIONS:
+        return phone  # states and provinces are known for the US and Canada only
+    given = _subdivision_cell(region, cell)
+    if given is None:
+        kind = "US state" if region == "US" else "Canadian province"
+        warnings.append(f"line {line}: state {cell!r} is not a {kind}; ignored")
+        return phone
+    if phone.subdivision is None:
+        return replace(phone, subdivision=given)
+    if phone.subdivision != given:
+        warnings.append(
+            f"line {line}: state {cell!r} ({given}) does not match {name} {format_international(phone.e164)} "
+            f"({phone.subdivision}); imported with the number's state")
+    return phone
+
+
+@lru_cache(maxsize=1024)
+def _subdivision_cell(region: str, cell: str) -> str | None:
+    return subdivision_from_text(region, cell)
 
 
 def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,

@@ -59,10 +59,23 @@ class Prospect:
     referrer_company: str
     appointment_at: datetime | None
     notes: str
+    phone_ext: str = ""  # the extension of phone_e164 ("12"), "" when none
+    phone_label: str = "phone"  # the column the number came from: phone, direct, work, mobile, home, other
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class ContactNumber:
+    """One of a prospect's numbers, as the card lists them (the prospect's own first)."""
+
+    label: str  # phone, direct, work, mobile, home, other
+    e164: str
+    extension: str  # "" when none
+    primary: bool  # the prospect's own number: the queue, calling hours and the guardrails go by it
+    dnc: bool  # on the do-not-call list: shown, never dialled
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Attempt:
     session_id: int | None
     # Set when the call was logged with --force against the guard: the refusal it overrode.
     forced_reason: str | None = None
+    number: str | None = None  # the number used, '+14045550111;ext=12' (phones.number_text); None: not a call
 
 
 @dataclass(frozen=True)
@@ -157,6 +171,7 @@ class CallCard:
     verdict: CallVerdict = field(default_factory=CallVerdict)
     # Their calling window (with the state rule), so snooze and callback choices land inside it.
     window: CallingWindow | None = None
+    numbers: tuple[ContactNumber, ...] = ()  # every number of the prospect, their own first
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,13 @@ from dialdeck.clock import UTC, as_utc, from_iso, to_iso
 from dialdeck.errors import InvalidInput, NotFound
 from dialdeck.hours import hours_key
 from dialdeck.models import (
+    CALL_OUTCOMES,
     DISPOSITIONS,
     OUTCOMES,
     Attempt,
     CallCard,
     CallVerdict,
+    ContactNumber,
     DueItem,
     Enrollment,
     ImportReport,
@@ -213,6 +215,7 @@ def _prospect_model(row: dict) -> Prospect:
         subdivision=row["subdivision"], temperature=row["temperature"], value=row["value"],
         referrer=row["referrer"], referrer_company=row["referrer_company"],
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
+        phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
     )
 
 
@@ -228,8 +231,37 @@ def _attempt_model(row: dict) -> Attempt:
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
         action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
-        session_id=row["session_id"], forced_reason=row["forced_reason"],
+        session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
     )
+
+
+def _numbers(conn: sqlite3.Connection, prospect: dict) -> tuple[ContactNumber, ...]:
+    """Every number of the prospect, their own first, each marked when on the do-not-call list."""
+    own = (prospect.get("phone_label") or "phone", prospect["phone_e164"], prospect.get("phone_ext") or "")
+    others = [(n["label"], n["e164"], n["extension"]) for n in records.other_numbers(conn, prospect["id"])]
+    blocked = records.dnc_among(conn, {own[1], *(n[1] for n in others)})
+    return tuple(ContactNumber(label=label, e164=e164, extension=extension, primary=index == 0,
+                               dnc=e164 in blocked)
+                 for index, (label, e164, extension) in enumerate([own, *others]))
+
+
+def _chosen_number(conn: sqlite3.Connection, prospect: dict, number: str | None,
+                   profile: RepProfile) -> ContactNumber:
+    """The prospect's number an attempt uses: ``number`` as typed ('+1 404 555 0188', with or
+    without its extension), or their own number when None."""
+    numbers = _numbers(conn, prospect)
+    if number is None:
+        return numbers[0]
+    try:
+        typed = phones.parse_phone(number, prospect["region"] or profile.region)
+    except ValueError as exc:
+        raise InvalidInput(f"number {number!r}: {exc}") from None
+    for candidate in numbers:
+        if candidate.e164 == typed.e164 and typed.extension in ("", candidate.extension):
+            return candidate
+    known = ", ".join(phones.format_with_extension(n.e164, n.extension) for n in numbers)
+    raise InvalidInput(f"{phones.format_with_extension(typed.e164, typed.extension)} is not one of "
+                       f"{_name(prospect)}'s numbers ({known})")
 
 
 def _result(attempt_id: int | None, prospect_id: int, outcome: str, row: dict,
@@ -448,7 +480,7 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
             attempts=tuple(_attempt_model(a) for a in attempts),
-            verdict=_verdict(conn, row, enrollment, ctx, now), window=ctx.window,
+            verdict=_verdict(conn, row, enrollment, ctx, now), window=ctx.window, numbers=_numbers(conn, row),
         )
 
 
@@ -550,12 +582,16 @@ def profile_problems(db: Database) -> list[str]:
 
 def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
-                session_id: int | None = None, force: bool = False) -> OutcomeResult:
+                session_id: int | None = None, number: str | None = None, force: bool = False) -> OutcomeResult:
     """Write the attempt and advance the enrollment in one transaction.
 
     A call the guard refuses (outside their calling hours, over the daily cap, a do-not-call
     number) raises ``guard.NotCallable`` and writes nothing, unless ``force``: then it is
     logged with the refusal it overrode (``forced_reason``).
+
+    ``number`` is the prospect's number the call used (any of theirs, as typed; default their
+    own): the attempt records it, and a do-not-call outcome puts it on the list. A number on
+    the list is never dialled: a call outcome on it is refused.
     """
     now = as_utc(now)
     if outcome not in OUTCOMES:
@@ -571,7 +607,7 @@ def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, 
         profile = settings.read_profile(db)
         with write_tx(db):
             return _log(db.conn, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
-                        callback_at=callback_at, session_id=session_id, force=force)
+                        callback_at=callback_at, session_id=session_id, number=number, force=force)
 
 
 def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
@@ -583,9 +619,13 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
 
 def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
-         session_id: int | None, force: bool = False) -> OutcomeResult:
+         session_id: int | None, number: str | None = None, force: bool = False) -> OutcomeResult:
     prospect_row = _need_prospect(conn, prospect_id)
     enrollment = _need_live(conn, prospect_row)
+    used = _chosen_number(conn, prospect_row, number, profile)
+    if used.dnc and outcome in CALL_OUTCOMES and outcome != "do-not-call":
+        raise InvalidInput(f"{phones.format_with_extension(used.e164, used.extension)} is on the do-not-call "
+                           "list: it is never dialled")
     _check_in_order(conn, prospect_row, profile, now)
     ctx = _context(conn, prospect_row, profile, now)
     pos = _position(enrollment)
@@ -598,12 +638,13 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
         after_call = dataclasses.replace(ctx, recent_attempts=(*ctx.recent_attempts, now))
         new_pos = schedule.apply_disposition(lib, new_pos, after_call, disposition, now, callback_at).position
     spawned = _write_position(conn, enrollment, prospect_row, new_pos, now)
-    dnc_added = transition.add_dnc and records.dnc_insert(
-        conn, prospect_row["phone_e164"], to_iso(now), "do-not-call outcome")
+    dnc_added = transition.add_dnc and _add_dnc(conn, prospect_row, used, now)
+    recorded = used if step.action == "call" or outcome == "do-not-call" else None
     attempt_id = records.insert_attempt(
         conn, prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
         spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
+        number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
     )
     current = records.enrollment_row(conn, spawned or enrollment["id"])
     return _result(attempt_id, prospect_id, outcome, current,
@@ -626,6 +667,31 @@ def _guard_call(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx:
     if not force:
         raise guard.NotCallable(verdict, ctx.zone)
     return verdict.blocked_reason
+
+
+# attempts.dnc_added says which numbers a do-not-call outcome put on the list, for undo:
+DNC_USED = 1  # the number the call used (before m004 always the prospect's own)
+DNC_OWN = 2  # the prospect's own number, when the call used another of theirs
+
+
+def _add_dnc(conn: sqlite3.Connection, prospect: dict, used: ContactNumber, now: datetime) -> int:
+    """A do-not-call outcome: the number that was answered goes on the list, and the prospect's
+    own number with it (a re-import, the queue and the list go by that one). Returns the
+    DNC_* flags of the numbers this attempt added."""
+    added = 0
+    if records.dnc_insert(conn, used.e164, to_iso(now), "do-not-call outcome"):
+        added |= DNC_USED
+    if used.e164 != prospect["phone_e164"] and records.dnc_insert(
+            conn, prospect["phone_e164"], to_iso(now), "do-not-call outcome"):
+        added |= DNC_OWN
+    return added
+
+
+def _dnc_numbers_of(attempt: dict, prospect: dict) -> list[str]:
+    """The numbers a do-not-call attempt put on the list (see _add_dnc)."""
+    used = phones.split_number(attempt["number"])[0] if attempt.get("number") else prospect["phone_e164"]
+    flags = attempt["dnc_added"]
+    return [e164 for flag, e164 in ((DNC_USED, used), (DNC_OWN, prospect["phone_e164"])) if flags & flag]
 
 
 def _check_in_order(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now: datetime) -> None:
@@ -691,7 +757,8 @@ def undo_last(db: Database, *, session_id: int | None = None,
             records.delete_enrollment(conn, attempt["spawned_enrollment_id"])
         records.restore_enrollment(conn, state)
         if attempt["dnc_added"]:
-            records.dnc_delete(conn, records.prospect_row(conn, attempt["prospect_id"])["phone_e164"])
+            for e164 in _dnc_numbers_of(attempt, records.prospect_row(conn, attempt["prospect_id"])):
+                records.dnc_delete(conn, e164)
         return _result(attempt["id"], attempt["prospect_id"], attempt["outcome"], state)
 
 
@@ -761,6 +828,12 @@ def history(db: Database, prospect_id: int) -> tuple[Prospect, Enrollment | None
                 [_attempt_model(a) for a in attempts])
 
 
+def numbers(db: Database, prospect_id: int) -> tuple[ContactNumber, ...]:
+    """Every number of the prospect, their own first, do-not-call ones marked."""
+    with _sqlite_errors(db):
+        return _numbers(db.conn, _need_prospect(db.conn, prospect_id))
+
+
 def export_rows(db: Database) -> list[dict]:
     """One dict per prospect: details, cadence position, attempt count, last outcome, attempts."""
     with _sqlite_errors(db):
@@ -769,6 +842,7 @@ def export_rows(db: Database) -> list[dict]:
 
 def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[dict]:
     """``export_rows`` as a stream, so exporting a million prospects needs no million-row list."""
+    any_others = not records.other_numbers_empty(db.conn)
     for row in records.export_cursor(db.conn):
         item = {
             "id": row["id"], "first_name": row["first_name"], "last_name": row["last_name"],
@@ -777,6 +851,11 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
             "region": row["region"], "subdivision": row["subdivision"], "temperature": row["temperature"],
             "value": row["value"], "referrer": row["referrer"], "referrer_company": row["referrer_company"],
             "appointment_at": row["appointment_at"], "notes": row["notes"],
+            "phone_ext": row["phone_ext"], "phone_label": row["phone_label"],
+            "other_phones": [
+                {"label": n["label"], "phone": n["e164"], "extension": n["extension"]}
+                for n in (records.other_numbers(db.conn, row["id"]) if any_others else ())
+            ],
             "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
             "status": row["status"], "next_due_at": row["next_due_at"],
             "attempts_count": row["attempts_count"], "last_outcome": row["last_outcome"],
@@ -785,7 +864,8 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
             item["attempts"] = [
                 {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
                  "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"],
-                 "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"]}
+                 "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"],
+                 "number": a["number"]}
                 for a in records.attempts_of_prospect(db.conn, row["id"])
             ]
         yield item

@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from dialdeck import services
+from dialdeck import phones, services
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import NotCallable
 from dialdeck.models import DueItem, OutcomeResult
@@ -36,11 +36,15 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
     script = card.script
+    extension = card.prospect.phone_ext
     return {
         "prospect_id": item.prospect_id,
         "name": item.name,
         "company": item.company,
         "phone": item.phone,
+        "extension": extension or None,
+        "dial": phones.dial_string(item.phone, extension),
+        "numbers": [_number_json(number) for number in card.numbers],
         "timezone": item.timezone,
         "timezone_guessed": item.tz_flagged,
         "local_time": iso_in(now, item.timezone),
@@ -62,6 +66,13 @@ def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
         "urgent": script.urgent,
         "promised_at": iso_in(script.next_call_at, item.timezone),
     }
+
+
+def _number_json(number) -> dict:
+    """One of the prospect's numbers, as ``due --json`` lists them (their own first)."""
+    return {"label": number.label, "phone": number.e164, "extension": number.extension or None,
+            "dial": phones.dial_string(number.e164, number.extension), "primary": number.primary,
+            "do_not_call": number.dnc}
 
 
 def _due_table(items: list[DueItem], now: datetime, zone: str) -> str:
@@ -115,7 +126,7 @@ def cmd_log(args: argparse.Namespace) -> int:
             result = services.log_outcome(
                 db, args.prospect_id, args.outcome, now,
                 note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
-                force=args.force,
+                number=args.number, force=args.force,
             )
         except NotCallable as refused:
             raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "

@@ -103,9 +103,12 @@ def _add_demo(sub) -> None:
 
 def _add_import(sub) -> None:
     p = _command(sub, "import", cmd_import, "import a CRM CSV export and enroll the prospects")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("file", type=Path, metavar="FILE.csv", nargs="?")
+    p.add_argument("--columns", action="store_true",
+                   help="list every column header the importer recognises, per field, and exit")
     p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
-    p.add_argument("--region", metavar="CC", help="default country for numbers without +code (e.g. US, GB)")
+    p.add_argument("--region", metavar="CC",
+                   help="default country for numbers without +code (e.g. US, GB); a row's country column wins")
     p.add_argument(
         "--skip-invalid", action="store_true",
         help="import the good rows and write the rejected ones, with reasons, beside the input",
@@ -137,6 +140,8 @@ def _add_log(sub) -> None:
         help="log a call the guard refuses (outside their calling hours, over the daily cap, "
              "a do-not-call number); it is recorded as forced, with the reason",
     )
+    p.add_argument("--number", metavar="NUMBER",
+                   help="which of the prospect's numbers was dialled (default: their own number)")
     _json(p)
 
 

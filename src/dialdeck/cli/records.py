@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from dialdeck import services
+from dialdeck import phones, services
 from dialdeck.csv_guard import guarded_writer
 
 from .database import database, rep_zone
@@ -23,10 +23,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone = rep_zone(db)
         person, enrollment, attempts = services.history(db, args.prospect_id)
+        numbers = services.numbers(db, args.prospect_id)
     if args.json:
-        print_json(_history_json(person, enrollment, attempts))
+        print_json(_history_json(person, enrollment, attempts, numbers))
         return 0
-    print(f"{person.name} (#{person.id}) · {person.company} · {person.phone_e164} · {person.timezone}")
+    print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}")
     if enrollment is None:
         print("not enrolled in a cadence")
     else:
@@ -38,9 +39,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no attempts yet")
         return 0
     rows = [
-        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), a.note] for a in attempts
+        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
+        for a in attempts
     ]
-    print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
+    print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"], rows))
     return 0
 
 
@@ -49,9 +51,24 @@ def _outcome(attempt) -> str:
     return f"{attempt.outcome} (forced)" if attempt.forced_reason else attempt.outcome
 
 
-def _history_json(person, enrollment, attempts) -> dict[str, Any]:
+def _numbers_line(numbers) -> str:
+    """'+1 404-555-0111 ext. 12', or with several: '+1 404-555-0111 (work), +1 404-555-0188 (mobile)'."""
+    shown = []
+    for number in numbers:
+        notes = [number.label] if len(numbers) > 1 else []
+        notes += ["do not call"] if number.dnc else []
+        text = phones.format_with_extension(number.e164, number.extension)
+        shown.append(f"{text} ({', '.join(notes)})" if notes else text)
+    return ", ".join(shown)
+
+
+def _number_shown(number: str | None) -> str:
+    return phones.format_with_extension(*phones.split_number(number)) if number else "-"
+
+
+def _history_json(person, enrollment, attempts, numbers=()) -> dict[str, Any]:
     """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
-    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts})
+    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "numbers": numbers})
     if enrollment is not None:
         data["enrollment"]["step"] = enrollment.step
     return data

@@ -13,12 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dialdeck import services
+from dialdeck import importer, services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.models import ImportReport, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .database import database, db_path
+from .errors import UsageError
 from .output import error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
 from .times import now as command_now, rep_now
 
@@ -71,6 +72,10 @@ def _running_from(start: datetime) -> Clock:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.columns:
+        return _print_columns(args.json)
+    if args.file is None:
+        raise UsageError("give the FILE.csv to import (or --columns to list the headers it recognises)")
     warn_skipped_cadences()
     with database(args, create=True) as db:
         _zone, now = rep_now(args, db)
@@ -101,6 +106,28 @@ def _rejects_unsaved(report: ImportReport) -> int:
     for problem in report.unsaved_rejects:
         print(problem, file=sys.stderr)
     return EXIT_REJECTS_UNSAVED
+
+
+def _print_columns(as_json: bool) -> int:
+    """Every header the importer recognises, per field, from the importer's own table."""
+    if as_json:
+        print_json({"fields": importer.RECOGNISED_HEADERS, "prefixes": importer.HEADER_PREFIXES,
+                    "ignored": importer.IGNORED_HEADERS, "rejects_columns": importer.REJECTS_COLUMNS})
+        return 0
+    print("Column headers dialdeck import recognises (case, spaces and punctuation are ignored;\n"
+          "within a field the first one listed wins):")
+    width = max(len(field) for field in importer.RECOGNISED_HEADERS)
+    for field, headers in importer.RECOGNISED_HEADERS.items():
+        print(f"  {field.ljust(width)}  {', '.join(headers)}")
+    print(f"\nPhone columns: every number is kept with its label ({', '.join(importer.PHONE_LABELS)});\n"
+          "the prospect's own number is the first valid one in that order.")
+    print(f"Accepted before any header: {', '.join(repr(p) for p in importer.HEADER_PREFIXES)} (Pipedrive).")
+    print("\nRead as nothing, on purpose:")
+    for header, why in importer.IGNORED_HEADERS.items():
+        print(f"  {header}: {why}")
+    print(f"\nA rejects file's own columns ({', '.join(importer.REJECTS_COLUMNS)}) are dropped when it is "
+          "imported again.")
+    return 0
 
 
 # --------------------------------------------------------------------------- config

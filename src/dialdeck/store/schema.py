@@ -141,5 +141,35 @@ def m003_forced(db: Database) -> None:
     db.execute("ALTER TABLE attempts ADD COLUMN forced_reason TEXT")
 
 
+@migrations()
+def m004_phones(db: Database) -> None:
+    """Real CRM exports: a number's extension, several numbers per contact, and the number each
+    attempt used.
+
+    The prospect's own number stays on ``prospects`` (the due queue, calling hours and the
+    do-not-call list go by it), now with its extension and label; ``prospect_phones`` holds the
+    contact's other numbers, so a file with one number a row writes nothing more.
+    """
+    db.executescript(
+        """
+        ALTER TABLE prospects ADD COLUMN phone_ext TEXT NOT NULL DEFAULT '';
+        ALTER TABLE prospects ADD COLUMN phone_label TEXT NOT NULL DEFAULT 'phone';
+        CREATE TABLE prospect_phones (
+            prospect_id INTEGER NOT NULL REFERENCES prospects(id),
+            position INTEGER NOT NULL,  -- 1, 2...: the order the card lists them, after the prospect's own
+            label TEXT NOT NULL,        -- phone, direct, work, mobile, home, other
+            e164 TEXT NOT NULL,
+            extension TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (prospect_id, position)
+        ) WITHOUT ROWID;
+        -- The number an attempt used, '+14045550111' or '+14045550111;ext=12' (phones.number_text);
+        -- NULL for email, task and social steps and for attempts logged before this step. From
+        -- here on attempts.dnc_added holds flags: 1 that number, 2 the prospect's own number too.
+        ALTER TABLE attempts ADD COLUMN number TEXT;
+        """
+    )
+
+
 def known_steps() -> set[str]:
     return {m.name for m in migrations._migrations}

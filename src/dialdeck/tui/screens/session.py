@@ -25,10 +25,11 @@ from textual.worker import WorkerError
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError
-from dialdeck.models import CallCard, DueItem, QueueSummary, RepProfile
+from dialdeck.models import CallCard, ContactNumber, DueItem, QueueSummary, RepProfile
+from dialdeck.phones import format_with_extension, number_text
 from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
-from dialdeck.tui.formatting import city, international, outcome_message, short_when, spoken_clock, zone
+from dialdeck.tui.formatting import city, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.help import HelpScreen
@@ -88,6 +89,11 @@ def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: 
         return (f"{lead}{name}'s calling window opens at {yours} your time "
                 f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")
     return f"{lead}call due at {yours}, {name}"
+def _first_dialable(card: CallCard | None) -> int:
+    """The index of the first number not on the do-not-call list (their own, normally)."""
+    if card is None:
+        return 0
+    return next((index for index, number in enumerate(card.numbers) if not number.dnc), 0)
 
 
 class SessionScreen(Screen[None]):
@@ -116,6 +122,9 @@ class SessionScreen(Screen[None]):
                 tooltip="Search prospects: name, company, phone, email"),
         Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
         Binding("q", "quit_session", "Quit", id="quit", tooltip="Show the session summary, then leave"),
+        # Last, so that showing it (only for a prospect with several numbers) moves no other key.
+        Binding("x", "next_number", "Number", id="next_number",
+                tooltip="Several numbers: call their next number instead"),
     ]
 
     # Short terminals (80x24) get a shorter prospect card, so the script keeps its room.
@@ -132,6 +141,8 @@ class SessionScreen(Screen[None]):
     # The guard refuses a call to the card's prospect now (their hours, the daily cap, DNC): the
     # card says why and the call keys are dimmed. Do-not-call, snooze and notes stay usable.
     blocked: reactive[bool] = reactive(False, bindings=True)
+    # The card's prospect has more than one number that may be dialled: x is shown.
+    several_numbers: reactive[bool] = reactive(False, bindings=True)
     undo_depth: reactive[int] = reactive(0)
 
     def __init__(self) -> None:
@@ -140,6 +151,7 @@ class SessionScreen(Screen[None]):
         self.session_id: int | None = None
         self.desk: jobs.Desk | None = None
         self._writing = False
+        self._in_use = 0  # which of the card's numbers the next attempt dials
 
     def compose(self) -> ComposeResult:
         yield SessionBar(id="session-bar")
@@ -233,6 +245,9 @@ class SessionScreen(Screen[None]):
 
     def show_desk(self, desk: jobs.Desk) -> None:
         self.desk = desk
+        if desk.card is None or self.card is None or desk.card.prospect.id != self.card.prospect.id:
+            self._in_use = _first_dialable(desk.card)  # a new prospect starts on their own number
+        self.several_numbers = desk.card is not None and sum(not n.dnc for n in desk.card.numbers) > 1
         self.card = desk.card
         self.step_action = desk.card.script.action if desk.card is not None else None
         self.awaiting = desk.card is not None and desk.card.enrollment.status == "connected"
@@ -243,7 +258,7 @@ class SessionScreen(Screen[None]):
         s = desk.summary
         due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
         due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
-        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone)
+        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use)
         self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None,
                                                    awaiting=self.awaiting)
         self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
@@ -257,6 +272,8 @@ class SessionScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":
             return True if self.can_undo else None
+        if action == "next_number":
+            return True if self.several_numbers else False
         if action not in ("outcome", "snooze", "note", "mailto"):
             return True
         step_action = self.step_action
@@ -308,15 +325,25 @@ class SessionScreen(Screen[None]):
                 return
             extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
         elif outcome == "do-not-call":
-            question = (f"Put {card.prospect.name} ({international(card.prospect.phone_e164)}) "
-                        "on the do-not-call list? "
-                        "The number will never be called or enrolled again.")
+            number = self.number_in_use()
+            own = format_with_extension(card.prospect.phone_e164, card.prospect.phone_ext)
+            if number is None or number.primary:
+                question = (f"Put {card.prospect.name} ({own}) "
+                            "on the do-not-call list? "
+                            "The number will never be called or enrolled again.")
+            else:  # services.log_outcome lists the number answered and their own
+                question = (f"Put {card.prospect.name} on the do-not-call list? "
+                            f"{format_with_extension(number.e164, number.extension)} and their own "
+                            f"number {own} will never be called or enrolled again.")
             if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
                 return
         await self._log(card, outcome, **extra)
 
     async def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
         now = self.app.clock()
+        number = self.number_in_use()
+        if number is not None:
+            extra["number"] = number_text(number.e164, number.extension)
         self._writing = True
         try:
             result, desk = await self._call(jobs.log_and_load, card.prospect.id, outcome, now,
@@ -427,6 +454,27 @@ class SessionScreen(Screen[None]):
             return
         self.app.open_url(mailto_url(card.prospect.email, card.script.subject, card.script.body))
         self.notify("Opened in your mail client: press e once it is sent.", timeout=4)
+
+    def number_in_use(self) -> ContactNumber | None:
+        """The card's number the next attempt dials (their own unless x chose another)."""
+        if self.card is None or not self.card.numbers:
+            return None
+        return self.card.numbers[min(self._in_use, len(self.card.numbers) - 1)]
+
+    def action_next_number(self) -> None:
+        """Dial the prospect's next number (skipping any on the do-not-call list) next time."""
+        card = self.card
+        if card is None or not self.several_numbers:
+            return
+        count = len(card.numbers)
+        for step in range(1, count + 1):
+            index = (self._in_use + step) % count
+            if not card.numbers[index].dnc:
+                self._in_use = index
+                break
+        desk = self.desk
+        self.query_one("#card", ProspectCard).show(card, desk.now if desk else self.app.clock(),
+                                                   self.profile.timezone, self._in_use)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
