@@ -150,13 +150,13 @@ def read_later(text: str, now: datetime, zone: Zone) -> datetime:
     if instant <= now:
         raise ValueError(f"{quoted(text)} is in the past")
     if instant.year > LATEST_YEAR:
-        raise ValueError(f"{quoted(text)} is too far ahead (times must lie in {YEARS})")
+        raise ValueError(f"{quoted(text)} is too far ahead (past the year {LATEST_YEAR})")
     return instant
 
 
 def _from_now(match: re.Match, now: datetime, zone: ZoneInfo, text: str) -> datetime:
     digits, unit = match.group(1), match.group(2)[0]
-    too_far = ValueError(f"{quoted(text)} is too far ahead (times must lie in {YEARS})")
+    too_far = ValueError(f"{quoted(text)} is too far ahead (past the year {LATEST_YEAR})")
     if digits is not None and len(digits) > 9:  # more minutes than there are in three centuries
         raise too_far
     amount = int(digits) if digits is not None else 1  # "in an hour"
