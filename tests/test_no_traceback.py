@@ -20,13 +20,20 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_cli import assert_one_line_error, dialdeck
+from tui_helpers import NOW, build_db
 
 from dialdeck import services, store
 from dialdeck.cli import main
 from dialdeck.errors import ImportFileError
-from dialdeck.importer import CELL_LIMIT, NOTE_LIMIT, FIELD_HEADERS, ProspectRow, RowError, read_prospects
-from test_cli import assert_one_line_error, dialdeck
-from tui_helpers import NOW, build_db
+from dialdeck.importer import (
+    CELL_LIMIT,
+    FIELD_HEADERS,
+    NOTE_LIMIT,
+    ProspectRow,
+    RowError,
+    read_prospects,
+)
 
 AT = "2026-11-25T10:00"  # NOW in the rep's zone (New York)
 YEARS = "is outside the years 1900 to 2200"
@@ -70,7 +77,8 @@ def test_at_year_9999_is_refused_on_every_command(rep_db: Path, command: list[st
     assert attempts_of(rep_db) == []
 
 
-@pytest.mark.parametrize("command", [["due"], ["log", "1", "voicemail"], ["snooze", "1", "+1h"], ["dnc", "add", "+1 212 555 0199"]])
+@pytest.mark.parametrize(
+    "command", [["due"], ["log", "1", "voicemail"], ["snooze", "1", "+1h"], ["dnc", "add", "+1 212 555 0199"]])
 def test_at_year_1_is_refused_and_writes_nothing(rep_db: Path, command: list[str]) -> None:
     line = error_line(dialdeck(*command, "--at", "0001-01-01T00:00", db=rep_db))
     assert line == f"--at: '0001-01-01T00:00' {YEARS}"
@@ -102,7 +110,8 @@ def test_a_report_of_a_billion_days_is_a_usage_error(rep_db: Path) -> None:
     assert dialdeck("report", "--days", "11000", "--at", AT, db=rep_db).returncode == 0
 
 
-@pytest.mark.parametrize("command", [["log", str(2**70), "voicemail"], ["history", str(2**70)], ["snooze", str(2**70), "+1h"]])
+@pytest.mark.parametrize(
+    "command", [["log", str(2**70), "voicemail"], ["history", str(2**70)], ["snooze", str(2**70), "+1h"]])
 def test_a_prospect_id_beyond_sqlites_integers_is_a_usage_error(rep_db: Path, command: list[str]) -> None:
     line = usage_error(dialdeck(*command, db=rep_db))
     assert line.endswith(f"argument PROSPECT_ID: {2**70} is too large (at most 9,223,372,036,854,775,807)")
@@ -179,6 +188,16 @@ def test_a_fifo_in_the_user_cadence_folder_is_skipped_not_waited_on(rep_db: Path
                                           "not a regular file (a pipe, device or folder)")
 
 
+def test_deeply_nested_calling_hour_rules_are_one_clear_error(tmp_path: Path) -> None:
+    from dialdeck.errors import InvalidInput
+    from dialdeck.hours import load_rules
+
+    path = tmp_path / "calling_hours.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not valid TOML: nested too deeply"):
+        load_rules(path)
+
+
 def _notes_csv(path: Path, *notes: str) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -213,10 +232,13 @@ def test_a_note_over_the_cap_rejects_its_row_naming_line_and_field(tmp_path: Pat
 
 def test_config_takes_the_zone_and_clock_forms_the_importer_reads(tmp_path: Path) -> None:
     db = tmp_path / "rep.db"
-    assert dialdeck("config", "set", "rep.timezone", "Central", db=db, check=True).stdout == "rep.timezone = America/Chicago\n"
-    assert dialdeck("config", "set", "rep.timezone", "EST", db=db, check=True).stdout == "rep.timezone = America/New_York\n"
-    assert dialdeck("config", "set", "hours.end", "8pm", db=db, check=True).stdout == "hours.end = 20:00\n"
-    assert dialdeck("config", "set", "hours.start", "8:30 a.m.", db=db, check=True).stdout == "hours.start = 08:30\n"
+    def config_set(key: str, value: str) -> str:
+        return dialdeck("config", "set", key, value, db=db, check=True).stdout
+
+    assert config_set("rep.timezone", "Central") == "rep.timezone = America/Chicago\n"
+    assert config_set("rep.timezone", "EST") == "rep.timezone = America/New_York\n"
+    assert config_set("hours.end", "8pm") == "hours.end = 20:00\n"
+    assert config_set("hours.start", "8:30 a.m.") == "hours.start = 08:30\n"
     assert error_line(dialdeck("config", "set", "rep.timezone", "IST", db=db)) == (
         "rep.timezone: time zone abbreviation 'IST' is ambiguous (use an IANA name such as America/New_York)")
     assert error_line(dialdeck("config", "set", "hours.end", "8 in the evening", db=db)) == (
@@ -232,9 +254,9 @@ def test_the_cli_takes_the_callback_forms_the_tui_takes(rep_db: Path) -> None:
 
 async def test_the_tui_takes_the_cli_forms_and_keeps_the_dialog_open_on_a_far_one(tmp_path: Path) -> None:
     from textual.widgets import Input
+    from tui_helpers import enrollments, press, prospect_id, settle, test_app
 
     from dialdeck.tui.screens.disposition import DispositionScreen
-    from tui_helpers import enrollments, press, prospect_id, settle, test_app
 
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
@@ -260,7 +282,8 @@ TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_charac
 TIME_LIKE = st.one_of(
     TEXT,
     st.text(alphabet="0123456789:+-TZ. apmintdwhour", max_size=24),
-    st.builds(lambda y, rest: f"{y:04d}{rest}", st.integers(0, 99999), st.sampled_from(["-01-01T00:00", "-12-31T23:59", ""])),
+    st.builds(lambda y, rest: f"{y:04d}{rest}", st.integers(0, 99999),
+              st.sampled_from(["-01-01T00:00", "-12-31T23:59", ""])),
     st.builds(lambda n, unit: f"+{n}{unit}", st.integers(0, 10**40), st.sampled_from("mhdw")),
 )
 NUMBER_LIKE = st.one_of(TEXT, st.integers(-(2**80), 2**80).map(str), st.sampled_from(["0", "-1", "1e9", "٣", "1_000"]))
@@ -419,3 +442,22 @@ def test_fuzz_cells_through_the_whole_import(tmp_path: Path, row: dict) -> None:
             assert person.phone_e164 == "+13125550101"
     finally:
         db.close()
+
+
+# ---- the last resort ---------------------------------------------------------------------------------
+
+
+def test_an_unforeseen_failure_is_still_one_line_naming_a_bug(tmp_path: Path, monkeypatch) -> None:
+    def broken(db):
+        raise RuntimeError("the unforeseen")
+
+    monkeypatch.setattr(services, "dnc_list", broken)
+    assert run(["--db", str(tmp_path / "x.db"), "config"])[0] == 0  # creates the database
+    status, err = run(["--db", str(tmp_path / "x.db"), "dnc", "list"])
+    assert status == 1
+    assert err.splitlines() == [
+        "dialdeck: error: unexpected RuntimeError: the unforeseen (a bug in dialdeck: please report it with the "
+        "command you ran; DIALDECK_DEBUG=1 shows the traceback)"]
+    monkeypatch.setenv("DIALDECK_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        run(["--db", str(tmp_path / "x.db"), "dnc", "list"])

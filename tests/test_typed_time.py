@@ -274,7 +274,8 @@ TYPED = st.one_of(
     st.text(alphabet="0123456789:+-. apmintdwhourse", max_size=20),
     st.builds(lambda n, unit: f"in {n} {unit}", st.integers(0, 10**30), st.sampled_from(["m", "h", "d", "w", "days"])),
     st.builds(lambda n, unit: f"+{n}{unit}", st.integers(0, 10**30), st.sampled_from(["m", "h", "d", "w"])),
-    st.builds(lambda y, rest: f"{y:04d}{rest}", st.integers(1, 9999), st.sampled_from(["-01-01 10:00", "-12-31T23:59"])),
+    st.builds(lambda y, rest: f"{y:04d}{rest}", st.integers(1, 9999),
+              st.sampled_from(["-01-01 10:00", "-12-31T23:59"])),
 )
 
 

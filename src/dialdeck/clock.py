@@ -13,9 +13,10 @@ from datetime import datetime, timezone
 from dialdeck.errors import StoredTimeError
 
 UTC = timezone.utc
-# The years a stored time may lie in: what typed_time accepts, with room for what a cadence
-# adds (a year at most) to the last instant typed.
-STORED_YEARS = (1900, 2201)
+# The years a stored time may lie in: wider than what typed_time accepts (1900-2200), since a
+# cadence or the demo's replayed week adds to or takes from an instant typed at the edge, and
+# narrow enough that converting to any zone, or adding a year, never overflows.
+STORED_YEARS = (1800, 2400)
 
 Clock = Callable[[], datetime]
 
