@@ -250,6 +250,9 @@ def _iso(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
+# The attempt columns the generator fills, in its tuples' order (later columns stay NULL).
+ATTEMPT_FIELDS = ("id", "prospect_id", "enrollment_id", "cadence", "step", "action", "outcome", "disposition",
+                  "at", "note", "session_id", "prev_state", "spawned_enrollment_id", "dnc_added")
 _TODAY_START = datetime.combine(NOW.astimezone(ZoneInfo(REP_ZONE)).date(), datetime.min.time(),
                                 tzinfo=ZoneInfo(REP_ZONE)).astimezone(timezone.utc)
 _STAMP = _iso(IMPORTED_AT)
@@ -292,7 +295,8 @@ class _RowBuilder:
             f"INSERT INTO enrollments ({', '.join(ENROLLMENT_FIELDS)}) VALUES ({','.join('?' * len(ENROLLMENT_FIELDS))})",
             enrollments,
         )
-        conn.executemany(f"INSERT INTO attempts VALUES ({','.join('?' * 14)})", attempts)
+        conn.executemany(f"INSERT INTO attempts ({', '.join(ATTEMPT_FIELDS)}) "
+                         f"VALUES ({','.join('?' * len(ATTEMPT_FIELDS))})", attempts)
         conn.executemany("INSERT OR IGNORE INTO dnc VALUES (?, ?, ?)", dnc)
 
     def _prospect(self, pid: int, p: Person, zone: str, source: str) -> tuple:

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from dialdeck import paths, services, store
 from dialdeck.clock import UTC, as_utc
 from dialdeck.errors import InvalidInput
+from dialdeck.guard import GUARDED_OUTCOMES
 from dialdeck.models import DueItem
 
 DEMO_ZONE = "America/New_York"
@@ -193,6 +194,8 @@ def _work_session(db, start: datetime, now: datetime, rng: random.Random) -> Non
         if clock >= end:
             break
         attempt = _choose(item, clock, rng)
+        if attempt.outcome in GUARDED_OUTCOMES and not services.call_verdict(db, item.prospect_id, clock).allowed:
+            continue  # their window closed (or the day's calls ran out) since the session began
         try:
             services.log_outcome(
                 db, item.prospect_id, attempt.outcome, clock, note=attempt.note,

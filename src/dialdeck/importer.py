@@ -15,6 +15,9 @@ How cells are read where CRMs disagree:
   is not valid in that order is refused, never guessed. No offset = the prospect's zone.
 - A row with more cells than the header (an unquoted '$12,500') is refused: its columns
   would be shifted. Fewer cells are blank trailing fields.
+- A cell starting with a quote before a formula sign ("'=...", "'+1 212 555 0101") is read
+  without that quote: it is how dialdeck (``csv_guard``) and other tools write such cells so
+  a spreadsheet shows them as text, so a rejects file or an export imports as it was written.
 - A malformed e-mail is a warning and left blank: it must not keep the prospect from being
   called. A row repeating an earlier row's phone or e-mail is a warning (``RepeatedContacts``).
 """
@@ -26,6 +29,7 @@ import csv
 import itertools
 import math
 import re
+import stat
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -33,8 +37,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from dialdeck import typed_time
+from dialdeck.csv_guard import guarded_writer, unguard
 from dialdeck.errors import ImportFileError
 from dialdeck.phones import InvalidPhone, PhoneInfo, format_international, parse_phone
+from dialdeck.safe_write import replacing
 
 # Each field's header names, normalized (lowercase, letters and digits only), in the order
 # of preference when a file has several of them (a "Phone" beats a "Mobile" on the same row).
@@ -289,7 +295,7 @@ def _unique_names(header: list[str]) -> list[str]:
     names: list[str] = []
     seen: dict[str, int] = {}
     for index, cell in enumerate(header):
-        name = cell.strip() or f"column {index + 1}"
+        name = unguard(cell.strip()) or f"column {index + 1}"
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return names
@@ -331,7 +337,7 @@ def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
         cells = cells + [""] * (len(columns) - len(cells))
     elif len(cells) > len(columns):
         columns = (*columns, *(f"column {index + 1}" for index in range(len(columns), len(cells))))
-    return dict(zip(columns, cells))
+    return dict(zip(columns, map(unguard, cells)))  # as written, so a rejects file round-trips
 
 
 # ---- one row ---------------------------------------------------------------------------------
@@ -434,6 +440,8 @@ def _texts(cells: list[str], wanted: dict[str, tuple[int, ...]]) -> dict[str, st
             if index < count:
                 value = cells[index].strip()
                 if value:
+                    if value[0] == "'":  # a cell guarded against spreadsheet formulas, as we write them
+                        value = unguard(value).strip()
                     break
         text[key] = value
     return text
@@ -571,20 +579,37 @@ def _appointment(text: str, zone: str, region: str) -> datetime | None:
 
 
 def rejects_path(path: Path) -> Path:
+    """'leads.csv' -> 'leads.rejected.csv' beside it. An input that is not a file of its own
+    folder (/dev/stdin, a pipe, a FIFO, /dev/fd/63 from ``<(...)``) gets its rejects file in
+    the current directory ('stdin.rejected.csv', 'fd63.rejected.csv'): never in /dev."""
     path = Path(path)
-    return path.with_name(f"{path.stem}.rejected.csv")
+    if _is_own_file(path):
+        return path.with_name(f"{path.stem}.rejected.csv")
+    name = f"fd{path.stem}" if path.stem.isdigit() else path.stem
+    return Path.cwd() / f"{name}.rejected.csv"
+
+
+def _is_own_file(path: Path) -> bool:
+    """A regular file, not reached through /dev or /proc (/dev/stdin is a regular file when
+    the shell redirects one into it, but its folder is /dev)."""
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+    return regular and path.absolute().parts[1:2] not in (("dev",), ("proc",))
 
 
 def write_rejects(path: Path, errors: list[RowError]) -> Path:
-    """Writes '<input stem>.rejected.csv' beside the input: the original columns, then the
-    line, the field(s) and the reason(s). A row with several problems is written once."""
+    """Writes '<input stem>.rejected.csv' (see ``rejects_path``): the original columns, then the
+    line, the field(s) and the reason(s). A row with several problems is written once. The file
+    is replaced, never written through a link (``safe_write``); raises OSError if it cannot be."""
     target = rejects_path(path)
     merged: dict[int, list[RowError]] = {}
     for error in errors:
         merged.setdefault(error.line, []).append(error)
     columns = list(dict.fromkeys(name for error in errors for name in error.raw))
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+    with replacing(target) as handle:
+        writer = guarded_writer(handle)  # no cell a spreadsheet would run as a formula
         writer.writerow([*columns, "line", "field", "reason"])
         for line in sorted(merged):
             problems = merged[line]

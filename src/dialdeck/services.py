@@ -22,15 +22,16 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from dialdeck import cadence as cadence_mod
-from dialdeck import paths, phones, phrases, schedule, settings
+from dialdeck import guard, paths, phones, phrases, schedule, settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
-from dialdeck.errors import CadenceError, InvalidInput, NotFound, StoredTimeError
+from dialdeck.errors import InvalidInput, NotFound, StoredTimeError
 from dialdeck.hours import hours_key
 from dialdeck.models import (
     DISPOSITIONS,
     OUTCOMES,
     Attempt,
     CallCard,
+    CallVerdict,
     DueItem,
     Enrollment,
     ImportReport,
@@ -231,17 +232,18 @@ def _attempt_model(row: dict) -> Attempt:
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
         action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
-        session_id=row["session_id"],
+        session_id=row["session_id"], forced_reason=row["forced_reason"],
     )
 
 
 def _result(attempt_id: int | None, prospect_id: int, outcome: str, row: dict,
-            needs_disposition: bool = False) -> OutcomeResult:
+            needs_disposition: bool = False, forced_reason: str | None = None) -> OutcomeResult:
     live = row["status"] in records.LIVE
     return OutcomeResult(
         attempt_id=attempt_id, prospect_id=prospect_id, outcome=outcome, status=row["status"],
         step=row["step_index"] + 1 if live else None, cadence=row["cadence"],
         next_due_at=from_iso(row["next_due_at"]), needs_disposition=needs_disposition,
+        forced_reason=forced_reason,
     )
 
 
@@ -361,9 +363,10 @@ def queue_summary(db: Database, now: datetime, *, cap: int | None = QUEUE_COUNT_
         later_today = counter.at_most(
             queries.count_due_between(conn, now_iso, to_iso(tomorrow), counter.limit)
             + counter.due_in(opening_today))
+        upcoming = _upcoming(conn, base, now, opens_at, today)
         return QueueSummary(
             due_now=due_now, later_today=later_today, outside_hours=outside_hours,
-            next_item=_next_item(conn, base, now, opens_at, today),
+            next_item=upcoming.item, next_kind=upcoming.kind, next_opening=upcoming.opening,
             capped=cap is not None and max(due_now, later_today, outside_hours) >= cap, cap=cap,
         )
 
@@ -392,23 +395,41 @@ class _DueCounter:
         return promised + queries.count_unpinned_due(self.conn, keys, self.now_iso, rest)
 
 
-def _next_item(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str, datetime],
-               today: datetime) -> DueItem | None:
-    """The next call to come due after ``now``: a future due time, or a closed window opening."""
-    candidates: list[tuple[datetime, int]] = []
+@dataclasses.dataclass(frozen=True)
+class _Upcoming:
+    item: DueItem | None  # the next call to come due after now
+    kind: str  # why then: "promise", "due" or "opens" (their window opens); "" without an item
+    opening: DueItem | None  # the first one due but outside hours to become callable
+
+
+def _upcoming(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str, datetime],
+              today: datetime) -> _Upcoming:
+    """The next call to come due after ``now`` (a promise, a future due time, or a closed window
+    opening on someone already due), and why then, so the empty state says what is true."""
+    candidates: list[tuple[datetime, int, str]] = []
     coming = queries.next_coming_due(conn, to_iso(now))
     if coming is not None:
         row = records.enrollment_row(conn, coming)
         at = from_iso(row["next_due_at"])
-        candidates.append((at if row["pinned"] else windows.next_open(row["hours_key"], base, at), coming))
+        if row["pinned"]:
+            candidates.append((at, coming, "promise"))
+        else:
+            opens = windows.next_open(row["hours_key"], base, at)
+            candidates.append((opens, coming, "due" if opens == at else "opens"))
+    opening = None
     if opens_at:
         key = min(opens_at, key=opens_at.get)
         first = queries.first_due_in_window(conn, key, to_iso(now))
         if first is not None:
-            candidates.append((opens_at[key], first))
+            candidates.append((opens_at[key], first, "opens"))
+            opening = _item_at(conn, first, opens_at[key], today)
     if not candidates:
-        return None
-    at, enrollment_id = min(candidates)
+        return _Upcoming(None, "", None)
+    at, enrollment_id, kind = min(candidates)
+    return _Upcoming(_item_at(conn, enrollment_id, at, today), kind, opening)
+
+
+def _item_at(conn: sqlite3.Connection, enrollment_id: int, at: datetime, today: datetime) -> DueItem:
     (row,) = queries.due_rows(conn, [enrollment_id], to_iso(today))
     return _due_item(library(), row, due_at=at)
 
@@ -431,7 +452,31 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
             attempts=tuple(_attempt_model(a) for a in attempts),
+            verdict=_verdict(conn, row, enrollment, ctx, now), window=ctx.window,
         )
+
+
+def call_verdict(db: Database, prospect_id: int, now: datetime) -> CallVerdict:
+    """May the prospect be called at ``now``, and if not, why and from when (``guard.may_call``)."""
+    now = as_utc(now)
+    with _sqlite_errors(db):
+        conn = db.conn
+        profile = settings.read_profile(db)
+        row = _need_prospect(conn, prospect_id)
+        enrollment = records.live_enrollment(conn, prospect_id) or records.latest_enrollment(conn, prospect_id)
+        if enrollment is None:
+            return CallVerdict(blocked_reason=f"{_name(row)} is not enrolled in any cadence",
+                               headline="not enrolled")
+        return _verdict(conn, row, enrollment, _context(conn, row, profile, now), now)
+
+
+def _verdict(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
+             now: datetime) -> CallVerdict:
+    promised = from_iso(enrollment["next_due_at"]) if enrollment["pinned"] else None
+    return guard.may_call(
+        now, zone=ctx.zone, window=ctx.window, max_per_day=ctx.guard.max_per_day,
+        recent_calls=ctx.recent_attempts, status=enrollment["status"],
+        on_dnc=records.dnc_contains(conn, prospect["phone_e164"]), promised_at=promised, name=ctx.name)
 
 
 # What a script says where the prospect's record has no value, so the sentence around it still
@@ -509,8 +554,13 @@ def profile_problems(db: Database) -> list[str]:
 
 def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
-                session_id: int | None = None) -> OutcomeResult:
-    """Write the attempt and advance the enrollment in one transaction."""
+                session_id: int | None = None, force: bool = False) -> OutcomeResult:
+    """Write the attempt and advance the enrollment in one transaction.
+
+    A call the guard refuses (outside their calling hours, over the daily cap, a do-not-call
+    number) raises ``guard.NotCallable`` and writes nothing, unless ``force``: then it is
+    logged with the refusal it overrode (``forced_reason``).
+    """
     now = as_utc(now)
     if outcome not in OUTCOMES:
         raise InvalidInput(f"unknown outcome {outcome!r} (one of: {', '.join(OUTCOMES)})")
@@ -525,7 +575,7 @@ def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, 
         profile = settings.read_profile(db)
         with write_tx(db):
             return _log(db.conn, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
-                        callback_at=callback_at, session_id=session_id)
+                        callback_at=callback_at, session_id=session_id, force=force)
 
 
 def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
@@ -537,7 +587,7 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
 
 def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
-         session_id: int | None) -> OutcomeResult:
+         session_id: int | None, force: bool = False) -> OutcomeResult:
     prospect_row = _need_prospect(conn, prospect_id)
     enrollment = _need_live(conn, prospect_row)
     _check_in_order(conn, prospect_row, profile, now)
@@ -545,6 +595,7 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
     pos = _position(enrollment)
     step = schedule.current_step(lib, pos, ctx)
     transition = schedule.apply_outcome(lib, pos, ctx, outcome, now)
+    forced_reason = _guard_call(conn, prospect_row, enrollment, ctx, outcome, now, force)
     new_pos = transition.position
     if disposition is not None and transition.needs_disposition:
         # The call just made is not in the table yet; the disposition's guardrails must count it.
@@ -556,11 +607,29 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
     attempt_id = records.insert_attempt(
         conn, prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
-        spawned_enrollment_id=spawned, dnc_added=dnc_added,
+        spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
     )
     current = records.enrollment_row(conn, spawned or enrollment["id"])
     return _result(attempt_id, prospect_id, outcome, current,
-                   needs_disposition=transition.needs_disposition and disposition is None)
+                   needs_disposition=transition.needs_disposition and disposition is None,
+                   forced_reason=forced_reason)
+
+
+def _guard_call(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
+                outcome: str, now: datetime, force: bool) -> str | None:
+    """Refuse a call the guard forbids (NotCallable); forced, return the refusal to record.
+
+    Only a call made now is guarded: not do-not-call (a prospect may ask any time), not what
+    a rep logs about a call that already connected (wrong person, asked not to be called).
+    """
+    if outcome not in guard.GUARDED_OUTCOMES or enrollment["status"] != "active":
+        return None
+    verdict = _verdict(conn, prospect, enrollment, ctx, now)
+    if verdict.allowed:
+        return None
+    if not force:
+        raise guard.NotCallable(verdict, ctx.zone)
+    return verdict.blocked_reason
 
 
 def _check_in_order(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now: datetime) -> None:
@@ -719,7 +788,8 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
         if with_attempts:
             item["attempts"] = [
                 {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
-                 "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"]}
+                 "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"],
+                 "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"]}
                 for a in records.attempts_of_prospect(db.conn, row["id"])
             ]
         yield item

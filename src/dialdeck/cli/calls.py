@@ -8,6 +8,7 @@ from typing import Any
 
 from dialdeck import services
 from dialdeck.errors import InvalidInput
+from dialdeck.guard import NotCallable
 from dialdeck.models import DueItem, OutcomeResult
 
 from .database import database, rep_zone
@@ -92,9 +93,13 @@ def _nothing_due(summary, now: datetime, zone: str) -> str:
     lines = [f"nothing due as of {human_in(now, zone)}"]
     if summary.outside_hours:
         lines.append(f"{summary.shown(summary.outside_hours)} due but outside their calling hours now")
-    if summary.next_item is not None:
-        nxt = summary.next_item
-        lines.append(f"next: {nxt.name} (#{nxt.prospect_id}) at {human_in(nxt.due_at, zone)}")
+    nxt, opening = summary.next_item, summary.next_opening
+    if nxt is not None:
+        what = {"promise": "promised call", "opens": "their calling window opens"}.get(summary.next_kind, "due")
+        lines.append(f"next: {nxt.name} (#{nxt.prospect_id}), {what} at {human_in(nxt.due_at, zone)}")
+    if opening is not None and (nxt is None or opening.prospect_id != nxt.prospect_id):
+        lines.append(f"first calling window to open: {opening.name} (#{opening.prospect_id}) at "
+                     f"{human_in(opening.due_at, zone)}")
     return "\n".join(lines)
 
 
@@ -106,11 +111,19 @@ def cmd_log(args: argparse.Namespace) -> int:
     warn_skipped_cadences()
     with database(args) as db:
         zone, now = rep_now(args, db)
-        result = services.log_outcome(
-            db, args.prospect_id, args.outcome, now,
-            note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
-        )
-        _print_result(db, result, zone, args.json, f"{args.outcome} logged at {human_in(now, zone)}")
+        try:
+            result = services.log_outcome(
+                db, args.prospect_id, args.outcome, now,
+                note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
+                force=args.force,
+            )
+        except NotCallable as refused:
+            raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
+                               "it as forced") from None
+        headline = f"{args.outcome} logged at {human_in(now, zone)}"
+        if result.forced_reason:
+            headline += f", forced: {result.forced_reason}"
+        _print_result(db, result, zone, args.json, headline)
     return 0
 
 

@@ -152,6 +152,11 @@ def _add_log(sub) -> None:
         help=f"connected: call back at this time ({_LATER}); implies --disposition callback",
     )
     p.add_argument("--disposition", choices=DISPOSITIONS, help="connected: what was agreed")
+    p.add_argument(
+        "--force", action="store_true",
+        help="log a call the guard refuses (outside their calling hours, over the daily cap, "
+             "a do-not-call number); it is recorded as forced, with the reason",
+    )
     _json(p)
 
 

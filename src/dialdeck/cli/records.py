@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import sys
@@ -11,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from dialdeck import services
+from dialdeck.csv_guard import guarded_writer
 
 from .database import database, rep_zone
-from .output import human_in, iso_in, json_text, plain, print_json, table
+from .output import human_in, iso_in, json_text, plain, print_json, table, write_data
 from .times import rep_now
 
 # --------------------------------------------------------------------------- history
@@ -38,10 +38,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no attempts yet")
         return 0
     rows = [
-        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, a.outcome, a.note] for a in attempts
+        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), a.note] for a in attempts
     ]
     print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
     return 0
+
+
+def _outcome(attempt) -> str:
+    """'busy (forced)' for a call logged with --force against the guard (the JSON has the reason)."""
+    return f"{attempt.outcome} (forced)" if attempt.forced_reason else attempt.outcome
 
 
 def _history_json(person, enrollment, attempts) -> dict[str, Any]:
@@ -111,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = services.export_rows(db)
     text = json_text(rows) + "\n" if args.format == "json" else _csv_text(rows)
     if args.output is None:
-        sys.stdout.write(text)
+        write_data(text)
         return 0
     args.output.write_text(text, encoding="utf-8", newline="")
     print(f"exported {len(rows)} prospects to {args.output}", file=sys.stderr)
@@ -124,10 +129,10 @@ def _csv_text(rows: list[dict]) -> str:
     for row in rows:
         fields.update(dict.fromkeys(row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
-    writer.writeheader()
+    writer = guarded_writer(buffer, lineterminator="\n")  # no cell a spreadsheet would run
+    writer.writerow(fields)
     for row in rows:
-        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+        writer.writerow([_csv_cell(row.get(key)) for key in fields])
     return buffer.getvalue()
 
 

@@ -15,12 +15,15 @@ from typing import Any
 
 from dialdeck import services
 from dialdeck.clock import Clock, system_clock
-from dialdeck.models import RepProfile
+from dialdeck.models import ImportReport, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .database import database, db_path
-from .output import iso_in, print_json, warn_all, warn_skipped_cadences
+from .output import error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
 from .times import now as command_now, rep_now
+
+# `import`: the rows are committed, but the rejects file could not be written (they are listed).
+EXIT_REJECTS_UNSAVED = 3
 
 # The zone the demo rep works in: ``demo --at`` without an offset is read in it.
 DEMO_ZONE = "America/New_York"
@@ -78,7 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     warn_all(unset)
     if args.json:
         print_json(report)
-        return 0
+        return _rejects_unsaved(report) if report.rejects_error else 0
     print(
         f"imported {args.file}: {report.created} created, {report.updated} updated, "
         f"{report.enrolled} enrolled, {report.skipped_dnc} skipped (do-not-call), {report.rejected} rejected"
@@ -87,7 +90,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"rejected rows, with reasons: {report.rejected_file}")
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return 0
+    return _rejects_unsaved(report) if report.rejects_error else 0
+
+
+def _rejects_unsaved(report: ImportReport) -> int:
+    """The import is committed but its rejects file is not: say both, list the rejected rows'
+    problems instead, and exit with the status a script can tell apart from a failed import."""
+    error(f"could not write the rejected rows to {report.rejects_error}; the import itself is saved "
+          f"({report.created} created, {report.updated} updated). The {plural(report.rejected, 'rejected row')}:")
+    for problem in report.unsaved_rejects:
+        print(problem, file=sys.stderr)
+    return EXIT_REJECTS_UNSAVED
 
 
 # --------------------------------------------------------------------------- config

@@ -99,6 +99,18 @@ class RowShaper:
         return [Incoming(line, values, cadence, bool(get("temperature")), warnings)]
 
 
+def _save_rejects(path: Path, errors: list[importer.RowError]) -> tuple[str | None, str | None]:
+    """(the rejects file, None), or (None, why it could not be written): the import is already
+    committed by then, so a failure here is reported with it, not raised as if nothing was."""
+    if not errors:
+        return None, None
+    target = importer.rejects_path(path)
+    try:
+        return str(importer.write_rejects(path, errors)), None
+    except OSError as problem:
+        return None, f"{target}: {problem.strerror or problem}"
+
+
 @dataclass
 class _Tally:
     created: int = 0
@@ -161,11 +173,12 @@ class ImportRun:
                     raise ImportFileError(
                         f"{bad_lines} row{'s are' if bad_lines != 1 else ' is'} invalid; nothing was imported",
                         problems=[str(e) for e in errors])
-        rejected_file = str(importer.write_rejects(path, errors)) if errors else None
+        rejected_file, rejects_error = _save_rejects(path, errors)
         warnings = tally.warnings + ([f"... and {tally.dropped_warnings} more warnings"] if tally.dropped_warnings else [])
         return ImportReport(created=tally.created, updated=tally.updated, enrolled=tally.enrolled,
                             skipped_dnc=tally.skipped_dnc, rejected=bad_lines, rejected_file=rejected_file,
-                            warnings=tuple(warnings))
+                            warnings=tuple(warnings), rejects_error=rejects_error,
+                            unsaved_rejects=tuple(str(e) for e in errors) if rejects_error else ())
 
     def _write_all(self, conn: sqlite3.Connection, blocks, errors: list, tally: _Tally, skip_invalid: bool) -> None:
         next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM prospects").fetchone()[0]

@@ -170,14 +170,16 @@ def remember_hours_key(conn: sqlite3.Connection, key: str) -> None:
 
 def insert_attempt(conn: sqlite3.Connection, *, prospect_id: int, enrollment: dict, step: int, action: str,
                    outcome: str, at: str, note: str, session_id: int | None, disposition: str | None = None,
-                   spawned_enrollment_id: int | None = None, dnc_added: bool = False) -> int:
+                   spawned_enrollment_id: int | None = None, dnc_added: bool = False,
+                   forced_reason: str | None = None) -> int:
     """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo)."""
     cursor = conn.execute(
         "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, disposition, at, "
-        "note, session_id, prev_state, spawned_enrollment_id, dnc_added) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "note, session_id, prev_state, spawned_enrollment_id, dnc_added, forced_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at, note,
-         session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added)],
+         session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added),
+         forced_reason],
     )
     return cursor.lastrowid
 

@@ -134,5 +134,12 @@ def m002_promises_and_attempt_times(db: Database) -> None:
     db.execute("CREATE INDEX ix_attempts_at ON attempts(at)")
 
 
+@migrations()
+def m003_forced(db: Database) -> None:
+    """A call logged against the guard (``log --force``: outside calling hours, over the daily
+    cap, a do-not-call number) keeps the refusal it overrode; NULL for every other attempt."""
+    db.execute("ALTER TABLE attempts ADD COLUMN forced_reason TEXT")
+
+
 def known_steps() -> set[str]:
     return {m.name for m in migrations._migrations}

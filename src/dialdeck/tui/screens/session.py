@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -24,7 +25,8 @@ from textual.worker import WorkerError
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError
-from dialdeck.models import CallCard, QueueSummary, RepProfile
+from dialdeck.models import CallCard, DueItem, QueueSummary, RepProfile
+from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, international, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
@@ -56,27 +58,36 @@ def mailto_url(email: str, subject: str, body: str) -> str:
 
 
 def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Content:
-    """What the rep sees when nothing is callable now: what is next, and when."""
-    nxt = summary.next_item
+    """What the rep sees when nothing is callable now: what is next, when, and why then."""
+    nxt, opening = summary.next_item, summary.next_opening
+    lines: list[Content] = []
     if summary.outside_hours and not summary.due_now:
         head = f"Outside calling hours for everyone due ({summary.shown(summary.outside_hours)} waiting)"
-        tail = ""
-        if nxt is not None:
-            theirs = short_when(nxt.due_at, nxt.timezone, now)
-            tail = (f"next window opens at {short_when(nxt.due_at, rep_zone, now)} your time: "
-                    f"{nxt.name}, {theirs} in {city(nxt.timezone)}")
-    elif nxt is not None:
-        head = "All caught up"
-        tail = f"next call due at {short_when(nxt.due_at, rep_zone, now)}, {nxt.name}"
-        if nxt.pinned:
-            local = nxt.due_at.astimezone(zone(nxt.timezone))
-            tail += f", {local:%A} {spoken_clock(local)} promise"
     else:
-        head, tail = "All caught up", "nothing else is scheduled. Import more with: dialdeck import FILE.csv"
-    lines = [Content.styled(head, "bold $success"), Content(tail)]
+        head = "All caught up"
+    lines.append(Content.styled(head, "bold $success"))
+    if nxt is not None:
+        lines.append(Content(_next_line(nxt, summary.next_kind, rep_zone, now)))
+    if opening is not None and (nxt is None or summary.next_kind != "opens" or opening.prospect_id != nxt.prospect_id):
+        lines.append(Content(_next_line(opening, "opens", rep_zone, now, lead="")))
+    if nxt is None and opening is None:
+        lines.append(Content("nothing else is scheduled. Import more with: dialdeck import FILE.csv"))
     if summary.later_today:
         lines.append(Content.styled(f"{summary.shown(summary.later_today)} more due later today", "$text-muted"))
     return Content("\n\n").join(lines)
+
+
+def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: str = "next: ") -> str:
+    """One upcoming call, saying truly why it comes then: a promise, a due time, a window opening."""
+    yours = short_when(item.due_at, rep_zone, now)
+    local = item.due_at.astimezone(zone(item.timezone))
+    name = one_line(item.name)  # prospect data: control characters shown, never sent
+    if kind == "promise":
+        return f"{lead}promised call at {yours}, {name} ({local:%A} {spoken_clock(local)} their time)"
+    if kind == "opens":
+        return (f"{lead}{name}'s calling window opens at {yours} your time "
+                f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")
+    return f"{lead}call due at {yours}, {name}"
 
 
 class SessionScreen(Screen[None]):
@@ -118,6 +129,9 @@ class SessionScreen(Screen[None]):
     can_undo: reactive[bool] = reactive(False, bindings=True)
     # The card is a call logged connected earlier (the CLI, a closed session): it needs a disposition.
     awaiting: reactive[bool] = reactive(False, bindings=True)
+    # The guard refuses a call to the card's prospect now (their hours, the daily cap, DNC): the
+    # card says why and the call keys are dimmed. Do-not-call, snooze and notes stay usable.
+    blocked: reactive[bool] = reactive(False, bindings=True)
     undo_depth: reactive[int] = reactive(0)
 
     def __init__(self) -> None:
@@ -145,6 +159,13 @@ class SessionScreen(Screen[None]):
         # The clock and the session time move every second; dials/hour is re-divided by the
         # new time. No database work: the figures come from the last desk loaded.
         self.set_interval(1, self._tick)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast of the session is literal text (``markup`` is ignored): the names, notes
+        and error messages in it are never read as markup, and their control characters show."""
+        super().notify(terminal_safe(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())
@@ -215,6 +236,7 @@ class SessionScreen(Screen[None]):
         self.card = desk.card
         self.step_action = desk.card.script.action if desk.card is not None else None
         self.awaiting = desk.card is not None and desk.card.enrollment.status == "connected"
+        self.blocked = desk.card is not None and not desk.card.verdict.allowed
         current = self._current_id()
         due = self.query_one("#due", DueCalls)
         due.show(desk.items, desk.now, current)
@@ -247,6 +269,8 @@ class SessionScreen(Screen[None]):
             return True if step_action == "email" else None
         if action != "outcome":
             return True if step_action is not None else None
+        if self.blocked and parameters[0] in CALL_ONLY:
+            return None
         return self._outcome_state(str(parameters[0]), step_action)
 
     @staticmethod
@@ -270,13 +294,16 @@ class SessionScreen(Screen[None]):
         if card is None or self._writing:
             self.app.bell()
             return
+        if self.blocked and outcome in CALL_ONLY and card.enrollment.status == "active":
+            self.app.bell()  # the key is dimmed; the card says why
+            return
         extra: dict[str, Any] = {}
         if outcome == "connected" and card.enrollment.status == "connected":
             await self._dispose(card)
             return
         if outcome == "connected":
             choice = await self.app.push_screen_wait(DispositionScreen(
-                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
+                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
             if choice is None:
                 return
             extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
@@ -320,7 +347,7 @@ class SessionScreen(Screen[None]):
     async def _dispose(self, card: CallCard) -> None:
         """The call is already logged as connected: only the disposition is written."""
         choice = await self.app.push_screen_wait(DispositionScreen(
-            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
+            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
         if choice is None:
             return
         now = self.app.clock()
@@ -344,7 +371,8 @@ class SessionScreen(Screen[None]):
         if card is None:
             return
         now = self.app.clock()
-        until = await self.app.push_screen_wait(SnoozeScreen(card.prospect.name, card.prospect.timezone, now))
+        until = await self.app.push_screen_wait(
+            SnoozeScreen(card.prospect.name, card.prospect.timezone, now, card.window))
         if until is None:
             return
         try:

@@ -16,10 +16,13 @@ from textual.content import Content
 from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard
-from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
+from dialdeck.safe_text import one_line
+from dialdeck.tui.formatting import international, money, outcome_label, short_when, step_label, zone
 
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
-STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
+# add_note's "[2026-11-23 20:13 EST] " prefix, and only that: a note of the CRM's own may
+# start with brackets ("[link=...]see file[/]") and is shown whole.
+STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?: [^\]]*)?\]\s*")
 
 
 class ProspectCard(Widget):
@@ -63,6 +66,7 @@ class ProspectCard(Widget):
             Content.assemble((international(p.phone_e164), "bold"), "  ", self._temperature(p.temperature),
                              "  value ", money(p.value)),
             self._local_time(card, now),
+            *self._blocked(card, now),
             *self._referral(card, now),
             *self._note(card.prospect.notes),
             self._cadence_line(card),
@@ -74,7 +78,7 @@ class ProspectCard(Widget):
         e = card.enrollment
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
-        return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
+        return Content.assemble(("Cadence ", "$text-muted"), one_line(step_label(e.cadence, e.step, e.steps_total)),
                                 action, ("  ◆ promise" if e.pinned else "", "$accent"))
 
     @staticmethod
@@ -86,9 +90,9 @@ class ProspectCard(Widget):
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
-        parts = [(p.name, "bold $text")]
+        parts = [(one_line(p.name), "bold $text")]
         if p.company:
-            parts += [" · ", (p.company, "$text")]
+            parts += [" · ", (one_line(p.company), "$text")]
         return Content.assemble(*parts)
 
     @staticmethod
@@ -105,12 +109,27 @@ class ProspectCard(Widget):
             line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $warning"))
         return line
 
+    def _blocked(self, card: CallCard, now: datetime) -> list[Content]:
+        """Why they may not be called now, and from when: the call keys are dimmed meanwhile.
+        Short enough for the card at 80 columns ("⊘ Outside their hours 08:00-20:00 (US-FL)")."""
+        verdict = card.verdict
+        if verdict.allowed or card.enrollment.status != "active" or card.script.action != "call":
+            return []
+        headline = verdict.headline[:1].upper() + verdict.headline[1:]
+        lines = [Content.styled(f"⊘ {headline}", "bold $error")]
+        if verdict.callable_at is not None:
+            theirs = short_when(verdict.callable_at, card.prospect.timezone, now)
+            yours = short_when(verdict.callable_at, self._rep_zone, now)
+            when = " their time" if theirs == yours else f" theirs · {yours} yours"
+            lines.append(Content.assemble(("Callable ", "$text-muted"), (theirs, "bold"), when))
+        return lines
+
     def _referral(self, card: CallCard, now: datetime) -> list[Content]:
         p = card.prospect
         lines = []
         if p.referrer:
             who = f"{p.referrer} ({p.referrer_company})" if p.referrer_company else p.referrer
-            lines.append(Content.assemble(("Referred by ", "$text-muted"), who))
+            lines.append(Content.assemble(("Referred by ", "$text-muted"), one_line(who)))
         if p.appointment_at is not None:
             local = p.appointment_at.astimezone(zone(p.timezone))
             lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
@@ -122,7 +141,7 @@ class ProspectCard(Widget):
         lines = [line for line in notes.splitlines() if line.strip()]
         if not lines:
             return []
-        text = STAMP.sub("", lines[-1].strip())
+        text = one_line(STAMP.sub("", lines[-1].strip()))  # before the cut: never half an escape
         if len(text) > NOTE_CHARS:
             text = text[:NOTE_CHARS - 1].rstrip() + "…"
         return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
@@ -148,6 +167,8 @@ class ProspectCard(Widget):
         when = attempt.at.astimezone(zone(self._rep_zone))
         line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
                                 (outcome_label(attempt.outcome), "bold"))
+        if attempt.forced_reason:
+            line = line.append(Content.styled(" forced", "$error"))
         if attempt.note:
-            line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
+            line = line.append(Content.styled(f"  “{one_line(attempt.note)}”", "italic $text-muted"))
         return line
