@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import itertools
+import math
 import re
 import stat
 from collections.abc import Collection, Iterable, Iterator
@@ -43,10 +44,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from dialdeck import countries
-from dialdeck.clock import UTC
+from dialdeck import countries, typed_time
 from dialdeck.csv_guard import guarded_writer, unguard
 from dialdeck.errors import ImportFileError
 from dialdeck.phones import (
@@ -129,6 +128,11 @@ _PREFIXES = tuple(normalize_header(prefix) for prefix in HEADER_PREFIXES)
 WARM_WORDS = frozenset({"warm", "hot"})
 COLD_WORDS = frozenset({"cold", ""})
 DELIMITERS = (",", ";", "\t")
+# The longest cell a field may hold (a longer one refuses its row, naming line and field): notes
+# are free text pasted from a CRM, every other field is a name, a number or a word.
+NOTE_LIMIT = 1_000_000
+CELL_LIMIT = 1_000
+CSV_FIELD_LIMIT = 16 * 1024 * 1024  # any cell, read or not; a longer one stops the import
 # Default regions whose slash dates are month first ('11/05/2026' = 5 November); elsewhere
 # day first (11 May).
 MONTH_FIRST_REGIONS = frozenset({"US", "CA"})
@@ -322,6 +326,9 @@ class ExportReader:
                 yield start + skipped, cells
 
     def _read_header(self) -> None:
+        # The csv module's own cap (128 kB) would stop the whole import at one long note; above
+        # this one the file is not a CRM export (and the row's line is named).
+        csv.field_size_limit(CSV_FIELD_LIMIT)
         lines, delimiter, self._skipped = _open_lines(self.path, self._handle)
         self._reader = csv.reader(lines, delimiter=delimiter)
         header = next(self._reader, None)
@@ -511,6 +518,11 @@ class RowParser:
         warnings: list[str] = []
         context = self.context
         text = _texts(cells, self.wanted)
+        if max(map(len, cells), default=0) > CELL_LIMIT:  # rare: a long cell, perhaps one not read
+            oversized = _oversized(text)
+            if oversized:
+                raw = _raw_row(self.columns, cells)
+                return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in oversized]
         email = text.get("email")
         if email and not _EMAIL.fullmatch(email):
             # A bad address must not keep a prospect from being called.
@@ -570,6 +582,16 @@ class RowParser:
         for name, reason in bad:
             warnings.append(f"line {line}: {name}: {reason}; left out, the row's other numbers are kept")
         return tuple(found)
+
+
+def _oversized(text: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, reason) for each field whose cell is longer than a field of its kind may be."""
+    problems = []
+    for name, value in text.items():
+        limit = NOTE_LIMIT if name == "notes" else CELL_LIMIT
+        if len(value) > limit:
+            problems.append((name, f"too long ({len(value):,} characters; at most {limit:,})"))
+    return problems
 
 
 def _texts(cells: list[str], wanted: dict[str, tuple[int, ...]]) -> dict[str, str]:
@@ -716,75 +738,11 @@ def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,
     return context.rep_zone, "rep"
 
 
-# What CRMs, Windows and Rails write for a zone, normalized (lowercase, single spaces), and the
-# IANA zone meant. zoneinfo knows "EST", "MST" and "HST" itself, but as fixed offsets with no
-# daylight saving time: an "EST" prospect would be called an hour off all summer.
-ZONE_ALIASES: dict[str, str] = {
-    **dict.fromkeys(("est", "edt", "et", "eastern", "eastern time", "eastern time (us & canada)", "us/eastern",
-                     "eastern standard time", "est5edt"), "America/New_York"),
-    **dict.fromkeys(("cst", "cdt", "ct", "central", "central time", "central time (us & canada)", "us/central",
-                     "central standard time", "cst6cdt"), "America/Chicago"),
-    **dict.fromkeys(("mst", "mdt", "mt", "mountain", "mountain time", "mountain time (us & canada)",
-                     "us/mountain", "mountain standard time", "mst7mdt"), "America/Denver"),
-    **dict.fromkeys(("arizona", "us/arizona", "us mountain standard time"), "America/Phoenix"),
-    **dict.fromkeys(("pst", "pdt", "pt", "pacific", "pacific time", "pacific time (us & canada)", "us/pacific",
-                     "pacific standard time", "pst8pdt"), "America/Los_Angeles"),
-    **dict.fromkeys(("akst", "akdt", "alaska", "us/alaska", "alaskan standard time"), "America/Anchorage"),
-    **dict.fromkeys(("hst", "hawaii", "us/hawaii", "hawaiian standard time"), "Pacific/Honolulu"),
-    **dict.fromkeys(("gmt", "bst", "london", "edinburgh", "gmt standard time"), "Europe/London"),
-    **dict.fromkeys(("cet", "cest", "berlin", "w. europe standard time"), "Europe/Berlin"),
-    **dict.fromkeys(("aest", "aedt", "sydney", "aus eastern standard time"), "Australia/Sydney"),
-}
-_IANA_HINT = "(use an IANA name such as America/New_York)"
-# 'UTC-5', 'GMT+05:30', '+0100', 'Etc/GMT+5': a fixed offset, wrong for half the year wherever
-# the clocks change.
-_FIXED_OFFSET = re.compile(r"(?:utc|gmt|etc/gmt)?\s*[+-]\s*(\d{1,2})(?::?(\d{2}))?")
-_ABBREVIATION = re.compile(r"[a-z]{2,5}")
-_NOT_PLACES = frozenset({"localtime", "factory"})  # in the zone database, but no prospect's zone
-
-
-@lru_cache(maxsize=1024)
-def _zone_cell(text: str) -> tuple[str | None, str | None]:
-    """A time zone cell read: (IANA name, None), or (None, the reason it is refused).
-
-    Cached with the refusals too: a file that repeats a bad zone pays for it once.
-    """
-    given = text.strip()
-    key = " ".join(given.lower().split())
-    if key in ZONE_ALIASES:
-        return ZONE_ALIASES[key], None
-    offset = _FIXED_OFFSET.fullmatch(key)
-    if offset and any(digit != "0" for digit in "".join(group or "" for group in offset.groups())):
-        return None, f"fixed offset {given!r} ignores daylight saving time {_IANA_HINT}"
-    if offset:
-        return "UTC", None
-    zone = _known_zone(given)
-    if zone is not None:
-        return zone, None
-    if _ABBREVIATION.fullmatch(key):
-        return None, f"time zone abbreviation {given!r} is ambiguous {_IANA_HINT}"
-    return None, f"unknown time zone {given!r} {_IANA_HINT}"
-
-
-def _known_zone(name: str) -> str | None:
-    if name.lower() in _NOT_PLACES:
-        return None
-    try:
-        ZoneInfo(name)
-        return name
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return _zones_by_lower().get(name.lower())
-
-
-def zone_name(text: str) -> str | None:
-    """The IANA name for a zone cell ('america/new_york' -> 'America/New_York', 'EST' ->
-    'America/New_York'), None if it is unknown, ambiguous or a fixed offset."""
-    return _zone_cell(text)[0]
-
-
-@lru_cache(maxsize=1)
-def _zones_by_lower() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+# The zone reading is typed_time's, shared with ``config set rep.timezone``; the names stay
+# importable from here.
+ZONE_ALIASES = typed_time.ZONE_ALIASES
+_zone_cell = typed_time.zone_cell
+zone_name = typed_time.zone_name
 
 
 def _temperature(line: int, text: str, warnings: list[str]) -> str:
@@ -815,6 +773,8 @@ def _money(text: str) -> float | None:
         raise ValueError(f"not an amount ({text!r}; expected e.g. 12500 or $12,500)") from None
     if value < 0:
         raise ValueError(f"negative amount ({text!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"not an amount ({text[:40]!r}…: too large)")
     return value
 
 
@@ -852,81 +812,11 @@ def _cadence(text: str, known: dict[str, str] | None) -> str | None:
     return known[key]
 
 
-_EXAMPLE = "expected e.g. 2026-11-24 14:00"
-_DATES = (  # (pattern, the order of its numbers): day/month order for slash dates is the region's
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
-    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "slash"),
-    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), "dmy"),
-)
-_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE)
-
-
 @lru_cache(maxsize=8192)
 def _appointment(text: str, zone: str, region: str) -> datetime | None:
-    """The agreed time as UTC, '' -> None. Raises ValueError.
-
-    ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00:00Z', with or without an offset) or what
-    CRMs export: '11/24/2026 2:00 PM', '2026-11-24 2:00 PM', '24.11.2026 14:00'. No offset =
-    the prospect's zone.
-    """
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = _crm_date_time(text, region)
-    else:
-        if len(text) <= 10:
-            raise ValueError(f"{text!r} has no time of day ({_EXAMPLE})")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(UTC)
-
-
-def _crm_date_time(text: str, region: str) -> datetime:
-    month_first = region.upper() in MONTH_FIRST_REGIONS
-    date_text, _, clock_text = " ".join(text.split()).partition(" ")
-    date_text = date_text.rstrip(",")
-    for pattern, order in _DATES:
-        found = pattern.fullmatch(date_text)
-        if found:
-            break
-    else:
-        raise ValueError(f"not a date and time ({text!r}; {_EXAMPLE})")
-    if not clock_text:
-        raise ValueError(f"{text!r} has no time of day ({_EXAMPLE})")
-    first, second, third = (int(number) for number in found.groups())
-    if order == "ymd":
-        year, month, day = first, second, third
-    elif order == "dmy" or (order == "slash" and not month_first):
-        day, month, year = first, second, third
-    else:
-        month, day, year = first, second, third
-    hour, minute, second_ = _clock(text, clock_text)
-    try:
-        return datetime(year, month, day, hour, minute, second_)
-    except ValueError:
-        if order == "slash":
-            reading = "month/day/year" if month_first else "day/month/year"
-            raise ValueError(f"not a valid date ({text!r}; slash dates are {reading} for region {region})") from None
-        raise ValueError(f"not a valid date ({text!r})") from None
-
-
-def _clock(text: str, clock_text: str) -> tuple[int, int, int]:
-    """'14:00', '2:00 PM', '2 p.m.', '14:00:30' -> (hour, minute, second). Raises ValueError."""
-    found = _CLOCK.fullmatch(clock_text)
-    if not found:
-        raise ValueError(f"not a date and time ({text!r}; {_EXAMPLE})")
-    hour_text, minute_text, second_text, meridiem = found.groups()
-    hour, minute, second = int(hour_text), int(minute_text or 0), int(second_text or 0)
-    if meridiem:
-        valid = 1 <= hour <= 12
-        hour = hour % 12 + (12 if meridiem.lower() == "p" else 0)
-    else:
-        valid = minute_text is not None and hour <= 23  # a bare '14' is not a time
-    if not valid or minute > 59 or second > 59:
-        raise ValueError(f"not a valid time of day ({text!r})")
-    return hour, minute, second
+    """The agreed time as UTC, '' -> None. Raises ValueError (``typed_time.read_crm_datetime``)."""
+    return typed_time.read_crm_datetime(text, zone, month_first=region.upper() in MONTH_FIRST_REGIONS,
+                                        region=region)
 
 
 # ---- rejected rows ---------------------------------------------------------------------------

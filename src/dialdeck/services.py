@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from dialdeck import cadence as cadence_mod
 from dialdeck import guard, paths, phones, phrases, schedule, settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
-from dialdeck.errors import InvalidInput, NotFound
+from dialdeck.errors import InvalidInput, NotFound, StoredTimeError
 from dialdeck.hours import hours_key
 from dialdeck.models import (
     CALL_OUTCOMES,
@@ -113,6 +113,10 @@ def _sqlite_errors(db: Database) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise store_error(exc, _path_of(db)) from None
+    except StoredTimeError as exc:
+        if exc.where:
+            raise
+        raise StoredTimeError(exc.text, records.where_is_time_text(db.conn, exc.text)) from None
 
 
 def _path_of(db: Database) -> str | None:
@@ -1009,11 +1013,15 @@ class ActivityReport:
     overdue: int  # due before today began, callable now or not
 
 
+# A report reaches back at most this many days (about thirty years): further back is a typo.
+REPORT_MAX_DAYS = 11_000
+
+
 def report(db: Database, now: datetime, days: int = 1) -> ActivityReport:
     """The rep's activity over the last ``days`` days (1 = today in the rep's zone) up to ``now``."""
     now = as_utc(now)
-    if days < 1:
-        raise InvalidInput(f"days: must be at least 1, not {days}")
+    if not 1 <= days <= REPORT_MAX_DAYS:
+        raise InvalidInput(f"days: must be from 1 to {REPORT_MAX_DAYS:,}, not {days}")
     with _sqlite_errors(db):
         profile = settings.read_profile(db)
         today = _rep_day(now, profile)[0]

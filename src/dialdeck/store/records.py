@@ -27,6 +27,32 @@ def _one(cursor: sqlite3.Cursor) -> dict | None:
     return rows[0] if rows else None
 
 
+# Every column that holds a time (UTC ISO text) and how its rows are named.
+TIME_COLUMNS = {
+    "prospects": ("id", ("appointment_at", "created_at", "updated_at")),
+    "enrollments": ("id", ("next_due_at", "promised_at", "created_at", "updated_at")),
+    "attempts": ("id", ("at",)),
+    "sessions": ("id", ("started_at", "ended_at")),
+    "dnc": ("e164", ("added_at",)),
+}
+
+
+def where_is_time_text(conn: sqlite3.Connection, text: str) -> str:
+    """'enrollments.next_due_at, id 3': the first time column holding ``text``, '' if none.
+
+    Scans: only for reporting a bad stored time, never on a normal path.
+    """
+    for table, (key, columns) in TIME_COLUMNS.items():
+        for column in columns:
+            try:
+                row = conn.execute(f"SELECT {key} FROM {table} WHERE {column} = ? LIMIT 1", [text]).fetchone()
+            except sqlite3.Error:
+                continue
+            if row is not None:
+                return f"{table}.{column}, {key} {row[0]}"
+    return ""
+
+
 # --- prospects -------------------------------------------------------------------------------
 
 def prospect_row(conn: sqlite3.Connection, prospect_id: int) -> dict | None:
