@@ -259,21 +259,23 @@ async def test_snooze_until_later_today(tmp_path):
         assert "Ana Souza" not in listed(app)
 
 
-async def test_a_note_is_saved_on_the_prospect(tmp_path):
+async def test_a_new_note_joins_the_crm_note_on_the_card_newest_first(tmp_path):
     path = build_db(tmp_path)
-    ana = prospect_id(path, "Ana")
+    megan = prospect_id(path, "Megan")  # imported with the CRM note "Missed our call"
     app = test_app(path)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.show_prospect(megan)
         await settle(pilot)
         await press(pilot, "t")
         await pilot.press(*"prefers mornings")
         await press(pilot, "enter")
-        notes = with_db(path, lambda db: services.prospect(db, ana).notes)
-        assert "prefers mornings" in notes
-        assert on_card(app) == "Ana"
-        # The rep sees it on the card at once, without the stamp add_note puts in the record.
-        card = str(app.screen.query_one(ProspectCard).render())
-        assert "Note prefers mornings" in card
+        notes = with_db(path, lambda db: services.notes(db, megan))
+        assert [(n.source, n.text) for n in notes] == [("rep", "prefers mornings"), ("crm", "Missed our call")]
+        assert on_card(app) == "Megan"
+        lines = str(app.screen.query_one(ProspectCard).render()).splitlines()
+        noted = [line for line in lines if "prefers mornings" in line or "Missed our call" in line]
+        assert noted == ["Notes 25 Nov 10:00  prefers mornings", "      CRM  Missed our call"]
 
 
 def email_step_db(tmp_path):

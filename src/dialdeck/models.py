@@ -91,6 +91,19 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One note about a prospect: the CRM's note from an import, or one the rep typed."""
+
+    id: int
+    prospect_id: int
+    at: datetime  # when it was typed, or imported (a CRM note carries no time of its own)
+    text: str
+    source: str  # "crm" or "rep"
+    session_id: int | None = None
+    attempt_id: int | None = None  # the call just made when the rep typed it
+
+
+@dataclass(frozen=True)
 class DueItem:
     """One row of the due queue, in calling order."""
 
@@ -134,6 +147,8 @@ class CallCard:
     enrollment: Enrollment
     script: Script
     attempts: tuple[Attempt, ...]  # this cadence's attempts so far, oldest first
+    notes: tuple[Note, ...] = ()  # the newest few notes, newest first (CARD_NOTES at most)
+    notes_total: int = 0  # how many notes the prospect has in all
 
 
 @dataclass(frozen=True)

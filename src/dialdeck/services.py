@@ -34,6 +34,7 @@ from dialdeck.models import (
     DueItem,
     Enrollment,
     ImportReport,
+    Note,
     OutcomeResult,
     Prospect,
     QueueSummary,
@@ -411,6 +412,8 @@ def _next_item(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str
 
 # --- the call card ----------------------------------------------------------------------------
 
+CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed height
+
 def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
     """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
     now = as_utc(now)
@@ -424,9 +427,11 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         script = _sentence_starts(
             schedule.render_script(library(), _position(enrollment), ctx, fields, now), _fallbacks_in(fields))
         attempts = records.attempts_of_enrollment(conn, enrollment["id"])
+        newest, total = records.newest_notes(conn, prospect_id, CARD_NOTES)
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
             attempts=tuple(_attempt_model(a) for a in attempts),
+            notes=tuple(_note_model(n) for n in newest), notes_total=total,
         )
 
 
@@ -655,23 +660,36 @@ def snooze(db: Database, prospect_id: int, until: datetime, now: datetime) -> En
         return _enrollment_model(records.enrollment_row(conn, enrollment["id"]))
 
 
-def add_note(db: Database, prospect_id: int, text: str, now: datetime) -> None:
-    """Append a timestamped note to the prospect, and to their last attempt if it is the newest
-    attempt logged at all (the call the rep just made)."""
+def add_note(db: Database, prospect_id: int, text: str, now: datetime, *,
+             session_id: int | None = None) -> Note:
+    """Keep a note the rep typed, with its time; it is linked to the prospect's last attempt
+    when that is the newest attempt logged at all (the call the rep just made)."""
     now = as_utc(now)
     text = " ".join(text.split())
     if not text:
         raise InvalidInput("the note is empty")
     with _sqlite_errors(db), write_tx(db):
         conn = db.conn
-        row = _need_prospect(conn, prospect_id)
-        zone = ZoneInfo(settings.read_profile(db).timezone)
-        stamp = now.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-        notes = f"{row['notes']}\n[{stamp}] {text}" if row["notes"] else f"[{stamp}] {text}"
-        conn.execute("UPDATE prospects SET notes = ?, updated_at = ? WHERE id = ?", [notes, to_iso(now), prospect_id])
+        _need_prospect(conn, prospect_id)
         last = records.newest_attempt(conn)
-        if last is not None and last["prospect_id"] == prospect_id:
-            records.append_attempt_note(conn, last["id"], text)
+        attempt_id = last["id"] if last is not None and last["prospect_id"] == prospect_id else None
+        note_id = records.insert_note(conn, prospect_id=prospect_id, at=to_iso(now), text=text, source="rep",
+                                      session_id=session_id, attempt_id=attempt_id)
+        conn.execute("UPDATE prospects SET updated_at = ? WHERE id = ?", [to_iso(now), prospect_id])
+    return Note(id=note_id, prospect_id=prospect_id, at=now.replace(microsecond=0), text=text, source="rep",
+                session_id=session_id, attempt_id=attempt_id)
+
+
+def notes(db: Database, prospect_id: int) -> list[Note]:
+    """Every note of the prospect (the CRM's and the rep's), newest first."""
+    with _sqlite_errors(db):
+        _need_prospect(db.conn, prospect_id)
+        return [_note_model(row) for row in records.notes_of_prospect(db.conn, prospect_id)]
+
+
+def _note_model(row: dict) -> Note:
+    return Note(id=row["id"], prospect_id=row["prospect_id"], at=from_iso(row["at"]), text=row["text"],
+                source=row["source"], session_id=row["session_id"], attempt_id=row["attempt_id"])
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -707,7 +725,9 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
             "email": row["email"], "timezone": row["timezone"], "tz_source": row["tz_source"],
             "region": row["region"], "subdivision": row["subdivision"], "temperature": row["temperature"],
             "value": row["value"], "referrer": row["referrer"], "referrer_company": row["referrer_company"],
-            "appointment_at": row["appointment_at"], "notes": row["notes"],
+            "appointment_at": row["appointment_at"],
+            "notes": [{"at": n["at"], "source": n["source"], "text": n["text"]}
+                      for n in records.notes_of_prospect(db.conn, row["id"])],
             "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
             "status": row["status"], "next_due_at": row["next_due_at"],
             "attempts_count": row["attempts_count"], "last_outcome": row["last_outcome"],

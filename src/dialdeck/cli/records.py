@@ -23,8 +23,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone = rep_zone(db)
         person, enrollment, attempts = services.history(db, args.prospect_id)
+        notes = services.notes(db, args.prospect_id)
     if args.json:
-        print_json(_history_json(person, enrollment, attempts))
+        print_json(_history_json(person, enrollment, attempts, notes))
         return 0
     print(f"{person.name} (#{person.id}) · {person.company} · {person.phone_e164} · {person.timezone}")
     if enrollment is None:
@@ -36,17 +37,32 @@ def cmd_history(args: argparse.Namespace) -> int:
         )
     if not attempts:
         print("no attempts yet")
-        return 0
-    rows = [
-        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, a.outcome, a.note] for a in attempts
-    ]
-    print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
+    else:
+        rows = [
+            [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, a.outcome, a.note] for a in attempts
+        ]
+        print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
+    print()
+    print(_notes_text(notes, zone))
     return 0
 
 
-def _history_json(person, enrollment, attempts) -> dict[str, Any]:
+def _notes_text(notes, zone: str) -> str:
+    """Every note, newest first: when it was typed (or imported), where from, and the text."""
+    if not notes:
+        return "no notes"
+    rows = [[human_in(n.at, zone), "CRM import" if n.source == "crm" else "you", _one_line(n.text)] for n in notes]
+    return f"notes ({len(notes)}), newest first\n" + table(["WHEN", "FROM", "NOTE"], rows)
+
+
+def _one_line(text: str) -> str:
+    """A note written over several lines, on one table row."""
+    return " / ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _history_json(person, enrollment, attempts, notes) -> dict[str, Any]:
     """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
-    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts})
+    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "notes": notes})
     if enrollment is not None:
         data["enrollment"]["step"] = enrollment.step
     return data

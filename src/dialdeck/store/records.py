@@ -256,6 +256,37 @@ def sessions_between(conn: sqlite3.Connection, since_iso: str, until_iso: str) -
     ))
 
 
+# --- notes ----------------------------------------------------------------------------------
+
+def insert_note(conn: sqlite3.Connection, *, prospect_id: int, at: str, text: str, source: str,
+                session_id: int | None = None, attempt_id: int | None = None) -> int:
+    cursor = conn.execute(
+        "INSERT INTO notes (prospect_id, at, text, source, session_id, attempt_id) VALUES (?, ?, ?, ?, ?, ?)",
+        [prospect_id, at, text, source, session_id, attempt_id])
+    return cursor.lastrowid
+
+
+def insert_crm_notes(conn: sqlite3.Connection, notes: Sequence[tuple[int, str]], at: str) -> None:
+    """The CRM's notes of an import: (prospect id, text) each, all stamped with the import's time."""
+    conn.executemany("INSERT INTO notes (prospect_id, at, text, source) VALUES (?, ?, ?, 'crm')",
+                     [(pid, at, text) for pid, text in notes])
+
+
+def newest_notes(conn: sqlite3.Connection, prospect_id: int, limit: int) -> tuple[list[dict], int]:
+    """The prospect's ``limit`` newest notes, newest first, and how many there are in all
+    (one indexed query: the card reads it on every key)."""
+    rows = _dicts(conn.execute(
+        "SELECT *, count(*) OVER () AS total FROM notes WHERE prospect_id = ? "
+        "ORDER BY at DESC, id DESC LIMIT ?", [prospect_id, limit]))
+    return rows, rows[0]["total"] if rows else 0
+
+
+def notes_of_prospect(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
+    """Every note of the prospect, newest first."""
+    return _dicts(conn.execute(
+        "SELECT * FROM notes WHERE prospect_id = ? ORDER BY at DESC, id DESC", [prospect_id]))
+
+
 # --- do-not-call -----------------------------------------------------------------------------
 
 def dnc_contains(conn: sqlite3.Connection, e164: str) -> bool:

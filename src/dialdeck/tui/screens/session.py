@@ -364,7 +364,8 @@ class SessionScreen(Screen[None]):
         if not text:
             return
         try:
-            await self._call(services.add_note, card.prospect.id, text, self.app.clock())
+            await self._call(services.add_note, card.prospect.id, text, self.app.clock(),
+                             session_id=self.session_id)
         except Abort:
             return
         self.notify(f"Note saved on {card.prospect.name}", timeout=3)

@@ -2,24 +2,24 @@
 
 The card has a fixed height (styles/session.tcss): a card whose height followed its text
 made Textual lay the whole screen out on most keys, twice (the second time a frame later),
-which was most of the slowest keypresses. The details always show; the attempts fill the
-rows left, newest first, and the heading says how many there are in all.
+which was most of the slowest keypresses. The details always show; the newest notes come next
+(one line each, up to NOTE_ROWS, fewer when the card is short); the attempts fill the rows
+left, newest first, and each heading says how many there are in all.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
-from dialdeck.models import Attempt, CallCard
+from dialdeck.models import Attempt, CallCard, Note
 from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
 
-NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
-STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
+NOTE_ROWS = 2  # the newest notes shown, one line each; `dialdeck history ID` lists them all
+ATTEMPT_ROWS = 2  # rows the notes leave for the attempts (heading and the newest one)
 
 
 class ProspectCard(Widget):
@@ -48,13 +48,17 @@ class ProspectCard(Widget):
     def _build(self) -> Content:
         if self._card is None or self._now is None:
             return Content.styled("Pick a prospect from the due list.", "$text-muted")
-        details = self._details(self._card, self._now)
+        card = self._card
+        details = self._details(card, self._now)
+        position = [self._cadence_line(card), *self._awaiting(card)]
         width, rows = self.content_size
         if width:
-            rows -= sum(line.get_height(self.styles, width) for line in details)
+            rows -= sum(line.get_height(self.styles, width) for line in (*details, *position))
         else:
             rows = 1  # not laid out yet: on_resize builds it again with the real size
-        return Content("\n").join([*details, *self._attempts(self._card.attempts, rows, width)])
+        notes = self._notes(card, max(min(NOTE_ROWS, rows - ATTEMPT_ROWS), 1), width)
+        rows -= len(notes)
+        return Content("\n").join([*details, *notes, *position, *self._attempts(card.attempts, rows, width)])
 
     def _details(self, card: CallCard, now: datetime) -> list[Content]:
         p = card.prospect
@@ -64,9 +68,6 @@ class ProspectCard(Widget):
                              "  value ", money(p.value)),
             self._local_time(card, now),
             *self._referral(card, now),
-            *self._note(card.prospect.notes),
-            self._cadence_line(card),
-            *self._awaiting(card),
         ]
 
     @staticmethod
@@ -116,16 +117,28 @@ class ProspectCard(Widget):
             lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
         return lines
 
-    @staticmethod
-    def _note(notes: str) -> list[Content]:
-        """The newest note, so a note the rep just saved (t) is there on the card."""
-        lines = [line for line in notes.splitlines() if line.strip()]
-        if not lines:
-            return []
-        text = STAMP.sub("", lines[-1].strip())
-        if len(text) > NOTE_CHARS:
-            text = text[:NOTE_CHARS - 1].rstrip() + "…"
-        return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
+    def _notes(self, card: CallCard, rows: int, width: int) -> list[Content]:
+        """The newest notes, newest first, one line each; the label says how many there are."""
+        shown = card.notes[:rows]
+        if card.notes_total > len(shown):
+            label = f"Notes ({card.notes_total}) "
+        else:
+            label = "Notes " if len(shown) > 1 else "Note "
+        lines = []
+        for index, note in enumerate(shown):
+            line = Content.assemble((label if index == 0 else " " * len(label), "$text-muted"),
+                                    *self._note_text(note))
+            lines.append(line.truncate(width, ellipsis=True) if width else line)
+        return lines
+
+    def _note_text(self, note: Note) -> tuple:
+        if note.source == "crm":
+            when = ("CRM  ", "$text-muted")
+        else:
+            when = (f"{note.at.astimezone(zone(self._rep_zone)):%d %b %H:%M}  ", "$text-muted")
+        # One line: a note typed or imported over several lines reads on, separated by " / ".
+        text = " / ".join(part.strip() for part in note.text.splitlines() if part.strip())
+        return when, (text, "italic")
 
     def _attempts(self, attempts: tuple[Attempt, ...], rows: int, width: int) -> list[Content]:
         """The heading, then the newest attempts that fit in ``rows`` (the heading always shows)."""
