@@ -19,14 +19,19 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 @contextmanager
-def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Any]:
-    """The store for this command; commands that only read refuse to create an empty one."""
+def database(args: argparse.Namespace, *, create: bool = False, readonly: bool = False) -> Iterator[Any]:
+    """The store for this command; commands that only read refuse to create an empty one.
+
+    ``readonly``: the command only reads (due, history, export, report, dnc list). It takes no
+    write lock, so it answers while another process writes (a long import), and it works on a
+    database file the rep may only read.
+    """
     path = db_path(args)
     if not create and not path.exists():
         raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = store.open_store(path, create=create)
+    db = store.open_reader(path) if readonly else store.open_store(path, create=create)
     try:
         yield db
     finally:

@@ -20,7 +20,7 @@ from .times import rep_now
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         zone = rep_zone(db)
         person, enrollment, attempts = services.history(db, args.prospect_id)
         notes = services.notes(db, args.prospect_id)
@@ -72,7 +72,7 @@ def _history_json(person, enrollment, attempts, notes) -> dict[str, Any]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         _zone, now = rep_now(args, db)
         activity = services.report(db, now, days=args.days)
     if args.json:
@@ -123,7 +123,7 @@ def _report_text(activity) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         rows = services.export_rows(db)
     text = json_text(rows) + "\n" if args.format == "json" else _csv_text(rows)
     if args.output is None:
@@ -173,7 +173,7 @@ def cmd_dnc_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_dnc_list(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         zone = rep_zone(db)
         entries = services.dnc_list(db)
     if args.json:
