@@ -7,7 +7,7 @@ converts them to the rep's or the prospect's zone at the edge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # Outcome names as typed on the command line and stored in attempts.outcome.
 OUTCOMES = ("no-answer", "voicemail", "connected", "busy", "wrong-number", "do-not-call", "sent", "done")
@@ -181,6 +181,11 @@ class QueueSummary:
         return f"{count:,}"
 
 
+# Dials per hour is shown once a session has run this long: after one dial in the first minute
+# a rate reads "60.0 per hour", a figure nobody dialled. Before it the rate shows as "—".
+RATE_AFTER = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class SessionStats:
     session_id: int
@@ -188,10 +193,31 @@ class SessionStats:
     dials: int
     voicemails: int
     connects: int
+    # What the session's calls and touches came to (the summary shows them all).
+    no_answers: int = 0
+    busy: int = 0
+    wrong_numbers: int = 0
+    do_not_call: int = 0
+    meetings_booked: int = 0
+    not_interested: int = 0
+    callbacks: int = 0  # callbacks agreed on a connected call
+    emails_sent: int = 0
+    tasks_done: int = 0  # task and social steps marked done
 
     def per_hour(self, now: datetime) -> float:
         hours = max((now - self.started_at).total_seconds() / 3600, 1 / 60)
         return self.dials / hours
+
+    def rate(self, now: datetime) -> float | None:
+        """Dials per hour, or None while the session is younger than RATE_AFTER."""
+        if now - self.started_at < RATE_AFTER:
+            return None
+        return self.per_hour(now)
+
+    def shown_rate(self, now: datetime) -> str:
+        """The rate as the session bar and summary show it: "24.0", or "—" early on."""
+        rate = self.rate(now)
+        return "—" if rate is None else f"{rate:.1f}"
 
 
 @dataclass(frozen=True)

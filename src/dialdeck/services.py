@@ -797,6 +797,18 @@ def set_setting(db: Database, key: str, value: str) -> RepProfile:
         return settings.write_setting(db, key, value)
 
 
+def saved_theme(db: Database) -> str | None:
+    """The colour theme the rep last picked in the session, or None."""
+    with _sqlite_errors(db):
+        return settings.read_setting(db, settings.THEME_KEY, "") or None
+
+
+def remember_theme(db: Database, name: str) -> None:
+    """Keep the session's colour theme for the next start."""
+    with _sqlite_errors(db):
+        settings.write_ui_setting(db, settings.THEME_KEY, name)
+
+
 # --- sessions ---------------------------------------------------------------------------------
 
 def start_session(db: Database, now: datetime) -> int:
@@ -820,9 +832,8 @@ def session_stats(db: Database, session_id: int) -> SessionStats:
         row = db.conn.execute("SELECT started_at FROM sessions WHERE id = ?", [session_id]).fetchone()
         if row is None:
             raise NotFound(f"no session with id {session_id}")
-        dials, voicemails, connects = records.attempt_stats(db.conn, session_id)
-        return SessionStats(session_id=session_id, started_at=from_iso(row[0]), dials=dials,
-                            voicemails=voicemails, connects=connects)
+        counts = records.session_outcomes(db.conn, session_id)
+        return SessionStats(session_id=session_id, started_at=from_iso(row[0]), **counts)
 
 
 

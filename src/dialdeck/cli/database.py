@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,9 +30,13 @@ def database(args: argparse.Namespace, *, create: bool = False, readonly: bool =
     path = db_path(args)
     if not create and not path.exists():
         raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
+    new = create and not path.exists()
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     db = store.open_reader(path) if readonly else store.open_store(path, create=create)
+    if new:
+        # A mistyped --db must not pass for an empty day's work: say a new file was made.
+        print(f"{PROG}: created a new, empty database at {path}", file=sys.stderr)
     try:
         yield db
     finally:

@@ -210,14 +210,26 @@ def last_attempt_at(conn: sqlite3.Connection, prospect_id: int) -> str | None:
     return conn.execute("SELECT max(at) FROM attempts WHERE prospect_id = ?", [prospect_id]).fetchone()[0]
 
 
-def attempt_stats(conn: sqlite3.Connection, session_id: int) -> tuple[int, int, int]:
-    """(dials, voicemails, connects) logged in one session."""
-    row = conn.execute(
-        "SELECT count(*) FILTER (WHERE action = 'call'), count(*) FILTER (WHERE outcome = 'voicemail'), "
-        "count(*) FILTER (WHERE outcome = 'connected') FROM attempts WHERE session_id = ?",
-        [session_id],
-    ).fetchone()
-    return row[0], row[1], row[2]
+_SESSION_OUTCOMES_SQL = """
+SELECT count(*) FILTER (WHERE action = 'call') AS dials,
+       count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
+       count(*) FILTER (WHERE outcome = 'connected') AS connects,
+       count(*) FILTER (WHERE outcome = 'no-answer') AS no_answers,
+       count(*) FILTER (WHERE outcome = 'busy') AS busy,
+       count(*) FILTER (WHERE outcome = 'wrong-number') AS wrong_numbers,
+       count(*) FILTER (WHERE outcome = 'do-not-call') AS do_not_call,
+       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
+       count(*) FILTER (WHERE disposition = 'not-interested') AS not_interested,
+       count(*) FILTER (WHERE disposition = 'callback') AS callbacks,
+       count(*) FILTER (WHERE outcome = 'sent') AS emails_sent,
+       count(*) FILTER (WHERE outcome = 'done') AS tasks_done
+FROM attempts WHERE session_id = ?
+"""
+
+
+def session_outcomes(conn: sqlite3.Connection, session_id: int) -> dict[str, int]:
+    """What one session's attempts came to: dials, each outcome, each disposition, emails, tasks."""
+    return _one(conn.execute(_SESSION_OUTCOMES_SQL, [session_id]))
 
 
 # The rep's activity per cadence over [since, until]: what the report adds up.

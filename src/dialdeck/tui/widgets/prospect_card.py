@@ -76,14 +76,14 @@ class ProspectCard(Widget):
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
         return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
-                                action, ("  ◆ promise" if e.pinned else "", "$accent"))
+                                action, ("  ◆ promise" if e.pinned else "", "$text-accent"))
 
     @staticmethod
     def _awaiting(card: CallCard) -> list[Content]:
         if card.enrollment.status != "connected":
             return []
         # Short enough for the card at 80 columns; the script pane says which key to press.
-        return [Content.styled("Connected — waiting for your disposition", "bold $warning")]
+        return [Content.styled("Connected — waiting for your disposition", "bold $text-warning")]
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
@@ -95,7 +95,7 @@ class ProspectCard(Widget):
     @staticmethod
     def _temperature(temperature: str) -> Content:
         if temperature == "warm":
-            return Content.styled("● warm", "$warning")
+            return Content.styled("● warm", "$text-warning")
         return Content.styled("○ cold", "$text-muted")
 
     def _local_time(self, card: CallCard, now: datetime) -> Content:
@@ -103,7 +103,7 @@ class ProspectCard(Widget):
         local = now.astimezone(zone(p.timezone))
         line = Content.assemble(("Their time ", "$text-muted"), (f"{local:%a %H:%M}", "bold"), f"  {p.timezone}")
         if p.tz_source == "rep":
-            line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $warning"))
+            line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $text-warning"))
         return line
 
     def _referral(self, card: CallCard, now: datetime) -> list[Content]:
