@@ -15,7 +15,8 @@ from dialdeck.tui.mail import MailResult
 # Copying goes out as an OSC 52 escape: the terminal may or may not pass it to the clipboard,
 # and nothing comes back to say which. The dialog says exactly that.
 COPIED = ("{part} sent to your terminal's clipboard (OSC 52). Paste to check: not every terminal "
-          "passes it on; if yours does not, select the text above with the mouse.")
+          "passes it on; if yours does not, select the text above with the mouse (most terminals: "
+          "hold Shift and drag).")
 
 
 class EmailScreen(ModalScreen[str | None]):

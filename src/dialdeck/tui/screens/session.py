@@ -84,10 +84,13 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
 
 
 def new_database_notice(path: Path) -> Content:
-    """Said on an empty queue when this session created its database: a mistyped --db shows."""
-    return Content.assemble(("New, empty database: ", "bold $text-warning"), (str(path), "bold"),
-                            "\nNo prospects yet. If you meant another file, quit (q) and check --db; "
-                            f"otherwise import your list: dialdeck --db {path} import FILE.csv")
+    """The empty state of a database this session has just created: a mistyped --db shows at once."""
+    return Content("\n\n").join([
+        Content.styled("New, empty database", "bold $text-warning"),
+        Content.styled(str(path), "bold"),
+        Content("No prospects yet. Not the file you meant? Quit (q) and check --db."),
+        Content(f"To start: dialdeck --db {path} import FILE.csv"),
+    ])
 
 
 class SessionScreen(Screen[None]):
@@ -247,9 +250,10 @@ class SessionScreen(Screen[None]):
                                                          desk.stats, desk.now)
         self.set_class(desk.card is None, "-empty")
         if desk.card is None:
-            message = empty_message(s, self.profile.timezone, desk.now)
-            if self.app.new_database is not None:
-                message = Content("\n\n").join([new_database_notice(self.app.new_database), message])
+            if self.app.new_database is not None and s.next_item is None:
+                message = new_database_notice(self.app.new_database)  # not "All caught up"
+            else:
+                message = empty_message(s, self.profile.timezone, desk.now)
             self.query_one("#empty-state", Static).update(message)
 
     # --- what keys may do now ------------------------------------------------------
