@@ -193,7 +193,7 @@ async def test_a_session_on_a_new_database_says_so_and_where(tmp_path: Path) -> 
 def test_the_cli_says_when_it_creates_a_database(tmp_path: Path) -> None:
     path = tmp_path / "tpyo.db"
     made = dialdeck("config", db=path, check=True)
-    assert f"dialdeck: created a new, empty database at {path}" in made.stderr
+    assert f"dialdeck: created a new database at {path}" in made.stderr
     again = dialdeck("config", db=path, check=True)
     assert "created" not in again.stderr
     # Reading commands never create one: a mistyped --db is an error naming the path.

@@ -7,6 +7,7 @@ Each picture was looked at before it was accepted. Regenerate with
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -60,8 +61,9 @@ def test_mail_dialog_when_nothing_opened(snap_compare, tmp_path):
     assert snap_compare(test_app(path), terminal_size=SMALL, run_before=keys("m", "b"))
 
 
-def test_a_new_empty_database_says_so(snap_compare, tmp_path):
-    path = tmp_path / "tpyo.db"
+def test_a_new_empty_database_says_so(snap_compare, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative path: the same picture in every run
+    path = Path("tpyo.db")
     with_db(path, lambda db: None)
     assert snap_compare(test_app(path, new_database=path), terminal_size=SMALL, run_before=settle)
 

@@ -34,13 +34,14 @@ def database(args: argparse.Namespace, *, create: bool = False, readonly: bool =
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     db = store.open_reader(path) if readonly else store.open_store(path, create=create)
-    if new:
-        # A mistyped --db must not pass for an empty day's work: say a new file was made.
-        print(f"{PROG}: created a new, empty database at {path}", file=sys.stderr)
     try:
         yield db
     finally:
         db.close()
+    if new:
+        # A mistyped --db must not pass for an empty day's work: say a new file was made (after
+        # the command's own output; a command that failed says only why, in one line).
+        print(f"{PROG}: created a new database at {path}", file=sys.stderr)
 
 
 def rep_zone(db) -> str:

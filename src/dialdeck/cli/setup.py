@@ -35,7 +35,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     with database(args, create=True):
         pass  # create and migrate here, so a bad database fails as one line before the screen opens
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
-    return _run_session(path, system_clock, label=str(path), new_database=path if new else None)
+    return _run_session(path, system_clock, label=str(path), new_database=path.absolute() if new else None)
 
 
 def _run_session(path: Path, clock: Clock, *, label: str, notice: str | None = None,
