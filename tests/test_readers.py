@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -78,10 +77,10 @@ def _lock_is_held(path: Path) -> bool:
 @pytest.mark.parametrize("command", READERS, ids=[c[0] if c[0] != "dnc" else "dnc-list" for c in READERS])
 def test_a_reader_answers_at_once_while_another_process_holds_the_write_lock(db, writer, command) -> None:
     assert _lock_is_held(db)
-    started = time.monotonic()
+    # The writer holds the lock for the whole command: a reader that needed it would fail with
+    # "locked" after its busy timeout, whatever the machine's speed.
     result = dialdeck(*command, db=db)
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 2.5  # the busy timeout is 3 s: nothing waited for the lock
     json.loads(result.stdout)
     assert "locked" not in result.stderr
     assert writer.poll() is None and _lock_is_held(db)  # the writer is still mid-transaction
