@@ -84,10 +84,12 @@ async def test_q_shows_the_full_summary_and_the_bar_shows_no_rate_yet(tmp_path: 
 async def test_at_80x24_an_outcome_is_confirmed_in_the_status_line_not_a_toast(tmp_path: Path) -> None:
     """From issue 7: "At 80×24 ... toasts cover the list and script"."""
     app = test_app(build_db(tmp_path))
+    toasts: list[str] = []
+    app.notify = lambda message, **kwargs: toasts.append(str(message))  # every toast goes through it
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await press(pilot, "v", "n", "u")
-        assert list(app._notifications) == []
+        assert toasts == []
         status = app.screen.query_one(StatusLine)
         assert status.text.startswith("● Undone: Megan Holloway is back at step 1")
         # Its own row, below the list and the script, above the keys.
