@@ -362,7 +362,8 @@ def test_a_broken_user_cadence_is_a_warning_not_a_wall(db: Path, tmp_path: Path)
 def test_due_and_import_warn_about_an_unset_rep_profile(tmp_path: Path, csv_file: Path) -> None:
     db = tmp_path / "rep.db"
     imported = dialdeck("import", str(csv_file), "--at", IMPORT_AT, db=db, check=True)
-    warnings = imported.stderr.splitlines()
+    created, *warnings = imported.stderr.splitlines()
+    assert created == f"dialdeck: created a new database at {db}"
     assert [w.split(" ")[2] for w in warnings] == ["rep.name", "rep.phone", "rep.company"]
     assert all(w.startswith("dialdeck: warning: ") for w in warnings)
     assert 'dialdeck config set rep.name "' in warnings[0]

@@ -91,7 +91,8 @@ def test_log_number_records_which_number_was_dialled(tmp_path: Path) -> None:
     assert [n["label"] for n in history["numbers"]] == ["phone", "mobile"]
     text = dialdeck("history", "1", db=db, check=True).stdout
     assert "+1 404-555-0111 ext. 12 (phone), +1 404-555-0188 (mobile)" in text
-    assert "NUMBER" in text and "+1 404-555-0188" in text.splitlines()[-1]
+    attempt_line = next(line for line in text.splitlines() if "voicemail" in line)
+    assert "NUMBER" in text and "+1 404-555-0188" in attempt_line
     refused = dialdeck("log", "1", "busy", "--number", "+1 404 555 0199", "--at", DUE_AT, db=db)
     assert refused.returncode == 1
     assert "+1 404-555-0199 is not one of Megan Holloway's numbers" in refused.stderr

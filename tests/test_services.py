@@ -363,16 +363,6 @@ def test_snooze_moves_the_due_time(imported_db, now) -> None:
         services.snooze(imported_db, 1, now - timedelta(minutes=1), now)
 
 
-def test_note_goes_to_the_prospect_and_the_call_just_made(imported_db, now) -> None:
-    services.log_outcome(imported_db, 1, "voicemail", now)
-    services.add_note(imported_db, 1, "  asks for  a quote ", now)
-    assert services.prospect(imported_db, 1).notes.endswith("asks for a quote")
-    assert "2026-11-23 10:00" in services.prospect(imported_db, 1).notes  # the rep's zone
-    assert records.newest_attempt(imported_db.conn)["note"] == "asks for a quote"
-    services.add_note(imported_db, 2, "other prospect", now)
-    assert records.newest_attempt(imported_db.conn)["note"] == "asks for a quote"
-
-
 def test_history_and_export(imported_db, now) -> None:
     services.log_outcome(imported_db, 1, "voicemail", now)
     person, current, attempts = services.history(imported_db, 1)

@@ -17,6 +17,7 @@ from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.session import SessionScreen
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
+from dialdeck.tui.widgets.status_line import StatusLine
 from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
 
 SIZE = (120, 40)
@@ -93,8 +94,8 @@ async def test_c_records_the_disposition_on_the_logged_call_without_a_second_att
         assert (attempt["outcome"], attempt["disposition"]) == ("connected", "booked")
         assert enrollments(path, megan)[-1]["status"] == "booked"
         assert app.screen.card.prospect.first_name == "Ana"  # back to the queue's head
-        toasts = [n.message for n in app._notifications]
-        assert any("Megan Holloway" in t and "meeting booked" in t for t in toasts), toasts
+        said = app.screen.query_one(StatusLine).text
+        assert "Megan Holloway" in said and "meeting booked" in said, said
 
 
 async def test_a_callback_disposition_pins_the_promised_time(tmp_path):

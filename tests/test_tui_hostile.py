@@ -53,8 +53,10 @@ def hostile_db(folder: Path, rows: list[list[str]]) -> Path:
 
 
 def toasts(app) -> list[str]:
-    """The toasts drawn now (``run_test(notifications=True)``), as text."""
-    return [toast.render().plain for toast in app.screen.query("Toast")]
+    """The messages shown now, as text: the toasts drawn (``run_test(notifications=True)``) and
+    the status line, where routine confirmations go."""
+    said = [line.text.removeprefix("● ") for line in app.screen.query("StatusLine") if line.text]
+    return [toast.render().plain for toast in app.screen.query("Toast")] + said
 
 
 TEXT_RUN = re.compile(r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d+)\)">([^<]*)</text>')
@@ -113,7 +115,7 @@ async def test_a_note_with_markup_is_saved_and_shown_as_typed(tmp_path):
         await press(pilot, "enter")
         assert "Note saved on Ana Souza" in toasts(app)
         card = app.screen.query_one(ProspectCard).render()
-        assert "Note [bold red]x[/] [/]" in card.plain
+        assert "Note 25 Nov 10:00  [bold red]x[/] [/]" in card.plain
         assert not any("red" in str(span.style) for span in card.spans)
 
 
@@ -143,11 +145,11 @@ async def test_escape_sequences_are_drawn_as_visible_text_everywhere(tmp_path):
         await settle(pilot)
         rows = [option.prompt.plain for option in app.screen.query_one(DueCalls).options]
         # The name is cut to the narrow pane after it was made safe: never half an escape.
-        assert rows[0].startswith("10:00 Eve␛]52;c;a… 2 hours ago"), rows
-        assert rows[1].startswith("10:00 Tear␛[2J␛[H… 2 hours ago"), rows
+        assert rows[0].startswith("10:00 Eve␛]52;c;aGVsbG8=… 2h ago"), rows
+        assert rows[1].startswith("10:00 Tear␛[2J␛[H Five    2h ago"), rows
         card = app.screen.query_one(ProspectCard).render().plain
         assert "Eve␛]52;c;aGVsbG8=␛\\ Four · Clip\\u009b31m" in card
-        assert "Note next line" in card
+        assert "Note CRM  called␛[2J back / next line" in card
         assert "Hi Eve␛]52;c;aGVsbG8=␛\\," in app.screen.query_one(ScriptPane).text.plain
         await press(pilot, "t")
         assert drawn(app, "Note on Eve␛]52;c;aGVsbG8=␛\\ Four ▀")

@@ -16,13 +16,16 @@ from dialdeck import services
 from dialdeck.clock import to_iso
 from dialdeck.tui.app import make_app
 from dialdeck.tui.screens.confirm import ConfirmScreen
+from dialdeck.tui.mail import MailResult, open_mailto
 from dialdeck.tui.screens.disposition import DispositionScreen
+from dialdeck.tui.screens.email import EmailScreen
 from dialdeck.tui.screens.error import ErrorScreen
 from dialdeck.tui.screens.help import HelpScreen
 from dialdeck.tui.screens.session import SessionScreen, mailto_url
 from dialdeck.tui.screens.summary import SummaryScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
 from dialdeck.tui.widgets.prospect_card import ProspectCard
+from dialdeck.tui.widgets.status_line import StatusLine
 from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
 
 SIZE = (120, 40)
@@ -259,21 +262,23 @@ async def test_snooze_until_later_today(tmp_path):
         assert "Ana Souza" not in listed(app)
 
 
-async def test_a_note_is_saved_on_the_prospect(tmp_path):
+async def test_a_new_note_joins_the_crm_note_on_the_card_newest_first(tmp_path):
     path = build_db(tmp_path)
-    ana = prospect_id(path, "Ana")
+    megan = prospect_id(path, "Megan")  # imported with the CRM note "Missed our call"
     app = test_app(path)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.show_prospect(megan)
         await settle(pilot)
         await press(pilot, "t")
         await pilot.press(*"prefers mornings")
         await press(pilot, "enter")
-        notes = with_db(path, lambda db: services.prospect(db, ana).notes)
-        assert "prefers mornings" in notes
-        assert on_card(app) == "Ana"
-        # The rep sees it on the card at once, without the stamp add_note puts in the record.
-        card = str(app.screen.query_one(ProspectCard).render())
-        assert "Note prefers mornings" in card
+        notes = with_db(path, lambda db: services.notes(db, megan))
+        assert [(n.source, n.text) for n in notes] == [("rep", "prefers mornings"), ("crm", "Missed our call")]
+        assert on_card(app) == "Megan"
+        lines = str(app.screen.query_one(ProspectCard).render()).splitlines()
+        noted = [line for line in lines if "prefers mornings" in line or "Missed our call" in line]
+        assert noted == ["Notes 25 Nov 10:00  prefers mornings", "      CRM  Missed our call"]
 
 
 def email_step_db(tmp_path):
@@ -296,16 +301,58 @@ async def test_email_step_marks_sent_and_call_keys_do_nothing(tmp_path):
         assert [(a["prospect_id"], a["outcome"], a["step"]) for a in attempts(path)][-1] == (oliver, "sent", 2)
 
 
-async def test_email_step_opens_a_filled_in_mailto(tmp_path, monkeypatch):
-    path, _ = email_step_db(tmp_path)
-    app = test_app(path)
+async def test_m_opens_the_mail_client_says_so_and_e_there_marks_it_sent(tmp_path):
+    path, oliver = email_step_db(tmp_path)
     opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+
+    def mail_client(url: str) -> MailResult:
+        opened.append(url)
+        return MailResult(True, how="xdg-open")
+
+    app = test_app(path, open_mail=mail_client)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "m")
-    assert len(opened) == 1
-    assert opened[0].startswith("mailto:oliver%40wessex.example?subject=An%20idea%20for%20Wessex%20Wealth&body=Hi%20Oliver")
+        assert opened[0].startswith(
+            "mailto:oliver%40wessex.example?subject=An%20idea%20for%20Wessex%20Wealth&body=Hi%20Oliver")
+        assert isinstance(app.screen, EmailScreen)
+        assert "Opened in your mail client (by xdg-open)" in str(app.screen.query_one("#email-result").render())
+        await press(pilot, "e")
+        assert isinstance(app.screen, SessionScreen)
+        assert [(a["prospect_id"], a["outcome"]) for a in attempts(path)][-1] == (oliver, "sent")
+
+
+async def test_m_over_ssh_says_nothing_opened_and_offers_the_text_to_copy(tmp_path):
+    """From issue 7: "`m` says "Opened in your mail client" when nothing opened (over SSH)"."""
+    path, _ = email_step_db(tmp_path)
+    over_ssh = {"SSH_CONNECTION": "203.0.113.9 52100 198.51.100.4 22", "TERM": "xterm-256color"}
+    ran: list = []
+    app = test_app(path, open_mail=lambda url: open_mailto(url, env=over_ssh, platform="linux",
+                                                          run=lambda *a, **k: ran.append(a)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "m")
+        assert ran == []  # nothing was started that could draw over the session
+        dialog = app.screen
+        assert isinstance(dialog, EmailScreen)
+        said = str(dialog.query_one("#email-result").render())
+        assert said.startswith("Not opened: you are connected over SSH")
+        assert "Opened in your mail client" not in said
+        await press(pilot, "b")
+        body = session_of(app).card.script.body
+        assert app.clipboard == body and body.startswith("Hi Oliver")
+        assert "sent to your terminal's clipboard (OSC 52)" in str(dialog.query_one("#email-copied").render())
+        await press(pilot, "s")
+        assert app.clipboard == "An idea for Wessex Wealth"
+        await press(pilot, "a")
+        assert app.clipboard == "oliver@wessex.example"
+        await press(pilot, "escape")
+        assert isinstance(app.screen, SessionScreen) and attempts(path)[-1]["outcome"] != "sent"
+        assert app.screen.query_one(StatusLine).text.startswith("● Not opened: you are connected over SSH")
+
+
+def session_of(app) -> SessionScreen:
+    return next(screen for screen in app.screen_stack if isinstance(screen, SessionScreen))
 
 
 def test_mailto_url_escapes_every_part():
@@ -324,15 +371,26 @@ async def test_email_key_is_dimmed_on_a_call_step(tmp_path):
         assert active["email_sent"] is False and active["voicemail"] is True
 
 
-async def test_help_lists_every_session_key(tmp_path):
+async def test_help_lists_every_session_key_and_explains_the_due_list(tmp_path):
+    """From issue 7: "`?` does not explain the left-hand time (their local time) or ●/○/◆"."""
     app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-keys").render())
-        for key in ("n ", "v ", "c ", "b ", "w ", "d ", "s ", "e ", "m ", "t ", "u / ctrl+z", "ctrl+p", "? ", "q "):
-            assert f"\n{key}" in f"\n{text}", key
+        keys = [str(cell.render()) for cell in app.screen.query(".help-key")]
+        does = [str(cell.render()) for cell in app.screen.query(".help-does")]
+        rows = dict(zip(keys, does))
+        for key in ("n", "v", "c", "b", "w", "d", "s", "e", "m", "t", "u / ctrl+z", "ctrl+p", "?", "q",
+                    "↑ ↓ Enter", "Tab"):
+            assert key in rows, key
+        assert rows["e"] == "Email sent (an email step) · done (a task or social step)"
+        assert rows["10:30"] == "Their local time now: the prospect's clock, not yours"
+        assert rows["● ○"] == "Warm lead (called first) · cold lead"
+        assert rows["◆"] == "A time you promised them: called first when it comes"
+        # All of it fits at 80x24: nothing is scrolled out of sight.
+        help_box = app.screen.query_one("#help")
+        assert help_box.max_scroll_y == 0
         await press(pilot, "escape")
         assert isinstance(app.screen, SessionScreen)
 

@@ -7,6 +7,7 @@ Each picture was looked at before it was accepted. Regenerate with
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,36 @@ def test_main_screen_120x40(snap_compare, tmp_path):
 def test_main_screen_light_theme(snap_compare, tmp_path):
     app = test_app(build_db(tmp_path), theme="textual-light")
     assert snap_compare(app, terminal_size=LARGE, run_before=settle)
+
+
+def test_light_theme_picked_during_the_session(snap_compare, tmp_path):
+    """Every pane redrawn in the new theme, the script too (issue 7: it stayed dark)."""
+
+    async def run(pilot) -> None:
+        await settle(pilot)
+        pilot.app.theme = "textual-light"
+        await settle(pilot)
+
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=run)
+
+
+def test_80x24_after_an_outcome_key(snap_compare, tmp_path):
+    """The confirmation in the status line: the list and the script stay uncovered."""
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("v"))
+
+
+def test_mail_dialog_when_nothing_opened(snap_compare, tmp_path):
+    path = build_db(tmp_path, ("oliver",), imported_at=NOW - timedelta(days=1))
+    oliver = prospect_id(path, "Oliver")
+    with_db(path, lambda db: services.log_outcome(db, oliver, "voicemail", NOW - timedelta(minutes=30)))
+    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=keys("m", "b"))
+
+
+def test_a_new_empty_database_says_so(snap_compare, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative path: the same picture in every run
+    path = Path("tpyo.db")
+    with_db(path, lambda db: None)
+    assert snap_compare(test_app(path, new_database=path), terminal_size=SMALL, run_before=settle)
 
 
 @pytest.mark.parametrize("key", ["n", "v", "b", "w"])

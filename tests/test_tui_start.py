@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dialdeck.tui.app import make_app
 from dialdeck.tui.widgets.session_bar import SessionBar
+from dialdeck.tui.widgets.status_line import StatusLine
 from tui_helpers import NOW, REP, build_db, press, settle, test_app
 
 SIZE = (120, 40)
@@ -60,14 +61,15 @@ async def test_a_complete_set_up_starts_without_a_warning(tmp_path):
         assert warnings(app) == []
 
 
-async def test_the_set_up_warning_outlasts_the_outcome_toasts(tmp_path):
+async def test_the_set_up_warning_stays_and_outcomes_go_to_the_status_line(tmp_path):
     app = test_app(build_db(tmp_path, rep={"rep.timezone": "America/New_York"}))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "v", "v")
         toasts = list(app._notifications)
-        assert [n.title for n in toasts if n.severity == "warning"] == ["Fix before you dial"]
-        assert len([n for n in toasts if n.severity == "information"]) == 1  # only the newest outcome
+        assert [n.title for n in toasts] == ["Fix before you dial"]  # no toast per outcome
+        said = app.screen.query_one(StatusLine).text
+        assert said.startswith("● Megan Holloway: voicemail left → step 2"), said  # the newest outcome
 
 
 def bar_text(app) -> str:

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from dialdeck import services, store
 from dialdeck.clock import UTC, fixed_clock
 from dialdeck.tui.app import DialdeckApp, make_app
+from dialdeck.tui.mail import MailResult
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 REP = {
@@ -71,10 +72,20 @@ def prospect_id(path: Path, first_name: str) -> int:
         return conn.execute("SELECT id FROM prospects WHERE first_name = ?", [first_name]).fetchone()[0]
 
 
-def test_app(path: Path, now: datetime = NOW, theme: str = "textual-dark") -> DialdeckApp:
-    """A fresh app on ``path`` with the fixed clock, no blinking cursor, no animation."""
+def test_app(path: Path, now: datetime = NOW, theme: str | None = "textual-dark", **options) -> DialdeckApp:
+    """A fresh app on ``path`` with the fixed clock, no blinking cursor, no animation.
+
+    ``options`` go to ``make_app`` as they are (``open_mail``, ``new_database``...); the mail
+    opener is always a fake here, so no test ever starts the machine's mail client.
+    """
+    options.setdefault("open_mail", no_mail_client)
     return make_app(path, clock=fixed_clock(now), theme=theme, refresh_seconds=3600,
-                    animation_level="none", cursor_blink=False)
+                    animation_level="none", cursor_blink=False, **options)
+
+
+def no_mail_client(url: str) -> MailResult:
+    """What ``m`` finds over SSH: nothing can open."""
+    return MailResult(False, why="you are connected over SSH, so no mail client can open from here")
 
 
 test_app.__test__ = False  # a factory, not a test

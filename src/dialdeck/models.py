@@ -7,7 +7,7 @@ converts them to the rep's or the prospect's zone at the edge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # hours.py imports this module; the card only carries the window along
@@ -111,6 +111,19 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One note about a prospect: the CRM's note from an import, or one the rep typed."""
+
+    id: int
+    prospect_id: int
+    at: datetime  # when it was typed, or imported (a CRM note carries no time of its own)
+    text: str
+    source: str  # "crm" or "rep"
+    session_id: int | None = None
+    attempt_id: int | None = None  # the call just made when the rep typed it
+
+
+@dataclass(frozen=True)
 class DueItem:
     """One row of the due queue, in calling order."""
 
@@ -172,6 +185,8 @@ class CallCard:
     # Their calling window (with the state rule), so snooze and callback choices land inside it.
     window: CallingWindow | None = None
     numbers: tuple[ContactNumber, ...] = ()  # every number of the prospect, their own first
+    notes: tuple[Note, ...] = ()  # the newest few notes, newest first (CARD_NOTES at most)
+    notes_total: int = 0  # how many notes the prospect has in all
 
 
 @dataclass(frozen=True)
@@ -211,6 +226,11 @@ class QueueSummary:
         return f"{count:,}"
 
 
+# Dials per hour is shown once a session has run this long: after one dial in the first minute
+# a rate reads "60.0 per hour", a figure nobody dialled. Before it the rate shows as "—".
+RATE_AFTER = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class SessionStats:
     session_id: int
@@ -218,10 +238,31 @@ class SessionStats:
     dials: int
     voicemails: int
     connects: int
+    # What the session's calls and touches came to (the summary shows them all).
+    no_answers: int = 0
+    busy: int = 0
+    wrong_numbers: int = 0
+    do_not_call: int = 0
+    meetings_booked: int = 0
+    not_interested: int = 0
+    callbacks: int = 0  # callbacks agreed on a connected call
+    emails_sent: int = 0
+    tasks_done: int = 0  # task and social steps marked done
 
     def per_hour(self, now: datetime) -> float:
         hours = max((now - self.started_at).total_seconds() / 3600, 1 / 60)
         return self.dials / hours
+
+    def rate(self, now: datetime) -> float | None:
+        """Dials per hour, or None while the session is younger than RATE_AFTER."""
+        if now - self.started_at < RATE_AFTER:
+            return None
+        return self.per_hour(now)
+
+    def shown_rate(self, now: datetime) -> str:
+        """The rate as the session bar and summary show it: "24.0", or "—" early on."""
+        rate = self.rate(now)
+        return "—" if rate is None else f"{rate:.1f}"
 
 
 @dataclass(frozen=True)

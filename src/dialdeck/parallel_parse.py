@@ -15,17 +15,26 @@ raw rows to worker processes, and writes their results here as they come back, o
   half a second to start, and they re-run a calling script that lacks a ``__main__`` guard.)
 - Failure: if a worker dies (killed, out of memory), the blocks it held and the rest of the
   file are parsed here instead; the import still completes with the same result.
+- Orphans: a worker never outlives the importing process. Killed with ``kill -9``, that process
+  cannot stop its workers, and a forked worker waiting on the pool's pipe would wait for ever
+  (it holds that pipe's other end itself), keeping the database file and the caller's
+  stdout/stderr pipes open. On Linux the kernel kills each worker when its parent dies
+  (``PR_SET_PDEATHSIG``); elsewhere, and as a second guard, a thread in the worker notices its
+  parent is gone within ``PARENT_CHECK_S`` and exits.
 
 Pure of dialdeck's storage: ``parse`` is any picklable callable ``(line, cells) -> list``.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +44,8 @@ BLOCK_ROWS = 5000  # big enough that sending a block costs little next to parsin
 IN_FLIGHT_PER_WORKER = 2  # one being parsed, one queued: the workers never wait for the reader
 PARALLEL_MIN_BYTES = 2_500_000  # about 20k CRM rows: below it, starting workers costs more than it saves
 WORKER_NICENESS = 5  # workers step back for the writing process when the cores are all busy
+PARENT_CHECK_S = 0.5  # how often a worker checks that its importing process is still there
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 RowParse = Callable[[int, list[str]], list]
 
@@ -65,7 +76,7 @@ def parsed_blocks(parse: RowParse, rows: Iterable[tuple[int, list[str]]], *, wor
     blocks = _blocks(rows, block_rows or BLOCK_ROWS)
     if workers > 0 and _can_fork():
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_remember_parse, initargs=(parse,))
+                                   initializer=_remember_parse, initargs=(parse, os.getpid()))
         try:
             yield from _in_order(pool, parse, blocks, workers * IN_FLIGHT_PER_WORKER)
         finally:
@@ -131,14 +142,36 @@ def _can_fork() -> bool:
 _worker_parse: RowParse | None = None
 
 
-def _remember_parse(parse: RowParse) -> None:
+def _remember_parse(parse: RowParse, parent: int) -> None:
     global _worker_parse
+    _die_with_parent(parent)
     # Ctrl+C belongs to the importing process: it stops the workers itself and reports once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The importing process alone writes SQLite, the stage everything waits for: when the
     # cores are all busy, the workers yield to it rather than starve it.
     os.nice(WORKER_NICENESS)
     _worker_parse = parse
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make sure this worker exits when the process that started it dies, however it dies."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl here: the watching thread below still stops the worker
+    if os.getppid() != parent:  # the parent died before the guard above was in place
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="dialdeck-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """The portable guard: once orphaned, a worker is adopted by another process (its pid
+    changes); nothing is left to parse for, so it leaves at once without cleaning up."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
 
 
 def _parse_in_worker(block: list[tuple[int, list[str]]]) -> list:

@@ -37,6 +37,7 @@ from dialdeck.models import (
     DueItem,
     Enrollment,
     ImportReport,
+    Note,
     OutcomeResult,
     Prospect,
     QueueSummary,
@@ -468,6 +469,8 @@ def _item_at(conn: sqlite3.Connection, enrollment_id: int, at: datetime, today: 
 
 # --- the call card ----------------------------------------------------------------------------
 
+CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed height
+
 def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
     """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
     now = as_utc(now)
@@ -481,10 +484,12 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         script = _sentence_starts(
             schedule.render_script(library(), _position(enrollment), ctx, fields, now), _fallbacks_in(fields))
         attempts = records.attempts_of_enrollment(conn, enrollment["id"])
+        newest, total = records.newest_notes(conn, prospect_id, CARD_NOTES)
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
             attempts=tuple(_attempt_model(a) for a in attempts),
             verdict=_verdict(conn, row, enrollment, ctx, now), window=ctx.window, numbers=_numbers(conn, row),
+            notes=tuple(_note_model(n) for n in newest), notes_total=total,
         )
 
 
@@ -795,23 +800,36 @@ def snooze(db: Database, prospect_id: int, until: datetime, now: datetime) -> En
         return _enrollment_model(records.enrollment_row(conn, enrollment["id"]))
 
 
-def add_note(db: Database, prospect_id: int, text: str, now: datetime) -> None:
-    """Append a timestamped note to the prospect, and to their last attempt if it is the newest
-    attempt logged at all (the call the rep just made)."""
+def add_note(db: Database, prospect_id: int, text: str, now: datetime, *,
+             session_id: int | None = None) -> Note:
+    """Keep a note the rep typed, with its time; it is linked to the prospect's last attempt
+    when that is the newest attempt logged at all (the call the rep just made)."""
     now = as_utc(now)
     text = " ".join(text.split())
     if not text:
         raise InvalidInput("the note is empty")
     with _sqlite_errors(db), write_tx(db):
         conn = db.conn
-        row = _need_prospect(conn, prospect_id)
-        zone = ZoneInfo(settings.read_profile(db).timezone)
-        stamp = now.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-        notes = f"{row['notes']}\n[{stamp}] {text}" if row["notes"] else f"[{stamp}] {text}"
-        conn.execute("UPDATE prospects SET notes = ?, updated_at = ? WHERE id = ?", [notes, to_iso(now), prospect_id])
+        _need_prospect(conn, prospect_id)
         last = records.newest_attempt(conn)
-        if last is not None and last["prospect_id"] == prospect_id:
-            records.append_attempt_note(conn, last["id"], text)
+        attempt_id = last["id"] if last is not None and last["prospect_id"] == prospect_id else None
+        note_id = records.insert_note(conn, prospect_id=prospect_id, at=to_iso(now), text=text, source="rep",
+                                      session_id=session_id, attempt_id=attempt_id)
+        conn.execute("UPDATE prospects SET updated_at = ? WHERE id = ?", [to_iso(now), prospect_id])
+    return Note(id=note_id, prospect_id=prospect_id, at=now.replace(microsecond=0), text=text, source="rep",
+                session_id=session_id, attempt_id=attempt_id)
+
+
+def notes(db: Database, prospect_id: int) -> list[Note]:
+    """Every note of the prospect (the CRM's and the rep's), newest first."""
+    with _sqlite_errors(db):
+        _need_prospect(db.conn, prospect_id)
+        return [_note_model(row) for row in records.notes_of_prospect(db.conn, prospect_id)]
+
+
+def _note_model(row: dict) -> Note:
+    return Note(id=row["id"], prospect_id=row["prospect_id"], at=from_iso(row["at"]), text=row["text"],
+                source=row["source"], session_id=row["session_id"], attempt_id=row["attempt_id"])
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -854,7 +872,12 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
             "email": row["email"], "timezone": row["timezone"], "tz_source": row["tz_source"],
             "region": row["region"], "subdivision": row["subdivision"], "temperature": row["temperature"],
             "value": row["value"], "referrer": row["referrer"], "referrer_company": row["referrer_company"],
-            "appointment_at": row["appointment_at"], "notes": row["notes"],
+            "appointment_at": row["appointment_at"],
+            # The CRM's note as the importer reads it, so an export imports back as it was; every
+            # note (the CRM's and the rep's, newest first) follows in note_history.
+            "notes": row["notes"],
+            "note_history": [{"at": n["at"], "source": n["source"], "text": n["text"]}
+                             for n in records.notes_of_prospect(db.conn, row["id"])],
             "phone_ext": row["phone_ext"], "phone_label": row["phone_label"],
             "other_phones": [
                 {"label": n["label"], "phone": n["e164"], "extension": n["extension"]}
@@ -931,6 +954,18 @@ def set_setting(db: Database, key: str, value: str) -> RepProfile:
         return settings.write_setting(db, key, value)
 
 
+def saved_theme(db: Database) -> str | None:
+    """The colour theme the rep last picked in the session, or None."""
+    with _sqlite_errors(db):
+        return settings.read_setting(db, settings.THEME_KEY, "") or None
+
+
+def remember_theme(db: Database, name: str) -> None:
+    """Keep the session's colour theme for the next start."""
+    with _sqlite_errors(db):
+        settings.write_ui_setting(db, settings.THEME_KEY, name)
+
+
 # --- sessions ---------------------------------------------------------------------------------
 
 def start_session(db: Database, now: datetime) -> int:
@@ -954,9 +989,8 @@ def session_stats(db: Database, session_id: int) -> SessionStats:
         row = db.conn.execute("SELECT started_at FROM sessions WHERE id = ?", [session_id]).fetchone()
         if row is None:
             raise NotFound(f"no session with id {session_id}")
-        dials, voicemails, connects = records.attempt_stats(db.conn, session_id)
-        return SessionStats(session_id=session_id, started_at=from_iso(row[0]), dials=dials,
-                            voicemails=voicemails, connects=connects)
+        counts = records.session_outcomes(db.conn, session_id)
+        return SessionStats(session_id=session_id, started_at=from_iso(row[0]), **counts)
 
 
 

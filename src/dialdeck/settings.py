@@ -36,6 +36,9 @@ FIELDS: dict[str, str] = {
     "guard.max_per_day": "max_per_day",
 }
 KEYS = (*FIELDS, CADENCE_KEY)
+# The session's colour theme, kept by the TUI itself when the rep picks one (not a config key:
+# the theme names are Textual's, which the domain does not know).
+THEME_KEY = "ui.theme"
 
 
 def read_profile(db: Database) -> RepProfile:
@@ -183,3 +186,12 @@ def write_setting(db: Database, key: str, value: str) -> RepProfile:
         )
     return read_profile(db)
 
+
+
+def write_ui_setting(db: Database, key: str, value: str) -> None:
+    """Store a setting the TUI keeps for itself (the theme); it checks the value itself."""
+    with write_tx(db):
+        db.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )

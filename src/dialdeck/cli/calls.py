@@ -21,7 +21,7 @@ from .times import callback_at, parse_later, rep_now
 
 def cmd_due(args: argparse.Namespace) -> int:
     warn_skipped_cadences()
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         zone, now = rep_now(args, db)
         items = services.due(db, now, limit=args.limit)
         if args.json:

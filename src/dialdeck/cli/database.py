@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,18 +20,28 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 @contextmanager
-def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Any]:
-    """The store for this command; commands that only read refuse to create an empty one."""
+def database(args: argparse.Namespace, *, create: bool = False, readonly: bool = False) -> Iterator[Any]:
+    """The store for this command; commands that only read refuse to create an empty one.
+
+    ``readonly``: the command only reads (due, history, export, report, dnc list). It takes no
+    write lock, so it answers while another process writes (a long import), and it works on a
+    database file the rep may only read.
+    """
     path = db_path(args)
     if not create and not path.exists():
         raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
+    new = create and not path.exists()
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = store.open_store(path, create=create)
+    db = store.open_reader(path) if readonly else store.open_store(path, create=create)
     try:
         yield db
     finally:
         db.close()
+    if new:
+        # A mistyped --db must not pass for an empty day's work: say a new file was made (after
+        # the command's own output; a command that failed says only why, in one line).
+        print(f"{PROG}: created a new database at {path}", file=sys.stderr)
 
 
 def rep_zone(db) -> str:

@@ -112,9 +112,14 @@ def _add_demo(sub) -> None:
         sub, "demo", cmd_demo,
         "build a fresh demo database from the sample data, as of now (or --at), and open the "
         "calling session on it; the demo rep calls 08:00-21:00 in each prospect's zone seven days a "
-        "week, so there is work due at any hour. --db is ignored: the demo never touches your database",
+        "week, so there is work due at any hour. It says where the database is, and deletes it on "
+        "quit unless --keep. --db is ignored: the demo never touches your database",
     )
     _at(p)
+    p.add_argument(
+        "--keep", action="store_true",
+        help="keep the demo database after quitting, in the user data folder (its path is printed)",
+    )
     p.add_argument(
         "--build-only", type=Path, metavar="PATH",
         help="write the demo database to PATH and exit instead of opening the session",

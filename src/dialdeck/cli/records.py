@@ -20,12 +20,13 @@ from .times import rep_now
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         zone = rep_zone(db)
         person, enrollment, attempts = services.history(db, args.prospect_id)
         numbers = services.numbers(db, args.prospect_id)
+        notes = services.notes(db, args.prospect_id)
     if args.json:
-        print_json(_history_json(person, enrollment, attempts, numbers))
+        print_json(_history_json(person, enrollment, attempts, numbers, notes))
         return 0
     print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}")
     if enrollment is None:
@@ -37,12 +38,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         )
     if not attempts:
         print("no attempts yet")
-        return 0
-    rows = [
-        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
-        for a in attempts
-    ]
-    print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"], rows))
+    else:
+        rows = [
+            [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
+            for a in attempts
+        ]
+        print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"], rows))
+    print()
+    print(_notes_text(notes, zone))
     return 0
 
 
@@ -66,9 +69,23 @@ def _number_shown(number: str | None) -> str:
     return phones.format_with_extension(*phones.split_number(number)) if number else "-"
 
 
-def _history_json(person, enrollment, attempts, numbers=()) -> dict[str, Any]:
+def _notes_text(notes, zone: str) -> str:
+    """Every note, newest first: when it was typed (or imported), where from, and the text."""
+    if not notes:
+        return "no notes"
+    rows = [[human_in(n.at, zone), "CRM import" if n.source == "crm" else "you", _one_line(n.text)] for n in notes]
+    return f"notes ({len(notes)}), newest first\n" + table(["WHEN", "FROM", "NOTE"], rows)
+
+
+def _one_line(text: str) -> str:
+    """A note written over several lines, on one table row."""
+    return " / ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any]:
     """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
-    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "numbers": numbers})
+    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "numbers": numbers,
+                  "notes": notes})
     if enrollment is not None:
         data["enrollment"]["step"] = enrollment.step
     return data
@@ -78,7 +95,7 @@ def _history_json(person, enrollment, attempts, numbers=()) -> dict[str, Any]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         _zone, now = rep_now(args, db)
         activity = services.report(db, now, days=args.days)
     if args.json:
@@ -129,7 +146,7 @@ def _report_text(activity) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         rows = services.export_rows(db)
     text = json_text(rows) + "\n" if args.format == "json" else _csv_text(rows)
     if args.output is None:
@@ -179,7 +196,7 @@ def cmd_dnc_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_dnc_list(args: argparse.Namespace) -> int:
-    with database(args) as db:
+    with database(args, readonly=True) as db:
         zone = rep_zone(db)
         entries = services.dnc_list(db)
     if args.json:

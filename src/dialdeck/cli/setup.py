@@ -12,15 +12,16 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from dialdeck import importer, services
+from dialdeck import importer, paths, services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.models import ImportReport, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .database import database, db_path
 from .errors import UsageError
-from .output import error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
+from .output import PROG, error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
 from .times import now as command_now, rep_now
 
 # `import`: the rows are committed, but the rejects file could not be written (they are listed).
@@ -34,15 +35,18 @@ DEMO_ZONE = "America/New_York"
 
 def cmd_session(args: argparse.Namespace) -> int:
     path = db_path(args)
+    new = not path.exists()
     with database(args, create=True):
         pass  # create and migrate here, so a bad database fails as one line before the screen opens
-    return _run_session(path, system_clock, label=str(path))
+    # A new database's empty queue says so (and where), so a mistyped --db shows at once.
+    return _run_session(path, system_clock, label=str(path), new_database=path.absolute() if new else None)
 
 
-def _run_session(path: Path, clock: Clock, *, label: str) -> int:
+def _run_session(path: Path, clock: Clock, *, label: str, notice: str | None = None,
+                 new_database: Path | None = None) -> int:
     from dialdeck.tui.app import run_session  # textual only when a screen is wanted
 
-    return run_session(path, clock=clock, session_label=label)
+    return run_session(path, clock=clock, session_label=label, start_notice=notice, new_database=new_database)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -55,11 +59,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
         build_demo(target, start)
         print(f"demo database written to {target} (as of {iso_in(start, DEMO_ZONE)})")
         return 0
+    clock = _running_from(start) if args.at else system_clock
+    if args.keep:
+        path = _kept_demo_path(start)
+        print(f"building the demo database at {path} (kept: --keep)…", file=sys.stderr)
+        build_demo(path, start)
+        status = _run_session(path, clock, label=f"demo: {path}",
+                              notice=f"Demo: {path}, kept (open it again with --db)")
+        print(f"the demo database is kept at {path}; open it again with: {PROG} --db {path}", file=sys.stderr)
+        return status
     with tempfile.TemporaryDirectory(prefix="dialdeck-demo-") as folder:
-        print("building the demo database…", file=sys.stderr)
-        path = build_demo(Path(folder) / "demo.db", start)
-        clock = _running_from(start) if args.at else system_clock
-        return _run_session(path, clock, label="demo: a throwaway database, deleted on quit")
+        path = Path(folder) / "demo.db"
+        print(f"building the demo database at {path} (deleted when you quit; "
+              f"{PROG} demo --keep keeps it)…", file=sys.stderr)
+        build_demo(path, start)
+        status = _run_session(path, clock, label=f"demo: {path}",
+                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)")
+    print(f"the demo database {path} was deleted; {PROG} demo --keep keeps the next one", file=sys.stderr)
+    return status
+
+
+def _kept_demo_path(start: datetime) -> Path:
+    """A new file in the user data folder, named for the demo's moment: never an existing one."""
+    folder = paths.default_db_path().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = start.astimezone(ZoneInfo(DEMO_ZONE)).strftime("%Y-%m-%d-%H%M")
+    candidate = folder / f"demo-{stamp}.db"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"demo-{stamp}-{number}.db"
+        number += 1
+    return candidate
 
 
 def _running_from(start: datetime) -> Clock:

@@ -69,6 +69,99 @@ def open_store(path: Path | str, *, create: bool = True, busy_timeout_ms: int = 
     return db
 
 
+def open_reader(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    """Open an existing database for reading only: ``due``, ``history``, ``export``, ``report``.
+
+    A reader takes no write lock and writes nothing, so a writer in another process (a long
+    import holding its one transaction) never blocks it: in WAL mode a reader sees the last
+    committed state. A file this user may not write is opened ``mode=ro``; where SQLite cannot
+    even read it that way (a read-only folder without the WAL's index file), it is opened
+    ``immutable``, which is safe only because no WAL is left beside it then.
+
+    Raises StoreError, one line naming the path, when the file is missing, not a database,
+    from a newer dialdeck, or from an older one that must be upgraded first (that needs writing).
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise StoreError(f"database {path} is a directory, not a file")
+    if not path.exists():
+        raise StoreError(f"no database at {path}")
+    writable = _writable(path)
+    conn = _connect_reader(path, "rw" if writable else "ro", busy_timeout_ms)
+    try:
+        if not writable and not _readable(conn) and not _has_wal(path):
+            conn.close()
+            conn = _connect_reader(path, "immutable", busy_timeout_ms)
+        db = Database(conn)
+        conn.execute("PRAGMA schema_version").fetchone()  # "not a database" is said here, at open
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        _refuse_newer(db, path)
+        if not db["_sqlite_migrations"].exists() or migrations.pending(db):
+            _upgrade_for_reading(db, path, writable)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise store_error(exc, path) from None
+    except StoreError:
+        conn.close()
+        raise
+    return db
+
+
+def _upgrade_for_reading(db: Database, path: Path, writable: bool) -> None:
+    """A database from an older dialdeck is migrated once, which takes the write lock; a file
+    that cannot be written cannot be upgraded, and its old schema cannot be read as this one."""
+    if not writable:
+        raise StoreError(f"database {path} was written by an older dialdeck and is read-only: "
+                         "open it once with write access to upgrade it")
+    db.conn.execute("PRAGMA query_only = OFF")
+    try:
+        _migrate(db)
+    finally:
+        db.conn.execute("PRAGMA query_only = ON")
+
+
+def _connect_reader(path: Path, mode: str, busy_timeout_ms: int) -> sqlite3.Connection:
+    # mode=rw, not rwc: a reader never creates a file. The URI keeps a path with '?' or '#' intact.
+    query = "immutable=1" if mode == "immutable" else f"mode={mode}"
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?{query}", uri=True,
+                               timeout=busy_timeout_ms / 1000, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise store_error(exc, path) from None
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA query_only = ON")  # belt and braces: this connection never writes
+    return conn
+
+
+def _readable(conn: sqlite3.Connection) -> bool:
+    """False where SQLite cannot read the file read-only because the WAL's index file cannot be
+    created beside it ("unable to open database file", or "attempt to write a readonly
+    database"); other failures are left for the caller to report."""
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        return "unable to open" not in text and "readonly" not in text
+    return True
+
+
+def _has_wal(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user may write ``path`` and create its WAL files beside it.
+
+    Root ignores permission bits, so os.access alone would let an administrator write a file
+    its owner marked read-only; a file nobody may write is treated as read-only for everyone.
+    """
+    mode = path.stat().st_mode
+    if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return os.access(path.parent, os.W_OK) or Path(f"{path}-shm").exists()
+
+
 def _check_file(path: Path, create: bool) -> None:
     if path.is_dir():
         raise StoreError(f"database {path} is a directory, not a file")

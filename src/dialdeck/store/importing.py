@@ -9,8 +9,8 @@ database as it was. Single-process and parallel runs write exactly the same rows
 
 Re-import rules (where the issue is silent, the choice is written here):
 - a blank cell never erases what is stored; a non-blank one replaces it;
-- notes from the file are appended to the stored notes unless already there (the rep's own
-  notes survive re-imports);
+- notes from the file are appended to the stored CRM text unless already there, and each
+  new one is also kept as a note of its own (source "crm") beside the rep's notes;
 - a zone the file or the number gave is not replaced by the rep-zone fallback;
 - a prospect is never enrolled twice in the same cadence (whatever that enrollment's status),
   never while live in another cadence (kept as is, with a warning), and never when the number
@@ -156,6 +156,8 @@ class ImportRun:
     # prospect: the writer sees rows in file order, so it finds repeats the parsing workers,
     # each with one block, cannot.
     _lines: array = field(default_factory=lambda: array("I"), repr=False)
+    # The CRM notes this block brings (prospect id, text): kept as notes of their own too.
+    _crm_notes: list = field(default_factory=list, repr=False)
 
     def execute(self, db: Database, path: Path, *, skip_invalid: bool, workers: int | None = None) -> ImportReport:
         """Read, parse (in worker processes for a big file), write in one transaction.
@@ -212,6 +214,8 @@ class ImportRun:
         conn.executemany(_UPDATE_PROSPECT, [_UPDATE_VALUES(r) for r in updates])
         conn.executemany(_INSERT_PROSPECT, [_INSERT_VALUES(r) for r in inserts])
         self._write_other_numbers(conn, pending.values())
+        records.insert_crm_notes(conn, self._crm_notes, to_iso(self.now))
+        self._crm_notes.clear()
         self._refresh_queue_columns(conn, updates)
         self._enroll(conn, list(pending.values()), tally)
         return next_id
@@ -240,11 +244,15 @@ class ImportRun:
                 tally.warn(importer.repeat_warning(row.line, field_name, earlier_line, value))
             if match is None:
                 record = _new_record(row, next_id, stamp)
+                if record["notes"]:
+                    self._crm_notes.append((next_id, record["notes"]))
                 pending[next_id] = _Pending(record, True, row.cadence or default_cadence, row.line)
                 next_id += 1
                 tally.created += 1
             else:
                 record = _merged(match, row, stamp)
+                if record["notes"] != match["notes"]:
+                    self._crm_notes.append((record["id"], row.values[_NOTES]))
                 earlier = pending.get(record["id"])
                 pending[record["id"]] = _Pending(record, earlier.new if earlier else False,
                                                  row.cadence or default_cadence, row.line)

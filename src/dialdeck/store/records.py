@@ -280,14 +280,26 @@ def last_attempt_at(conn: sqlite3.Connection, prospect_id: int) -> str | None:
     return conn.execute("SELECT max(at) FROM attempts WHERE prospect_id = ?", [prospect_id]).fetchone()[0]
 
 
-def attempt_stats(conn: sqlite3.Connection, session_id: int) -> tuple[int, int, int]:
-    """(dials, voicemails, connects) logged in one session."""
-    row = conn.execute(
-        "SELECT count(*) FILTER (WHERE action = 'call'), count(*) FILTER (WHERE outcome = 'voicemail'), "
-        "count(*) FILTER (WHERE outcome = 'connected') FROM attempts WHERE session_id = ?",
-        [session_id],
-    ).fetchone()
-    return row[0], row[1], row[2]
+_SESSION_OUTCOMES_SQL = """
+SELECT count(*) FILTER (WHERE action = 'call') AS dials,
+       count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
+       count(*) FILTER (WHERE outcome = 'connected') AS connects,
+       count(*) FILTER (WHERE outcome = 'no-answer') AS no_answers,
+       count(*) FILTER (WHERE outcome = 'busy') AS busy,
+       count(*) FILTER (WHERE outcome = 'wrong-number') AS wrong_numbers,
+       count(*) FILTER (WHERE outcome = 'do-not-call') AS do_not_call,
+       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
+       count(*) FILTER (WHERE disposition = 'not-interested') AS not_interested,
+       count(*) FILTER (WHERE disposition = 'callback') AS callbacks,
+       count(*) FILTER (WHERE outcome = 'sent') AS emails_sent,
+       count(*) FILTER (WHERE outcome = 'done') AS tasks_done
+FROM attempts WHERE session_id = ?
+"""
+
+
+def session_outcomes(conn: sqlite3.Connection, session_id: int) -> dict[str, int]:
+    """What one session's attempts came to: dials, each outcome, each disposition, emails, tasks."""
+    return _one(conn.execute(_SESSION_OUTCOMES_SQL, [session_id]))
 
 
 # The rep's activity per cadence over [since, until]: what the report adds up.
@@ -324,6 +336,37 @@ def sessions_between(conn: sqlite3.Connection, since_iso: str, until_iso: str) -
         "HAVING coalesce(s.ended_at, max(a.at), s.started_at) >= ? ORDER BY s.started_at, s.id",
         [until_iso, since_iso],
     ))
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+def insert_note(conn: sqlite3.Connection, *, prospect_id: int, at: str, text: str, source: str,
+                session_id: int | None = None, attempt_id: int | None = None) -> int:
+    cursor = conn.execute(
+        "INSERT INTO notes (prospect_id, at, text, source, session_id, attempt_id) VALUES (?, ?, ?, ?, ?, ?)",
+        [prospect_id, at, text, source, session_id, attempt_id])
+    return cursor.lastrowid
+
+
+def insert_crm_notes(conn: sqlite3.Connection, notes: Sequence[tuple[int, str]], at: str) -> None:
+    """The CRM's notes of an import: (prospect id, text) each, all stamped with the import's time."""
+    conn.executemany("INSERT INTO notes (prospect_id, at, text, source) VALUES (?, ?, ?, 'crm')",
+                     [(pid, at, text) for pid, text in notes])
+
+
+def newest_notes(conn: sqlite3.Connection, prospect_id: int, limit: int) -> tuple[list[dict], int]:
+    """The prospect's ``limit`` newest notes, newest first, and how many there are in all
+    (one indexed query: the card reads it on every key)."""
+    rows = _dicts(conn.execute(
+        "SELECT *, count(*) OVER () AS total FROM notes WHERE prospect_id = ? "
+        "ORDER BY at DESC, id DESC LIMIT ?", [prospect_id, limit]))
+    return rows, rows[0]["total"] if rows else 0
+
+
+def notes_of_prospect(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
+    """Every note of the prospect, newest first."""
+    return _dicts(conn.execute(
+        "SELECT * FROM notes WHERE prospect_id = ? ORDER BY at DESC, id DESC", [prospect_id]))
 
 
 # --- do-not-call -----------------------------------------------------------------------------

@@ -9,7 +9,13 @@ Times are UTC ISO-8601 text (``clock.to_iso``), fixed width, so text order is ti
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlite_utils import Database, Migrations
+
+from dialdeck.clock import to_iso
 
 MIGRATION_SET = "dialdeck"
 
@@ -169,6 +175,85 @@ def m004_phones(db: Database) -> None:
         ALTER TABLE attempts ADD COLUMN number TEXT;
         """
     )
+
+
+@migrations()
+def m005_notes(db: Database) -> None:
+    """Every note kept, each with its time and where it came from: the CRM's note from an
+    import ("crm") or one the rep typed ("rep", with the session and the call just made).
+
+    Before this step the rep's notes were appended to ``prospects.notes`` as
+    "[2026-11-23 10:00 EST] text" lines after the CRM's text; they move here with their time,
+    and ``prospects.notes`` keeps the CRM's text only (what a re-import compares against).
+    """
+    db.executescript(
+        """
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects(id),
+            at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('crm', 'rep')),
+            session_id INTEGER REFERENCES sessions(id),
+            -- The call just made when the note was typed. No foreign key: undo deletes attempts,
+            -- and a note outlives the attempt it followed.
+            attempt_id INTEGER
+        );
+        -- The card's newest notes and a prospect's history, newest first.
+        CREATE INDEX ix_notes_prospect ON notes(prospect_id, at, id);
+        """
+    )
+    # Most prospects have only the CRM's note (no stamped lines): moved in one statement.
+    db.execute(
+        "INSERT INTO notes (prospect_id, at, text, source) "
+        "SELECT id, created_at, notes, 'crm' FROM prospects "
+        "WHERE notes != '' AND notes NOT LIKE '[%' AND instr(notes, char(10) || '[') = 0"
+    )
+    zone = _rep_zone(db)
+    mixed = db.execute(
+        "SELECT id, notes, created_at FROM prospects "
+        "WHERE notes LIKE '[%' OR instr(notes, char(10) || '[') > 0"
+    ).fetchall()
+    for prospect_id, text, created_at in mixed:
+        crm, typed = split_legacy_notes(text, zone, created_at)
+        if crm:
+            db.execute("INSERT INTO notes (prospect_id, at, text, source) VALUES (?, ?, ?, 'crm')",
+                       [prospect_id, created_at, crm])
+        db.conn.executemany("INSERT INTO notes (prospect_id, at, text, source) VALUES (?, ?, ?, 'rep')",
+                            [[prospect_id, at, note] for at, note in typed])
+        db.execute("UPDATE prospects SET notes = ? WHERE id = ?", [crm, prospect_id])
+
+
+_LEGACY_STAMP = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2})(?: [^\]]*)?\]\s?(.*)$")
+
+
+def split_legacy_notes(text: str, zone: str, fallback_at: str) -> tuple[str, list[tuple[str, str]]]:
+    """The CRM's text and the rep's stamped notes ((UTC ISO time, text), oldest first) of an old
+    ``prospects.notes``. A stamp is the rep's local time; one that cannot be read keeps the line
+    as the rep's note at ``fallback_at``, so nothing is lost."""
+    crm: list[str] = []
+    typed: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        match = _LEGACY_STAMP.match(line)
+        if match is None:
+            crm.append(line)
+            continue
+        typed.append((_stamp_to_utc(match.group(1), zone) or fallback_at, match.group(2).strip()))
+    return "\n".join(crm).strip("\n"), [(at, note) for at, note in typed if note]
+
+
+def _stamp_to_utc(stamp: str, zone: str) -> str | None:
+    try:
+        local = datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(zone))
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return None
+    return to_iso(local)
+
+
+def _rep_zone(db: Database) -> str:
+    """The zone add_note stamped times in (the rep's, as set then; New York by default)."""
+    row = db.execute("SELECT value FROM settings WHERE key = 'rep.timezone'").fetchone()
+    return row[0] if row else "America/New_York"
 
 
 def known_steps() -> set[str]:

@@ -8,18 +8,26 @@ and closes it on the way out.
 from __future__ import annotations
 
 import gc
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
 
+from dialdeck import services, store
 from dialdeck.clock import Clock, system_clock
+from dialdeck.errors import DialdeckError
 from dialdeck.paths import styles_dir
 from dialdeck.tui.commands import ProspectSearch
 from dialdeck.tui.gateway import Gateway
+from dialdeck.tui.mail import MailResult, open_mailto
 from dialdeck.tui.screens.error import ErrorScreen
 from dialdeck.tui.screens.session import SessionScreen
 
 STYLESHEETS = ("app.tcss", "session.tcss", "dialogs.tcss")
+DEFAULT_THEME = "textual-dark"
+
+MailOpener = Callable[[str], MailResult]
 
 
 class DialdeckApp(App[int]):
@@ -29,7 +37,8 @@ class DialdeckApp(App[int]):
 
     def __init__(self, db_path: Path, *, clock: Clock, theme: str, refresh_seconds: float,
                  session_label: str | None = None, animation_level: str | None = None,
-                 cursor_blink: bool = True) -> None:
+                 cursor_blink: bool = True, start_notice: str | None = None,
+                 new_database: Path | None = None, open_mail: MailOpener = open_mailto) -> None:
         super().__init__(css_path=[styles_dir() / name for name in STYLESHEETS])
         self.clock = clock
         self.refresh_seconds = refresh_seconds
@@ -37,14 +46,31 @@ class DialdeckApp(App[int]):
         if animation_level is not None:
             self.animation_level = animation_level
         self.gateway = Gateway(db_path)
-        self._theme_name = theme
+        self.start_notice = start_notice  # said in the status line as the session opens
+        self.new_database = new_database  # this session created its database here (empty)
+        self.open_mail = open_mail  # blocking: the session runs it off the UI thread
+        self._theme_name = theme if theme in self.available_themes else DEFAULT_THEME
+        self._theme_shown = False
         self._heap_frozen = False
         if session_label:
             self.sub_title = session_label
 
     def on_mount(self) -> None:
         self.theme = self._theme_name
+        self._theme_shown = True
         self.push_screen(SessionScreen())
+
+    def watch_theme(self, theme: str) -> None:
+        """The rep picked a theme (command palette, "Change theme"): keep it for the next start."""
+        if self._theme_shown and theme != self._theme_name:
+            self._theme_name = theme
+            self.run_worker(self._remember_theme(theme), group="theme", exclusive=True)
+
+    async def _remember_theme(self, theme: str) -> None:
+        try:
+            await self.gateway.call(services.remember_theme, theme)
+        except (DialdeckError, sqlite3.Error) as error:  # a theme not kept costs nothing else
+            self.notify(f"The theme will not be remembered: {error}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
         self.gateway.close()
@@ -74,17 +100,43 @@ class DialdeckApp(App[int]):
                 screen.pick(prospect_id)
 
 
-def make_app(db_path: Path, *, clock: Clock = system_clock, theme: str = "textual-dark",
+def saved_theme(db_path: Path) -> str | None:
+    """The theme kept in the database, read before the app starts (None: none, or unreadable;
+    the session itself then reports what is wrong with the database)."""
+    if not Path(db_path).exists():
+        return None
+    try:
+        db = store.open_reader(db_path)
+    except DialdeckError:
+        return None
+    try:
+        return services.saved_theme(db)
+    except DialdeckError:
+        return None
+    finally:
+        db.close()
+
+
+def make_app(db_path: Path, *, clock: Clock = system_clock, theme: str | None = None,
              refresh_seconds: float = 30.0, session_label: str | None = None,
-             animation_level: str | None = None, cursor_blink: bool = True) -> DialdeckApp:
-    """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink."""
-    return DialdeckApp(Path(db_path), clock=clock, theme=theme, refresh_seconds=refresh_seconds,
+             animation_level: str | None = None, cursor_blink: bool = True,
+             start_notice: str | None = None, new_database: Path | None = None,
+             open_mail: MailOpener = open_mailto) -> DialdeckApp:
+    """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink.
+
+    ``theme`` None: the theme the rep last picked (kept in the database), else textual-dark.
+    """
+    chosen = theme or saved_theme(Path(db_path)) or DEFAULT_THEME
+    return DialdeckApp(Path(db_path), clock=clock, theme=chosen, refresh_seconds=refresh_seconds,
                        session_label=session_label, animation_level=animation_level,
-                       cursor_blink=cursor_blink)
+                       cursor_blink=cursor_blink, start_notice=start_notice, new_database=new_database,
+                       open_mail=open_mail)
 
 
-def run_session(db_path: Path, *, clock: Clock = system_clock, session_label: str | None = None) -> int:
+def run_session(db_path: Path, *, clock: Clock = system_clock, session_label: str | None = None,
+                start_notice: str | None = None, new_database: Path | None = None) -> int:
     """Run a calling session in this terminal; the process exit status."""
-    app = make_app(db_path, clock=clock, session_label=session_label)
+    app = make_app(db_path, clock=clock, session_label=session_label, start_notice=start_notice,
+                   new_database=new_database)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

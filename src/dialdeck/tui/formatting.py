@@ -5,6 +5,7 @@ Arrow is used here only, at the edge, and always with ``other=now`` from the app
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -52,6 +53,16 @@ def due_label(item: DueItem, now: datetime) -> str:
     if item.overdue:
         return f"overdue {humanize(item.due_at, now).removesuffix(' ago')}"
     return humanize(item.due_at, now)
+
+
+_SPAN = re.compile(r"\b(a|an|\d+) (second|minute|hour|day|week|month|year)s?\b")
+_UNIT = {"second": "s", "minute": "m", "hour": "h", "day": "d", "week": "w", "month": "mo", "year": "y"}
+
+
+def short_due_label(label: str) -> str:
+    """``due_label`` for a narrow list: 'overdue 2 days' → '2d late', 'in 5 minutes' → 'in 5m'."""
+    short = _SPAN.sub(lambda m: f"{1 if m.group(1) in ('a', 'an') else m.group(1)}{_UNIT[m.group(2)]}", label)
+    return f"{short.removeprefix('overdue ')} late" if short.startswith("overdue ") else short
 
 
 def step_label(cadence: str, step: int, total: int) -> str:

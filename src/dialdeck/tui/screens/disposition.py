@@ -113,16 +113,16 @@ class DispositionScreen(ModalScreen[Disposition | None]):
             preview.update("")
             return
         try:
-            preview.update(Content.styled(f"→ {self._both(self._typed_instant())}", "$success"))
+            preview.update(Content.styled(f"→ {self._both(self._typed_instant())}", "$text-success"))
         except ValueError as error:
-            preview.update(Content.styled(str(error), "$warning"))
+            preview.update(Content.styled(str(error), "$text-warning"))
 
     @on(Input.Submitted, "#callback-text")
     def _typed_submitted(self) -> None:
         try:
             instant = self._typed_instant()
         except ValueError as error:
-            self.query_one("#callback-preview", Static).update(Content.styled(str(error), "bold $error"))
+            self.query_one("#callback-preview", Static).update(Content.styled(str(error), "bold $text-error"))
             return
         self.dismiss(Disposition("callback", instant))
 

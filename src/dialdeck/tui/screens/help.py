@@ -1,21 +1,27 @@
-"""Every key of the calling session, generated from the bindings so it never drifts."""
+"""Every key of the calling session, generated from the bindings so it never drifts, and what
+the due list's columns and marks mean."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 # Keys that are not bindings of the session screen but still matter to a rep.
 NAVIGATION = (
-    ("↑ ↓", "Move in the due list"),
-    ("Enter", "Work the highlighted prospect instead of the next"),
+    ("↑ ↓ Enter", "Move in the due list; Enter works that prospect"),
     ("Tab", "Move between the due list and the script"),
 )
-KEY_WIDTH = 12
+# What the due list shows, left to right (widgets/due_calls.py draws it). The diamond is a
+# pinned enrollment: a callback, an appointment or a time a voicemail named (see README).
+LEGEND = (
+    ("10:30", "Their local time now: the prospect's clock, not yours"),
+    ("● ○", "Warm lead (called first) · cold lead"),
+    ("◆", "A time you promised them: called first when it comes"),
+)
 
 
 def key_label(binding: Binding) -> str:
@@ -23,13 +29,24 @@ def key_label(binding: Binding) -> str:
 
 
 def help_rows(bindings: list[Binding]) -> list[tuple[str, str]]:
-    """(keys, what they do) for every binding, then the navigation keys; no duplicates."""
-    rows: list[tuple[str, str]] = []
+    """(keys, what they do) for every binding, then the navigation keys.
+
+    A key with two meanings (``e``: an email sent, a task done) is one row saying both.
+    """
+    rows: dict[str, list[str]] = {}
     for binding in bindings:
-        row = (key_label(binding), binding.tooltip or binding.description)
-        if row not in rows:
-            rows.append(row)
-    return rows + list(NAVIGATION)
+        does = binding.tooltip or binding.description
+        meanings = rows.setdefault(key_label(binding), [])
+        if does not in meanings:
+            meanings.append(does)
+    joined = [(keys, " · ".join([first, *(m[0].lower() + m[1:] for m in rest)]))
+              for keys, (first, *rest) in rows.items()]
+    return joined + list(NAVIGATION)
+
+
+def help_sections(bindings: list[Binding]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, rows) of the help, in order: what the due list shows, then every key."""
+    return [("In the due list", list(LEGEND)), ("Keys", help_rows(bindings))]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -37,14 +54,20 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__(classes="dialog-screen")
-        self._rows = help_rows(bindings)
+        self._sections = help_sections(bindings)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="help") as dialog:
-            dialog.border_title = "Keys"
-            lines = [Content.assemble((f"{keys:<{KEY_WIDTH}}", "bold $accent"), does) for keys, does in self._rows]
-            yield Static(Content("\n").join(lines), id="help-keys")
-            yield Static("Esc, q or ? closes", classes="hint")
+        # Fits 80x24; scrolls on a terminal shorter still.
+        with VerticalScroll(classes="dialog", id="help") as dialog:
+            dialog.border_title = "Help"
+            dialog.border_subtitle = "Esc, q or ? closes"
+            for heading, rows in self._sections:
+                yield Static(Content.styled(heading, "bold"), classes="help-heading")
+                # A grid, so a description that wraps stays in its own column.
+                with Grid(classes="help-rows"):
+                    for keys, does in rows:
+                        yield Static(Content.styled(keys, "bold $text-accent"), classes="help-key")
+                        yield Static(Content(does), classes="help-does")
 
     def action_close(self) -> None:
         self.dismiss(None)

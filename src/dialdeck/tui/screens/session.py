@@ -7,8 +7,10 @@ Workers await the DB thread; the UI thread never touches SQLite.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +34,7 @@ from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
+from dialdeck.tui.screens.email import EmailScreen
 from dialdeck.tui.screens.help import HelpScreen
 from dialdeck.tui.screens.note import NoteScreen
 from dialdeck.tui.screens.snooze import SnoozeScreen
@@ -41,6 +44,7 @@ from dialdeck.tui.widgets.key_footer import KeyFooter
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.session_bar import SessionBar
+from dialdeck.tui.widgets.status_line import StatusLine
 
 CALL_ONLY = ("no-answer", "voicemail", "connected", "busy", "wrong-number")
 # A call already connected waits only for its disposition (c); the prospect may still turn out
@@ -66,7 +70,7 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
         head = f"Outside calling hours for everyone due ({summary.shown(summary.outside_hours)} waiting)"
     else:
         head = "All caught up"
-    lines.append(Content.styled(head, "bold $success"))
+    lines.append(Content.styled(head, "bold $text-success"))
     if nxt is not None:
         lines.append(Content(_next_line(nxt, summary.next_kind, rep_zone, now)))
     if opening is not None and (nxt is None or summary.next_kind != "opens" or opening.prospect_id != nxt.prospect_id):
@@ -89,11 +93,23 @@ def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: 
         return (f"{lead}{name}'s calling window opens at {yours} your time "
                 f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")
     return f"{lead}call due at {yours}, {name}"
+
+
 def _first_dialable(card: CallCard | None) -> int:
     """The index of the first number not on the do-not-call list (their own, normally)."""
     if card is None:
         return 0
     return next((index for index, number in enumerate(card.numbers) if not number.dnc), 0)
+
+
+def new_database_notice(path: Path) -> Content:
+    """The empty state of a database this session has just created: a mistyped --db shows at once."""
+    return Content("\n\n").join([
+        Content.styled("New, empty database", "bold $text-warning"),
+        Content.styled(str(path), "bold"),
+        Content("No prospects yet. Not the file you meant? Quit (q) and check --db."),
+        Content(f"To start: dialdeck --db {path} import FILE.csv"),
+    ])
 
 
 class SessionScreen(Screen[None]):
@@ -110,17 +126,18 @@ class SessionScreen(Screen[None]):
                 tooltip="Wrong number: never called again"),
         Binding("d", "outcome('do-not-call')", "DNC", id="do_not_call",
                 tooltip="Do not call: on the list for good (asks first)"),
-        Binding("s", "snooze", "Snooze", id="snooze", tooltip="Skip for now: later today or tomorrow morning"),
-        Binding("e", "outcome('sent')", "Sent", id="email_sent", tooltip="Email step: mark the email sent"),
+        Binding("s", "snooze", "Snooze", id="snooze", tooltip="Skip for now: later today or their next calling morning"),
+        Binding("e", "outcome('sent')", "Sent", id="email_sent", tooltip="Email sent (an email step)"),
         Binding("e", "outcome('done')", "Done", id="task_done",
-                tooltip="Task or social step: mark it done"),
-        Binding("m", "mailto", "Mail", id="mailto", tooltip="Email step: open it in your mail client"),
+                tooltip="Done (a task or social step)"),
+        Binding("m", "mailto", "Mail", id="mailto", tooltip="Email step: open it in your mail client, or copy it"),
         Binding("t", "note", "Note", id="note", tooltip="Add a note about this prospect"),
         Binding("u,ctrl+z", "undo", "Undo", id="undo",
                 tooltip="Undo the last outcome: prospect restored exactly"),
         Binding("ctrl+p", "app.command_palette", "Search", id="search",
                 tooltip="Search prospects: name, company, phone, email"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
+        Binding("question_mark", "help", "Help", id="help",
+                tooltip="This help: every key, and what the due list shows"),
         Binding("q", "quit_session", "Quit", id="quit", tooltip="Show the session summary, then leave"),
         # Last, so that showing it (only for a prospect with several numbers) moves no other key.
         Binding("x", "next_number", "Number", id="next_number",
@@ -161,11 +178,14 @@ class SessionScreen(Screen[None]):
                 yield ProspectCard(id="card")
                 yield ScriptPane(id="script")
                 yield Static(id="empty-state")
+        yield StatusLine(id="status")
         yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#due", DueCalls).border_title = "Due calls"
         self.query_one("#due", DueCalls).focus()
+        if self.app.start_notice:
+            self.say(self.app.start_notice, "notice")
         self.boot()
         self.set_interval(self.app.refresh_seconds, self.refresh_desk)
         # The clock and the session time move every second; dials/hour is re-divided by the
@@ -178,6 +198,10 @@ class SessionScreen(Screen[None]):
         and error messages in it are never read as markup, and their control characters show."""
         super().notify(terminal_safe(message), title=one_line(title), severity=severity,
                        timeout=timeout, markup=False)
+
+    def say(self, message: str, tone: str = "done") -> None:
+        """A routine confirmation or notice: the status line, never a toast over the list and script."""
+        self.query_one("#status", StatusLine).say(message, tone)
 
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())
@@ -227,7 +251,7 @@ class SessionScreen(Screen[None]):
             return
         self.show_desk(desk)
         if prospect_id is not None and (desk.card is None or desk.card.prospect.id != prospect_id):
-            self.notify("That prospect has no active cadence step to work.", severity="warning")
+            self.say("That prospect has no active cadence step to work.", "notice")
 
     def warn_setup(self, problems: tuple[str, ...]) -> None:
         """Once, before the first dial: what the scripts would get wrong, and how to fix it."""
@@ -265,7 +289,11 @@ class SessionScreen(Screen[None]):
                                                          desk.stats, desk.now)
         self.set_class(desk.card is None, "-empty")
         if desk.card is None:
-            self.query_one("#empty-state", Static).update(empty_message(s, self.profile.timezone, desk.now))
+            if self.app.new_database is not None and s.next_item is None:
+                message = new_database_notice(self.app.new_database)  # not "All caught up"
+            else:
+                message = empty_message(s, self.profile.timezone, desk.now)
+            self.query_one("#empty-state", Static).update(message)
 
     # --- what keys may do now ------------------------------------------------------
 
@@ -354,22 +382,8 @@ class SessionScreen(Screen[None]):
             self._writing = False
         self.undo_depth += 1
         self.show_desk(desk)
-        self._clear_toasts()
-        self.notify(outcome_message(card.prospect.name, outcome, result.status, result.step,
-                                    result.next_due_at, card.prospect.timezone, now,
-                                    extra.get("disposition")), timeout=4)
-
-    def _clear_toasts(self) -> None:
-        """One outcome toast at a time: at a rep's pace a new one replaces the last, instead of a
-        stack of them laid out again on every key. The set-up warning stays for its own timeout:
-        the rep may still be copying the command it gives."""
-        app = self.app
-        # Textual has no public "remove this toast" (clear_notifications removes them all); its
-        # version is pinned exactly, and this is the one place that leans on the private call.
-        for toast in list(app._notifications):
-            if toast.title != SETUP_TITLE:
-                app._unnotify(toast, refresh=False)
-        app._refresh_notifications()
+        self.say(outcome_message(card.prospect.name, outcome, result.status, result.step,
+                                 result.next_due_at, card.prospect.timezone, now, extra.get("disposition")))
 
     async def _dispose(self, card: CallCard) -> None:
         """The call is already logged as connected: only the disposition is written."""
@@ -388,9 +402,8 @@ class SessionScreen(Screen[None]):
             self._writing = False
         # No undo step: undo walks back this session's attempts, and this call was logged elsewhere.
         self.show_desk(desk)
-        self._clear_toasts()
-        self.notify(outcome_message(card.prospect.name, "connected", result.status, result.step,
-                                    result.next_due_at, card.prospect.timezone, now, choice.kind), timeout=4)
+        self.say(outcome_message(card.prospect.name, "connected", result.status, result.step,
+                                 result.next_due_at, card.prospect.timezone, now, choice.kind))
 
     @work(group="write")
     async def action_snooze(self) -> None:
@@ -407,8 +420,7 @@ class SessionScreen(Screen[None]):
         except Abort:
             return
         self.show_desk(desk)
-        self.notify(f"{card.prospect.name} snoozed until {short_when(until, card.prospect.timezone, now)} "
-                    "their time", timeout=4)
+        self.say(f"{card.prospect.name} snoozed until {short_when(until, card.prospect.timezone, now)} their time")
 
     @work(group="write")
     async def action_note(self) -> None:
@@ -419,10 +431,11 @@ class SessionScreen(Screen[None]):
         if not text:
             return
         try:
-            await self._call(services.add_note, card.prospect.id, text, self.app.clock())
+            await self._call(services.add_note, card.prospect.id, text, self.app.clock(),
+                             session_id=self.session_id)
         except Abort:
             return
-        self.notify(f"Note saved on {card.prospect.name}", timeout=3)
+        self.say(f"Note saved on {card.prospect.name}")
         self.refresh_desk(prospect_id=card.prospect.id)
 
     @work(group="write")
@@ -438,22 +451,32 @@ class SessionScreen(Screen[None]):
             self._writing = False
         if result is None:
             self.undo_depth = 0
-            self.notify("Nothing to undo in this session.", severity="warning")
+            self.say("Nothing to undo in this session.", "notice")
             return
         self.undo_depth -= 1
         self.show_desk(desk)
         name = desk.card.prospect.name if desk.card else f"prospect {result.prospect_id}"
-        self.notify(f"Undone: {name} is back at step {result.step} of {result.cadence}", timeout=4)
+        self.say(f"Undone: {name} is back at step {result.step} of {result.cadence}")
 
-    def action_mailto(self) -> None:
+    @work(group="write")
+    async def action_mailto(self) -> None:
         card = self.card
         if card is None or card.script.action != "email":
             return
         if not card.prospect.email:
-            self.notify(f"{card.prospect.name} has no email address on file.", severity="warning")
+            self.say(f"{card.prospect.name} has no email address on file.", "notice")
             return
-        self.app.open_url(mailto_url(card.prospect.email, card.script.subject, card.script.body))
-        self.notify("Opened in your mail client: press e once it is sent.", timeout=4)
+        script = card.script
+        url = mailto_url(card.prospect.email, script.subject, script.body)
+        self.say("Opening your mail client…", "notice")
+        # The opener waits for xdg-open / open: off the UI thread, like any other I/O.
+        result = await asyncio.to_thread(self.app.open_mail, url)
+        self.say(result.headline, "done" if result.opened else "notice")
+        answer = await self.app.push_screen_wait(
+            EmailScreen(result, card.prospect.email, script.subject, script.body))
+        current = self.card
+        if answer == "sent" and current is not None and current.prospect.id == card.prospect.id:
+            await self._log(current, "sent")
 
     def number_in_use(self) -> ContactNumber | None:
         """The card's number the next attempt dials (their own unless x chose another)."""

@@ -11,22 +11,37 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from dialdeck.models import SessionStats
+from dialdeck.models import RATE_AFTER, SessionStats
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import session_length
 
 
-def summary_content(rep: str, stats: SessionStats, now: datetime) -> Content:
-    rows = (
+def summary_rows(rep: str, stats: SessionStats, now: datetime) -> list[tuple[str, str]]:
+    """(label, figure) for every line of the summary, in the order a rep reads them."""
+    return [
         ("Rep", one_line(rep)),
         ("Session", session_length(stats.started_at, now)),
         ("Dials", str(stats.dials)),
-        ("Voicemails", str(stats.voicemails)),
+        ("Dials per hour", stats.shown_rate(now) if stats.rate(now) is not None
+         else f"— (after {RATE_AFTER.seconds // 60} min)"),
+        ("Voicemails left", str(stats.voicemails)),
+        ("No answer", str(stats.no_answers)),
+        ("Busy", str(stats.busy)),
         ("Connects", str(stats.connects)),
-        ("Dials per hour", f"{stats.per_hour(now):.1f}"),
-    )
+        ("Meetings booked", str(stats.meetings_booked)),
+        ("Callbacks set", str(stats.callbacks)),
+        ("Not interested", str(stats.not_interested)),
+        ("Wrong numbers", str(stats.wrong_numbers)),
+        ("Do not call", str(stats.do_not_call)),
+        ("Emails sent", str(stats.emails_sent)),
+        ("Tasks done", str(stats.tasks_done)),
+    ]
+
+
+def summary_content(rep: str, stats: SessionStats, now: datetime) -> Content:
     return Content("\n").join(
-        Content.assemble((f"{label:<16}", "$text-muted"), (value, "bold")) for label, value in rows
+        Content.assemble((f"{label:<17}", "$text-muted"), (value, "bold"))
+        for label, value in summary_rows(rep, stats, now)
     )
 
 

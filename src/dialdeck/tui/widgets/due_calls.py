@@ -1,8 +1,9 @@
 """The due-calls pane: one page of the queue, two lines per prospect, in calling order.
 
-Line 1: the prospect's local time, name, and how overdue / when due.
-Line 2: warm/cold dot, a diamond for a promised time, company, cadence and step.
-Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns.
+Line 1: the prospect's local time, name, and how overdue / when due ("2d late" on a narrow pane).
+Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company.
+Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns: the name and
+the step count ("5/12") are kept whole before anything else is cut.
 
 The page is replaced after every outcome key, so rows are reused: a row whose text would
 be the same keeps its ``Option`` (and the measured, rendered lines Textual caches on it),
@@ -27,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from dialdeck.models import DueItem
 from dialdeck.safe_text import one_line
-from dialdeck.tui.formatting import due_label, local_clock, step_label
+from dialdeck.tui.formatting import due_label, local_clock, short_due_label
 
 MIN_WIDTH = 24
 RENDERED_ROWS = 512  # a bound, never reached: rows leave with their page (3 styles each)
@@ -58,6 +59,14 @@ class DueCalls(OptionList):
         if self.highlighted is None or self.highlighted >= len(self._items):
             return None
         return self._items[self.highlighted].prospect_id
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme) -> None:
+        """Rows were drawn with the old theme's colours: draw them again."""
+        self._drawn.clear()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         # The rep may have moved the highlight since: keep theirs, else the card's.
@@ -103,12 +112,16 @@ class DueCalls(OptionList):
     def _options_for(self, width: int) -> list[Option]:
         """One option per item, reusing the option of a row whose text is unchanged."""
         now, rows, options = self._now, {}, []
-        for item in self._items:
+        labels = [due_label(item, now) for item in self._items]
+        # One form of "when" for the whole page: short ("2d late") if the long one would cut a name.
+        short = any(len(local_clock(now, item.timezone)) + len(item.name) + len(label) + 2 > width
+                    for item, label in zip(self._items, labels))
+        for item, label in zip(self._items, labels):
             # The clock and the "due in" label are the only parts that move with time.
-            key = (item, width, local_clock(now, item.timezone), due_label(item, now))
+            key = (item, width, short, local_clock(now, item.timezone), label)
             option = self._rows.get(key)
             if option is None:
-                option = Option(self._row(item, width), id=str(item.prospect_id))
+                option = Option(self._row(item, width, short), id=str(item.prospect_id))
             rows[key] = option
             options.append(option)
         self._rows = rows  # only this page's rows: the caches never outgrow one page
@@ -117,24 +130,33 @@ class DueCalls(OptionList):
             self._drawn.discard(key)
         return options
 
-    def _row(self, item: DueItem, width: int) -> Content:
-        return Content("\n").join([self._first_line(item, width), self._second_line(item, width)])
+    def _row(self, item: DueItem, width: int, short: bool) -> Content:
+        return Content("\n").join([self._first_line(item, width, short), self._second_line(item, width)])
 
-    def _first_line(self, item: DueItem, width: int) -> Content:
+    def _first_line(self, item: DueItem, width: int, short: bool) -> Content:
+        """Their clock, the name, when due. The name comes first: where the full "overdue 2 days"
+        would cut a name the page says "2d late", and only a name longer still is cut."""
+        style = "$text-warning" if item.overdue or item.pinned else "$text-muted"
+        left = Content.assemble((local_clock(self._now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold"))
         when = due_label(item, self._now)
-        right = Content.styled(when, "$warning" if item.overdue or item.pinned else "$text-muted")
-        left = Content.assemble(
-            (local_clock(self._now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold")
-        )
+        right = Content.styled(short_due_label(when) if short else when, style)
         room = max(width - right.cell_length - 1, 8)
         return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
 
     def _second_line(self, item: DueItem, width: int) -> Content:
-        dot = ("●", "$warning") if item.temperature == "warm" else ("○", "$text-muted")
-        pin = ("◆", "$accent") if item.pinned else " "
-        # The step matters more than the company when the pane is narrow: it goes first.
-        detail = " · ".join(
-            one_line(part) for part in (step_label(item.cadence, item.step, item.steps_total), item.company) if part
-        )
-        line = Content.assemble("  ", dot, " ", pin, "  ", (detail, "$text-muted"))
-        return line.truncate(width, ellipsis=True)
+        dot = ("●", "$text-warning") if item.temperature == "warm" else ("○", "$text-muted")
+        pin = ("◆", "$text-accent") if item.pinned else " "
+        head = Content.assemble("  ", dot, " ", pin, "  ")
+        # The step matters more than the company, and its count more than the cadence's name:
+        # a narrow pane cuts the company, then the name, never "5/12".
+        count = f" {item.step}/{item.steps_total}"
+        room = width - head.cell_length - len(count)
+        cadence = Content(one_line(item.cadence))
+        if cadence.cell_length > room:
+            cadence = cadence.truncate(max(room, 1), ellipsis=True)
+        step = Content.assemble(cadence, count)
+        line = head + Content.styled(step.plain, "$text-muted")
+        if item.company and line.cell_length + 3 < width:
+            company = Content.styled(f" · {one_line(item.company)}", "$text-muted")
+            line = line + company.truncate(width - line.cell_length, ellipsis=True)
+        return line

@@ -3,29 +3,27 @@ they are, and this cadence's attempts.
 
 The card has a fixed height (styles/session.tcss): a card whose height followed its text
 made Textual lay the whole screen out on most keys, twice (the second time a frame later),
-which was most of the slowest keypresses. The details always show; the attempts fill the
-rows left, newest first, and the heading says how many there are in all.
+which was most of the slowest keypresses. The details always show; the newest notes come next
+(one line each, up to NOTE_ROWS, fewer when the card is short); the attempts fill the rows
+left, newest first, and each heading says how many there are in all.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
-from dialdeck.models import Attempt, CallCard, ContactNumber
+from dialdeck.models import Attempt, CallCard, ContactNumber, Note
 from dialdeck.phones import format_with_extension
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import money, outcome_label, short_when, step_label, zone
 
 NUMBER_LINES = 2  # the other numbers get at most two rows: the attempts keep theirs
-NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
-# add_note's "[2026-11-23 20:13 EST] " prefix, and only that: a note of the CRM's own may
-# start with brackets ("[link=...]see file[/]") and is shown whole.
-STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?: [^\]]*)?\]\s*")
+NOTE_ROWS = 2  # the newest notes shown, one line each; `dialdeck history ID` lists them all
+ATTEMPT_ROWS = 2  # rows the notes leave for the attempts (heading and the newest one)
 
 
 class ProspectCard(Widget):
@@ -56,13 +54,17 @@ class ProspectCard(Widget):
     def _build(self) -> Content:
         if self._card is None or self._now is None:
             return Content.styled("Pick a prospect from the due list.", "$text-muted")
+        card = self._card
+        position = [self._cadence_line(card), *self._awaiting(card)]
         width, rows = self.content_size
-        details = self._details(self._card, self._now, width)
+        details = self._details(card, self._now, width)
         if width:
-            rows -= sum(line.get_height(self.styles, width) for line in details)
+            rows -= sum(line.get_height(self.styles, width) for line in (*details, *position))
         else:
             rows = 1  # not laid out yet: on_resize builds it again with the real size
-        return Content("\n").join([*details, *self._attempts(self._card.attempts, rows, width)])
+        notes = self._notes(card, max(min(NOTE_ROWS, rows - ATTEMPT_ROWS), 1), width)
+        rows -= len(notes)
+        return Content("\n").join([*details, *notes, *position, *self._attempts(card.attempts, rows, width)])
 
     def _details(self, card: CallCard, now: datetime, width: int = 0) -> list[Content]:
         p = card.prospect
@@ -74,9 +76,6 @@ class ProspectCard(Widget):
             self._local_time(card, now),
             *self._blocked(card, now),
             *self._referral(card, now),
-            *self._note(card.prospect.notes),
-            self._cadence_line(card),
-            *self._awaiting(card),
         ]
 
     def _numbers(self, card: CallCard) -> tuple[ContactNumber, ...]:
@@ -136,14 +135,14 @@ class ProspectCard(Widget):
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
         return Content.assemble(("Cadence ", "$text-muted"), one_line(step_label(e.cadence, e.step, e.steps_total)),
-                                action, ("  ◆ promise" if e.pinned else "", "$accent"))
+                                action, ("  ◆ promise" if e.pinned else "", "$text-accent"))
 
     @staticmethod
     def _awaiting(card: CallCard) -> list[Content]:
         if card.enrollment.status != "connected":
             return []
         # Short enough for the card at 80 columns; the script pane says which key to press.
-        return [Content.styled("Connected — waiting for your disposition", "bold $warning")]
+        return [Content.styled("Connected — waiting for your disposition", "bold $text-warning")]
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
@@ -155,7 +154,7 @@ class ProspectCard(Widget):
     @staticmethod
     def _temperature(temperature: str) -> Content:
         if temperature == "warm":
-            return Content.styled("● warm", "$warning")
+            return Content.styled("● warm", "$text-warning")
         return Content.styled("○ cold", "$text-muted")
 
     def _local_time(self, card: CallCard, now: datetime) -> Content:
@@ -163,7 +162,7 @@ class ProspectCard(Widget):
         local = now.astimezone(zone(p.timezone))
         line = Content.assemble(("Their time ", "$text-muted"), (f"{local:%a %H:%M}", "bold"), f"  {p.timezone}")
         if p.tz_source == "rep":
-            line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $warning"))
+            line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $text-warning"))
         return line
 
     def _blocked(self, card: CallCard, now: datetime) -> list[Content]:
@@ -173,7 +172,7 @@ class ProspectCard(Widget):
         if verdict.allowed or card.enrollment.status != "active" or card.script.action != "call":
             return []
         headline = verdict.headline[:1].upper() + verdict.headline[1:]
-        lines = [Content.styled(f"⊘ {headline}", "bold $error")]
+        lines = [Content.styled(f"⊘ {headline}", "bold $text-error")]
         if verdict.callable_at is not None:
             theirs = short_when(verdict.callable_at, card.prospect.timezone, now)
             yours = short_when(verdict.callable_at, self._rep_zone, now)
@@ -192,16 +191,28 @@ class ProspectCard(Widget):
             lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
         return lines
 
-    @staticmethod
-    def _note(notes: str) -> list[Content]:
-        """The newest note, so a note the rep just saved (t) is there on the card."""
-        lines = [line for line in notes.splitlines() if line.strip()]
-        if not lines:
-            return []
-        text = one_line(STAMP.sub("", lines[-1].strip()))  # before the cut: never half an escape
-        if len(text) > NOTE_CHARS:
-            text = text[:NOTE_CHARS - 1].rstrip() + "…"
-        return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
+    def _notes(self, card: CallCard, rows: int, width: int) -> list[Content]:
+        """The newest notes, newest first, one line each; the label says how many there are."""
+        shown = card.notes[:rows]
+        if card.notes_total > len(shown):
+            label = f"Notes ({card.notes_total}) "
+        else:
+            label = "Notes " if len(shown) > 1 else "Note "
+        lines = []
+        for index, note in enumerate(shown):
+            line = Content.assemble((label if index == 0 else " " * len(label), "$text-muted"),
+                                    *self._note_text(note))
+            lines.append(line.truncate(width, ellipsis=True) if width else line)
+        return lines
+
+    def _note_text(self, note: Note) -> tuple:
+        if note.source == "crm":
+            when = ("CRM  ", "$text-muted")
+        else:
+            when = (f"{note.at.astimezone(zone(self._rep_zone)):%d %b %H:%M}  ", "$text-muted")
+        # One line: a note typed or imported over several lines reads on, separated by " / ".
+        text = one_line(" / ".join(part.strip() for part in note.text.splitlines() if part.strip()))
+        return when, (text, "italic")
 
     def _attempts(self, attempts: tuple[Attempt, ...], rows: int, width: int) -> list[Content]:
         """The heading, then the newest attempts that fit in ``rows`` (the heading always shows)."""
@@ -225,7 +236,7 @@ class ProspectCard(Widget):
         line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
                                 (outcome_label(attempt.outcome), "bold"))
         if attempt.forced_reason:
-            line = line.append(Content.styled(" forced", "$error"))
+            line = line.append(Content.styled(" forced", "$text-error"))
         if attempt.note:
             line = line.append(Content.styled(f"  “{one_line(attempt.note)}”", "italic $text-muted"))
         return line

@@ -21,7 +21,7 @@ from dialdeck.safe_text import one_line, terminal_safe
 NO_MESSAGE = "Don't leave a message: hang up if it rings out."
 
 
-def _heading(text: str, style: str = "bold $accent") -> Content:
+def _heading(text: str, style: str = "bold $text-accent") -> Content:
     return Content.styled(text, style)
 
 
@@ -32,10 +32,10 @@ def _said(text: str) -> Content:
 
 def call_lines(script: Script) -> list[Content]:
     if script.voicemail is None:
-        voicemail = [_heading("IF IT RINGS OUT"), Content.styled(NO_MESSAGE, "bold $warning")]
+        voicemail = [_heading("IF IT RINGS OUT"), Content.styled(NO_MESSAGE, "bold $text-warning")]
     else:
         label = "VOICEMAIL TO LEAVE" + (" · URGENT" if script.urgent else "")
-        voicemail = [_heading(label, "bold $warning" if script.urgent else "bold $accent"), _said(script.voicemail)]
+        voicemail = [_heading(label, "bold $text-warning" if script.urgent else "bold $text-accent"), _said(script.voicemail)]
     return [*voicemail, Content(""), _heading("IF THEY PICK UP"), _said(script.talk_track or "—")]
 
 
@@ -46,7 +46,7 @@ def email_lines(script: Script) -> list[Content]:
         Content(""),
         _said(script.body),
         Content(""),
-        Content.assemble(("e", "bold $accent"), " mark sent   ", ("m", "bold $accent"), " open in your mail client"),
+        Content.assemble(("e", "bold $text-accent"), " mark sent   ", ("m", "bold $text-accent"), " open in your mail client"),
     ]
 
 
@@ -56,7 +56,7 @@ def task_lines(script: Script) -> list[Content]:
         _heading(title),
         _said(script.instructions or "—"),
         Content(""),
-        Content.assemble(("e", "bold $accent"), " mark done"),
+        Content.assemble(("e", "bold $text-accent"), " mark done"),
     ]
 
 
@@ -66,10 +66,10 @@ AWAITING = "CONNECTED — WAITING FOR YOUR DISPOSITION"
 def awaiting_lines(script: Script) -> list[Content]:
     """A call already logged connected: what was agreed is the one thing left to record."""
     return [
-        _heading(AWAITING, "bold $warning"),
-        Content.assemble("Press ", ("c", "bold $accent"), " to record what was agreed: a callback, "
+        _heading(AWAITING, "bold $text-warning"),
+        Content.assemble("Press ", ("c", "bold $text-accent"), " to record what was agreed: a callback, "
                          "a meeting booked, not interested, or carry on the cadence."),
-        Content.assemble(("w", "bold $accent"), " wrong number   ", ("d", "bold $accent"), " do not call"),
+        Content.assemble(("w", "bold $text-accent"), " wrong number   ", ("d", "bold $text-accent"), " do not call"),
         Content(""),
         _heading("TALK TRACK (FOR REFERENCE)"),
         _said(script.talk_track or "—"),
@@ -86,7 +86,7 @@ def script_content(script: Script, *, awaiting: bool = False) -> Content:
     else:
         lines = task_lines(script)
     if script.tip:
-        lines += [Content(""), Content.assemble(("TIP ", "bold $success"), (terminal_safe(script.tip), "italic"))]
+        lines += [Content(""), Content.assemble(("TIP ", "bold $text-success"), (terminal_safe(script.tip), "italic"))]
     return Content("\n").join(lines)
 
 
@@ -110,6 +110,10 @@ class ScriptPane(ScrollView, can_focus=True):
             "No script: nothing picked.", "$text-muted")
         self.scroll_to(y=0, animate=False, immediate=True)
         self._wrap()
+
+    def on_mount(self) -> None:
+        # The lines are drawn once per script with the theme's colours: a new theme draws them again.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._wrap))
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()  # a new width wraps differently

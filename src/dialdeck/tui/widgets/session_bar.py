@@ -46,13 +46,13 @@ class SessionBar(Widget):
         shown = (f"{now.astimezone(zone(self._rep_zone)):%a %H:%M}",)
         if self._stats is None:
             return shown
-        return (*shown, session_length(self._stats.started_at, now), f"{self._stats.per_hour(now):.1f}")
+        return (*shown, session_length(self._stats.started_at, now), self._stats.shown_rate(now))
 
     def render(self) -> Content:
         if self._now is None:
             return Content.styled("dialdeck · opening the database…", "$text-muted")
         clock = self._moving(self._now)[0]
-        parts = [("dialdeck ", "bold $accent"), (one_line(self._rep), "bold"), f"  {clock}"]
+        parts = [("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
         if self._stats is not None:
             parts += self._figures(self._stats, self._now, short=self.size.width < 100)
         return Content.assemble(*parts)
@@ -62,7 +62,7 @@ class SessionBar(Widget):
         names = ("", "dials", "vm", "connects", "/h") if short else (
             "session", "dials", "voicemails", "connects", "per hour")
         values = (session_length(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
-                  f"{s.per_hour(now):.1f}")
+                  s.shown_rate(now))
         parts: list = []
         for name, value in zip(names, values):
             if name == "/h":
