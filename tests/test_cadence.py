@@ -139,7 +139,7 @@ def test_wrong_types_are_named():
     problems = caught.value.problems
     assert "t.toml: tip: must be text, not a number" in problems
     assert any(p.startswith("t.toml: step 1: wait: must be text") for p in problems)
-    assert any(p.startswith("t.toml: step 1: voicemail: must be the message text, or false") for p in problems)
+    assert any(p.startswith("t.toml: step 1: voicemail: must be the message text, a list of parts, or false") for p in problems)
     assert "t.toml: step 1: urgent: must be true or false, not 'yes'" in problems
 
 

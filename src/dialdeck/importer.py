@@ -54,6 +54,9 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "referrer_company": ("referrercompany", "referredbycompany", "referralcompany"),
     "appointment": ("appointment", "appointmenttime", "meetingtime", "meeting"),
     "notes": ("notes", "note", "comments"),
+    "benefit": ("benefit", "benefitstatement", "valueproposition"),
+    "urgent": ("urgent", "isurgent", "urgentflag"),
+    "urgent_reason": ("urgentreason", "urgencyreason", "urgency"),
 }
 _HEADER_FIELD = {name: key for key, names in FIELD_HEADERS.items() for name in names}
 
@@ -606,6 +609,24 @@ _DATES = (  # (pattern, the order of its numbers): day/month order for slash dat
     (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), "dmy"),
 )
 _CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE)
+
+
+URGENT_YES = frozenset({"yes", "y", "true", "1", "x", "urgent"})
+URGENT_NO = frozenset({"no", "n", "false", "0"})
+
+
+def urgent_cells(line: int, flag: str, reason: str) -> tuple[int | None, str, str | None]:
+    """(urgent 1/0, or None when the row does not say; the reason; a warning) from the Urgent
+    and Urgent Reason cells. A reason alone marks the row urgent."""
+    word = flag.strip().lower()
+    reason = " ".join(reason.split())
+    if word in URGENT_NO:
+        return 0, "", None
+    if word in URGENT_YES or (not word and reason):
+        return 1, reason, None
+    if not word:
+        return None, "", None
+    return None, "", f"line {line}: urgent {flag.strip()!r} is not yes or no; left as it was"
 
 
 @lru_cache(maxsize=8192)
