@@ -260,6 +260,14 @@ _LAST_OUTCOME = {"wrong-number": ("wrong-number", None), "dnc": ("do-not-call", 
                  "connected": ("connected", None)}
 
 
+# The columns the generator fills, in the order of the tuples it builds (m001's columns).
+PROSPECT_FIELDS = ("id", "first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "timezone",
+                   "tz_source", "region", "subdivision", "temperature", "value", "referrer", "referrer_company",
+                   "appointment_at", "notes", "created_at", "updated_at")
+ATTEMPT_FIELDS = ("id", "prospect_id", "enrollment_id", "cadence", "step", "action", "outcome", "disposition", "at",
+                  "note", "session_id", "prev_state", "spawned_enrollment_id", "dnc_added")
+
+
 class _RowBuilder:
     """Turns people into prospect, enrollment and attempt rows as weeks of calling left them."""
 
@@ -286,13 +294,19 @@ class _RowBuilder:
             attempts.extend(self._history(pid, enrollment))
             if enrollment["status"] == "dnc":
                 dnc.append((person.e164, enrollment["updated_at"], "do-not-call outcome"))
-        conn.executemany(f"INSERT INTO prospects VALUES ({','.join('?' * 19)})", prospects)
-        # Named columns: later migrations add columns (NULL here) without breaking the generator.
+        # Named columns: later migrations add columns (their defaults here) without breaking the generator.
+        conn.executemany(
+            f"INSERT INTO prospects ({', '.join(PROSPECT_FIELDS)}) VALUES ({','.join('?' * len(PROSPECT_FIELDS))})",
+            prospects,
+        )
         conn.executemany(
             f"INSERT INTO enrollments ({', '.join(ENROLLMENT_FIELDS)}) VALUES ({','.join('?' * len(ENROLLMENT_FIELDS))})",
             enrollments,
         )
-        conn.executemany(f"INSERT INTO attempts VALUES ({','.join('?' * 14)})", attempts)
+        conn.executemany(
+            f"INSERT INTO attempts ({', '.join(ATTEMPT_FIELDS)}) VALUES ({','.join('?' * len(ATTEMPT_FIELDS))})",
+            attempts,
+        )
         conn.executemany("INSERT OR IGNORE INTO dnc VALUES (?, ?, ?)", dnc)
 
     def _prospect(self, pid: int, p: Person, zone: str, source: str) -> tuple:

@@ -36,9 +36,9 @@ def at(zone: ZoneInfo, month: int, day: int, hour: int, minute: int = 0, year: i
     return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
-def render_script(library, pos, context, fields, now, facts=ScriptFacts()):
+def render_script(library, pos, context, fields, now, facts=None):
     """The script with what the store knows passed in (nothing logged yet, by default)."""
-    return render_from_facts(library, pos, context, facts, fields, now)
+    return render_from_facts(library, pos, context, facts or ScriptFacts(), fields, now)
 
 
 def make(*steps: dict, **meta) -> dict[str, Cadence]:

@@ -305,7 +305,7 @@ async def test_email_step_opens_a_filled_in_mailto(tmp_path, monkeypatch):
         await settle(pilot)
         await press(pilot, "m")
     assert len(opened) == 1
-    assert opened[0].startswith("mailto:oliver%40wessex.example?subject=An%20idea%20for%20Wessex%20Wealth&body=Hi%20Oliver")
+    assert opened[0].startswith("mailto:oliver%40wessex.example?subject=A%20quick%20question%20for%20Wessex%20Wealth&body=Hi%20Oliver")
 
 
 def test_mailto_url_escapes_every_part():

@@ -1,7 +1,8 @@
 """What a script may say: the facts the store knows about a prospect, and the conditions read from them.
 
 A script is rendered from facts, never assumed (DESIGN.md, "Scripts from facts"). The services
-build a ``ScriptFacts`` from the store: this enrollment's attempts (each one's step, outcome,
+build a ``ScriptFacts`` from the store: the prospect's attempts (each one's cadence enrollment,
+step, outcome,
 instant, the call its message promised, a callback agreed and who chose it, the times an
 email offered) and what the rep recorded about the prospect (referrer, appointment, an email
 address, a benefit the rep wrote, the urgent flag). ``truths`` turns them, at ``now``, into the
@@ -152,10 +153,10 @@ MISSED = frozenset({"no-answer", "voicemail", "busy"})
 
 @dataclass(frozen=True)
 class Touch:
-    """One attempt of this enrollment, as stored."""
+    """One attempt of the prospect's, as stored."""
 
     at: datetime
-    step: int  # 1-based, the step it was logged on
+    step: int  # 1-based, the step it was logged on (in its enrollment's cadence)
     action: str  # call | email | social | task
     outcome: str  # no-answer, voicemail, connected, busy, sent, done, replied...
     disposition: str | None = None
@@ -163,6 +164,7 @@ class Touch:
     callback_at: datetime | None = None  # a callback agreed on it, or the time they picked
     callback_by: str | None = None  # "prospect" | "rep" | None (agreed; who proposed it not recorded)
     offered: tuple[datetime, ...] = ()  # the times an email offered
+    enrollment: int = 0  # which cadence membership it was logged in
 
 
 @dataclass(frozen=True)
@@ -177,9 +179,15 @@ class Promise:
 
 @dataclass(frozen=True)
 class ScriptFacts:
-    """Everything a script may state about one prospect, as the store knows it."""
+    """Everything a script may state about one prospect, as the store knows it.
 
-    touches: tuple[Touch, ...] = ()  # this enrollment's attempts, oldest first
+    History spans every cadence the prospect went through (a conversation in the cadence before
+    is still a conversation); what belongs to one step (a callback, the appointment kept) is
+    read in the current enrollment only.
+    """
+
+    touches: tuple[Touch, ...] = ()  # the prospect's attempts, oldest first
+    enrollment: int = 0  # the current enrollment (Touch.enrollment)
     referrer: str = ""
     referrer_company: str = ""
     appointment_at: datetime | None = None
@@ -226,7 +234,7 @@ class ScriptFacts:
         that step; once the cadence moves on, the next step is an ordinary step again.
         """
         for touch in reversed(self.touches):
-            if touch.step != step:
+            if (touch.enrollment, touch.step) != (self.enrollment, step):
                 return None
             if touch.callback_at is not None:
                 return touch
@@ -245,9 +253,10 @@ class ScriptFacts:
                 return Promise(touch.callback_at, kind, touch.at, touch.callback_by)
             if touch.promised_at is not None:
                 return Promise(touch.promised_at, "message", touch.at)
-            if touch.action == CALL or touch.step == step:
+            if touch.action == CALL or (touch.enrollment, touch.step) == (self.enrollment, step):
                 break
-        if at_appointment and self.appointment_at is not None and not any(t.step == step for t in self.touches):
+        if at_appointment and self.appointment_at is not None and not any(
+                (t.enrollment, t.step) == (self.enrollment, step) for t in self.touches):
             return Promise(self.appointment_at, "appointment", None)
         return None
 

@@ -423,11 +423,11 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         row = _need_prospect(conn, prospect_id)
         enrollment = _need_live(conn, row)
         ctx = _context(conn, row, profile, now)
-        attempts = records.attempts_of_enrollment(conn, enrollment["id"])
+        attempts = records.attempts_of_prospect(conn, prospect_id)
         script = _script(library(), row, enrollment, attempts, profile, ctx, now)
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
-            attempts=tuple(_attempt_model(a) for a in attempts),
+            attempts=tuple(_attempt_model(a) for a in attempts if a["enrollment_id"] == enrollment["id"]),
         )
 
 
@@ -456,15 +456,17 @@ def _script(lib: dict, row: dict, enrollment: dict, attempts: list[dict], profil
     """The current step's script for this prospect at ``now``, from the facts the store holds."""
     cad = lib[enrollment["cadence"]]
     fields = _fields(row, profile, ctx, now)
-    known = _facts(row, attempts, cad, fields)
+    known = _facts(row, enrollment, attempts, cad, fields)
     return scripts.render_script(lib, _position(enrollment), ctx, known, fields, now)
 
 
-def _facts(row: dict, attempts: list[dict], cad: cadence_mod.Cadence, fields: dict[str, str]) -> facts_mod.ScriptFacts:
-    """What the store knows that a script may state: this enrollment's attempts and the rep's records."""
+def _facts(row: dict, enrollment: dict, attempts: list[dict], cad: cadence_mod.Cadence,
+           fields: dict[str, str]) -> facts_mod.ScriptFacts:
+    """What the store knows that a script may state: the prospect's attempts and the rep's records."""
     benefit = (row["benefit"] or "").strip() or (cadence_mod.render(cad.benefit, fields) if cad.benefit else "")
     return facts_mod.ScriptFacts(
         touches=tuple(_touch(a) for a in attempts),
+        enrollment=enrollment["id"],
         referrer=(row["referrer"] or "").strip(),
         referrer_company=(row["referrer_company"] or "").strip(),
         appointment_at=from_iso(row["appointment_at"]),
@@ -482,6 +484,7 @@ def _touch(row: dict) -> facts_mod.Touch:
         at=from_iso(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],
         disposition=row["disposition"], promised_at=from_iso(row["promised_at"]),
         callback_at=from_iso(row["callback_at"]), callback_by=row["callback_by"], offered=offered,
+        enrollment=row["enrollment_id"],
     )
 
 
@@ -612,7 +615,7 @@ def _said(conn: sqlite3.Connection, lib: dict, row: dict, enrollment: dict, prof
     """The script as shown at ``now``, for the outcomes that deliver it: what it promised."""
     if outcome not in ("voicemail", "sent") or enrollment["status"] != "active":
         return _Delivered()
-    attempts = records.attempts_of_enrollment(conn, enrollment["id"])
+    attempts = records.attempts_of_prospect(conn, row["id"])
     script = _script(lib, row, enrollment, attempts, profile, ctx, now)
     if outcome == "voicemail":
         if script.action == "call" and script.voicemail is None:
@@ -744,15 +747,16 @@ def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
             if enrollment["status"] != "active":
                 raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
             _check_in_order(conn, row, profile, now)
-            attempts = records.attempts_of_enrollment(conn, enrollment["id"])
-            offered = _facts(row, attempts, lib[enrollment["cadence"]], {}).pending_offer(now)
+            ctx = _context(conn, row, profile, now)
+            attempts = records.attempts_of_prospect(conn, prospect_id)
+            known = _facts(row, enrollment, attempts, lib[enrollment["cadence"]], _fields(row, profile, ctx, now))
+            offered = known.pending_offer(now)
             if not offered:
                 raise InvalidInput(f"{_name(row)} has no offered times still ahead: an email that offers "
                                    "times has to be sent first")
             if not 1 <= choice <= len(offered):
                 raise InvalidInput(f"choose one of the {len(offered)} times offered (1-{len(offered)}), not {choice}")
             at = offered[choice - 1]
-            ctx = _context(conn, row, profile, now)
             pos = schedule.pin_at(lib, _position(enrollment), ctx, at, now)
             records.update_enrollment(conn, enrollment["id"], _position_columns(pos, now))
             attempt_id = records.insert_attempt(

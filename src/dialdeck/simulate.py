@@ -29,7 +29,7 @@ from dialdeck import phones, services, store, truth
 from dialdeck.cadence import render
 from dialdeck.clock import UTC
 from dialdeck.hours import CallingWindow, next_callable
-from dialdeck.models import Script
+from dialdeck.models import Enrollment, Script
 
 # What the rep does at each call, by path.
 PATHS = {
@@ -176,12 +176,12 @@ class Simulator:
                 break
             now = plan.when(enrollment.next_due_at, now)
             card = services.call_card(self.db, pid, now)
-            act = self._act(pid, card.script, enrollment.next_due_at, card.enrollment.step, now, plan)
+            act = self._act(pid, card.script, enrollment.next_due_at, card.enrollment, now, plan)
             acts.append(act)
             shown.append(card.script)
             if situation.path == "picked" and act.action == "email" and act.offers:
                 now += timedelta(hours=2)
-                acts.append(self._pick(pid, now, 2, card.enrollment.step))
+                acts.append(self._pick(pid, now, 2, card.enrollment))
                 shown.append(None)
             enrollment = self._enrollment(pid)
         record = self._record(pid, situation, zone, window)
@@ -189,7 +189,8 @@ class Simulator:
 
     # --- one act -------------------------------------------------------------------------
 
-    def _act(self, pid: int, script: Script, due: datetime, step: int, now: datetime, plan: _Plan) -> truth.Act:
+    def _act(self, pid: int, script: Script, due: datetime, enrollment: Enrollment, now: datetime,
+             plan: _Plan) -> truth.Act:
         extra: dict = {}
         if script.action == "call":
             outcome, extra = plan.call_outcome(script)
@@ -200,16 +201,18 @@ class Simulator:
         services.log_outcome(self.db, pid, outcome, now, **extra)
         delivered = outcome in ("voicemail", "sent")
         return truth.Act(
-            at=now, due_at=due, step=step, action=script.action, outcome=outcome, texts=_texts(script),
+            at=now, due_at=due, step=enrollment.step, action=script.action, outcome=outcome, texts=_texts(script),
             delivered=delivered, callback_at=extra.get("callback_at"), next_call_after=self._next_call(pid),
-            offers=script.offers if outcome == "sent" else (),
+            offers=script.offers if outcome == "sent" else (), cadence=enrollment.cadence,
+            appointment_step=services.library()[enrollment.cadence].steps[enrollment.step_index].timing.at_appointment,
         )
 
-    def _pick(self, pid: int, now: datetime, choice: int, step: int) -> truth.Act:
+    def _pick(self, pid: int, now: datetime, choice: int, enrollment: Enrollment) -> truth.Act:
         offered = services.call_card(self.db, pid, now).script.pickable
         services.pick_offered(self.db, pid, choice, now)
-        return truth.Act(at=now, due_at=None, step=step, action="reply", outcome="picked",
-                         callback_at=offered[choice - 1], next_call_after=self._next_call(pid))
+        return truth.Act(at=now, due_at=None, step=enrollment.step, action="reply", outcome="picked",
+                         callback_at=offered[choice - 1], next_call_after=self._next_call(pid),
+                         cadence=enrollment.cadence)
 
     @staticmethod
     def _callback_time(now: datetime, plan: _Plan) -> datetime:
@@ -288,17 +291,24 @@ BENEFIT = "clinics like yours cut no-shows by a third in their first quarter"
 
 
 def situations(cadence: str, *, days: tuple[int, ...] = tuple(range(7)), hours: tuple[time, ...] = START_HOURS,
-               paths: tuple[str, ...] = tuple(PATHS), zone: str = "America/New_York") -> Iterator[Situation]:
-    """Starts on each of ``days`` (0 = Monday) at each of ``hours``, along each path; the other
-    facts (warm or cold, referrer, appointment, email, benefit, urgent) vary from one start to
-    the next, so every combination of them is met across the grid."""
+               paths: tuple[str, ...] = tuple(PATHS), zone: str = "America/New_York",
+               paths_per_start: int | None = None) -> Iterator[Situation]:
+    """Starts on each of ``days`` (0 = Monday) at each of ``hours``, along each path (or along
+    ``paths_per_start`` of them, taken in turn so that every path meets every hour over the
+    week); the other facts (warm or cold, referrer, appointment, email, benefit, urgent) vary
+    from one situation to the next, so every combination of them is met across the grid."""
     tz = ZoneInfo(zone)
     facts = list(itertools.product((True, False), repeat=6))  # warm, referrer, appointment, email, benefit, urgent
     serial = 0
+    turn = 0
     for day in days:
         for clock in hours:
             start = datetime.combine(WEEK_OF + timedelta(days=day), clock, tzinfo=tz).astimezone(UTC)
-            for path in paths:
+            chosen = paths
+            if paths_per_start is not None:
+                chosen = tuple(paths[(turn + n) % len(paths)] for n in range(paths_per_start))
+                turn += paths_per_start + 1  # +1: the next start shifts, so paths meet every hour
+            for path in chosen:
                 warm, referred, booked, emailed, benefit, urgent = facts[serial % len(facts)]
                 serial += 7  # coprime with 64: the grid walks through every combination
                 yield Situation(

@@ -82,6 +82,8 @@ class Act:
     callback_at: datetime | None = None  # agreed on this act (or the time picked)
     next_call_after: datetime | None = None  # the next call as stored right after this act
     offers: tuple[datetime, ...] = ()  # the times this email offered
+    cadence: str = ""  # for the report (a walk may continue into another cadence)
+    appointment_step: bool = False  # the step is timed by the appointment (the cadence file says so)
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,15 @@ class Finding:
     sentence: str
     reason: str
     warning: bool = False  # style (length), not a falsehood
+    cadence: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.cadence} step {self.step}".strip() + f" {self.field}"
 
     def __str__(self) -> str:
         kind = "warning" if self.warning else "untrue"
-        return f"step {self.step} {self.field}: {kind}: {self.reason}: \u201c{self.sentence}\u201d"
+        return f"{self.where}: {kind}: {self.reason}: \u201c{self.sentence}\u201d"
 
 
 # --- phrases ---------------------------------------------------------------------------------
@@ -127,7 +134,7 @@ _EVENT_CUES = (
 
 _PROMISE_CLAIM = re.compile(r"\bas promised\b|\bas I promised\b|\bright on time\b|\bas I said I would\b", re.I)
 _AGREED_CLAIM = re.compile(r"\bas (?:we )?agreed\b", re.I)
-_CALLING_BACK_CLAIM = re.compile(r"\bcalling (?:you )?back\b", re.I)
+_CALLING_BACK_CLAIM = re.compile(r"\b(?:I'm|I am) calling (?:you )?back\b", re.I)
 _PICKED_CLAIM = re.compile(r"\bthe time you picked\b", re.I)
 _LATE_CLAIM = re.compile(r"\bI'm later than\b|\bI'm late\b|\bsorry I'm later\b", re.I)
 _EARLY_CLAIM = re.compile(r"\ba little early\b", re.I)
@@ -154,8 +161,9 @@ _ENQUIRY_CLAIM = re.compile(r"\bthanks for (?:getting in touch|reaching out)\b|\
                             r"|\bprompted you to get in touch\b|\bwhen you got in touch\b", re.I)
 _FIRST_TOUCH = re.compile(r"\bthanks for (?:getting in touch|reaching out)\b|\bsuggested I give you a call\b"
                           r"|\bmissed each other\b|\bsorry I missed you for the call\b|\bhaven't (?:been able to )?connect"
-                          r"|\bfinally reach you\b|\bI'm sorry to have missed you\b", re.I)
+                          r"|\bfinally reach you\b", re.I)
 _THANKS_CALLING_BACK = re.compile(r"\bthanks for (?:calling|getting) back\b", re.I)
+_SOON_CLAIM = re.compile(r"\bjust finishing something\b|\bin a few minutes\b", re.I)
 _LAST_CALL_CLAIM = re.compile(r"\bmy last (?:message|call)\b|\bend of my series\b|\bwon't call you about this again\b"
                               r"|\blast call (?:for a while|about it)\b|\bthis is my last\b", re.I)
 _ONE_MORE_CALL = re.compile(r"\b(?:one last time|once more)\b", re.I)
@@ -267,10 +275,10 @@ class _Walk:
                     return _Promise(said, "message")
             if act.action == "call":
                 return None
-        # The first call of a walk that comes due at (or after) the appointment keeps it.
+        # An appointment step keeps the appointment, until a first attempt on it.
         appointment = self.record.appointment_at
-        due = self.act.due_at
-        if appointment is not None and not self.before and due is not None and due >= appointment - timedelta(minutes=1):
+        tried = any((a.cadence, a.step) == (self.act.cadence, self.act.step) for a in self.before)
+        if appointment is not None and self.act.appointment_step and not tried:
             return _Promise(appointment, "appointment")
         return None
 
@@ -324,7 +332,7 @@ def check_walk(record: Record, acts: list[Act], *, complete: bool = True) -> lis
         if voicemail and len(voicemail.split()) > MAX_VOICEMAIL_WORDS:
             found.append(Finding(index, act.step, "voicemail", voicemail[:60] + "…",
                                  f"{len(voicemail.split())} words: longer than about 30 seconds spoken "
-                                 f"({MAX_VOICEMAIL_WORDS})", warning=True))
+                                 f"({MAX_VOICEMAIL_WORDS})", warning=True, cadence=act.cadence))
     return found
 
 
@@ -334,7 +342,7 @@ def _check_text(walk: _Walk, name: str, text: str, complete: bool) -> list[Findi
     for sentence in sentences(text):
         for reason in _sentence_problems(walk, name, sentence, text, complete):
             problems.append((sentence, reason))
-    return [Finding(walk.index, act.step, name, sentence, reason) for sentence, reason in problems]
+    return [Finding(walk.index, act.step, name, sentence, reason, cadence=act.cadence) for sentence, reason in problems]
 
 
 def _sentence_problems(walk: _Walk, name: str, sentence: str, text: str, complete: bool) -> list[str]:
@@ -479,6 +487,9 @@ def _claim_problems(walk: _Walk, name: str, sentence: str, question: bool, compl
             problems.append("states a deadline, a price or a held date nobody recorded")
         if name in PROSPECT_FACING and _URGENT_GENERIC.search(claims) and not record.urgent:
             problems.append("presses urgency, but the rep did not mark it urgent")
+    if _SOON_CLAIM.search(sentence) and (act.next_call_after is None or act.next_call_after - act.at > timedelta(hours=1)) \
+            and act.delivered:
+        problems.append("speaks as if the next call were minutes away, but it is not")
     if complete and act.delivered and _LAST_CALL_CLAIM.search(sentence) and walk.later_call_steps():
         problems.append("says this is the last, but more calls follow")
     if complete and act.delivered and _ONE_MORE_CALL.search(sentence) and len(walk.later_call_steps()) != 1:

@@ -18,8 +18,11 @@ NAVIGATION = (
 KEY_WIDTH = 12
 
 
+_KEY_NAMES = {"question_mark": "?", "exclamation_mark": "!"}
+
+
 def key_label(binding: Binding) -> str:
-    return " / ".join(part.strip().replace("question_mark", "?") for part in binding.key.split(","))
+    return " / ".join(_KEY_NAMES.get(part.strip(), part.strip()) for part in binding.key.split(","))
 
 
 def help_rows(bindings: list[Binding]) -> list[tuple[str, str]]:

@@ -75,7 +75,8 @@ class ProspectCard(Widget):
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
         return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
-                                action, ("  ◆ promise" if e.pinned else "", "$accent"))
+                                action, ("  ◆ promise" if e.pinned else "", "$accent"),
+                                ("  ! urgent" if card.prospect.urgent else "", "bold $warning"))
 
     @staticmethod
     def _awaiting(card: CallCard) -> list[Content]:
