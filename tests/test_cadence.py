@@ -339,3 +339,15 @@ def test_next_call_under_the_next_call_condition_may_close_a_cadence():
     last = {"name": "t", "steps": [{"action": "call", "wait": "0 minutes",
                                     "voicemail": [{"when": "next_call", "text": "Back {next_call}."}]}]}
     assert cadence_from_mapping(last, source="t.toml").steps[0].voicemail.conditional
+
+
+def test_the_format_documents_every_condition_and_field():
+    import dialdeck.cadence as cadence_module
+    from dialdeck.facts import CONDITIONS
+
+    documented = cadence_module.__doc__
+    for name in CONDITIONS:
+        assert f"``{name}``" in documented, name
+    for name in ("{slots}", "{promised}", "{last_email}", "{benefit}", "{urgent_reason}", "offer_slots", "expects",
+                 "[callback]", "benefit ="):
+        assert name in documented, name

@@ -1,16 +1,21 @@
 """Cadence files: a follow-up system as data, loaded from TOML and validated in full.
 
 A cadence is one TOML file. Users write their own in this format and drop them in the
-config directory (``dialdeck cadences check FILE`` validates one)::
+config directory (``dialdeck cadences check FILE`` validates one; ``--simulate`` also walks it
+through many situations and reports every sentence that would not be true)::
 
     name = "my-cadence"          # a slug; defaults to the file name without .toml
     title = "My cadence"          # shown in lists; defaults to the name
     description = "What it is for and when to use it."
-    tip = "Default coaching tip for every step."   # a step's own tip wins
+    tip = "Default coaching tip for every step."   # a step's own tip wins (text or parts)
     low_value_below = 5000        # optional: leads worth less than this get the cold variant
     no_answer_retries = 1         # default 1: how often "no answer" retries a call step
     after_last = "finish"         # or "continue" ...
     # continue_with = "other"     # ... into this cadence's first step (required with continue)
+    # benefit = "teams like {company} get two hours a week back"  # {benefit} for every prospect
+                                  # without one of their own (fields: who they and you are)
+    # expects = ["appointment"]   # import warns about rows without it: appointment, referrer,
+                                  # email, benefit (the scripts then leave it out)
 
     [[steps]]
     action = "call"               # call | email | social | task
@@ -26,15 +31,16 @@ config directory (``dialdeck cadences check FILE`` validates one)::
                                   # With a wait in minutes/hours: that slot the same day, or
                                   # the next morning once it has passed; with a wait in days:
                                   # the slot on the day the wait lands on
-    # promise = true              # a wait that the script promises ("in 15 minutes"): exact,
-                                  # pinned, exempt from the cooldown
-    voicemail = "Hi {first_name}, ..."   # call steps must decide: a message, or
+    # promise = true              # a wait the script promises ("in 15 minutes", "Friday at
+                                  # 4 p.m." with a day wait and at): exact, pinned, no cooldown
+    voicemail = "Hi {first_name}, ..."   # call steps must decide: a message (text or parts), or
     # voicemail = false                  # explicitly: don't leave a message
     talk_track = "If they pick up: ..."
     tip = "Coaching for this step."
     urgent = true                 # show it as urgent
     no_answer_retries = 2         # call steps: overrides the cadence default
     # subject = "..." / body = "..."     email steps (both required)
+    # offer_slots = 3                    email steps: offer that many concrete times ({slots})
     # instructions = "..."               social and task steps (required)
 
     [steps.cold]                  # optional overrides for cold (and low-value) leads; [steps.warm]
@@ -42,9 +48,56 @@ config directory (``dialdeck cadences check FILE`` validates one)::
     wait = "3 days"                      # body, instructions, tip, wait, slot -- or
     # skip = true                        # leave the step out for this variant
 
+    [callback]                    # optional: the words for a callback agreed with the prospect
+    voicemail = [...]             # (on a call, or a time they picked), on whatever step it
+    talk_track = [...]            # falls; without it, dialdeck's own (scripts.DEFAULT_CALLBACK)
+    tip = "..."
+
 Text fields are templates with ``{field}`` placeholders from ``TEMPLATE_FIELDS`` (``{{`` and
 ``}}`` for literal braces). Every problem in a file is reported at once, each as
 ``"<file>: step <n>: <field>: <reason>"`` (or ``"<file>: <field>: <reason>"`` for metadata).
+
+Scripts from facts. A text may be a list of parts, said in order and joined by a space (none
+before punctuation; a part of its own ``"\n\n"`` is a paragraph break). A part is plain text,
+always said, or a table said only when every condition in ``when`` holds, with an optional
+``else`` said otherwise::
+
+    voicemail = [
+        "Hi {first_name}, {rep_name} from {rep_company}",
+        { when = "promise_kept", text = ", calling as promised.", else = "." },
+        { when = "referrer_company", text = "{referrer} at {referrer_company} suggested I call." },
+        { when = "benefit", text = "One idea: {benefit}." },
+        "I'll try you {next_call}.",
+    ]
+
+A voicemail none of whose parts apply is "don't leave a message" for that prospect. The
+conditions (``facts.CONDITIONS``, decided from the store at the moment the script is shown):
+
+- what the rep recorded: ``referrer`` / ``no_referrer``, ``referrer_company`` /
+  ``no_referrer_company``, ``appointment`` / ``no_appointment``, ``email`` / ``no_email``
+  (an address to write to), ``benefit`` / ``no_benefit`` (one the rep wrote, for the prospect
+  or the cadence), ``urgent`` / ``not_urgent``, ``urgent_reason`` / ``no_urgent_reason``;
+- what happened: ``called`` / ``not_called``, ``last_call_answered`` / ``last_call_missed``,
+  ``spoke`` / ``not_spoke`` (a call connected), ``voicemail_left`` / ``no_voicemail_left``,
+  ``emailed`` / ``not_emailed``, ``replied`` / ``not_replied`` (they picked an offered time);
+- this call's promise: ``promised`` / ``no_promise`` (a message named this call's time, a
+  callback was agreed, they picked it, or it is the appointment), ``promise_kept`` (on time:
+  from 5 minutes early to 15 minutes late), ``promise_early``, ``promise_late``, ``callback``
+  / ``not_callback``, ``picked_slot`` / ``not_picked_slot``, ``they_chose``;
+- the schedule: ``next_call`` / ``no_next_call``, ``next_call_soon`` (within the hour) /
+  ``next_call_later``.
+
+Fields that name a fact some prospects lack may only be said in a part whose conditions
+guarantee it (``facts.FIELD_NEEDS``): ``{referrer}`` under ``referrer``, ``{referrer_company}``
+under ``referrer_company``, ``{appointment}`` under ``appointment``, ``{benefit}`` under
+``benefit``, ``{urgent_reason}`` under ``urgent_reason``, ``{promised}`` (when this call was
+promised, "today at 2 p.m.") under ``promised``, ``{last_call}`` / ``{last_voicemail}`` /
+``{last_email}`` ("this morning", "yesterday afternoon", "on Monday") under ``called`` /
+``voicemail_left`` / ``emailed``. ``{slots}`` (the numbered times offered) only in an email
+step with ``offer_slots``. ``{next_call}`` needs a call after the step, or a part under
+``next_call``. Every relative word a script says comes from these fields, computed from real
+instants in the prospect's zone; a file cannot state a referral, a booking or a time it does
+not know.
 """
 
 from __future__ import annotations

@@ -194,6 +194,8 @@ def _work_session(db, start: datetime, now: datetime, rng: random.Random) -> Non
         if clock >= end:
             break
         attempt = _choose(item, clock, rng)
+        if attempt.outcome == "voicemail" and services.call_card(db, item.prospect_id, clock).script.voicemail is None:
+            attempt = _Attempt("no-answer")  # the script says to leave no message: the rep hangs up
         try:
             services.log_outcome(
                 db, item.prospect_id, attempt.outcome, clock, note=attempt.note,
