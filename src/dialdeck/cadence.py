@@ -102,6 +102,7 @@ not know.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import tomllib
@@ -406,14 +407,19 @@ def _fact_problems(template: str, held: frozenset[str], offers_slots: bool) -> l
     return problems
 
 
+@functools.lru_cache(maxsize=4096)
+def template_fields(template: str) -> frozenset[str]:
+    """The field names a (valid) template uses. Cached: scripts are rendered on every key."""
+    return frozenset(name for _l, name, _s, _c in string.Formatter().parse(template) if name)
+
+
 def uses_field(text: str, name: str) -> bool:
-    return any(part[1] == name for part in string.Formatter().parse(text))
+    return name in template_fields(text)
 
 
 def render(template: str, fields: Mapping[str, str]) -> str:
     """Fill a validated template. A field without a value is a programming error, said plainly."""
-    missing = [name for _l, name, _s, _c in string.Formatter().parse(template)
-               if name is not None and name not in fields]
+    missing = sorted(name for name in template_fields(template) if name not in fields)
     if missing:
         raise InvalidInput(f"template field {{{missing[0]}}} has no value")
     text = template.format_map(fields)

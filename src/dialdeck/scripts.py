@@ -17,7 +17,16 @@ from datetime import datetime
 
 from dialdeck import facts as facts_mod
 from dialdeck import offers, phrases, schedule
-from dialdeck.cadence import Cadence, CallbackScript, Step, Text, cadence_from_mapping, render_text, uses_field
+from dialdeck.cadence import (
+    Cadence,
+    CallbackScript,
+    Step,
+    Text,
+    cadence_from_mapping,
+    render_text,
+    template_fields,
+    uses_field,
+)
 from dialdeck.facts import ScriptFacts
 from dialdeck.models import Script
 
@@ -79,11 +88,12 @@ def render_script(library: Mapping[str, Cadence], pos: schedule.Position, ctx: s
     if step.action == "email" and step.offer_slots:
         offered = offers.offer_times(now, ctx.zone, ctx.window, step.offer_slots,
                                      avoid=(next_call,) if next_call else ())
-    promise = facts.promise(step.number, step.timing.at_appointment)
-    values = {**fields, **_fact_values(facts, ctx, now, next_call, promise, offered)}
+    picked = {key: text.pick(held) for key, text in texts.items() if text is not None}
+    wanted = {name for templates in picked.values() for t in templates for name in template_fields(t)}
+    promise = facts.promise(step.number, step.timing.at_appointment) if "promised" in wanted else None
+    values = {**fields, **_fact_values(facts, ctx, now, next_call, promise, offered, wanted)}
     rendered = {key: render_text(text, held, values) if text is not None else None for key, text in texts.items()}
-    named = tuple(key for key, text in texts.items()
-                  if text is not None and any(uses_field(t, "next_call") for t in text.pick(held)))
+    named = tuple(key for key, templates in picked.items() if any(uses_field(t, "next_call") for t in templates))
     return Script(
         action=step.action,
         voicemail=rendered["voicemail"] or None,  # nothing applies to this prospect: no message
@@ -112,8 +122,9 @@ def _texts(cadence: Cadence, step: Step, on_callback: bool) -> dict[str, Text | 
 
 
 def _fact_values(facts: ScriptFacts, ctx: schedule.Context, now: datetime, next_call: datetime | None,
-                 promise: facts_mod.Promise | None, offered: tuple[datetime, ...]) -> dict[str, str]:
-    """The time phrases and facts a template may name, each from a real instant or record.
+                 promise: facts_mod.Promise | None, offered: tuple[datetime, ...], wanted: set[str]) -> dict[str, str]:
+    """The time phrases and facts a template may name, each from a real instant or record:
+    those in ``wanted`` (the fields the parts to be said use), "" for the others.
 
     A field whose fact is missing is empty: validation keeps such fields inside parts whose
     conditions say the fact is there, so an empty one is never said.
@@ -123,15 +134,16 @@ def _fact_values(facts: ScriptFacts, ctx: schedule.Context, now: datetime, next_
     def past(touch: facts_mod.Touch | None) -> str:
         return phrases.phrase_past(touch.at, zone, now) if touch is not None else ""
 
-    return {
+    makers = {
         # Validation guarantees a call follows a {next_call}; only a continue_with chain that
         # skips every step for this lead has none. Say something true rather than leave a blank.
-        "next_call": phrases.phrase_time(next_call, zone, now) if next_call else "soon",
-        "promised": phrases.phrase_when(promise.at, zone, now) if promise is not None else "",
-        "last_call": past(facts.last_call()),
-        "last_voicemail": past(facts.last_voicemail()),
-        "last_email": past(facts.last_email()),
-        "benefit": facts.benefit,
-        "urgent_reason": facts.urgent_reason,
-        "slots": phrases.phrase_offered(offered, zone),
+        "next_call": lambda: phrases.phrase_time(next_call, zone, now) if next_call else "soon",
+        "promised": lambda: phrases.phrase_when(promise.at, zone, now) if promise is not None else "",
+        "last_call": lambda: past(facts.last_call()),
+        "last_voicemail": lambda: past(facts.last_voicemail()),
+        "last_email": lambda: past(facts.last_email()),
+        "benefit": lambda: facts.benefit,
+        "urgent_reason": lambda: facts.urgent_reason,
+        "slots": lambda: phrases.phrase_offered(offered, zone),
     }
+    return {name: make() if name in wanted else "" for name, make in makers.items()}
