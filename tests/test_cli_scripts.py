@@ -146,3 +146,17 @@ talk_track = "{referrer} suggested we talk."
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{bad}: step 1: voicemail: part 2: unknown condition 'refferer'" in result.stderr
     assert f"{bad}: step 1: talk_track: {{referrer}} is known only for some prospects" in result.stderr
+
+
+def test_check_simulate_follows_a_continue_into_the_reps_other_cadences(tmp_path: Path) -> None:
+    folder = tmp_path / "cadences"
+    folder.mkdir()
+    shutil.copy(USER_CADENCES / "user" / "nurture.toml", folder)
+    hop = folder / "hop.toml"
+    hop.write_text('name = "hop"\nafter_last = "continue"\ncontinue_with = "nurture"\n[[steps]]\naction = "call"\n'
+                   'wait = "0 minutes"\nvoicemail = "Hi {first_name}, {rep_name} here. I\'ll try you {next_call}."\n',
+                   encoding="utf-8")
+    result = dialdeck("cadences", "check", str(hop), "--simulate", env={"DIALDECK_CADENCES": str(folder)})
+    assert "hop step 1 · call · Mon 26 Oct 09:00 their time · logged voicemail" in result.stdout
+    assert "nurture step 1 · email" in result.stdout and "three-step step 1 · call" in result.stdout
+    assert result.returncode == 1 and "nurture step 2 talk_track: claims a kept promise" in result.stdout

@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dialdeck import services, simulate, truth
+from dialdeck import paths, services, simulate, truth
 from dialdeck.cadence import Cadence
 from dialdeck.clock import UTC
 from dialdeck.errors import CadenceError
@@ -28,10 +28,14 @@ SHOWN_FINDINGS = 40  # the report lists this many untrue sentences, then counts 
 
 
 def simulate_file(path: Path, loaded: Cadence) -> int:
-    with simulate.cadence_folder([path]):
-        problems = services.library_problems()
-        if problems:
-            raise CadenceError(problems)
+    # The rep's other cadences come along (this one may continue into one of them); the file
+    # checked replaces one of the same name, and only its own problems stop the check.
+    others = [f for f in sorted(paths.user_cadence_dir().glob("*.toml")) if f.name != Path(path).name] \
+        if paths.user_cadence_dir().is_dir() else []
+    with simulate.cadence_folder([*others, path]) as folder:
+        own = [p for p in services.library_problems() if p.startswith(str(folder / Path(path).name))]
+        if own or loaded.name not in services.library():
+            raise CadenceError(own or [f"{path}: name: {loaded.name!r} is also the name of another file of yours"])
         cadence = services.library()[loaded.name]
         situations = list(simulate.situations(cadence.name, hours=CHECK_HOURS))
         with tempfile.TemporaryDirectory(prefix="dialdeck-simulate-") as folder:
