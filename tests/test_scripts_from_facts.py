@@ -192,6 +192,9 @@ def test_zero_to_ten_lead_at_15_30_keeps_both_day_0_calls(db, add):
     assert "I sent you an email this afternoon." in script(db, pid, at(11, 24, 18, 30)).voicemail
     # Reached only the next morning, the same step says when the email really went.
     assert "I sent you an email yesterday afternoon." in script(db, pid, at(11, 25, 9)).voicemail
+    services.log_outcome(db, pid, "voicemail", at(11, 24, 18, 30))
+    assert due(db, pid) == at(11, 25, 11)  # day 1, midday
+    assert "the email I sent you yesterday afternoon." in script(db, pid, at(11, 25, 11)).voicemail
 
 
 def test_follow_up_series_appointment_at_20_50(db, add):

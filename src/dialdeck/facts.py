@@ -147,8 +147,6 @@ def contradiction(conditions: frozenset[str]) -> tuple[str, str] | None:
 
 
 CALL = "call"
-# Outcomes of a call that rang out or was refused: the prospect was not reached.
-MISSED = frozenset({"no-answer", "voicemail", "busy"})
 
 
 @dataclass(frozen=True)
