@@ -168,11 +168,24 @@ ENROLLMENT_FIELDS = (
     "id", "prospect_id", "cadence", "step_index", "status", "next_due_at", "pinned", "retries",
     "hours_key", "temp_rank", "value", "created_at", "updated_at",
 )
+PROSPECT_FIELDS = (
+    "id", "first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "timezone", "tz_source",
+    "region", "subdivision", "temperature", "value", "referrer", "referrer_company", "appointment_at", "notes",
+    "created_at", "updated_at",
+)
+ATTEMPT_FIELDS = (
+    "id", "prospect_id", "enrollment_id", "cadence", "step", "action", "outcome", "disposition", "at", "note",
+    "session_id", "prev_state", "spawned_enrollment_id", "dnc_added",
+)
 
 STATUS_WEIGHTS = {"active": 62, "finished": 18, "not-interested": 8, "booked": 4, "wrong-number": 3,
                   "dnc": 1, "connected": 0.3}
 SESSIONS = 60  # three a working day over the weeks since the import
 MAX_HISTORY = 3  # attempts kept per prospect: the newest steps worked
+
+
+def _insert(table: str, fields: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({','.join('?' * len(fields))})"
 
 
 def db_path(count: int) -> Path:
@@ -250,6 +263,7 @@ def _iso(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
+# The attempt columns the generator fills, in its tuples' order (later columns stay NULL).
 _TODAY_START = datetime.combine(NOW.astimezone(ZoneInfo(REP_ZONE)).date(), datetime.min.time(),
                                 tzinfo=ZoneInfo(REP_ZONE)).astimezone(timezone.utc)
 _STAMP = _iso(IMPORTED_AT)
@@ -258,14 +272,6 @@ _OUTCOME_FOR = {"call": ("voicemail", "voicemail", "no-answer", "busy"), "email"
 _LAST_OUTCOME = {"wrong-number": ("wrong-number", None), "dnc": ("do-not-call", None),
                  "booked": ("connected", "booked"), "not-interested": ("connected", "not-interested"),
                  "connected": ("connected", None)}
-
-
-# The columns the generator fills, in the order of the tuples it builds (m001's columns).
-PROSPECT_FIELDS = ("id", "first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "timezone",
-                   "tz_source", "region", "subdivision", "temperature", "value", "referrer", "referrer_company",
-                   "appointment_at", "notes", "created_at", "updated_at")
-ATTEMPT_FIELDS = ("id", "prospect_id", "enrollment_id", "cadence", "step", "action", "outcome", "disposition", "at",
-                  "note", "session_id", "prev_state", "spawned_enrollment_id", "dnc_added")
 
 
 class _RowBuilder:
@@ -295,18 +301,9 @@ class _RowBuilder:
             if enrollment["status"] == "dnc":
                 dnc.append((person.e164, enrollment["updated_at"], "do-not-call outcome"))
         # Named columns: later migrations add columns (their defaults here) without breaking the generator.
-        conn.executemany(
-            f"INSERT INTO prospects ({', '.join(PROSPECT_FIELDS)}) VALUES ({','.join('?' * len(PROSPECT_FIELDS))})",
-            prospects,
-        )
-        conn.executemany(
-            f"INSERT INTO enrollments ({', '.join(ENROLLMENT_FIELDS)}) VALUES ({','.join('?' * len(ENROLLMENT_FIELDS))})",
-            enrollments,
-        )
-        conn.executemany(
-            f"INSERT INTO attempts ({', '.join(ATTEMPT_FIELDS)}) VALUES ({','.join('?' * len(ATTEMPT_FIELDS))})",
-            attempts,
-        )
+        conn.executemany(_insert("prospects", PROSPECT_FIELDS), prospects)
+        conn.executemany(_insert("enrollments", ENROLLMENT_FIELDS), enrollments)
+        conn.executemany(_insert("attempts", ATTEMPT_FIELDS), attempts)
         conn.executemany("INSERT OR IGNORE INTO dnc VALUES (?, ?, ?)", dnc)
 
     def _prospect(self, pid: int, p: Person, zone: str, source: str) -> tuple:

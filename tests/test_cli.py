@@ -239,7 +239,7 @@ def test_all_or_nothing_import_names_line_and_field(tmp_path: Path) -> None:
         (["log", "1", "voicemail", "--disposition", "booked"], "connected"),
         (["log", "1", "connected", "--disposition", "callback"], "--callback"),
         (["log", "1", "hung-up"], "invalid choice"),
-        (["log", "one", "voicemail"], "invalid int"),
+        (["log", "one", "voicemail"], "not a whole number"),
         (["due", "--limit", "0"], "at least 1"),
         (["dnc"], "choose an action"),
         (["frobnicate"], "invalid choice"),

@@ -81,7 +81,8 @@ def test_bom_semicolons_crlf_and_european_amounts():
     assert (hannah.last_name, hannah.company) == ("Becker", "Alpenblick Software GmbH")
     assert hannah.phone.e164 == "+493023125417"
     assert hannah.email == "hannah@alpenblick.example"
-    assert hannah.value == 12500.0  # "12.500,00"
+    assert hannah.value == 12500.0  # "12.500,00" under Amount; Annual Revenue is not the deal's value
+    assert hannah.temperature == "cold"  # Rating; Lead Status "Working - Contacted" is not a temperature
     assert hannah.cadence == "zero-to-ten"
     assert hannah.notes == "Prefers English; mornings"  # a quoted semicolon stays in the cell
     assert hannah.appointment_at == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # 11:00 Berlin
@@ -116,8 +117,8 @@ SYNONYMS = {
     "phone": ["Phone", "Phone Number", "Mobile Phone", "Mobile", "Direct Phone", "Work Phone", "phone_number", " PHONE # "],
     "email": ["Email", "E-mail", "Email Address", "E-Mail Address"],
     "timezone": ["Time Zone", "Timezone", "TZ", "time_zone"],
-    "temperature": ["Temperature", "Lead Temperature", "Lead Status", "Rating"],
-    "value": ["Value", "Deal Value", "Amount", "Annual Revenue"],
+    "temperature": ["Temperature", "Lead Temperature", "Rating"],
+    "value": ["Value", "Deal Value", "Amount"],
     "cadence": ["Cadence", "Sequence"],
     "referrer": ["Referrer", "Referred By"],
     "referrer_company": ["Referrer Company", "Referred By Company"],
@@ -224,7 +225,7 @@ def test_an_appointment_without_a_time_of_day_is_refused(tmp_path):
 
 
 def test_an_unknown_temperature_is_cold_with_a_warning(tmp_path):
-    path = write_csv(tmp_path, "Name,Phone,Lead Status\nAnn Lee,(305) 555-0101,Qualified\n")
+    path = write_csv(tmp_path, "Name,Phone,Rating\nAnn Lee,(305) 555-0101,Qualified\n")
     parsed = read(path)
     assert parsed.rows[0].temperature == "cold"
     assert parsed.warnings == ["line 2: temperature 'Qualified' is not warm, hot or cold; treated as cold"]
@@ -568,8 +569,9 @@ def test_the_lean_reader_of_the_bulk_import_agrees_with_the_full_rows(name):
                 assert lean == full
                 continue
             (row,) = full
-            text, first, last, phone, zone, source, temperature, value, cadence, appointment_at, warnings = lean
-            assert (first, last, phone, zone, source, temperature, value, cadence, appointment_at, warnings) == (
+            text, first, last, phone, zone, source, temperature, value, cadence, appointment_at, warnings, numbers = lean
+            assert (first, last, phone, zone, source, temperature, value, cadence, appointment_at, warnings,
+                    numbers) == (
                 row.first_name, row.last_name, row.phone, row.timezone, row.tz_source, row.temperature, row.value,
-                row.cadence, row.appointment_at, row.warnings)
+                row.cadence, row.appointment_at, row.warnings, row.numbers)
             assert text.get("email", "") == row.email

@@ -16,14 +16,16 @@ from test_cli import DUE_AT, IMPORT_AT, dialdeck
 
 def _a_morning(db, now: datetime) -> int:
     """Yesterday one voicemail; today a 30-minute session of five calls, then an email."""
-    services.log_outcome(db, 5, "voicemail", now - timedelta(days=1))
+    # Yesterday was a Sunday, outside everyone's calling hours: a call made anyway is logged forced.
+    services.log_outcome(db, 5, "voicemail", now - timedelta(days=1), force=True)
     session = services.start_session(db, now)
     services.log_outcome(db, 1, "voicemail", now, session_id=session)
     services.log_outcome(db, 2, "connected", now + timedelta(minutes=5), session_id=session, disposition="booked")
-    services.log_outcome(db, 3, "connected", now + timedelta(minutes=10), session_id=session,
-                         disposition="not-interested")
+    services.log_outcome(db, 4, "connected", now + timedelta(minutes=10), session_id=session,
+                         disposition="not-interested")  # London, 15:10
     services.log_outcome(db, 6, "no-answer", now + timedelta(minutes=15), session_id=session)
-    services.log_outcome(db, 4, "do-not-call", now + timedelta(minutes=20), session_id=session)
+    # Los Angeles is not open yet (07:20), but asking not to be called is never refused.
+    services.log_outcome(db, 3, "do-not-call", now + timedelta(minutes=20), session_id=session)
     services.end_session(db, session, now + timedelta(minutes=30))
     services.log_outcome(db, 1, "sent", now + timedelta(minutes=40))  # zero-to-ten step 2 is an email
     return session

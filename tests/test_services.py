@@ -415,7 +415,7 @@ def test_settings_validate_and_normalize(db) -> None:
 
 
 @pytest.mark.parametrize("key, value, says", [
-    ("rep.timezone", "Mars/Olympus", "rep.timezone: 'Mars/Olympus' is not an IANA time zone"),
+    ("rep.timezone", "Mars/Olympus", "rep.timezone: unknown time zone 'Mars/Olympus'"),
     ("rep.phone", "12", "rep.phone:"),
     ("hours.start", "22:00", "hours.start: 22:00 must be before hours.end 21:00"),
     ("hours.end", "25:00", "hours.end:"),
@@ -437,7 +437,7 @@ def test_session_stats_count_dials_voicemails_connects(imported_db, now) -> None
     services.log_outcome(imported_db, 1, "voicemail", now, session_id=session)
     services.log_outcome(imported_db, 2, "connected", now, session_id=session, disposition="not-interested")
     services.log_outcome(imported_db, 6, "no-answer", now, session_id=session)
-    services.log_outcome(imported_db, 3, "voicemail", now)  # outside the session
+    services.log_outcome(imported_db, 4, "voicemail", now)  # outside the session
     stats = services.end_session(imported_db, session, now + timedelta(minutes=30))
     assert (stats.dials, stats.voicemails, stats.connects) == (3, 1, 1)
     assert stats.per_hour(now + timedelta(minutes=30)) == pytest.approx(6.0)
@@ -457,7 +457,8 @@ now = datetime.fromisoformat(sys.argv[2])
 ids = [1, 2, 3, 4, 5, 6]
 step = 0
 while True:
-    result = services.log_outcome(db, ids[step % 6], "busy", now + timedelta(minutes=step))
+    # Durability is under test, not the guard: 40 busy calls a minute apart break every cap.
+    result = services.log_outcome(db, ids[step % 6], "busy", now + timedelta(minutes=step), force=True)
     print(result.attempt_id, flush=True)  # acknowledged: the commit has returned
     step += 1
 """

@@ -6,15 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialdeck.clock import UTC
-from dialdeck.tui.when import (
-    in_an_hour,
-    in_two_days,
-    later_today,
-    next_working_day,
-    parse_when,
-    short_local,
-    tomorrow_morning,
-)
+from dialdeck.tui.when import parse_when
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -67,25 +59,6 @@ def test_unreadable_times_say_what_to_type(text):
 def test_a_time_in_the_past_is_refused():
     with pytest.raises(ValueError, match="in the past"):
         parse_when("today 08:00", NOW, SAO_PAULO)
-
-
-def test_quick_picks_skip_the_weekend():
-    friday = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
-    assert local(tomorrow_morning(friday, SAO_PAULO), SAO_PAULO) == "Mon 2026-11-30 09:00"
-    assert local(in_two_days(friday, SAO_PAULO), SAO_PAULO) == "Tue 2026-12-01 12:00"
-    assert next_working_day(friday.date()).weekday() == 0
-
-
-def test_quick_picks_from_midweek():
-    assert in_an_hour(NOW) == NOW + timedelta(hours=1)
-    assert later_today(NOW) == NOW + timedelta(hours=2)
-    assert local(tomorrow_morning(NOW, SAO_PAULO), SAO_PAULO) == "Thu 2026-11-26 09:00"
-    assert local(in_two_days(NOW, SAO_PAULO), SAO_PAULO) == "Fri 2026-11-27 12:00"
-
-
-def test_short_local_names_the_day_only_when_it_is_not_today():
-    assert short_local(NOW + timedelta(hours=1), SAO_PAULO, NOW) == "13:00"
-    assert short_local(NOW + timedelta(days=1), SAO_PAULO, NOW) == "Thu 12:00"
 
 
 def test_across_a_dst_change_the_wall_clock_time_is_kept():

@@ -104,6 +104,7 @@ from __future__ import annotations
 
 import functools
 import re
+import stat
 import string
 import tomllib
 from collections.abc import Mapping
@@ -466,6 +467,8 @@ def load_cadence(path: Path) -> Cadence:
         line = _LINE_RE.search(str(exc))
         where = f"line {line.group(1)}: " if line else ""
         raise CadenceError([f"{source}: {where}invalid TOML: {exc}"]) from None
+    except RecursionError:  # tomllib recurses per nested array or inline table
+        raise CadenceError([f"{source}: invalid TOML: arrays or tables nested too deeply"]) from None
     return cadence_from_mapping(data, source=source, default_name=Path(path).stem)
 
 
@@ -479,6 +482,8 @@ def load_directory(directory: Path | None, problems: list[str]) -> dict[str, Cad
     if directory is None or not Path(directory).is_dir():
         return found
     for path in sorted(Path(directory).glob("*.toml")):
+        if not _regular_file(path, problems):
+            continue
         try:
             cadence = load_cadence(path)
         except CadenceError as exc:
@@ -489,6 +494,20 @@ def load_directory(directory: Path | None, problems: list[str]) -> dict[str, Cad
             continue
         found[cadence.name] = cadence
     return found
+
+
+def _regular_file(path: Path, problems: list[str]) -> bool:
+    """Whether ``path`` is a plain file to read; a FIFO would block every command on open,
+    a device or a folder is no cadence. Checked before opening, with a problem noted if not."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        problems.append(f"{path}: cannot read the file: {exc.strerror or exc}")
+        return False
+    if not stat.S_ISREG(mode):
+        problems.append(f"{path}: not a regular file (a pipe, device or folder)")
+        return False
+    return True
 
 
 def load_library(builtin_dir: Path, user_dir: Path | None) -> dict[str, Cadence]:

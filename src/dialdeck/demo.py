@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from dialdeck import paths, services, store
 from dialdeck.clock import UTC, as_utc
 from dialdeck.errors import InvalidInput
+from dialdeck.guard import GUARDED_OUTCOMES
 from dialdeck.hours import is_callable
 from dialdeck.models import DueItem
 
@@ -194,6 +195,8 @@ def _work_session(db, start: datetime, now: datetime, rng: random.Random) -> Non
         if clock >= end:
             break
         attempt = _choose(item, clock, rng)
+        if attempt.outcome in GUARDED_OUTCOMES and not services.call_verdict(db, item.prospect_id, clock).allowed:
+            continue  # their window closed (or the day's calls ran out) since the session began
         if attempt.outcome == "voicemail" and services.call_card(db, item.prospect_id, clock).script.voicemail is None:
             attempt = _Attempt("no-answer")  # the script says to leave no message: the rep hangs up
         try:

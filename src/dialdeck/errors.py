@@ -33,3 +33,19 @@ class NotFound(DialdeckError):
 
 class InvalidInput(DialdeckError):
     """A value the user gave that cannot be used (bad outcome, bad setting value...)."""
+
+
+class StoredTimeError(StoreError, ValueError):
+    """A time column holds text dialdeck did not write (edited by hand, another tool, a bug).
+
+    A ValueError too, so code that reads a time and expects ValueError still catches it.
+    """
+
+    def __init__(self, text: str, where: str = ""):
+        self.text, self.where = text, where
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        place = f" ({where})" if where else ""
+        super().__init__(
+            f"the database holds {shown!r} where a time belongs{place}; "
+            "correct or clear that value (e.g. with sqlite3), or restore a backup"
+        )

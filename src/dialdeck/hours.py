@@ -245,6 +245,8 @@ def _read_toml(path: Path) -> dict:
         raise InvalidInput(f"{path}: cannot read calling-hour rules ({problem.strerror or problem})") from None
     except tomllib.TOMLDecodeError as problem:
         raise InvalidInput(f"{path}: not valid TOML: {problem}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def _rule(rule_id: str, body: object) -> HoursRule:

@@ -15,8 +15,19 @@ How cells are read where CRMs disagree:
   is not valid in that order is refused, never guessed. No offset = the prospect's zone.
 - A row with more cells than the header (an unquoted '$12,500') is refused: its columns
   would be shifted. Fewer cells are blank trailing fields.
+- A cell starting with a quote before a formula sign ("'=...", "'+1 212 555 0101") is read
+  without that quote: it is how dialdeck (``csv_guard``) and other tools write such cells so
+  a spreadsheet shows them as text, so a rejects file or an export imports as it was written.
 - A malformed e-mail is a warning and left blank: it must not keep the prospect from being
   called. A row repeating an earlier row's phone or e-mail is a warning (``RepeatedContacts``).
+- Headers: one table (``RECOGNISED_HEADERS``) says which header means which field; it also
+  drives ``dialdeck import --columns`` and is listed in the README.
+- Phone numbers: every phone column is kept with its label (phone, direct, mobile...), with
+  its extension ('ext. 12', 'x204'); a bad number among good ones is a warning. A country
+  column reads the row's national numbers ('030 901820' in Germany) and, with a state
+  column, checks them: a disagreement is a warning, the number is imported as it says.
+- A rejects file's own columns (line, field, reason) are dropped, so it can be fixed and
+  imported again as often as needed without growing.
 """
 
 from __future__ import annotations
@@ -24,45 +35,108 @@ from __future__ import annotations
 import contextlib
 import csv
 import itertools
+import math
 import re
+import stat
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import NamedTuple
 
-from dialdeck.clock import UTC
+from dialdeck import countries, typed_time
+from dialdeck.csv_guard import guarded_writer, unguard
 from dialdeck.errors import ImportFileError
-from dialdeck.phones import InvalidPhone, PhoneInfo, format_international, parse_phone
+from dialdeck.phones import (
+    NANP_REGIONS_WITH_SUBDIVISIONS,
+    InvalidPhone,
+    PhoneInfo,
+    format_international,
+    parse_phone,
+    subdivision_from_text,
+)
+from dialdeck.safe_write import replacing
 
-# Each field's header names, normalized (lowercase, letters and digits only), in the order
-# of preference when a file has several of them (a "Phone" beats a "Mobile" on the same row).
+# Every header the importer recognises, per field, as CRMs and spreadsheets write them (HubSpot,
+# Salesforce, Pipedrive...). Matching ignores case, spaces and punctuation ('Phone_Number',
+# 'PHONE #', 'E-mail'); within a field, the first header listed wins when a file has several.
+# This one table drives the parsing and ``dialdeck import --columns``; the README lists it.
+RECOGNISED_HEADERS: dict[str, tuple[str, ...]] = {
+    "first_name": ("First Name", "Given Name", "First", "Forename"),
+    "last_name": ("Last Name", "Surname", "Family Name", "Last"),
+    "full_name": ("Full Name", "Name", "Contact Name", "Contact"),
+    "company": ("Company", "Company Name", "Account Name", "Organization", "Organisation", "Organization Name",
+                "Account"),
+    # Phone numbers, one field per label (PHONE_LABELS). Every phone column is kept; the
+    # prospect's own number (the one the queue, calling hours and the do-not-call list go by)
+    # is the first valid one in the order of this table.
+    "phone": ("Phone", "Phone Number", "Telephone", "Tel", "Primary Phone"),
+    "direct": ("Direct Phone", "Direct Dial", "Direct", "Direct Line", "Direct Number"),
+    "work": ("Work Phone", "Business Phone", "Office Phone", "Company Phone", "Phone - Work"),
+    "mobile": ("Mobile Phone", "Mobile", "Mobile Phone Number", "Mobile Number", "Cell Phone", "Cell",
+               "Cell Number", "Phone - Mobile"),
+    "home": ("Home Phone", "Home Phone Number", "Phone - Home"),
+    "other": ("Other Phone", "Alternate Phone", "Alternative Phone", "Secondary Phone", "Additional Phone",
+              "Phone 2", "Phone - Other"),
+    # An extension in a column of its own ('204', 'x204'): the prospect's own number's.
+    "extension": ("Extension", "Phone Extension", "Ext"),
+    "email": ("Email", "Email Address", "Mail", "Email - Work", "Email - Home", "Email - Other"),
+    "timezone": ("Time Zone", "TZ", "Time Zone Name", "Zone"),
+    # Where the contact is: the country reads the row's national numbers ('030 901820' in
+    # Germany) and both check the numbers (a disagreement is a warning naming line and field).
+    "country": ("Country", "Country/Region", "Mailing Country", "Country Code", "Billing Country"),
+    "state": ("State", "State/Region", "State/Province", "Mailing State/Province", "Mailing State", "Province",
+              "Billing State/Province"),
+    "temperature": ("Temperature", "Lead Temperature", "Rating"),
+    "value": ("Value", "Deal Value", "Amount", "Deal Amount"),
+    "cadence": ("Cadence", "Sequence"),
+    "referrer": ("Referrer", "Referred By", "Referral"),
+    "referrer_company": ("Referrer Company", "Referred By Company", "Referral Company"),
+    "appointment": ("Appointment", "Appointment Time", "Meeting Time", "Meeting"),
+    "notes": ("Notes", "Note", "Comments"),
+    # What scripts may say (issue 8): a benefit the rep wrote, and urgency (yes/no, and why).
+    "benefit": ("Benefit", "Benefit Statement", "Value Proposition"),
+    "urgent": ("Urgent", "Is Urgent", "Urgent Flag"),
+    "urgent_reason": ("Urgent Reason", "Urgency Reason", "Urgency"),
+}
+# The phone fields in the order that picks the prospect's own number; each is the label its
+# numbers carry on the card and in the database.
+PHONE_LABELS = ("phone", "direct", "work", "mobile", "home", "other")
+# Pipedrive writes its person fields as 'Person - Name', 'Person - Phone - Work': the prefix is
+# read away when what follows is a recognised header.
+HEADER_PREFIXES = ("Person - ",)
+# Headers that look like a field but are not it: read as nothing, on purpose.
+IGNORED_HEADERS: dict[str, str] = {
+    "Lead Status": "a CRM pipeline stage (HubSpot's NEW, OPEN, IN_PROGRESS...), not how warm the lead is",
+    "Annual Revenue": "the company's yearly revenue, not what the deal is worth",
+}
+# The columns a rejects file adds (write_rejects): dropped when that file is imported again,
+# so fixing and re-importing it never adds another set.
+REJECTS_COLUMNS = ("line", "field", "reason")
+
+
+def normalize_header(name: str) -> str:
+    """'E-mail' -> 'email', 'Phone_Number ' -> 'phonenumber': case, spaces and punctuation ignored."""
+    return "".join(char for char in name.lower() if char.isalnum())
+
+
+# The table above, normalized: each field's header names in order of preference.
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
-    "first_name": ("firstname", "givenname", "first", "forename"),
-    "last_name": ("lastname", "surname", "familyname", "last"),
-    "full_name": ("fullname", "name", "contactname", "contact"),
-    "company": ("company", "companyname", "accountname", "organization", "organisation", "account"),
-    "phone": ("phone", "phonenumber", "directphone", "workphone", "businessphone", "telephone",
-              "tel", "mobilephone", "mobile", "cellphone", "cell"),
-    "email": ("email", "emailaddress", "mail"),
-    "timezone": ("timezone", "tz", "timezonename", "zone"),
-    "temperature": ("temperature", "leadtemperature", "leadstatus", "rating"),
-    "value": ("value", "dealvalue", "amount", "annualrevenue", "dealamount"),
-    "cadence": ("cadence", "sequence"),
-    "referrer": ("referrer", "referredby", "referral"),
-    "referrer_company": ("referrercompany", "referredbycompany", "referralcompany"),
-    "appointment": ("appointment", "appointmenttime", "meetingtime", "meeting"),
-    "notes": ("notes", "note", "comments"),
-    "benefit": ("benefit", "benefitstatement", "valueproposition"),
-    "urgent": ("urgent", "isurgent", "urgentflag"),
-    "urgent_reason": ("urgentreason", "urgencyreason", "urgency"),
+    key: tuple(dict.fromkeys(normalize_header(header) for header in headers))
+    for key, headers in RECOGNISED_HEADERS.items()
 }
 _HEADER_FIELD = {name: key for key, names in FIELD_HEADERS.items() for name in names}
+_PREFIXES = tuple(normalize_header(prefix) for prefix in HEADER_PREFIXES)
 
 WARM_WORDS = frozenset({"warm", "hot"})
 COLD_WORDS = frozenset({"cold", ""})
 DELIMITERS = (",", ";", "\t")
+# The longest cell a field may hold (a longer one refuses its row, naming line and field): notes
+# are free text pasted from a CRM, every other field is a name, a number or a word.
+NOTE_LIMIT = 1_000_000
+CELL_LIMIT = 1_000
+CSV_FIELD_LIMIT = 16 * 1024 * 1024  # any cell, read or not; a longer one stops the import
 # Default regions whose slash dates are month first ('11/05/2026' = 5 November); elsewhere
 # day first (11 May).
 MONTH_FIRST_REGIONS = frozenset({"US", "CA"})
@@ -87,6 +161,16 @@ class ProspectRow:
     notes: str
     raw: dict[str, str]
     warnings: tuple[str, ...] = ()  # "line 9: phone ...: ...; using the rep's zone ..."
+    numbers: tuple[RowNumber, ...] = ()  # every number of the row, ``phone`` first
+
+
+class RowNumber(NamedTuple):
+    """One phone number of a row, with the label its column gives it. (A tuple: a big import
+    makes one a row, and a frozen dataclass costs several times more to build.)"""
+
+    label: str  # one of PHONE_LABELS
+    phone: PhoneInfo
+    column: str  # the column it came from, for messages
 
 
 @dataclass(frozen=True)
@@ -199,6 +283,9 @@ class ExportReader:
         self.path = Path(path)
         self.columns: tuple[str, ...] = ()
         self.wanted: dict[str, tuple[int, ...]] = {}
+        self.labels: dict[int, str] = {}  # phone column index -> its label ('mobile')
+        self._kept: tuple[int, ...] | None = None  # the header's columns kept, when some are dropped
+        self._width = 0  # the header's width before dropping
         self._handle = None
         self._reader = None
         self._skipped = 0
@@ -226,9 +313,13 @@ class ExportReader:
             rep_zone=rep_zone,
             cadences=None if known_cadences is None else {_cadence_key(name): name for name in known_cadences},
         )
-        return RowParser(self.columns, self.wanted, context)
+        return RowParser(self.columns, self.wanted, context, self.labels)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        rows = self._rows()
+        return rows if self._kept is None else _without(rows, self._kept, self._width)
+
+    def _rows(self) -> Iterator[tuple[int, list[str]]]:
         reader, skipped = self._reader, self._skipped
         with self._file_errors():
             last_line = reader.line_num
@@ -239,13 +330,21 @@ class ExportReader:
                 yield start + skipped, cells
 
     def _read_header(self) -> None:
+        # The csv module's own cap (128 kB) would stop the whole import at one long note; above
+        # this one the file is not a CRM export (and the row's line is named).
+        csv.field_size_limit(CSV_FIELD_LIMIT)
         lines, delimiter, self._skipped = _open_lines(self.path, self._handle)
         self._reader = csv.reader(lines, delimiter=delimiter)
         header = next(self._reader, None)
         if header is None:
             raise ImportFileError(f"{self.path}: the file has no header line")
-        self.columns = tuple(_unique_names(header))
-        self.wanted = _map_columns(self.path, list(self.columns))
+        names = _unique_names(header)
+        dropped = _rejects_columns(names)
+        if dropped:
+            self._kept, self._width = tuple(i for i in range(len(names)) if i not in dropped), len(names)
+            names = [names[index] for index in self._kept]
+        self.columns = tuple(names)
+        self.wanted, self.labels = _map_columns(self.path, list(self.columns))
 
     @contextlib.contextmanager
     def _file_errors(self) -> Iterator[None]:
@@ -284,40 +383,77 @@ def _unique_names(header: list[str]) -> list[str]:
     names: list[str] = []
     seen: dict[str, int] = {}
     for index, cell in enumerate(header):
-        name = cell.strip() or f"column {index + 1}"
+        name = unguard(cell.strip()) or f"column {index + 1}"
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return names
-
-
-def normalize_header(name: str) -> str:
-    """'E-mail' -> 'email', 'Phone_Number ' -> 'phonenumber': case, spaces and punctuation ignored."""
-    return "".join(char for char in name.lower() if char.isalnum())
 
 
 _DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")  # added by _unique_names
 
 
 _REQUIRED_COLUMNS = (  # (any of these fields, what is missing, how to fix it)
-    ({"phone"}, "no phone column", "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"),
+    (set(PHONE_LABELS), "no phone column", "name one 'Phone', 'Phone Number', 'Mobile Phone' or 'Direct Phone'"),
     ({"first_name", "last_name", "full_name"}, "no name column", "name one 'First Name', 'Last Name' or 'Full Name'"),
 )
 
 
-def _map_columns(path: Path, columns: list[str]) -> dict[str, tuple[int, ...]]:
+def _rejects_columns(names: list[str]) -> set[int]:
+    """The indexes of a rejects file's own columns (every copy an older dialdeck added), when
+    the header has all three; a CRM file with only a 'Reason' column keeps it."""
+    bases = [_DUPLICATE_SUFFIX.sub("", name).strip().lower() for name in names]
+    if not set(REJECTS_COLUMNS) <= set(bases):
+        return set()
+    return {index for index, base in enumerate(bases) if base in REJECTS_COLUMNS}
+
+
+def field_of_header(name: str) -> str | None:
+    """The field a column header is read as ('Mobile Phone Number' -> 'mobile'), None if none."""
+    return _HEADER_FIELD.get(_header_key(name))
+
+
+def _map_columns(path: Path, columns: list[str]) -> tuple[dict[str, tuple[int, ...]], dict[int, str]]:
+    """Each field's columns in order of preference, and each phone column's label. Every phone
+    label's columns are also gathered, in the order that picks the prospect's own number,
+    under 'phone' (a row's numbers are read from there)."""
     found: dict[str, list[tuple[int, int]]] = {}
+    labels: dict[int, str] = {}
     for index, name in enumerate(columns):
-        header = normalize_header(_DUPLICATE_SUFFIX.sub("", name))
-        key = _HEADER_FIELD.get(header)
-        if key is not None:
-            found.setdefault(key, []).append((FIELD_HEADERS[key].index(header), index))
+        key = field_of_header(name)
+        if key is None:
+            continue
+        rank = FIELD_HEADERS[key].index(_header_key(name))
+        if key in PHONE_LABELS:
+            labels[index] = key
+            rank += PHONE_LABELS.index(key) * 100  # a label's headers rank after the labels before it
+            key = "phone"
+        found.setdefault(key, []).append((rank, index))
     # Checked once for the file: a missing column would otherwise fail every row the same way.
-    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not found.keys() & keys]
+    present = found.keys() | set(labels.values())
+    missing = [(what, hint) for keys, what, hint in _REQUIRED_COLUMNS if not present & keys]
     if missing:
         what = " and ".join(what for what, _ in missing)
         hints = "; ".join(hint for _, hint in missing)
         raise ImportFileError(f"{path}: {what} (found: {', '.join(columns)}); {hints}")
-    return {key: tuple(index for _, index in sorted(places)) for key, places in found.items()}
+    return {key: tuple(index for _, index in sorted(places)) for key, places in found.items()}, labels
+
+
+def _header_key(name: str) -> str:
+    """The normalized header as the table lists it (a Pipedrive prefix read away)."""
+    header = normalize_header(_DUPLICATE_SUFFIX.sub("", name))
+    if header not in _HEADER_FIELD:
+        for prefix in _PREFIXES:
+            if header.startswith(prefix) and header[len(prefix):] in _HEADER_FIELD:
+                return header[len(prefix):]
+    return header
+
+
+def _without(rows: Iterator[tuple[int, list[str]]], kept: tuple[int, ...],
+             width: int) -> Iterator[tuple[int, list[str]]]:
+    """The rows without the dropped columns' cells. Cells beyond the header stay, so a row that
+    does not fit its header is still refused."""
+    for line, cells in rows:
+        yield line, [cells[index] for index in kept if index < len(cells)] + cells[width:]
 
 
 def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
@@ -326,7 +462,7 @@ def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
         cells = cells + [""] * (len(columns) - len(cells))
     elif len(cells) > len(columns):
         columns = (*columns, *(f"column {index + 1}" for index in range(len(columns), len(cells))))
-    return dict(zip(columns, cells))
+    return dict(zip(columns, map(unguard, cells)))  # as written, so a rejects file round-trips
 
 
 # ---- one row ---------------------------------------------------------------------------------
@@ -343,12 +479,14 @@ class RowParser:
     columns: tuple[str, ...]
     wanted: dict[str, tuple[int, ...]]
     context: _Context
+    labels: dict[int, str] = field(default_factory=dict)  # phone column index -> label
 
     def parse(self, line: int, cells: list[str]) -> list[ProspectRow | RowError]:
         fields = self.read(line, cells)
         if type(fields) is list:
             return fields
-        text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings = fields
+        (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings,
+         numbers) = fields
         return [ProspectRow(
             line=line,
             first_name=first_name,
@@ -367,13 +505,15 @@ class RowParser:
             notes=text.get("notes", ""),
             raw=_raw_row(self.columns, cells),
             warnings=warnings,
+            numbers=numbers,
         )]
 
     def read(self, line: int, cells: list[str]) -> tuple | list[RowError]:
         """The lean form of ``parse`` for a bulk import, which needs neither a ProspectRow nor
         the raw cells of a good row: a list of RowErrors for a bad row, else the tuple
         (text, first_name, last_name, phone, zone, tz_source, temperature, value, cadence,
-        appointment_at, warnings), ``text`` being each field's cell, stripped."""
+        appointment_at, warnings, numbers), ``text`` being each field's cell, stripped, ``phone``
+        the prospect's own number and ``numbers`` all the row's (``phone`` first)."""
         if len(cells) > len(self.columns):
             # An unquoted '$12,500' splits a cell: every column after it would be off by one.
             return [RowError(line=line, field="row", reason=f"{len(cells)} fields, the header has {len(self.columns)}",
@@ -382,26 +522,80 @@ class RowParser:
         warnings: list[str] = []
         context = self.context
         text = _texts(cells, self.wanted)
+        if max(map(len, cells), default=0) > CELL_LIMIT:  # rare: a long cell, perhaps one not read
+            oversized = _oversized(text)
+            if oversized:
+                raw = _raw_row(self.columns, cells)
+                return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in oversized]
         email = text.get("email")
         if email and not _EMAIL.fullmatch(email):
             # A bad address must not keep a prospect from being called.
             warnings.append(f"line {line}: email {email!r} is not an e-mail address; left blank")
             text["email"] = ""
         names = _attempt(problems, "name", _names, text)
-        phone = _attempt(problems, "phone", _phone, text.get("phone", ""), context.default_region)
+        region, country = context.default_region, None
+        if "country" in text or "state" in text:
+            region, country = _row_region(line, text.get("country", ""), region, warnings)
+        numbers = self._numbers(line, cells, region, problems, warnings)
+        if numbers and (country or text.get("state")):
+            numbers = _placed(line, numbers, text, country, warnings)
+        if numbers and text.get("extension"):
+            numbers = _with_extension(line, numbers, text["extension"], warnings)
+        phone = numbers[0].phone if numbers else None
         zone, source = _zone(line, text.get("timezone", ""), phone, context, problems, warnings)
         temperature = _temperature(line, text.get("temperature", ""), warnings)
         value = _attempt(problems, "value", _money, text.get("value", ""))
         cadence = _attempt(problems, "cadence", _cadence, text.get("cadence", ""), context.cadences)
         appointment = text.get("appointment", "")
-        appointment_at = (_attempt(problems, "appointment", _appointment, appointment, zone, context.default_region)
+        appointment_at = (_attempt(problems, "appointment", _appointment, appointment, zone, region)
                           if zone else None)
         if problems:
             raw = _raw_row(self.columns, cells)
             return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in problems]
         first_name, last_name = names
         return (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at,
-                tuple(warnings))
+                tuple(warnings), numbers)
+
+    def _numbers(self, line: int, cells: list[str], region: str, problems: list[tuple[str, str]],
+                 warnings: list[str]) -> tuple[RowNumber, ...]:
+        """Every number of the row, each once, the prospect's own first. A bad number among good
+        ones is a warning (the prospect can still be called); a row with none is refused."""
+        indexes = self.wanted.get("phone", ())
+        count = len(cells)
+        if len(indexes) == 1:  # most files: one phone column
+            index = indexes[0]
+            raw = cells[index].strip() if index < count else ""
+            phone = _attempt(problems, "phone", _phone, raw, region)
+            return (RowNumber(self.labels.get(index, "phone"), phone, self.columns[index]),) if phone else ()
+        found: list[RowNumber] = []
+        bad: list[tuple[str, str]] = []
+        for index in indexes:
+            raw = cells[index].strip() if index < count else ""
+            if not raw:
+                continue
+            try:
+                info = _phone(raw, region)
+            except ValueError as problem:
+                bad.append((self.columns[index], str(problem)))  # several phone columns: name the one
+                continue
+            if not any(n.phone.e164 == info.e164 and n.phone.extension == info.extension for n in found):
+                found.append(RowNumber(self.labels.get(index, "phone"), info, self.columns[index]))
+        if not found:
+            problems.extend(bad or [("phone", "missing")])
+            return ()
+        for name, reason in bad:
+            warnings.append(f"line {line}: {name}: {reason}; left out, the row's other numbers are kept")
+        return tuple(found)
+
+
+def _oversized(text: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, reason) for each field whose cell is longer than a field of its kind may be."""
+    problems = []
+    for name, value in text.items():
+        limit = NOTE_LIMIT if name == "notes" else CELL_LIMIT
+        if len(value) > limit:
+            problems.append((name, f"too long ({len(value):,} characters; at most {limit:,})"))
+    return problems
 
 
 def _texts(cells: list[str], wanted: dict[str, tuple[int, ...]]) -> dict[str, str]:
@@ -414,6 +608,8 @@ def _texts(cells: list[str], wanted: dict[str, tuple[int, ...]]) -> dict[str, st
             if index < count:
                 value = cells[index].strip()
                 if value:
+                    if value[0] == "'":  # a cell guarded against spreadsheet formulas, as we write them
+                        value = unguard(value).strip()
                     break
         text[key] = value
     return text
@@ -448,6 +644,86 @@ def _phone(raw: str, default_region: str) -> PhoneInfo:
         raise ValueError(f"{problem} ({raw!r})") from None
 
 
+def _row_region(line: int, cell: str, default: str, warnings: list[str]) -> tuple[str, str | None]:
+    """The region the row's numbers are read in, and the region its country cell names (None:
+    blank or unknown, then the import's default region reads them)."""
+    if not cell:
+        return default, None
+    region = countries.region_of(cell)
+    if region is None:
+        warnings.append(f"line {line}: country {cell!r} is not a country dialdeck knows; "
+                        f"numbers read as {default} (the import's region)")
+        return default, None
+    return region, region
+
+
+def _placed(line: int, numbers: tuple[RowNumber, ...], text: dict[str, str], country: str | None,
+            warnings: list[str]) -> tuple[RowNumber, ...]:
+    """The row's numbers checked against its country and state cells. A number is imported as
+    it says (a '+44' number is British whatever the row says), with a warning where they
+    disagree; a state cell gives a North American number whose area code does not pin one
+    (toll-free) its state, which its calling-hour rules follow."""
+    if country is not None:
+        for number in numbers:
+            if number.phone.region != country:
+                warnings.append(
+                    f"line {line}: country {text['country']!r} ({country}) does not match "
+                    f"{_number_name(number, numbers)} {format_international(number.phone.e164)} "
+                    f"({number.phone.region}); imported as a {number.phone.region} number")
+    state = text.get("state", "")
+    if not state:
+        return numbers
+    first = numbers[0]
+    checked = _state_checked(line, state, first.phone, _number_name(first, numbers), warnings)
+    return numbers if checked is first.phone else (first._replace(phone=checked), *numbers[1:])
+
+
+_EXTENSION = re.compile(r"(?:ext(?:ension)?\.?|x|#)?\s*(\d{1,10})", re.IGNORECASE)
+
+
+def _with_extension(line: int, numbers: tuple[RowNumber, ...], cell: str,
+                    warnings: list[str]) -> tuple[RowNumber, ...]:
+    """The extension column's digits on the prospect's own number ('x204' -> '204')."""
+    found = _EXTENSION.fullmatch(cell.strip())
+    first = numbers[0]
+    if found is None:
+        warnings.append(f"line {line}: extension {cell!r} is not an extension (digits, e.g. 204 or x204); ignored")
+        return numbers
+    digits, own = found.group(1), first.phone.extension
+    if own and own != digits:
+        warnings.append(f"line {line}: extension {cell!r} differs from the one in the number ({own}); "
+                        "kept the number's")
+        return numbers
+    return (first._replace(phone=replace(first.phone, extension=digits)), *numbers[1:])
+
+
+def _number_name(number: RowNumber, numbers: tuple[RowNumber, ...]) -> str:
+    return "phone" if len(numbers) == 1 else number.column
+
+
+def _state_checked(line: int, cell: str, phone: PhoneInfo, name: str, warnings: list[str]) -> PhoneInfo:
+    region = phone.region
+    if region not in NANP_REGIONS_WITH_SUBDIVISIONS:
+        return phone  # states and provinces are known for the US and Canada only
+    given = _subdivision_cell(region, cell)
+    if given is None:
+        kind = "US state" if region == "US" else "Canadian province"
+        warnings.append(f"line {line}: state {cell!r} is not a {kind}; ignored")
+        return phone
+    if phone.subdivision is None:
+        return replace(phone, subdivision=given)
+    if phone.subdivision != given:
+        warnings.append(
+            f"line {line}: state {cell!r} ({given}) does not match {name} {format_international(phone.e164)} "
+            f"({phone.subdivision}); imported with the number's state")
+    return phone
+
+
+@lru_cache(maxsize=1024)
+def _subdivision_cell(region: str, cell: str) -> str | None:
+    return subdivision_from_text(region, cell)
+
+
 def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,
           problems: list[tuple[str, str]], warnings: list[str]) -> tuple[str | None, str]:
     if given:
@@ -466,75 +742,11 @@ def _zone(line: int, given: str, phone: PhoneInfo | None, context: _Context,
     return context.rep_zone, "rep"
 
 
-# What CRMs, Windows and Rails write for a zone, normalized (lowercase, single spaces), and the
-# IANA zone meant. zoneinfo knows "EST", "MST" and "HST" itself, but as fixed offsets with no
-# daylight saving time: an "EST" prospect would be called an hour off all summer.
-ZONE_ALIASES: dict[str, str] = {
-    **dict.fromkeys(("est", "edt", "et", "eastern", "eastern time", "eastern time (us & canada)", "us/eastern",
-                     "eastern standard time", "est5edt"), "America/New_York"),
-    **dict.fromkeys(("cst", "cdt", "ct", "central", "central time", "central time (us & canada)", "us/central",
-                     "central standard time", "cst6cdt"), "America/Chicago"),
-    **dict.fromkeys(("mst", "mdt", "mt", "mountain", "mountain time", "mountain time (us & canada)",
-                     "us/mountain", "mountain standard time", "mst7mdt"), "America/Denver"),
-    **dict.fromkeys(("arizona", "us/arizona", "us mountain standard time"), "America/Phoenix"),
-    **dict.fromkeys(("pst", "pdt", "pt", "pacific", "pacific time", "pacific time (us & canada)", "us/pacific",
-                     "pacific standard time", "pst8pdt"), "America/Los_Angeles"),
-    **dict.fromkeys(("akst", "akdt", "alaska", "us/alaska", "alaskan standard time"), "America/Anchorage"),
-    **dict.fromkeys(("hst", "hawaii", "us/hawaii", "hawaiian standard time"), "Pacific/Honolulu"),
-    **dict.fromkeys(("gmt", "bst", "london", "edinburgh", "gmt standard time"), "Europe/London"),
-    **dict.fromkeys(("cet", "cest", "berlin", "w. europe standard time"), "Europe/Berlin"),
-    **dict.fromkeys(("aest", "aedt", "sydney", "aus eastern standard time"), "Australia/Sydney"),
-}
-_IANA_HINT = "(use an IANA name such as America/New_York)"
-# 'UTC-5', 'GMT+05:30', '+0100', 'Etc/GMT+5': a fixed offset, wrong for half the year wherever
-# the clocks change.
-_FIXED_OFFSET = re.compile(r"(?:utc|gmt|etc/gmt)?\s*[+-]\s*(\d{1,2})(?::?(\d{2}))?")
-_ABBREVIATION = re.compile(r"[a-z]{2,5}")
-_NOT_PLACES = frozenset({"localtime", "factory"})  # in the zone database, but no prospect's zone
-
-
-@lru_cache(maxsize=1024)
-def _zone_cell(text: str) -> tuple[str | None, str | None]:
-    """A time zone cell read: (IANA name, None), or (None, the reason it is refused).
-
-    Cached with the refusals too: a file that repeats a bad zone pays for it once.
-    """
-    given = text.strip()
-    key = " ".join(given.lower().split())
-    if key in ZONE_ALIASES:
-        return ZONE_ALIASES[key], None
-    offset = _FIXED_OFFSET.fullmatch(key)
-    if offset and any(digit != "0" for digit in "".join(group or "" for group in offset.groups())):
-        return None, f"fixed offset {given!r} ignores daylight saving time {_IANA_HINT}"
-    if offset:
-        return "UTC", None
-    zone = _known_zone(given)
-    if zone is not None:
-        return zone, None
-    if _ABBREVIATION.fullmatch(key):
-        return None, f"time zone abbreviation {given!r} is ambiguous {_IANA_HINT}"
-    return None, f"unknown time zone {given!r} {_IANA_HINT}"
-
-
-def _known_zone(name: str) -> str | None:
-    if name.lower() in _NOT_PLACES:
-        return None
-    try:
-        ZoneInfo(name)
-        return name
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return _zones_by_lower().get(name.lower())
-
-
-def zone_name(text: str) -> str | None:
-    """The IANA name for a zone cell ('america/new_york' -> 'America/New_York', 'EST' ->
-    'America/New_York'), None if it is unknown, ambiguous or a fixed offset."""
-    return _zone_cell(text)[0]
-
-
-@lru_cache(maxsize=1)
-def _zones_by_lower() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+# The zone reading is typed_time's, shared with ``config set rep.timezone``; the names stay
+# importable from here.
+ZONE_ALIASES = typed_time.ZONE_ALIASES
+_zone_cell = typed_time.zone_cell
+zone_name = typed_time.zone_name
 
 
 def _temperature(line: int, text: str, warnings: list[str]) -> str:
@@ -565,6 +777,8 @@ def _money(text: str) -> float | None:
         raise ValueError(f"not an amount ({text!r}; expected e.g. 12500 or $12,500)") from None
     if value < 0:
         raise ValueError(f"negative amount ({text!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"not an amount ({text[:40]!r}…: too large)")
     return value
 
 
@@ -602,15 +816,6 @@ def _cadence(text: str, known: dict[str, str] | None) -> str | None:
     return known[key]
 
 
-_EXAMPLE = "expected e.g. 2026-11-24 14:00"
-_DATES = (  # (pattern, the order of its numbers): day/month order for slash dates is the region's
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
-    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "slash"),
-    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), "dmy"),
-)
-_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE)
-
-
 URGENT_YES = frozenset({"yes", "y", "true", "1", "x", "urgent"})
 URGENT_NO = frozenset({"no", "n", "false", "0"})
 
@@ -631,90 +836,46 @@ def urgent_cells(line: int, flag: str, reason: str) -> tuple[int | None, str, st
 
 @lru_cache(maxsize=8192)
 def _appointment(text: str, zone: str, region: str) -> datetime | None:
-    """The agreed time as UTC, '' -> None. Raises ValueError.
-
-    ISO 8601 ('2026-11-24 14:00', '2026-11-24T14:00:00Z', with or without an offset) or what
-    CRMs export: '11/24/2026 2:00 PM', '2026-11-24 2:00 PM', '24.11.2026 14:00'. No offset =
-    the prospect's zone.
-    """
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = _crm_date_time(text, region)
-    else:
-        if len(text) <= 10:
-            raise ValueError(f"{text!r} has no time of day ({_EXAMPLE})")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(UTC)
-
-
-def _crm_date_time(text: str, region: str) -> datetime:
-    month_first = region.upper() in MONTH_FIRST_REGIONS
-    date_text, _, clock_text = " ".join(text.split()).partition(" ")
-    date_text = date_text.rstrip(",")
-    for pattern, order in _DATES:
-        found = pattern.fullmatch(date_text)
-        if found:
-            break
-    else:
-        raise ValueError(f"not a date and time ({text!r}; {_EXAMPLE})")
-    if not clock_text:
-        raise ValueError(f"{text!r} has no time of day ({_EXAMPLE})")
-    first, second, third = (int(number) for number in found.groups())
-    if order == "ymd":
-        year, month, day = first, second, third
-    elif order == "dmy" or (order == "slash" and not month_first):
-        day, month, year = first, second, third
-    else:
-        month, day, year = first, second, third
-    hour, minute, second_ = _clock(text, clock_text)
-    try:
-        return datetime(year, month, day, hour, minute, second_)
-    except ValueError:
-        if order == "slash":
-            reading = "month/day/year" if month_first else "day/month/year"
-            raise ValueError(f"not a valid date ({text!r}; slash dates are {reading} for region {region})") from None
-        raise ValueError(f"not a valid date ({text!r})") from None
-
-
-def _clock(text: str, clock_text: str) -> tuple[int, int, int]:
-    """'14:00', '2:00 PM', '2 p.m.', '14:00:30' -> (hour, minute, second). Raises ValueError."""
-    found = _CLOCK.fullmatch(clock_text)
-    if not found:
-        raise ValueError(f"not a date and time ({text!r}; {_EXAMPLE})")
-    hour_text, minute_text, second_text, meridiem = found.groups()
-    hour, minute, second = int(hour_text), int(minute_text or 0), int(second_text or 0)
-    if meridiem:
-        valid = 1 <= hour <= 12
-        hour = hour % 12 + (12 if meridiem.lower() == "p" else 0)
-    else:
-        valid = minute_text is not None and hour <= 23  # a bare '14' is not a time
-    if not valid or minute > 59 or second > 59:
-        raise ValueError(f"not a valid time of day ({text!r})")
-    return hour, minute, second
+    """The agreed time as UTC, '' -> None. Raises ValueError (``typed_time.read_crm_datetime``)."""
+    return typed_time.read_crm_datetime(text, zone, month_first=region.upper() in MONTH_FIRST_REGIONS,
+                                        region=region)
 
 
 # ---- rejected rows ---------------------------------------------------------------------------
 
 
 def rejects_path(path: Path) -> Path:
+    """'leads.csv' -> 'leads.rejected.csv' beside it. An input that is not a file of its own
+    folder (/dev/stdin, a pipe, a FIFO, /dev/fd/63 from ``<(...)``) gets its rejects file in
+    the current directory ('stdin.rejected.csv', 'fd63.rejected.csv'): never in /dev."""
     path = Path(path)
-    return path.with_name(f"{path.stem}.rejected.csv")
+    if _is_own_file(path):
+        return path.with_name(f"{path.stem}.rejected.csv")
+    name = f"fd{path.stem}" if path.stem.isdigit() else path.stem
+    return Path.cwd() / f"{name}.rejected.csv"
+
+
+def _is_own_file(path: Path) -> bool:
+    """A regular file, not reached through /dev or /proc (/dev/stdin is a regular file when
+    the shell redirects one into it, but its folder is /dev)."""
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+    return regular and path.absolute().parts[1:2] not in (("dev",), ("proc",))
 
 
 def write_rejects(path: Path, errors: list[RowError]) -> Path:
-    """Writes '<input stem>.rejected.csv' beside the input: the original columns, then the
-    line, the field(s) and the reason(s). A row with several problems is written once."""
+    """Writes '<input stem>.rejected.csv' (see ``rejects_path``): the original columns, then the
+    line, the field(s) and the reason(s). A row with several problems is written once. The file
+    is replaced, never written through a link (``safe_write``); raises OSError if it cannot be."""
     target = rejects_path(path)
     merged: dict[int, list[RowError]] = {}
     for error in errors:
         merged.setdefault(error.line, []).append(error)
     columns = list(dict.fromkeys(name for error in errors for name in error.raw))
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+    with replacing(target) as handle:
+        writer = guarded_writer(handle)  # no cell a spreadsheet would run as a formula
         writer.writerow([*columns, "line", "field", "reason"])
         for line in sorted(merged):
             problems = merged[line]

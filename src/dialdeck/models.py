@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # hours.py imports this module; the card only carries the window along
+    from dialdeck.hours import CallingWindow
 
 # Outcome names as typed on the command line and stored in attempts.outcome.
 OUTCOMES = ("no-answer", "voicemail", "connected", "busy", "wrong-number", "do-not-call", "sent", "done")
@@ -55,6 +59,8 @@ class Prospect:
     referrer_company: str
     appointment_at: datetime | None
     notes: str
+    phone_ext: str = ""  # the extension of phone_e164 ("12"), "" when none
+    phone_label: str = "phone"  # the column the number came from: phone, direct, work, mobile, home, other
     benefit: str = ""  # what the rep wrote this prospect stands to gain ({benefit} in scripts)
     urgent: bool = False  # the rep marked it urgent: money-in scripts then leave a message
     urgent_reason: str = ""  # why, in the rep's words ({urgent_reason})
@@ -62,6 +68,17 @@ class Prospect:
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class ContactNumber:
+    """One of a prospect's numbers, as the card lists them (the prospect's own first)."""
+
+    label: str  # phone, direct, work, mobile, home, other
+    e164: str
+    extension: str  # "" when none
+    primary: bool  # the prospect's own number: the queue, calling hours and the guardrails go by it
+    dnc: bool  # on the do-not-call list: shown, never dialled
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,9 @@ class Attempt:
     at: datetime
     note: str
     session_id: int | None
+    # Set when the call was logged with --force against the guard: the refusal it overrode.
+    forced_reason: str | None = None
+    number: str | None = None  # the number used, '+14045550111;ext=12' (phones.number_text); None: not a call
 
 
 @dataclass(frozen=True)
@@ -138,6 +158,19 @@ class Script:
 
 
 @dataclass(frozen=True)
+class CallVerdict:
+    """Whether a prospect may be called at one instant (``guard.may_call`` decides), and if not, why."""
+
+    blocked_reason: str | None = None  # one sentence a rep reads; None: they may be called now
+    headline: str = ""  # the reason in a few words, for the card: "outside their hours 08:00-20:00 (US-FL)"
+    callable_at: datetime | None = None  # when blocked: the first instant they may be (None: never)
+
+    @property
+    def allowed(self) -> bool:
+        return self.blocked_reason is None
+
+
+@dataclass(frozen=True)
 class CallCard:
     """Everything the session screen shows for the prospect being called."""
 
@@ -145,6 +178,11 @@ class CallCard:
     enrollment: Enrollment
     script: Script
     attempts: tuple[Attempt, ...]  # this cadence's attempts so far, oldest first
+    # May they be called at the instant the card was loaded (the call keys follow it).
+    verdict: CallVerdict = field(default_factory=CallVerdict)
+    # Their calling window (with the state rule), so snooze and callback choices land inside it.
+    window: CallingWindow | None = None
+    numbers: tuple[ContactNumber, ...] = ()  # every number of the prospect, their own first
 
 
 @dataclass(frozen=True)
@@ -157,6 +195,7 @@ class OutcomeResult:
     cadence: str | None
     next_due_at: datetime | None
     needs_disposition: bool = False
+    forced_reason: str | None = None  # logged with --force: the guard's refusal it overrode
     warnings: tuple[str, ...] = ()  # logged, but worth telling the rep (a message left off-script)
 
 
@@ -170,6 +209,12 @@ class QueueSummary:
     # it means "at least that many" (shown "1,000+"). cap None: counts are exact.
     capped: bool = False
     cap: int | None = None
+    # Why next_item comes next: "promise" (a promised time), "due" (its due time, inside its
+    # hours) or "opens" (its calling window opens then). "" when there is no next item.
+    next_kind: str = ""
+    # The first of those due now but outside their hours to become callable (due_at: when their
+    # window opens), whether or not something else comes before it.
+    next_opening: DueItem | None = None
 
     def shown(self, count: int) -> str:
         """A count as a rep reads it: "1,000+" where counting stopped at the cap."""
@@ -200,3 +245,7 @@ class ImportReport:
     rejected: int
     rejected_file: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)  # e.g. "line 7: zone unknown, used rep's"
+    # The rows above are committed, but their rejects file could not be written: why, and each
+    # rejected row's problems ("line 7: phone: ..."), so they are not lost.
+    rejects_error: str | None = None
+    unsaved_rejects: tuple[str, ...] = field(default_factory=tuple)

@@ -55,6 +55,7 @@ class PhoneInfo:
     region: str  # ISO country code of the number ("001" for non-geographic numbers)
     subdivision: str | None  # "US-FL", "CA-ON" when the number pins a US state / CA province
     zone: str | None  # the IANA zone when the number pins exactly one; None when unknown or several
+    extension: str = ""  # digits dialled once the number answers ("(404) 555-0111 ext. 12" -> "12")
 
 
 class InvalidPhone(ValueError):
@@ -80,6 +81,7 @@ def parse_phone(raw: str, default_region: str) -> PhoneInfo:
         region=region,
         subdivision=_subdivision(number, region),
         zone=_zone(number, e164, number_type),
+        extension=number.extension or "",
     )
 
 
@@ -95,6 +97,37 @@ def format_international(e164: str) -> str:
         return phonenumbers.format_number(phonenumbers.parse(e164, None), PhoneNumberFormat.INTERNATIONAL)
     except (NumberParseException, TypeError):
         return e164
+
+
+# ---- extensions ---------------------------------------------------------------------------
+# A number and its extension travel together in two forms:
+# - the *number* ("+14045550111;ext=12", RFC 3966's extension parameter): what an attempt
+#   records as the number it used, and what ``parse_phone`` reads back;
+# - the *dial string* ("+14045550111,12"): what a dialer is handed. The comma is the pause
+#   phones and softphones understand (about two seconds), after which the extension's digits
+#   are sent as tones. Without an extension both are the bare E.164.
+
+
+def number_text(e164: str, extension: str = "") -> str:
+    """'+14045550111;ext=12' (or the bare E.164 without an extension)."""
+    return f"{e164};ext={extension}" if extension else e164
+
+
+def split_number(text: str) -> tuple[str, str]:
+    """``number_text`` undone: '+14045550111;ext=12' -> ('+14045550111', '12')."""
+    e164, _, extension = text.partition(";ext=")
+    return e164, extension
+
+
+def dial_string(e164: str, extension: str = "") -> str:
+    """What a dialer dials: the E.164, then for an extension a pause (',') and its digits."""
+    return f"{e164},{extension}" if extension else e164
+
+
+def format_with_extension(e164: str, extension: str = "") -> str:
+    """'+1 404-555-0111 ext. 12', as a rep reads it on the card."""
+    shown = format_international(e164)
+    return f"{shown} ext. {extension}" if extension else shown
 
 
 def _parse(raw: str, default_region: str) -> phonenumbers.PhoneNumber:
@@ -224,6 +257,19 @@ def _subdivision(number: phonenumbers.PhoneNumber, region: str) -> str | None:
 
 
 _SUBDIVISION_CACHE: dict[tuple[str, str], str] = {}
+
+
+def subdivision_from_text(region: str, text: str) -> str | None:
+    """A state or province cell ('FL', 'Florida', 'fl', 'Ontario') -> 'US-FL'; None if it
+    names none of ``region``'s (only US states and Canadian provinces are known)."""
+    names = _SUBDIVISION_NAMES.get(region)
+    key = " ".join(text.replace(".", "").split()).lower()
+    if not names or not key:
+        return None
+    for name, code in names.items():
+        if key in (name.replace(".", "").lower(), code.lower()):
+            return f"{region}-{code}"
+    return None
 
 
 def subdivision_from_description(region: str, description: str) -> str | None:

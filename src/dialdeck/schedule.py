@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dialdeck import guard
 from dialdeck.cadence import SLOTS, Cadence, Step, Timing
 from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.hours import CallingWindow, describe_window, is_callable, next_callable
+from dialdeck.hours import CallingWindow, next_callable
 from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES
 
 ACTIVE = "active"
@@ -195,10 +196,9 @@ def pin_at(library: Mapping[str, Cadence], pos: Position, ctx: Context, at: date
     if pos.status != ACTIVE:
         raise InvalidInput(f"this prospect is {pos.status}: nothing is scheduled to move")
     now, at = _utc(now), _utc(at)
-    if at <= now:
-        raise InvalidInput(f"{at.isoformat()} has passed")
-    if not is_callable(at, ctx.zone, ctx.window):
-        raise InvalidInput(_outside_hours(at, ctx))
+    refusal = guard.callback_refusal(at, now, ctx.zone, ctx.window, ctx.name)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     step = _current(library, pos, ctx)[1]
     if step.action == "call":
         return Position(pos.cadence, pos.step_index, ACTIVE, at, True, 0)
@@ -277,24 +277,12 @@ def _stopped(pos: Position, status: str) -> Position:
 def _callback(pos: Position, ctx: Context, now: datetime, callback_at: datetime | None) -> Position:
     if callback_at is None or callback_at.tzinfo is None:
         raise InvalidInput("a callback needs a time (with its zone)")
-    if callback_at < now:
-        raise InvalidInput(f"the callback time {callback_at.isoformat()} is in the past")
-    if not is_callable(callback_at, ctx.zone, ctx.window):
-        # The due queue only shows callable prospects: a promise outside the hours would vanish.
-        raise InvalidInput(_outside_hours(callback_at, ctx))
+    # The due queue only shows callable prospects: a promise outside the hours would vanish.
+    refusal = guard.callback_refusal(callback_at, now, ctx.zone, ctx.window, ctx.name)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     # The rep's word to the prospect: exact, whatever the cooldown says.
     return Position(pos.cadence, pos.step_index, ACTIVE, callback_at.astimezone(UTC), True, 0)
-
-
-def _outside_hours(instant: datetime, ctx: Context) -> str:
-    """'21:30 is outside Ann Lee's calling hours (09:00-21:00 Mon-Fri, America/Chicago, US-TX rule)'."""
-    local = instant.astimezone(ctx.zone)
-    # The clock alone is ambiguous when the day itself is closed: say the day too.
-    when = f"{local:%H:%M}" if local.weekday() in ctx.window.days else f"{local:%A %H:%M}"
-    whose = f"{ctx.name}'s" if ctx.name else "the prospect's"
-    hours = describe_window(ctx.window).removesuffix(f" ({ctx.window.rule})")
-    rule = "" if ctx.window.rule == "default" else f", {ctx.window.rule} rule"
-    return f"{when} is outside {whose} calling hours ({hours}, {ctx.zone.key}{rule})"
 
 
 def _retry(pos: Position, base: datetime, slot: str | None, ctx: Context,

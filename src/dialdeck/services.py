@@ -22,15 +22,18 @@ from sqlite_utils import Database
 
 from dialdeck import cadence as cadence_mod
 from dialdeck import facts as facts_mod
-from dialdeck import paths, phones, phrases, schedule, scripts, settings
+from dialdeck import guard, paths, phones, phrases, schedule, scripts, settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
-from dialdeck.errors import CadenceError, InvalidInput, NotFound
+from dialdeck.errors import InvalidInput, NotFound, StoredTimeError
 from dialdeck.hours import CallingWindow, hours_key
 from dialdeck.models import (
+    CALL_OUTCOMES,
     DISPOSITIONS,
     OUTCOMES,
     Attempt,
     CallCard,
+    CallVerdict,
+    ContactNumber,
     DueItem,
     Enrollment,
     ImportReport,
@@ -110,6 +113,10 @@ def _sqlite_errors(db: Database) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise store_error(exc, _path_of(db)) from None
+    except StoredTimeError as exc:
+        if exc.where:
+            raise
+        raise StoredTimeError(exc.text, records.where_is_time_text(db.conn, exc.text)) from None
 
 
 def _path_of(db: Database) -> str | None:
@@ -213,6 +220,7 @@ def _prospect_model(row: dict) -> Prospect:
         subdivision=row["subdivision"], temperature=row["temperature"], value=row["value"],
         referrer=row["referrer"], referrer_company=row["referrer_company"],
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
+        phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
         benefit=row["benefit"], urgent=bool(row["urgent"]), urgent_reason=row["urgent_reason"],
     )
 
@@ -230,17 +238,47 @@ def _attempt_model(row: dict) -> Attempt:
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
         action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
-        session_id=row["session_id"],
+        session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
     )
 
 
+def _numbers(conn: sqlite3.Connection, prospect: dict) -> tuple[ContactNumber, ...]:
+    """Every number of the prospect, their own first, each marked when on the do-not-call list."""
+    own = (prospect.get("phone_label") or "phone", prospect["phone_e164"], prospect.get("phone_ext") or "")
+    others = [(n["label"], n["e164"], n["extension"]) for n in records.other_numbers(conn, prospect["id"])]
+    blocked = records.dnc_among(conn, {own[1], *(n[1] for n in others)})
+    return tuple(ContactNumber(label=label, e164=e164, extension=extension, primary=index == 0,
+                               dnc=e164 in blocked)
+                 for index, (label, e164, extension) in enumerate([own, *others]))
+
+
+def _chosen_number(conn: sqlite3.Connection, prospect: dict, number: str | None,
+                   profile: RepProfile) -> ContactNumber:
+    """The prospect's number an attempt uses: ``number`` as typed ('+1 404 555 0188', with or
+    without its extension), or their own number when None."""
+    numbers = _numbers(conn, prospect)
+    if number is None:
+        return numbers[0]
+    try:
+        typed = phones.parse_phone(number, prospect["region"] or profile.region)
+    except ValueError as exc:
+        raise InvalidInput(f"number {number!r}: {exc}") from None
+    for candidate in numbers:
+        if candidate.e164 == typed.e164 and typed.extension in ("", candidate.extension):
+            return candidate
+    known = ", ".join(phones.format_with_extension(n.e164, n.extension) for n in numbers)
+    raise InvalidInput(f"{phones.format_with_extension(typed.e164, typed.extension)} is not one of "
+                       f"{_name(prospect)}'s numbers ({known})")
+
+
 def _result(attempt_id: int | None, prospect_id: int, outcome: str, row: dict,
-            needs_disposition: bool = False) -> OutcomeResult:
+            needs_disposition: bool = False, forced_reason: str | None = None) -> OutcomeResult:
     live = row["status"] in records.LIVE
     return OutcomeResult(
         attempt_id=attempt_id, prospect_id=prospect_id, outcome=outcome, status=row["status"],
         step=row["step_index"] + 1 if live else None, cadence=row["cadence"],
         next_due_at=from_iso(row["next_due_at"]), needs_disposition=needs_disposition,
+        forced_reason=forced_reason,
     )
 
 
@@ -360,9 +398,10 @@ def queue_summary(db: Database, now: datetime, *, cap: int | None = QUEUE_COUNT_
         later_today = counter.at_most(
             queries.count_due_between(conn, now_iso, to_iso(tomorrow), counter.limit)
             + counter.due_in(opening_today))
+        upcoming = _upcoming(conn, base, now, opens_at, today)
         return QueueSummary(
             due_now=due_now, later_today=later_today, outside_hours=outside_hours,
-            next_item=_next_item(conn, base, now, opens_at, today),
+            next_item=upcoming.item, next_kind=upcoming.kind, next_opening=upcoming.opening,
             capped=cap is not None and max(due_now, later_today, outside_hours) >= cap, cap=cap,
         )
 
@@ -391,23 +430,41 @@ class _DueCounter:
         return promised + queries.count_unpinned_due(self.conn, keys, self.now_iso, rest)
 
 
-def _next_item(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str, datetime],
-               today: datetime) -> DueItem | None:
-    """The next call to come due after ``now``: a future due time, or a closed window opening."""
-    candidates: list[tuple[datetime, int]] = []
+@dataclasses.dataclass(frozen=True)
+class _Upcoming:
+    item: DueItem | None  # the next call to come due after now
+    kind: str  # why then: "promise", "due" or "opens" (their window opens); "" without an item
+    opening: DueItem | None  # the first one due but outside hours to become callable
+
+
+def _upcoming(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str, datetime],
+              today: datetime) -> _Upcoming:
+    """The next call to come due after ``now`` (a promise, a future due time, or a closed window
+    opening on someone already due), and why then, so the empty state says what is true."""
+    candidates: list[tuple[datetime, int, str]] = []
     coming = queries.next_coming_due(conn, to_iso(now))
     if coming is not None:
         row = records.enrollment_row(conn, coming)
         at = from_iso(row["next_due_at"])
-        candidates.append((at if row["pinned"] else windows.next_open(row["hours_key"], base, at), coming))
+        if row["pinned"]:
+            candidates.append((at, coming, "promise"))
+        else:
+            opens = windows.next_open(row["hours_key"], base, at)
+            candidates.append((opens, coming, "due" if opens == at else "opens"))
+    opening = None
     if opens_at:
         key = min(opens_at, key=opens_at.get)
         first = queries.first_due_in_window(conn, key, to_iso(now))
         if first is not None:
-            candidates.append((opens_at[key], first))
+            candidates.append((opens_at[key], first, "opens"))
+            opening = _item_at(conn, first, opens_at[key], today)
     if not candidates:
-        return None
-    at, enrollment_id = min(candidates)
+        return _Upcoming(None, "", None)
+    at, enrollment_id, kind = min(candidates)
+    return _Upcoming(_item_at(conn, enrollment_id, at, today), kind, opening)
+
+
+def _item_at(conn: sqlite3.Connection, enrollment_id: int, at: datetime, today: datetime) -> DueItem:
     (row,) = queries.due_rows(conn, [enrollment_id], to_iso(today))
     return _due_item(library(), row, due_at=at)
 
@@ -428,7 +485,31 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
             attempts=tuple(_attempt_model(a) for a in attempts if a["enrollment_id"] == enrollment["id"]),
+            verdict=_verdict(conn, row, enrollment, ctx, now), window=ctx.window, numbers=_numbers(conn, row),
         )
+
+
+def call_verdict(db: Database, prospect_id: int, now: datetime) -> CallVerdict:
+    """May the prospect be called at ``now``, and if not, why and from when (``guard.may_call``)."""
+    now = as_utc(now)
+    with _sqlite_errors(db):
+        conn = db.conn
+        profile = settings.read_profile(db)
+        row = _need_prospect(conn, prospect_id)
+        enrollment = records.live_enrollment(conn, prospect_id) or records.latest_enrollment(conn, prospect_id)
+        if enrollment is None:
+            return CallVerdict(blocked_reason=f"{_name(row)} is not enrolled in any cadence",
+                               headline="not enrolled")
+        return _verdict(conn, row, enrollment, _context(conn, row, profile, now), now)
+
+
+def _verdict(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
+             now: datetime) -> CallVerdict:
+    promised = from_iso(enrollment["next_due_at"]) if enrollment["pinned"] else None
+    return guard.may_call(
+        now, zone=ctx.zone, window=ctx.window, max_per_day=ctx.guard.max_per_day,
+        recent_calls=ctx.recent_attempts, status=enrollment["status"],
+        on_dnc=records.dnc_contains(conn, prospect["phone_e164"]), promised_at=promised, name=ctx.name)
 
 
 def _fields(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:
@@ -515,8 +596,17 @@ def profile_problems(db: Database) -> list[str]:
 
 def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
-                session_id: int | None = None, callback_by: str | None = None) -> OutcomeResult:
+                session_id: int | None = None, number: str | None = None, force: bool = False,
+                callback_by: str | None = None) -> OutcomeResult:
     """Write the attempt and advance the enrollment in one transaction.
+
+    A call the guard refuses (outside their calling hours, over the daily cap, a do-not-call
+    number) raises ``guard.NotCallable`` and writes nothing, unless ``force``: then it is
+    logged with the refusal it overrode (``forced_reason``).
+
+    ``number`` is the prospect's number the call used (any of theirs, as typed; default their
+    own): the attempt records it, and a do-not-call outcome puts it on the list. A number on
+    the list is never dialled: a call outcome on it is refused.
 
     ``callback_by``: who chose a callback's time, "prospect" or "rep" (None: agreed, not said
     who); scripts then say so. A voicemail logged on a step that says not to leave one is
@@ -537,7 +627,8 @@ def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, 
         profile = settings.read_profile(db)
         with write_tx(db):
             return _log(db.conn, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
-                        callback_at=callback_at, session_id=session_id, callback_by=callback_by)
+                        callback_at=callback_at, session_id=session_id, number=number, force=force,
+                        callback_by=callback_by)
 
 
 CALLBACK_CHOOSERS = ("prospect", "rep")
@@ -557,23 +648,29 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
 
 def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
-         session_id: int | None, callback_by: str | None = None) -> OutcomeResult:
+         session_id: int | None, number: str | None = None, force: bool = False,
+         callback_by: str | None = None) -> OutcomeResult:
     prospect_row = _need_prospect(conn, prospect_id)
     enrollment = _need_live(conn, prospect_row)
+    used = _chosen_number(conn, prospect_row, number, profile)
+    if used.dnc and outcome in CALL_OUTCOMES and outcome != "do-not-call":
+        raise InvalidInput(f"{phones.format_with_extension(used.e164, used.extension)} is on the do-not-call "
+                           "list: it is never dialled")
     _check_in_order(conn, prospect_row, profile, now)
     ctx = _context(conn, prospect_row, profile, now)
     pos = _position(enrollment)
     step = schedule.current_step(lib, pos, ctx)
     said = _said(conn, lib, prospect_row, enrollment, profile, ctx, outcome, now)
     transition = schedule.apply_outcome(lib, pos, ctx, outcome, now, said_next_call=said.named_next_call)
+    forced_reason = _guard_call(conn, prospect_row, enrollment, ctx, outcome, now, force)
     new_pos = transition.position
     if disposition is not None and transition.needs_disposition:
         # The call just made is not in the table yet; the disposition's guardrails must count it.
         after_call = dataclasses.replace(ctx, recent_attempts=(*ctx.recent_attempts, now))
         new_pos = schedule.apply_disposition(lib, new_pos, after_call, disposition, now, callback_at).position
     spawned = _write_position(conn, enrollment, prospect_row, new_pos, now)
-    dnc_added = transition.add_dnc and records.dnc_insert(
-        conn, prospect_row["phone_e164"], to_iso(now), "do-not-call outcome")
+    dnc_added = transition.add_dnc and _add_dnc(conn, prospect_row, used, now)
+    recorded = used if step.action == "call" or outcome == "do-not-call" else None
     warnings = ()
     if said.off_script:
         note = f"{note.strip()} / {OFF_SCRIPT_NOTE}" if note.strip() else OFF_SCRIPT_NOTE
@@ -583,12 +680,15 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
     attempt_id = records.insert_attempt(
         conn, prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
-        spawned_enrollment_id=spawned, dnc_added=dnc_added, facts={**said.columns(), **agreed},
+        spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
+        number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
+        facts={**said.columns(), **agreed},
     )
     current = records.enrollment_row(conn, spawned or enrollment["id"])
     return dataclasses.replace(
         _result(attempt_id, prospect_id, outcome, current,
-                needs_disposition=transition.needs_disposition and disposition is None),
+                needs_disposition=transition.needs_disposition and disposition is None,
+                forced_reason=forced_reason),
         warnings=warnings)
 
 
@@ -625,6 +725,48 @@ def _said(conn: sqlite3.Connection, lib: dict, row: dict, enrollment: dict, prof
         named = bool({"subject", "body"} & set(script.next_call_in))
     return _Delivered(named_next_call=named, promised_at=script.next_call_at if named else None,
                       offered=script.offers if outcome == "sent" else ())
+
+
+def _guard_call(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
+                outcome: str, now: datetime, force: bool) -> str | None:
+    """Refuse a call the guard forbids (NotCallable); forced, return the refusal to record.
+
+    Only a call made now is guarded: not do-not-call (a prospect may ask any time), not what
+    a rep logs about a call that already connected (wrong person, asked not to be called).
+    """
+    if outcome not in guard.GUARDED_OUTCOMES or enrollment["status"] != "active":
+        return None
+    verdict = _verdict(conn, prospect, enrollment, ctx, now)
+    if verdict.allowed:
+        return None
+    if not force:
+        raise guard.NotCallable(verdict, ctx.zone)
+    return verdict.blocked_reason
+
+
+# attempts.dnc_added says which numbers a do-not-call outcome put on the list, for undo:
+DNC_USED = 1  # the number the call used (before m004 always the prospect's own)
+DNC_OWN = 2  # the prospect's own number, when the call used another of theirs
+
+
+def _add_dnc(conn: sqlite3.Connection, prospect: dict, used: ContactNumber, now: datetime) -> int:
+    """A do-not-call outcome: the number that was answered goes on the list, and the prospect's
+    own number with it (a re-import, the queue and the list go by that one). Returns the
+    DNC_* flags of the numbers this attempt added."""
+    added = 0
+    if records.dnc_insert(conn, used.e164, to_iso(now), "do-not-call outcome"):
+        added |= DNC_USED
+    if used.e164 != prospect["phone_e164"] and records.dnc_insert(
+            conn, prospect["phone_e164"], to_iso(now), "do-not-call outcome"):
+        added |= DNC_OWN
+    return added
+
+
+def _dnc_numbers_of(attempt: dict, prospect: dict) -> list[str]:
+    """The numbers a do-not-call attempt put on the list (see _add_dnc)."""
+    used = phones.split_number(attempt["number"])[0] if attempt.get("number") else prospect["phone_e164"]
+    flags = attempt["dnc_added"]
+    return [e164 for flag, e164 in ((DNC_USED, used), (DNC_OWN, prospect["phone_e164"])) if flags & flag]
 
 
 def _check_in_order(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now: datetime) -> None:
@@ -695,7 +837,8 @@ def undo_last(db: Database, *, session_id: int | None = None,
             records.delete_enrollment(conn, attempt["spawned_enrollment_id"])
         records.restore_enrollment(conn, state)
         if attempt["dnc_added"]:
-            records.dnc_delete(conn, records.prospect_row(conn, attempt["prospect_id"])["phone_e164"])
+            for e164 in _dnc_numbers_of(attempt, records.prospect_row(conn, attempt["prospect_id"])):
+                records.dnc_delete(conn, e164)
         return _result(attempt["id"], attempt["prospect_id"], attempt["outcome"], state)
 
 
@@ -837,6 +980,12 @@ def history(db: Database, prospect_id: int) -> tuple[Prospect, Enrollment | None
                 [_attempt_model(a) for a in attempts])
 
 
+def numbers(db: Database, prospect_id: int) -> tuple[ContactNumber, ...]:
+    """Every number of the prospect, their own first, do-not-call ones marked."""
+    with _sqlite_errors(db):
+        return _numbers(db.conn, _need_prospect(db.conn, prospect_id))
+
+
 def export_rows(db: Database) -> list[dict]:
     """One dict per prospect: details, cadence position, attempt count, last outcome, attempts."""
     with _sqlite_errors(db):
@@ -845,6 +994,7 @@ def export_rows(db: Database) -> list[dict]:
 
 def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[dict]:
     """``export_rows`` as a stream, so exporting a million prospects needs no million-row list."""
+    any_others = not records.other_numbers_empty(db.conn)
     for row in records.export_cursor(db.conn):
         item = {
             "id": row["id"], "first_name": row["first_name"], "last_name": row["last_name"],
@@ -853,6 +1003,11 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
             "region": row["region"], "subdivision": row["subdivision"], "temperature": row["temperature"],
             "value": row["value"], "referrer": row["referrer"], "referrer_company": row["referrer_company"],
             "appointment_at": row["appointment_at"], "notes": row["notes"],
+            "phone_ext": row["phone_ext"], "phone_label": row["phone_label"],
+            "other_phones": [
+                {"label": n["label"], "phone": n["e164"], "extension": n["extension"]}
+                for n in (records.other_numbers(db.conn, row["id"]) if any_others else ())
+            ],
             "benefit": row["benefit"], "urgent": bool(row["urgent"]), "urgent_reason": row["urgent_reason"],
             "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
             "status": row["status"], "next_due_at": row["next_due_at"],
@@ -861,7 +1016,9 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
         if with_attempts:
             item["attempts"] = [
                 {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
-                 "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"]}
+                 "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"],
+                 "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"],
+                 "number": a["number"]}
                 for a in records.attempts_of_prospect(db.conn, row["id"])
             ]
         yield item
@@ -1005,11 +1162,15 @@ class ActivityReport:
     overdue: int  # due before today began, callable now or not
 
 
+# A report reaches back at most this many days (about thirty years): further back is a typo.
+REPORT_MAX_DAYS = 11_000
+
+
 def report(db: Database, now: datetime, days: int = 1) -> ActivityReport:
     """The rep's activity over the last ``days`` days (1 = today in the rep's zone) up to ``now``."""
     now = as_utc(now)
-    if days < 1:
-        raise InvalidInput(f"days: must be at least 1, not {days}")
+    if not 1 <= days <= REPORT_MAX_DAYS:
+        raise InvalidInput(f"days: must be from 1 to {REPORT_MAX_DAYS:,}, not {days}")
     with _sqlite_errors(db):
         profile = settings.read_profile(db)
         today = _rep_day(now, profile)[0]

@@ -7,14 +7,12 @@ InvalidInput naming the key. Unset keys fall back to ``RepProfile``'s defaults.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 from sqlite_utils import Database
 
-from dialdeck import phones
+from dialdeck import phones, typed_time
 from dialdeck.errors import InvalidInput
 from dialdeck.hours import WEEKDAYS
 from dialdeck.models import RepProfile
@@ -93,13 +91,8 @@ def _phone(text: str, profile: RepProfile) -> str:
 
 
 def _timezone(text: str, profile: RepProfile) -> str:
-    if text not in available_timezones():
-        raise ValueError(f"{text!r} is not an IANA time zone (e.g. America/New_York, Europe/Paris)")
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{text!r} is not an IANA time zone") from None
-    return text
+    """An IANA name, or what the importer also reads ('Central', 'EST'), stored as IANA."""
+    return typed_time.read_zone(text)
 
 
 def _region(text: str, profile: RepProfile) -> str:
@@ -109,14 +102,9 @@ def _region(text: str, profile: RepProfile) -> str:
     return code
 
 
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
 def _clock_time(text: str) -> str:
-    match = _CLOCK.match(text)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"{text!r} is not a time of day HH:MM (e.g. 08:00)")
-    return f"{int(match[1]):02d}:{match[2]}"
+    """'8pm', '20:00', '8:30 p.m.' -> the stored form '20:00'."""
+    return f"{typed_time.read_clock(text):%H:%M}"
 
 
 def _hours_start(text: str, profile: RepProfile) -> str:

@@ -6,8 +6,9 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from dialdeck import services
+from dialdeck import phones, services
 from dialdeck.errors import InvalidInput
+from dialdeck.guard import NotCallable
 from dialdeck.models import DueItem, OutcomeResult
 
 from .database import database, rep_zone
@@ -35,11 +36,15 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
     script = card.script
+    extension = card.prospect.phone_ext
     return {
         "prospect_id": item.prospect_id,
         "name": item.name,
         "company": item.company,
         "phone": item.phone,
+        "extension": extension or None,
+        "dial": phones.dial_string(item.phone, extension),
+        "numbers": [_number_json(number) for number in card.numbers],
         "timezone": item.timezone,
         "timezone_guessed": item.tz_flagged,
         "local_time": iso_in(now, item.timezone),
@@ -61,6 +66,13 @@ def _due_json(item: DueItem, card, now: datetime, zone: str) -> dict:
         "urgent": script.urgent,
         "promised_at": iso_in(script.next_call_at, item.timezone),
     }
+
+
+def _number_json(number) -> dict:
+    """One of the prospect's numbers, as ``due --json`` lists them (their own first)."""
+    return {"label": number.label, "phone": number.e164, "extension": number.extension or None,
+            "dial": phones.dial_string(number.e164, number.extension), "primary": number.primary,
+            "do_not_call": number.dnc}
 
 
 def _due_table(items: list[DueItem], now: datetime, zone: str) -> str:
@@ -92,9 +104,13 @@ def _nothing_due(summary, now: datetime, zone: str) -> str:
     lines = [f"nothing due as of {human_in(now, zone)}"]
     if summary.outside_hours:
         lines.append(f"{summary.shown(summary.outside_hours)} due but outside their calling hours now")
-    if summary.next_item is not None:
-        nxt = summary.next_item
-        lines.append(f"next: {nxt.name} (#{nxt.prospect_id}) at {human_in(nxt.due_at, zone)}")
+    nxt, opening = summary.next_item, summary.next_opening
+    if nxt is not None:
+        what = {"promise": "promised call", "opens": "their calling window opens"}.get(summary.next_kind, "due")
+        lines.append(f"next: {nxt.name} (#{nxt.prospect_id}), {what} at {human_in(nxt.due_at, zone)}")
+    if opening is not None and (nxt is None or opening.prospect_id != nxt.prospect_id):
+        lines.append(f"first calling window to open: {opening.name} (#{opening.prospect_id}) at "
+                     f"{human_in(opening.due_at, zone)}")
     return "\n".join(lines)
 
 
@@ -106,13 +122,20 @@ def cmd_log(args: argparse.Namespace) -> int:
     warn_skipped_cadences()
     with database(args) as db:
         zone, now = rep_now(args, db)
-        result = services.log_outcome(
-            db, args.prospect_id, args.outcome, now,
-            note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
-            callback_by=args.chosen_by,
-        )
+        try:
+            result = services.log_outcome(
+                db, args.prospect_id, args.outcome, now,
+                note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
+                number=args.number, force=args.force, callback_by=args.chosen_by,
+            )
+        except NotCallable as refused:
+            raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
+                               "it as forced") from None
         warn_all(list(result.warnings))
-        _print_result(db, result, zone, args.json, f"{args.outcome} logged at {human_in(now, zone)}")
+        headline = f"{args.outcome} logged at {human_in(now, zone)}"
+        if result.forced_reason:
+            headline += f", forced: {result.forced_reason}"
+        _print_result(db, result, zone, args.json, headline)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Running one command's handler and turning every failure into an exit status and one message.
 
 Every dialdeck error becomes one ``dialdeck: error: ...`` line on stderr and exit status 1
-(a many-problem error adds its problems, one a line); usage errors exit 2 (argparse).
+(a many-problem error adds its problems, one a line); usage errors exit 2 (argparse). Anything
+else is a bug: still one line and exit 1, the traceback only with ``DIALDECK_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,18 @@ def dispatch(args: argparse.Namespace) -> int:
         error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last resort: every expected failure is caught where it arises
+        if os.environ.get("DIALDECK_DEBUG"):
+            raise
+        error(_unexpected(exc))
     return 1
+
+
+def _unexpected(exc: Exception) -> str:
+    detail = str(exc)
+    detail = detail if len(detail) <= 200 else detail[:200] + "…"
+    return (f"unexpected {type(exc).__name__}: {detail} (a bug in dialdeck: please report it with the "
+            "command you ran; DIALDECK_DEBUG=1 shows the traceback)")
 
 
 def _silence_stdout() -> None:

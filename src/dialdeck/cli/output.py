@@ -1,9 +1,17 @@
-"""What the commands print: messages on stderr, JSON and tables on stdout, times as people read them."""
+"""What the commands print: messages on stderr, JSON and tables on stdout, times as people read them.
+
+Prospect data is untrusted: while a command runs, stdout and stderr show every control
+character they are given (``terminal_streams``, see ``safe_text``), so a name holding an
+escape sequence cannot drive the rep's terminal whatever line prints it. JSON escapes such
+characters and keeps every value exact; CSV data into a pipe or file stays raw.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,8 +20,42 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialdeck import services
 from dialdeck.clock import UTC
+from dialdeck.safe_text import json_safe, one_line, terminal_safe
 
 PROG = "dialdeck"
+
+
+class _TerminalSafe:
+    """A text stream that shows the control characters written to it (newline and tab kept)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.unfiltered = stream
+
+    def write(self, text: str) -> int:
+        self.unfiltered.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding...
+        return getattr(self.unfiltered, name)
+
+
+@contextlib.contextmanager
+def terminal_streams() -> Iterator[None]:
+    """stdout and stderr made terminal-safe for the length of one command."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def write_data(text: str) -> None:
+    """Data for a program (CSV) to stdout: raw into a pipe or a file, shown safely on a terminal."""
+    stream = sys.stdout
+    if not stream.isatty():
+        stream = getattr(stream, "unfiltered", stream)
+    stream.write(text)
 
 
 def error(message: str) -> None:
@@ -79,7 +121,7 @@ def plain(value: Any) -> Any:
 
 def json_text(value: Any) -> str:
     """The one JSON layout every command prints or writes (no trailing newline)."""
-    return json.dumps(plain(value), indent=2, ensure_ascii=False)
+    return json_safe(json.dumps(plain(value), indent=2, ensure_ascii=False))
 
 
 def print_json(value: Any, out: TextIO | None = None) -> None:
@@ -87,9 +129,12 @@ def print_json(value: Any, out: TextIO | None = None) -> None:
 
 
 def table(headers: list[str], rows: list[list[str]], widths: dict[int, int] | None = None) -> str:
-    """A plain aligned table; ``widths`` caps some columns (longer cells end in '…')."""
+    """A plain aligned table; ``widths`` caps some columns (longer cells end in '…').
+
+    Each cell is made one safe line before it is measured and cut, so a cut never falls
+    inside an escape and a newline or escape in a name cannot break the columns."""
     caps = widths or {}
-    cells = [[_clip(str(cell), caps.get(i)) for i, cell in enumerate(row)] for row in rows]
+    cells = [[_clip(one_line(str(cell)), caps.get(i)) for i, cell in enumerate(row)] for row in rows]
     sizes = [max([len(headers[i])] + [len(row[i]) for row in cells]) for i in range(len(headers))]
     lines = ["  ".join(h.ljust(sizes[i]) for i, h in enumerate(headers)).rstrip()]
     lines += ["  ".join(c.ljust(sizes[i]) for i, c in enumerate(row)).rstrip() for row in cells]

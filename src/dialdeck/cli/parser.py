@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dialdeck import __version__
 from dialdeck.models import DISPOSITIONS, OUTCOMES
+from dialdeck.services import REPORT_MAX_DAYS
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .cadences import cmd_cadence_check, cmd_cadence_show, cmd_cadences
@@ -68,27 +69,46 @@ def _json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
 
 
-def _positive_int(text: str) -> int:
+# SQLite's row ids are signed 64-bit: a larger number names no prospect and cannot be asked for.
+_MAX_ID = 2**63 - 1
+
+
+def _bounded_int(text: str, high: int) -> int:
+    shown = text if len(text) <= 40 else text[:40] + "…"
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {shown!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {shown}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"{shown} is too large (at most {high:,})")
     return value
+
+
+def _id(text: str) -> int:
+    return _bounded_int(text, _MAX_ID)
+
+
+def _days(text: str) -> int:
+    return _bounded_int(text, REPORT_MAX_DAYS)
+
+
+def _positive_int(text: str) -> int:
+    return _bounded_int(text, _MAX_ID)
 
 
 def _prospect_id(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
     kwargs = {"nargs": "?", "default": None} if optional else {}
-    parser.add_argument("prospect_id", type=int, metavar="PROSPECT_ID", **kwargs)
+    parser.add_argument("prospect_id", type=_id, metavar="PROSPECT_ID", **kwargs)
 
 
 def _need_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("choose an action (see --help)")
 
 
-# The help of --callback and UNTIL: the forms times.parse_later reads.
-_LATER = "ISO, or +30m/+2h/+1d"
+# The help of --callback and UNTIL: the forms typed_time.read_later reads.
+_LATER = "e.g. 'in 2h', +30m, 14:00, 'thu 2pm', 'tomorrow 9am', or ISO; in the rep's zone"
 
 
 def _add_demo(sub) -> None:
@@ -107,9 +127,12 @@ def _add_demo(sub) -> None:
 
 def _add_import(sub) -> None:
     p = _command(sub, "import", cmd_import, "import a CRM CSV export and enroll the prospects")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("file", type=Path, metavar="FILE.csv", nargs="?")
+    p.add_argument("--columns", action="store_true",
+                   help="list every column header the importer recognises, per field, and exit")
     p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
-    p.add_argument("--region", metavar="CC", help="default country for numbers without +code (e.g. US, GB)")
+    p.add_argument("--region", metavar="CC",
+                   help="default country for numbers without +code (e.g. US, GB); a row's country column wins")
     p.add_argument(
         "--skip-invalid", action="store_true",
         help="import the good rows and write the rejected ones, with reasons, beside the input",
@@ -132,11 +155,18 @@ def _add_log(sub) -> None:
     _at(p)
     p.add_argument("--note", default="", metavar="TEXT")
     p.add_argument(
-        "--callback", metavar="ISO-TIME",
+        "--callback", metavar="TIME",
         help=f"connected: call back at this time ({_LATER}); implies --disposition callback",
     )
     p.add_argument("--disposition", choices=DISPOSITIONS, help="connected: what was agreed")
     _chosen_by(p)
+    p.add_argument(
+        "--force", action="store_true",
+        help="log a call the guard refuses (outside their calling hours, over the daily cap, "
+             "a do-not-call number); it is recorded as forced, with the reason",
+    )
+    p.add_argument("--number", metavar="NUMBER",
+                   help="which of the prospect's numbers was dialled (default: their own number)")
     _json(p)
 
 
@@ -147,7 +177,7 @@ def _add_disposition(sub) -> None:
     )
     _prospect_id(p)
     p.add_argument("disposition", choices=DISPOSITIONS)
-    p.add_argument("--callback", metavar="ISO-TIME", help=f"callback: when ({_LATER})")
+    p.add_argument("--callback", metavar="TIME", help=f"callback: when ({_LATER})")
     _chosen_by(p)
     p.add_argument("--note", default="", metavar="TEXT")
     _at(p)
@@ -166,7 +196,7 @@ def _add_undo(sub) -> None:
 def _add_snooze(sub) -> None:
     p = _command(sub, "snooze", cmd_snooze, "put a prospect off until a later time")
     _prospect_id(p)
-    p.add_argument("until", metavar="UNTIL", help="ISO time (rep's zone unless it has an offset) or +30m, +2h, +1d")
+    p.add_argument("until", metavar="UNTIL", help=f"when to bring them back ({_LATER})")
     _at(p)
     _json(p)
 
@@ -237,7 +267,7 @@ def _add_report(sub) -> None:
         "connects, meetings, per cadence, sessions, and what is due",
     )
     _at(p)
-    p.add_argument("--days", type=_positive_int, default=1, metavar="N",
+    p.add_argument("--days", type=_days, default=1, metavar="N",
                    help="today and the N-1 days before it (default 1: today)")
     _json(p)
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import sys
 from datetime import datetime
 from typing import Any
 
-from dialdeck import services
+from dialdeck import phones, services
+from dialdeck.csv_guard import guarded_writer
 
 from .database import database, rep_zone
-from .output import human_in, iso_in, json_text, plain, print_json, table
+from .output import human_in, iso_in, json_text, plain, print_json, table, write_data
 from .times import rep_now
 
 # --------------------------------------------------------------------------- history
@@ -23,10 +23,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone = rep_zone(db)
         person, enrollment, attempts = services.history(db, args.prospect_id)
+        numbers = services.numbers(db, args.prospect_id)
     if args.json:
-        print_json(_history_json(person, enrollment, attempts))
+        print_json(_history_json(person, enrollment, attempts, numbers))
         return 0
-    print(f"{person.name} (#{person.id}) · {person.company} · {person.phone_e164} · {person.timezone}")
+    print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}")
     if enrollment is None:
         print("not enrolled in a cadence")
     else:
@@ -38,15 +39,36 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no attempts yet")
         return 0
     rows = [
-        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, a.outcome, a.note] for a in attempts
+        [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
+        for a in attempts
     ]
-    print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NOTE"], rows))
+    print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"], rows))
     return 0
 
 
-def _history_json(person, enrollment, attempts) -> dict[str, Any]:
+def _outcome(attempt) -> str:
+    """'busy (forced)' for a call logged with --force against the guard (the JSON has the reason)."""
+    return f"{attempt.outcome} (forced)" if attempt.forced_reason else attempt.outcome
+
+
+def _numbers_line(numbers) -> str:
+    """'+1 404-555-0111 ext. 12', or with several: '+1 404-555-0111 (work), +1 404-555-0188 (mobile)'."""
+    shown = []
+    for number in numbers:
+        notes = [number.label] if len(numbers) > 1 else []
+        notes += ["do not call"] if number.dnc else []
+        text = phones.format_with_extension(number.e164, number.extension)
+        shown.append(f"{text} ({', '.join(notes)})" if notes else text)
+    return ", ".join(shown)
+
+
+def _number_shown(number: str | None) -> str:
+    return phones.format_with_extension(*phones.split_number(number)) if number else "-"
+
+
+def _history_json(person, enrollment, attempts, numbers=()) -> dict[str, Any]:
     """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
-    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts})
+    data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "numbers": numbers})
     if enrollment is not None:
         data["enrollment"]["step"] = enrollment.step
     return data
@@ -111,7 +133,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = services.export_rows(db)
     text = json_text(rows) + "\n" if args.format == "json" else _csv_text(rows)
     if args.output is None:
-        sys.stdout.write(text)
+        write_data(text)
         return 0
     args.output.write_text(text, encoding="utf-8", newline="")
     print(f"exported {len(rows)} prospects to {args.output}", file=sys.stderr)
@@ -124,10 +146,10 @@ def _csv_text(rows: list[dict]) -> str:
     for row in rows:
         fields.update(dict.fromkeys(row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
-    writer.writeheader()
+    writer = guarded_writer(buffer, lineterminator="\n")  # no cell a spreadsheet would run
+    writer.writerow(fields)
     for row in rows:
-        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+        writer.writerow([_csv_cell(row.get(key)) for key in fields])
     return buffer.getvalue()
 
 

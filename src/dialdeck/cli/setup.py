@@ -13,14 +13,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dialdeck import services
+from dialdeck import importer, services
 from dialdeck.clock import Clock, system_clock
-from dialdeck.models import RepProfile
+from dialdeck.models import ImportReport, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .database import database, db_path
-from .output import iso_in, print_json, warn_all, warn_skipped_cadences
+from .errors import UsageError
+from .output import error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
 from .times import now as command_now, rep_now
+
+# `import`: the rows are committed, but the rejects file could not be written (they are listed).
+EXIT_REJECTS_UNSAVED = 3
 
 # The zone the demo rep works in: ``demo --at`` without an offset is read in it.
 DEMO_ZONE = "America/New_York"
@@ -68,6 +72,10 @@ def _running_from(start: datetime) -> Clock:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.columns:
+        return _print_columns(args.json)
+    if args.file is None:
+        raise UsageError("give the FILE.csv to import (or --columns to list the headers it recognises)")
     warn_skipped_cadences()
     with database(args, create=True) as db:
         _zone, now = rep_now(args, db)
@@ -78,7 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     warn_all(unset)
     if args.json:
         print_json(report)
-        return 0
+        return _rejects_unsaved(report) if report.rejects_error else 0
     print(
         f"imported {args.file}: {report.created} created, {report.updated} updated, "
         f"{report.enrolled} enrolled, {report.skipped_dnc} skipped (do-not-call), {report.rejected} rejected"
@@ -87,6 +95,38 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"rejected rows, with reasons: {report.rejected_file}")
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    return _rejects_unsaved(report) if report.rejects_error else 0
+
+
+def _rejects_unsaved(report: ImportReport) -> int:
+    """The import is committed but its rejects file is not: say both, list the rejected rows'
+    problems instead, and exit with the status a script can tell apart from a failed import."""
+    error(f"could not write the rejected rows to {report.rejects_error}; the import itself is saved "
+          f"({report.created} created, {report.updated} updated). The {plural(report.rejected, 'rejected row')}:")
+    for problem in report.unsaved_rejects:
+        print(problem, file=sys.stderr)
+    return EXIT_REJECTS_UNSAVED
+
+
+def _print_columns(as_json: bool) -> int:
+    """Every header the importer recognises, per field, from the importer's own table."""
+    if as_json:
+        print_json({"fields": importer.RECOGNISED_HEADERS, "prefixes": importer.HEADER_PREFIXES,
+                    "ignored": importer.IGNORED_HEADERS, "rejects_columns": importer.REJECTS_COLUMNS})
+        return 0
+    print("Column headers dialdeck import recognises (case, spaces and punctuation are ignored;\n"
+          "within a field the first one listed wins):")
+    width = max(len(field) for field in importer.RECOGNISED_HEADERS)
+    for field, headers in importer.RECOGNISED_HEADERS.items():
+        print(f"  {field.ljust(width)}  {', '.join(headers)}")
+    print(f"\nPhone columns: every number is kept with its label ({', '.join(importer.PHONE_LABELS)});\n"
+          "the prospect's own number is the first valid one in that order.")
+    print(f"Accepted before any header: {', '.join(repr(p) for p in importer.HEADER_PREFIXES)} (Pipedrive).")
+    print("\nRead as nothing, on purpose:")
+    for header, why in importer.IGNORED_HEADERS.items():
+        print(f"  {header}: {why}")
+    print(f"\nA rejects file's own columns ({', '.join(importer.REJECTS_COLUMNS)}) are dropped when it is "
+          "imported again.")
     return 0
 
 

@@ -1,24 +1,25 @@
-"""Reading the times a rep types: ``--at`` (the command's "now"), ``--callback`` and snooze times."""
+"""The times a command is given: ``--at`` (the command's "now"), ``--callback`` and snooze times.
+
+Read by ``dialdeck.typed_time``, as the TUI and the importer read them; a bad one becomes
+InvalidInput naming the option.
+"""
 
 from __future__ import annotations
 
 import argparse
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from dialdeck.clock import parse_user_time, system_clock
+from dialdeck import typed_time
+from dialdeck.clock import system_clock
 from dialdeck.errors import InvalidInput
 
 from .database import rep_zone
-
-_RELATIVE = re.compile(r"^\+(\d+)([mhd])$")
-_UNIT = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def now(args: argparse.Namespace, zone: str) -> datetime:
     """``--at`` read in ``zone``, else the system clock (the CLI's only wall-clock read)."""
     text = getattr(args, "at", None)
-    if not text:
+    if text is None:
         return system_clock()
     return parse_time("--at", text, zone)
 
@@ -29,22 +30,22 @@ def rep_now(args: argparse.Namespace, db) -> tuple[str, datetime]:
     return zone, now(args, zone)
 
 
-def parse_time(option: str, text: str, zone: str, *, hint: str = "") -> datetime:
-    """An ISO time, in ``zone`` unless it has an offset; a bad one names ``option``."""
+def parse_time(option: str, text: str, zone: str) -> datetime:
+    """An ISO time, in ``zone`` unless it has an offset; a bad or empty one names ``option``."""
     try:
-        return parse_user_time(text, zone)
+        return typed_time.read_instant(text, zone)
     except ValueError as exc:
-        raise InvalidInput(f"{option}: {exc}{hint}") from None
+        raise InvalidInput(f"{option}: {exc}") from None
 
 
 def parse_later(option: str, text: str, now: datetime, zone: str) -> datetime:
-    """A time a rep types for a callback or snooze: ISO, or +N minutes/hours/days from now."""
-    relative = _RELATIVE.match(text.strip())
-    if relative:
-        return now + timedelta(**{_UNIT[relative.group(2)]: int(relative.group(1))})
-    return parse_time(option, text, zone, hint="; or give +30m, +2h, +1d")
+    """A callback or snooze time, after ``now``: ``in 2h``, ``+30m``, ``thu 14:00``, ISO..."""
+    try:
+        return typed_time.read_later(text, now, zone)
+    except ValueError as exc:
+        raise InvalidInput(f"{option}: {exc}") from None
 
 
 def callback_at(args: argparse.Namespace, now: datetime, zone: str) -> datetime | None:
     """``--callback`` as an instant, or None when it was not given."""
-    return parse_later("--callback", args.callback, now, zone) if args.callback else None
+    return parse_later("--callback", args.callback, now, zone) if args.callback is not None else None

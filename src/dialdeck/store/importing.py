@@ -51,7 +51,7 @@ MEMO_LIMIT = 50_000  # distinct enrollment starts remembered per run (cadence x 
 _PROSPECT_COLUMNS = (
     "id", "first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "timezone", "tz_source",
     "region", "subdivision", "temperature", "value", "referrer", "referrer_company", "appointment_at", "notes",
-    "benefit", "urgent", "urgent_reason", "created_at", "updated_at",
+    "phone_ext", "phone_label", "benefit", "urgent", "urgent_reason", "created_at", "updated_at",
 )
 _VALUE_COLUMNS = _PROSPECT_COLUMNS[1:-2]  # what a row of the file gives: all but the id and the stamps
 _E164, _EMAIL, _TZ_SOURCE, _NOTES, _URGENT = (
@@ -80,6 +80,7 @@ class Incoming(NamedTuple):
     cadence: str | None
     temperature_given: bool  # a non-blank temperature cell: a re-import may change it
     warnings: tuple[str, ...]
+    others: tuple[tuple[str, str, str, str], ...] = ()  # the row's other numbers: (label, e164, extension, raw)
 
 
 @dataclass(frozen=True)
@@ -92,16 +93,31 @@ class RowShaper:
         fields = self.parser.read(line, cells)
         if type(fields) is list:
             return fields
-        text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings = fields
+        (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings,
+         numbers) = fields
         get = text.get
         urgent, reason, doubt = importer.urgent_cells(line, get("urgent", ""), get("urgent_reason", ""))
         if doubt:
             warnings = (*warnings, doubt)
         values = (first_name, last_name, get("company", ""), phone.e164, phone.raw, get("email", "").lower(),
                   zone, source, phone.region or "", phone.subdivision, temperature, value, get("referrer", ""),
-                  get("referrer_company", ""), to_iso(appointment_at), get("notes", ""), get("benefit", ""),
-                  urgent, reason)
-        return [Incoming(line, values, cadence, bool(get("temperature")), warnings)]
+                  get("referrer_company", ""), to_iso(appointment_at), get("notes", ""), phone.extension,
+                  numbers[0].label, get("benefit", ""), urgent, reason)
+        others = () if len(numbers) == 1 else tuple(
+            (n.label, n.phone.e164, n.phone.extension, n.phone.raw) for n in numbers[1:])
+        return [Incoming(line, values, cadence, bool(get("temperature")), warnings, others)]
+
+
+def _save_rejects(path: Path, errors: list[importer.RowError]) -> tuple[str | None, str | None]:
+    """(the rejects file, None), or (None, why it could not be written): the import is already
+    committed by then, so a failure here is reported with it, not raised as if nothing was."""
+    if not errors:
+        return None, None
+    target = importer.rejects_path(path)
+    try:
+        return str(importer.write_rejects(path, errors)), None
+    except OSError as problem:
+        return None, f"{target}: {problem.strerror or problem}"
 
 
 @dataclass
@@ -139,6 +155,7 @@ class ImportRun:
     region: str
     _memo: dict = field(default_factory=dict, repr=False)
     _dnc_empty: bool = field(default=False, repr=False)
+    _no_other_numbers: bool = field(default=False, repr=False)  # prospect_phones is empty: no lookups
     # The file line that last wrote each prospect id in this run (0: none). Four bytes a
     # prospect: the writer sees rows in file order, so it finds repeats the parsing workers,
     # each with one block, cannot.
@@ -166,16 +183,18 @@ class ImportRun:
                     raise ImportFileError(
                         f"{bad_lines} row{'s are' if bad_lines != 1 else ' is'} invalid; nothing was imported",
                         problems=[str(e) for e in errors])
-        rejected_file = str(importer.write_rejects(path, errors)) if errors else None
+        rejected_file, rejects_error = _save_rejects(path, errors)
         warnings = tally.warnings + ([f"... and {tally.dropped_warnings} more warnings"] if tally.dropped_warnings else [])
         return ImportReport(created=tally.created, updated=tally.updated, enrolled=tally.enrolled,
                             skipped_dnc=tally.skipped_dnc, rejected=bad_lines, rejected_file=rejected_file,
-                            warnings=tuple(warnings))
+                            warnings=tuple(warnings), rejects_error=rejects_error,
+                            unsaved_rejects=tuple(str(e) for e in errors) if rejects_error else ())
 
     def _write_all(self, conn: sqlite3.Connection, blocks, errors: list, tally: _Tally, skip_invalid: bool) -> None:
         next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM prospects").fetchone()[0]
         # The write lock is held for the whole import, so the list cannot change under it.
         self._dnc_empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM dnc)").fetchone()[0] == 1
+        self._no_other_numbers = records.other_numbers_empty(conn)
         for block in blocks:
             rows = []
             for item in block:
@@ -196,6 +215,7 @@ class ImportRun:
         # Updates first: a prospect whose number changed frees its old number for a new one.
         conn.executemany(_UPDATE_PROSPECT, [_UPDATE_VALUES(r) for r in updates])
         conn.executemany(_INSERT_PROSPECT, [_INSERT_VALUES(r) for r in inserts])
+        self._write_other_numbers(conn, pending.values())
         self._refresh_queue_columns(conn, updates)
         self._enroll(conn, list(pending.values()), tally)
         return next_id
@@ -205,6 +225,11 @@ class ImportRun:
         """Match each row to a stored or earlier prospect (E.164, then e-mail), merging fields."""
         by_phone = records.prospects_by_phones(conn, list({r.values[_E164] for r in rows}))
         by_email = _prospects_by_emails(conn, list({r.values[_EMAIL] for r in rows if r.values[_EMAIL]}))
+        if not self._no_other_numbers:
+            found = [*by_phone.values(), *by_email.values()]  # one prospect may be found both ways
+            others = records.other_numbers_of(conn, list({row["id"] for row in found}))
+            for row in found:
+                row["others"] = others.get(row["id"], [])
         pending: dict[int, _Pending] = {}
         stamp = to_iso(self.now)
         default_cadence = self.default_cadence
@@ -235,6 +260,17 @@ class ImportRun:
                 by_email[record["email"]] = record
             self._mark_line(record["id"], row.line)
         return pending, next_id
+
+    def _write_other_numbers(self, conn: sqlite3.Connection, pending) -> None:
+        """Each touched prospect's other numbers, where they changed: replaced whole (a few rows)."""
+        changed = [p.record for p in pending if p.record.get("others_changed")]
+        if not changed:
+            return
+        if not self._no_other_numbers:
+            records.delete_other_numbers(conn, [r["id"] for r in changed])
+        records.insert_other_numbers(conn, [(r["id"], position, *number) for r in changed
+                                            for position, number in enumerate(r["others"], start=1)])
+        self._no_other_numbers = False
 
     def _line_of(self, prospect_id: int) -> int:
         return self._lines[prospect_id] if prospect_id < len(self._lines) else 0
@@ -381,6 +417,8 @@ def _missing_expected(cadence, record: dict) -> list[str]:
 def _new_record(row: Incoming, prospect_id: int, stamp: str) -> dict:
     record = dict(zip(_PROSPECT_COLUMNS, (prospect_id, *row.values, stamp, stamp)))
     record["urgent"] = record["urgent"] or 0  # None: the row did not say
+    if row.others:
+        record["others"], record["others_changed"] = list(row.others), True
     return record
 
 
@@ -388,10 +426,15 @@ def _merged(stored: dict, row: Incoming, stamp: str) -> dict:
     """``stored`` updated by ``row``: non-blank cells win, blanks keep what is stored."""
     merged = dict(stored)
     incoming = _new_record(row, stored["id"], stamp)
+    # The extension belongs to its number: kept for the same number when the file has none.
+    if incoming["phone_e164"] == stored["phone_e164"] and not incoming["phone_ext"]:
+        incoming["phone_ext"] = stored["phone_ext"]
     for column in ("first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "referrer",
                    "referrer_company", "appointment_at", "value", "benefit", "urgent_reason"):
         if incoming[column] not in ("", None):
             merged[column] = incoming[column]
+    merged["phone_ext"], merged["phone_label"] = incoming["phone_ext"], incoming["phone_label"]
+    _merge_other_numbers(merged, stored, row)
     urgent = row.values[_URGENT]
     if urgent is not None:
         merged["urgent"] = urgent
@@ -410,3 +453,23 @@ def _merged(stored: dict, row: Incoming, stamp: str) -> dict:
         merged["notes"] = f"{stored['notes']}\n{notes}" if stored["notes"] else notes
     merged["updated_at"] = stamp
     return merged
+
+
+def _merge_other_numbers(merged: dict, stored: dict, row: Incoming) -> None:
+    """The prospect's other numbers after ``row``: the stored ones, then the row's new ones, and
+    a replaced own number kept among them (an import never loses a number). Sets
+    ``others_changed`` when they differ from what is stored."""
+    before = list(stored.get("others", ()))
+    numbers = [*before, *row.others]
+    if (stored["phone_e164"], stored["phone_ext"]) != (merged["phone_e164"], merged["phone_ext"]):
+        numbers.append((stored["phone_label"], stored["phone_e164"], stored["phone_ext"], stored["phone_raw"]))
+    own = (merged["phone_e164"], merged["phone_ext"])
+    kept: dict[tuple[str, str], tuple] = {}
+    for number in numbers:
+        key = (number[1], number[2])
+        if key != own:
+            kept[key] = number if key not in kept or number in row.others else kept[key]
+    after = list(kept.values())
+    merged["others"] = after
+    # A record this block already changed keeps its flag: nothing is written until the block ends.
+    merged["others_changed"] = stored.get("others_changed", False) or after != before

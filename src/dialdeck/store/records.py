@@ -27,6 +27,32 @@ def _one(cursor: sqlite3.Cursor) -> dict | None:
     return rows[0] if rows else None
 
 
+# Every column that holds a time (UTC ISO text) and how its rows are named.
+TIME_COLUMNS = {
+    "prospects": ("id", ("appointment_at", "created_at", "updated_at")),
+    "enrollments": ("id", ("next_due_at", "promised_at", "created_at", "updated_at")),
+    "attempts": ("id", ("at",)),
+    "sessions": ("id", ("started_at", "ended_at")),
+    "dnc": ("e164", ("added_at",)),
+}
+
+
+def where_is_time_text(conn: sqlite3.Connection, text: str) -> str:
+    """'enrollments.next_due_at, id 3': the first time column holding ``text``, '' if none.
+
+    Scans: only for reporting a bad stored time, never on a normal path.
+    """
+    for table, (key, columns) in TIME_COLUMNS.items():
+        for column in columns:
+            try:
+                row = conn.execute(f"SELECT {key} FROM {table} WHERE {column} = ? LIMIT 1", [text]).fetchone()
+            except sqlite3.Error:
+                continue
+            if row is not None:
+                return f"{table}.{column}, {key} {row[0]}"
+    return ""
+
+
 # --- prospects -------------------------------------------------------------------------------
 
 def prospect_row(conn: sqlite3.Connection, prospect_id: int) -> dict | None:
@@ -72,6 +98,47 @@ def search_prospects(conn: sqlite3.Connection, text: str, limit: int) -> list[di
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- a prospect's other numbers ----------------------------------------------------------------
+# The prospect's own number lives on ``prospects``; these are the rest, in the card's order.
+
+OTHER_NUMBER_COLUMNS = ("label", "e164", "extension", "raw")
+
+
+def other_numbers_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT NOT EXISTS (SELECT 1 FROM prospect_phones)").fetchone()[0] == 1
+
+
+def other_numbers(conn: sqlite3.Connection, prospect_id: int) -> list[dict]:
+    return _dicts(conn.execute(
+        "SELECT label, e164, extension, raw FROM prospect_phones WHERE prospect_id = ? ORDER BY position",
+        [prospect_id]))
+
+
+def other_numbers_of(conn: sqlite3.Connection, prospect_ids: Sequence[int]) -> dict[int, list[tuple]]:
+    """Each prospect's other numbers as (label, e164, extension, raw), in order; none: absent."""
+    if not prospect_ids:
+        return {}
+    marks = ",".join("?" * len(prospect_ids))
+    found: dict[int, list[tuple]] = {}
+    for pid, *number in conn.execute(
+        f"SELECT prospect_id, label, e164, extension, raw FROM prospect_phones WHERE prospect_id IN ({marks}) "
+        "ORDER BY prospect_id, position", list(prospect_ids)
+    ):
+        found.setdefault(pid, []).append(tuple(number))
+    return found
+
+
+def delete_other_numbers(conn: sqlite3.Connection, prospect_ids: Sequence[int]) -> None:
+    conn.executemany("DELETE FROM prospect_phones WHERE prospect_id = ?", [[pid] for pid in prospect_ids])
+
+
+def insert_other_numbers(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
+    """Rows of (prospect_id, position, label, e164, extension, raw)."""
+    conn.executemany(
+        "INSERT INTO prospect_phones (prospect_id, position, label, e164, extension, raw) VALUES (?, ?, ?, ?, ?, ?)",
+        rows)
 
 
 # --- enrollments -----------------------------------------------------------------------------
@@ -144,18 +211,19 @@ def remember_hours_key(conn: sqlite3.Connection, key: str) -> None:
 
 def insert_attempt(conn: sqlite3.Connection, *, prospect_id: int, enrollment: dict, step: int, action: str,
                    outcome: str, at: str, note: str, session_id: int | None, disposition: str | None = None,
-                   spawned_enrollment_id: int | None = None, dnc_added: bool = False,
+                   spawned_enrollment_id: int | None = None, dnc_added: int = 0,
+                   number: str | None = None, forced_reason: str | None = None,
                    facts: dict | None = None) -> int:
-    """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo).
-
-    ``facts``: what the attempt said or agreed (``ATTEMPT_FACTS`` columns), for later scripts.
-    """
+    """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo);
+    ``dnc_added`` the flags of the numbers it put on the do-not-call list (services.DNC_*);
+    ``facts`` what it said or agreed (``ATTEMPT_FACTS`` columns), for later scripts."""
     cursor = conn.execute(
         "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, disposition, at, "
-        "note, session_id, prev_state, spawned_enrollment_id, dnc_added) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "note, session_id, prev_state, spawned_enrollment_id, dnc_added, number, forced_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at, note,
-         session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added)],
+         session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added), number,
+         forced_reason],
     )
     if facts:
         record_attempt_facts(conn, cursor.lastrowid, facts)

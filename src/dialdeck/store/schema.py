@@ -135,6 +135,43 @@ def m002_promises_and_attempt_times(db: Database) -> None:
 
 
 @migrations()
+def m003_forced(db: Database) -> None:
+    """A call logged against the guard (``log --force``: outside calling hours, over the daily
+    cap, a do-not-call number) keeps the refusal it overrode; NULL for every other attempt."""
+    db.execute("ALTER TABLE attempts ADD COLUMN forced_reason TEXT")
+
+
+@migrations()
+def m004_phones(db: Database) -> None:
+    """Real CRM exports: a number's extension, several numbers per contact, and the number each
+    attempt used.
+
+    The prospect's own number stays on ``prospects`` (the due queue, calling hours and the
+    do-not-call list go by it), now with its extension and label; ``prospect_phones`` holds the
+    contact's other numbers, so a file with one number a row writes nothing more.
+    """
+    db.executescript(
+        """
+        ALTER TABLE prospects ADD COLUMN phone_ext TEXT NOT NULL DEFAULT '';
+        ALTER TABLE prospects ADD COLUMN phone_label TEXT NOT NULL DEFAULT 'phone';
+        CREATE TABLE prospect_phones (
+            prospect_id INTEGER NOT NULL REFERENCES prospects(id),
+            position INTEGER NOT NULL,  -- 1, 2...: the order the card lists them, after the prospect's own
+            label TEXT NOT NULL,        -- phone, direct, work, mobile, home, other
+            e164 TEXT NOT NULL,
+            extension TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (prospect_id, position)
+        ) WITHOUT ROWID;
+        -- The number an attempt used, '+14045550111' or '+14045550111;ext=12' (phones.number_text);
+        -- NULL for email, task and social steps and for attempts logged before this step. From
+        -- here on attempts.dnc_added holds flags: 1 that number, 2 the prospect's own number too.
+        ALTER TABLE attempts ADD COLUMN number TEXT;
+        """
+    )
+
+
+@migrations()
 def m006_facts(db: Database) -> None:
     """What scripts are rendered from: the call each attempt's message promised, a callback
     agreed and who chose it, the times an email offered; and the rep's own facts about a

@@ -1,16 +1,20 @@
 """Prospect search for the command palette (ctrl+p): any prospect, by name, company, phone or email.
 
-The search runs on the DB thread through the gateway, so typing never waits on SQLite.
+The search runs on the DB thread through the gateway, so typing never waits on SQLite. A hit is
+built as ``Content``, never as a markup string: the palette parses a string prompt or help text
+as markup, and a name such as ``[/]`` or an e-mail ``a[/]@x.example`` must show as typed.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import Hit, Hits, Provider
+from textual.command import Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import international
 
 RESULTS = 20
@@ -27,11 +31,19 @@ class ProspectSearch(Provider):
             return
         matcher = self.matcher(text)
         for prospect in found:
-            label = f"{prospect.name} · {prospect.company}" if prospect.company else prospect.name
+            label = one_line(f"{prospect.name} · {prospect.company}" if prospect.company else prospect.name)
+            details = one_line(f"{international(prospect.phone_e164)}  {prospect.email}".strip())
             score = matcher.match(label) or 0.1  # phone/email matches score low but still show
-            yield Hit(
-                score,
-                matcher.highlight(label),
-                partial(self.app.show_prospect, prospect.id),
-                help=f"{international(prospect.phone_e164)}  {prospect.email}".strip(),
-            )
+            yield Hit(score, hit_prompt(label, details, matcher), partial(self.app.show_prospect, prospect.id),
+                      text=label)
+
+
+def hit_prompt(label: str, details: str, matcher: Matcher) -> Content:
+    """The label with the letters the query matched highlighted, then the phone and e-mail
+    dimmed below it: what the palette shows for ``Hit(help=...)``, but as literal text."""
+    shown = Content(label)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        if not label[offset].isspace():
+            shown = shown.stylize(matcher.match_style, offset, offset + 1)
+    return Content.assemble(shown, "\n", (details, "dim"))

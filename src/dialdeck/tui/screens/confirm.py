@@ -5,8 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from dialdeck.safe_text import one_line, terminal_safe
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -21,8 +24,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm") as dialog:
-            dialog.border_title = self._title
-            yield Static(self._question, classes="question", markup=False)
+            # The question names the prospect: literal text, never markup, controls shown.
+            dialog.border_title = Content(one_line(self._title))
+            yield Static(terminal_safe(self._question), classes="question", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (n / Esc)", id="no")

@@ -1,8 +1,10 @@
 """After a connected call: what happens next with this prospect.
 
-Callback times can be picked (in an hour, tomorrow morning, in two days) or typed
-("thu 14:00"), read in the prospect's zone or the rep's — the zone in use is always
-labelled, and the parsed time is previewed in both before it is accepted.
+Callback times can be picked (in an hour, the next morning, in two days: each inside the
+prospect's calling hours and named by its real day, from ``picks``) or typed ("thu 14:00"),
+read in the prospect's zone or the rep's — the zone in use is always labelled, and the parsed
+time is previewed in both before it is accepted. A typed time the scheduler would refuse
+(outside their calling hours) keeps the dialog open, with the text and the reason.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from dialdeck.guard import callback_refusal
+from dialdeck.hours import CallingWindow
+from dialdeck.picks import Pick, callback_picks, short_local
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import city, zone
-from dialdeck.tui.when import EXAMPLES, in_an_hour, in_two_days, parse_when, short_local, tomorrow_morning
+from dialdeck.tui.when import EXAMPLES, parse_when
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Disposition:
 class DispositionScreen(ModalScreen[Disposition | None]):
     BINDINGS = [
         Binding("1", "quick(0)", "In an hour", id="callback_hour"),
-        Binding("2", "quick(1)", "Tomorrow morning", id="callback_tomorrow"),
+        Binding("2", "quick(1)", "Next morning", id="callback_tomorrow"),
         Binding("3", "quick(2)", "In two days", id="callback_two_days"),
         Binding("4", "type_time", "Type a time", id="callback_typed"),
         Binding("5", "choose('booked')", "Meeting booked", id="disposition_booked"),
@@ -41,16 +47,16 @@ class DispositionScreen(ModalScreen[Disposition | None]):
         Binding("escape", "cancel", "Cancel", id="disposition_cancel"),
     ]
 
-    def __init__(self, name: str, prospect_zone: str, rep_zone: str, now: datetime) -> None:
+    def __init__(self, name: str, prospect_zone: str, rep_zone: str, now: datetime,
+                 window: CallingWindow) -> None:
         super().__init__(classes="dialog-screen")
-        self._name, self._now = name, now
+        self._name, self._now, self._window = name, now, window
         self._zones = {"theirs": prospect_zone, "yours": rep_zone}
-        local = zone(prospect_zone)
-        self._quick = (in_an_hour(now), tomorrow_morning(now, local), in_two_days(now, local))
+        self._quick = callback_picks(now, zone(prospect_zone), window)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="disposition") as dialog:
-            dialog.border_title = f"Connected with {self._name}: what next?"
+            dialog.border_title = Content(f"Connected with {one_line(self._name)}: what next?")  # never markup
             yield OptionList(*self._options(), id="disposition-choices")
             yield Static(self._zone_line(), id="zone-line")
             with RadioSet(id="callback-zone"):
@@ -63,18 +69,19 @@ class DispositionScreen(ModalScreen[Disposition | None]):
             yield Static("1-7 or Enter picks · Tab moves · Esc cancels (nothing is logged)", classes="hint")
 
     def _options(self) -> list[Option]:
-        labels = ("Callback in an hour", "Callback tomorrow morning", "Callback in two days")
-        quick = [
-            Option(Content.assemble(f"{n}  {label:<26}", (self._both(at), "$text-muted")), id=f"quick-{n - 1}")
-            for n, (label, at) in enumerate(zip(labels, self._quick), start=1)
-        ]
         return [
-            *quick,
+            *(self._quick_option(n, pick) for n, pick in enumerate(self._quick, start=1)),
             Option("4  Callback at a time you type…", id="typed"),
             Option("5  Meeting booked", id="booked"),
             Option("6  Not interested", id="not-interested"),
             Option("7  Carry on the cadence", id="continue"),
         ]
+
+    def _quick_option(self, number: int, pick: Pick) -> Option:
+        label = f"{number}  {'Callback ' + pick.phrase:<26}"
+        if pick.at is None:  # no such time inside their calling hours: shown, not offered
+            return Option(Content(f"{label}none: {pick.why_not}"), id=f"quick-{number - 1}", disabled=True)
+        return Option(Content.assemble(label, (self._both(pick.at), "$text-muted")), id=f"quick-{number - 1}")
 
     def _both(self, instant: datetime) -> str:
         theirs = short_local(instant, zone(self._zones["theirs"]), self._now)
@@ -90,8 +97,13 @@ class DispositionScreen(ModalScreen[Disposition | None]):
         return self._zones["yours" if yours else "theirs"]
 
     def _typed_instant(self) -> datetime:
+        """The typed time, or ValueError saying why it cannot be read or promised."""
         text = self.query_one("#callback-text", Input).value
-        return parse_when(text, self._now, zone(self._typing_zone))
+        instant = parse_when(text, self._now, zone(self._typing_zone))
+        refusal = callback_refusal(instant, self._now, zone(self._zones["theirs"]), self._window, self._name)
+        if refusal is not None:
+            raise ValueError(refusal)
+        return instant
 
     @on(Input.Changed, "#callback-text")
     @on(RadioSet.Changed)
@@ -125,7 +137,11 @@ class DispositionScreen(ModalScreen[Disposition | None]):
             self.action_choose(option_id)
 
     def action_quick(self, index: int) -> None:
-        self.dismiss(Disposition("callback", self._quick[index]))
+        at = self._quick[index].at
+        if at is None:
+            self.app.bell()
+            return
+        self.dismiss(Disposition("callback", at))
 
     def action_type_time(self) -> None:
         self.query_one("#callback-text", Input).focus()

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from dialdeck.safe_text import terminal_safe
+
 
 class ErrorScreen(Screen[None]):
     BINDINGS = [Binding("q,escape,enter", "quit", "Quit", id="error_quit")]
@@ -19,7 +21,7 @@ class ErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="error") as dialog:
             dialog.border_title = "dialdeck cannot go on"
-            yield Static(self._message, markup=False, id="error-message")
+            yield Static(terminal_safe(self._message), markup=False, id="error-message")
             yield Static("Outcomes confirmed on screen before this are saved. Press q to quit.",
                          classes="hint")
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from dialdeck.safe_text import one_line
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -18,7 +21,7 @@ class NoteScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note") as dialog:
-            dialog.border_title = f"Note on {self._name}"
+            dialog.border_title = Content(f"Note on {one_line(self._name)}")  # a name is never markup
             field = Input(placeholder="What should you remember next time?", id="note-text")
             field.cursor_blink = self.app.cursor_blink
             yield field

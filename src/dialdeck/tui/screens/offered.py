@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from dialdeck.tui.formatting import zone
-from dialdeck.tui.when import short_local
+from dialdeck.picks import short_local
 
 
 class OfferedScreen(ModalScreen[int | None]):

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -24,9 +25,11 @@ from textual.worker import WorkerError
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError
-from dialdeck.models import CallCard, QueueSummary, RepProfile
+from dialdeck.models import CallCard, ContactNumber, DueItem, QueueSummary, RepProfile
+from dialdeck.phones import format_with_extension, number_text
+from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
-from dialdeck.tui.formatting import city, international, outcome_message, short_when, spoken_clock, zone
+from dialdeck.tui.formatting import city, outcome_message, short_when, spoken_clock, zone
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.help import HelpScreen
@@ -57,27 +60,41 @@ def mailto_url(email: str, subject: str, body: str) -> str:
 
 
 def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Content:
-    """What the rep sees when nothing is callable now: what is next, and when."""
-    nxt = summary.next_item
+    """What the rep sees when nothing is callable now: what is next, when, and why then."""
+    nxt, opening = summary.next_item, summary.next_opening
+    lines: list[Content] = []
     if summary.outside_hours and not summary.due_now:
         head = f"Outside calling hours for everyone due ({summary.shown(summary.outside_hours)} waiting)"
-        tail = ""
-        if nxt is not None:
-            theirs = short_when(nxt.due_at, nxt.timezone, now)
-            tail = (f"next window opens at {short_when(nxt.due_at, rep_zone, now)} your time: "
-                    f"{nxt.name}, {theirs} in {city(nxt.timezone)}")
-    elif nxt is not None:
-        head = "All caught up"
-        tail = f"next call due at {short_when(nxt.due_at, rep_zone, now)}, {nxt.name}"
-        if nxt.pinned:
-            local = nxt.due_at.astimezone(zone(nxt.timezone))
-            tail += f", {local:%A} {spoken_clock(local)} promise"
     else:
-        head, tail = "All caught up", "nothing else is scheduled. Import more with: dialdeck import FILE.csv"
-    lines = [Content.styled(head, "bold $success"), Content(tail)]
+        head = "All caught up"
+    lines.append(Content.styled(head, "bold $success"))
+    if nxt is not None:
+        lines.append(Content(_next_line(nxt, summary.next_kind, rep_zone, now)))
+    if opening is not None and (nxt is None or summary.next_kind != "opens" or opening.prospect_id != nxt.prospect_id):
+        lines.append(Content(_next_line(opening, "opens", rep_zone, now, lead="")))
+    if nxt is None and opening is None:
+        lines.append(Content("nothing else is scheduled. Import more with: dialdeck import FILE.csv"))
     if summary.later_today:
         lines.append(Content.styled(f"{summary.shown(summary.later_today)} more due later today", "$text-muted"))
     return Content("\n\n").join(lines)
+
+
+def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: str = "next: ") -> str:
+    """One upcoming call, saying truly why it comes then: a promise, a due time, a window opening."""
+    yours = short_when(item.due_at, rep_zone, now)
+    local = item.due_at.astimezone(zone(item.timezone))
+    name = one_line(item.name)  # prospect data: control characters shown, never sent
+    if kind == "promise":
+        return f"{lead}promised call at {yours}, {name} ({local:%A} {spoken_clock(local)} their time)"
+    if kind == "opens":
+        return (f"{lead}{name}'s calling window opens at {yours} your time "
+                f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")
+    return f"{lead}call due at {yours}, {name}"
+def _first_dialable(card: CallCard | None) -> int:
+    """The index of the first number not on the do-not-call list (their own, normally)."""
+    if card is None:
+        return 0
+    return next((index for index, number in enumerate(card.numbers) if not number.dnc), 0)
 
 
 class SessionScreen(Screen[None]):
@@ -110,6 +127,9 @@ class SessionScreen(Screen[None]):
                 tooltip="Search prospects: name, company, phone, email"),
         Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
         Binding("q", "quit_session", "Quit", id="quit", tooltip="Show the session summary, then leave"),
+        # Last, so that showing it (only for a prospect with several numbers) moves no other key.
+        Binding("x", "next_number", "Number", id="next_number",
+                tooltip="Several numbers: call their next number instead"),
     ]
 
     # Short terminals (80x24) get a shorter prospect card, so the script keeps its room.
@@ -123,6 +143,11 @@ class SessionScreen(Screen[None]):
     can_undo: reactive[bool] = reactive(False, bindings=True)
     # The card is a call logged connected earlier (the CLI, a closed session): it needs a disposition.
     awaiting: reactive[bool] = reactive(False, bindings=True)
+    # The guard refuses a call to the card's prospect now (their hours, the daily cap, DNC): the
+    # card says why and the call keys are dimmed. Do-not-call, snooze and notes stay usable.
+    blocked: reactive[bool] = reactive(False, bindings=True)
+    # The card's prospect has more than one number that may be dialled: x is shown.
+    several_numbers: reactive[bool] = reactive(False, bindings=True)
     undo_depth: reactive[int] = reactive(0)
 
     def __init__(self) -> None:
@@ -131,6 +156,7 @@ class SessionScreen(Screen[None]):
         self.session_id: int | None = None
         self.desk: jobs.Desk | None = None
         self._writing = False
+        self._in_use = 0  # which of the card's numbers the next attempt dials
 
     def compose(self) -> ComposeResult:
         yield SessionBar(id="session-bar")
@@ -150,6 +176,13 @@ class SessionScreen(Screen[None]):
         # The clock and the session time move every second; dials/hour is re-divided by the
         # new time. No database work: the figures come from the last desk loaded.
         self.set_interval(1, self._tick)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast of the session is literal text (``markup`` is ignored): the names, notes
+        and error messages in it are never read as markup, and their control characters show."""
+        super().notify(terminal_safe(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())
@@ -217,16 +250,20 @@ class SessionScreen(Screen[None]):
 
     def show_desk(self, desk: jobs.Desk) -> None:
         self.desk = desk
+        if desk.card is None or self.card is None or desk.card.prospect.id != self.card.prospect.id:
+            self._in_use = _first_dialable(desk.card)  # a new prospect starts on their own number
+        self.several_numbers = desk.card is not None and sum(not n.dnc for n in desk.card.numbers) > 1
         self.card = desk.card
         self.step_action = desk.card.script.action if desk.card is not None else None
         self.awaiting = desk.card is not None and desk.card.enrollment.status == "connected"
+        self.blocked = desk.card is not None and not desk.card.verdict.allowed
         current = self._current_id()
         due = self.query_one("#due", DueCalls)
         due.show(desk.items, desk.now, current)
         s = desk.summary
         due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
         due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
-        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone)
+        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use)
         self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None, awaiting=self.awaiting,
                                                    zone_name=desk.card.prospect.timezone if desk.card else "UTC")
         self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
@@ -240,6 +277,8 @@ class SessionScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":
             return True if self.can_undo else None
+        if action == "next_number":
+            return True if self.several_numbers else False
         if action in ("urgent", "picked"):
             return True if self.card is not None and not self.awaiting else None
         if action not in ("outcome", "snooze", "note", "mailto"):
@@ -254,6 +293,8 @@ class SessionScreen(Screen[None]):
             return True if step_action == "email" else None
         if action != "outcome":
             return True if step_action is not None else None
+        if self.blocked and parameters[0] in CALL_ONLY:
+            return None
         return self._outcome_state(str(parameters[0]), step_action)
 
     @staticmethod
@@ -277,13 +318,16 @@ class SessionScreen(Screen[None]):
         if card is None or self._writing:
             self.app.bell()
             return
+        if self.blocked and outcome in CALL_ONLY and card.enrollment.status == "active":
+            self.app.bell()  # the key is dimmed; the card says why
+            return
         extra: dict[str, Any] = {}
         if outcome == "connected" and card.enrollment.status == "connected":
             await self._dispose(card)
             return
         if outcome == "connected":
             choice = await self.app.push_screen_wait(DispositionScreen(
-                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
+                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
             if choice is None:
                 return
             extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
@@ -294,15 +338,25 @@ class SessionScreen(Screen[None]):
                                                                  "Log voicemail")):
                 return
         elif outcome == "do-not-call":
-            question = (f"Put {card.prospect.name} ({international(card.prospect.phone_e164)}) "
-                        "on the do-not-call list? "
-                        "The number will never be called or enrolled again.")
+            number = self.number_in_use()
+            own = format_with_extension(card.prospect.phone_e164, card.prospect.phone_ext)
+            if number is None or number.primary:
+                question = (f"Put {card.prospect.name} ({own}) "
+                            "on the do-not-call list? "
+                            "The number will never be called or enrolled again.")
+            else:  # services.log_outcome lists the number answered and their own
+                question = (f"Put {card.prospect.name} on the do-not-call list? "
+                            f"{format_with_extension(number.e164, number.extension)} and their own "
+                            f"number {own} will never be called or enrolled again.")
             if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
                 return
         await self._log(card, outcome, **extra)
 
     async def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
         now = self.app.clock()
+        number = self.number_in_use()
+        if number is not None:
+            extra["number"] = number_text(number.e164, number.extension)
         self._writing = True
         try:
             result, desk = await self._call(jobs.log_and_load, card.prospect.id, outcome, now,
@@ -333,7 +387,7 @@ class SessionScreen(Screen[None]):
     async def _dispose(self, card: CallCard) -> None:
         """The call is already logged as connected: only the disposition is written."""
         choice = await self.app.push_screen_wait(DispositionScreen(
-            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock()))
+            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
         if choice is None:
             return
         now = self.app.clock()
@@ -357,7 +411,8 @@ class SessionScreen(Screen[None]):
         if card is None:
             return
         now = self.app.clock()
-        until = await self.app.push_screen_wait(SnoozeScreen(card.prospect.name, card.prospect.timezone, now))
+        until = await self.app.push_screen_wait(
+            SnoozeScreen(card.prospect.name, card.prospect.timezone, now, card.window))
         if until is None:
             return
         try:
@@ -455,6 +510,27 @@ class SessionScreen(Screen[None]):
             return
         self.app.open_url(mailto_url(card.prospect.email, card.script.subject, card.script.body))
         self.notify("Opened in your mail client: press e once it is sent.", timeout=4)
+
+    def number_in_use(self) -> ContactNumber | None:
+        """The card's number the next attempt dials (their own unless x chose another)."""
+        if self.card is None or not self.card.numbers:
+            return None
+        return self.card.numbers[min(self._in_use, len(self.card.numbers) - 1)]
+
+    def action_next_number(self) -> None:
+        """Dial the prospect's next number (skipping any on the do-not-call list) next time."""
+        card = self.card
+        if card is None or not self.several_numbers:
+            return
+        count = len(card.numbers)
+        for step in range(1, count + 1):
+            index = (self._in_use + step) % count
+            if not card.numbers[index].dnc:
+                self._in_use = index
+                break
+        desk = self.desk
+        self.query_one("#card", ProspectCard).show(card, desk.now if desk else self.app.clock(),
+                                                   self.profile.timezone, self._in_use)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

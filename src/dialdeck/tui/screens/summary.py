@@ -12,12 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dialdeck.models import SessionStats
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import session_length
 
 
 def summary_content(rep: str, stats: SessionStats, now: datetime) -> Content:
     rows = (
-        ("Rep", rep),
+        ("Rep", one_line(rep)),
         ("Session", session_length(stats.started_at, now)),
         ("Dials", str(stats.dials)),
         ("Voicemails", str(stats.voicemails)),

@@ -26,6 +26,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from dialdeck.models import DueItem
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import due_label, local_clock, step_label
 
 MIN_WIDTH = 24
@@ -123,7 +124,7 @@ class DueCalls(OptionList):
         when = due_label(item, self._now)
         right = Content.styled(when, "$warning" if item.overdue or item.pinned else "$text-muted")
         left = Content.assemble(
-            (local_clock(self._now, item.timezone), "$text-muted"), " ", (item.name, "bold")
+            (local_clock(self._now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold")
         )
         room = max(width - right.cell_length - 1, 8)
         return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
@@ -133,7 +134,7 @@ class DueCalls(OptionList):
         pin = ("◆", "$accent") if item.pinned else " "
         # The step matters more than the company when the pane is narrow: it goes first.
         detail = " · ".join(
-            part for part in (step_label(item.cadence, item.step, item.steps_total), item.company) if part
+            one_line(part) for part in (step_label(item.cadence, item.step, item.steps_total), item.company) if part
         )
         line = Content.assemble("  ", dot, " ", pin, "  ", (detail, "$text-muted"))
         return line.truncate(width, ellipsis=True)

@@ -1,4 +1,5 @@
-"""The prospect card: who this is, where and when they are, and this cadence's attempts.
+"""The prospect card: who this is, the number being dialled (and their others), where and when
+they are, and this cadence's attempts.
 
 The card has a fixed height (styles/session.tcss): a card whose height followed its text
 made Textual lay the whole screen out on most keys, twice (the second time a frame later),
@@ -15,11 +16,16 @@ from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
-from dialdeck.models import Attempt, CallCard
-from dialdeck.tui.formatting import international, money, outcome_label, step_label, zone
+from dialdeck.models import Attempt, CallCard, ContactNumber
+from dialdeck.phones import format_with_extension
+from dialdeck.safe_text import one_line
+from dialdeck.tui.formatting import money, outcome_label, short_when, step_label, zone
 
+NUMBER_LINES = 2  # the other numbers get at most two rows: the attempts keep theirs
 NOTE_CHARS = 70  # the newest note, cut to about a line: the card must fit at 80x24
-STAMP = re.compile(r"^\[[^\]]*\]\s*")  # add_note's "[2026-11-23 20:13 EST] " prefix
+# add_note's "[2026-11-23 20:13 EST] " prefix, and only that: a note of the CRM's own may
+# start with brackets ("[link=...]see file[/]") and is shown whole.
+STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?: [^\]]*)?\]\s*")
 
 
 class ProspectCard(Widget):
@@ -30,10 +36,12 @@ class ProspectCard(Widget):
         self._card: CallCard | None = None
         self._now: datetime | None = None
         self._rep_zone = "UTC"
+        self._in_use = 0
         self._content: Content = self._build()
 
-    def show(self, card: CallCard | None, now: datetime, rep_zone: str) -> None:
-        self._card, self._now, self._rep_zone = card, now, rep_zone
+    def show(self, card: CallCard | None, now: datetime, rep_zone: str, in_use: int = 0) -> None:
+        """``in_use``: which of ``card.numbers`` the next attempt dials (0: their own)."""
+        self._card, self._now, self._rep_zone, self._in_use = card, now, rep_zone, in_use
         self.border_title = "Prospect"
         self._content = self._build()
         self.refresh()  # the same box, new text: no layout
@@ -48,33 +56,86 @@ class ProspectCard(Widget):
     def _build(self) -> Content:
         if self._card is None or self._now is None:
             return Content.styled("Pick a prospect from the due list.", "$text-muted")
-        details = self._details(self._card, self._now)
         width, rows = self.content_size
+        details = self._details(self._card, self._now, width)
         if width:
             rows -= sum(line.get_height(self.styles, width) for line in details)
         else:
             rows = 1  # not laid out yet: on_resize builds it again with the real size
         return Content("\n").join([*details, *self._attempts(self._card.attempts, rows, width)])
 
-    def _details(self, card: CallCard, now: datetime) -> list[Content]:
+    def _details(self, card: CallCard, now: datetime, width: int = 0) -> list[Content]:
         p = card.prospect
         return [
             self._identity(card),
-            Content.assemble((international(p.phone_e164), "bold"), "  ", self._temperature(p.temperature),
+            Content.assemble(*self._number_in_use(card), "  ", self._temperature(p.temperature),
                              "  value ", money(p.value)),
+            *self._other_numbers(card, width),
             self._local_time(card, now),
+            *self._blocked(card, now),
             *self._referral(card, now),
             *self._note(card.prospect.notes),
             self._cadence_line(card),
             *self._awaiting(card),
         ]
 
+    def _numbers(self, card: CallCard) -> tuple[ContactNumber, ...]:
+        p = card.prospect
+        # A card built without its numbers (older callers) still shows the prospect's own.
+        return card.numbers or (ContactNumber(p.phone_label, p.phone_e164, p.phone_ext, True, False),)
+
+    def _number_in_use(self, card: CallCard) -> list:
+        """The number the next attempt dials, with its extension, and its label unless plain 'phone'."""
+        numbers = self._numbers(card)
+        number = numbers[min(self._in_use, len(numbers) - 1)]
+        parts: list = [(format_with_extension(number.e164, number.extension), "bold")]
+        if number.label != "phone":
+            parts.append((f" ({number.label})", "$text-muted"))
+        return parts
+
+    def _other_numbers(self, card: CallCard, width: int) -> list[Content]:
+        """The prospect's other numbers, on at most NUMBER_LINES lines, wrapped between numbers
+        (never inside one), "+1 more" for those that do not fit; x dials the next one. Those on
+        the do-not-call list are struck through: they are never dialled."""
+        numbers = self._numbers(card)
+        if len(numbers) < 2:
+            return []
+        in_use = min(self._in_use, len(numbers) - 1)
+        others = [number for index, number in enumerate(numbers) if index != in_use]
+        lines: list[Content] = []
+        line, on_line = Content.styled("Also", "$text-muted"), 0
+        for shown, number in enumerate(others):
+            item = self._other_number(number)
+            while True:
+                last = len(lines) == NUMBER_LINES - 1
+                left = len(others) - shown - 1
+                room = width - (len(f" · +{left} more") if left and last else 0)
+                separator = " · " if on_line else "  "
+                if not width or line.cell_length + len(separator) + item.cell_length <= room:
+                    line, on_line = line.append(separator).append(item), on_line + 1
+                    break
+                if not last and on_line:
+                    lines.append(line)
+                    line, on_line = Content(" " * len("Also")), 0  # the next line lines up under the first
+                    continue
+                more = f"{' ·' if on_line else ''} +{len(others) - shown} more"
+                return [*lines, line.append(Content.styled(more, "$text-muted"))]
+        return [*lines, line]
+
+    @staticmethod
+    def _other_number(number: ContactNumber) -> Content:
+        text = format_with_extension(number.e164, number.extension)
+        if number.dnc:
+            return Content.assemble((f"{number.label} ", "$text-muted"), (text, "$text-muted strike"),
+                                    (" DNC", "$text-muted"))
+        return Content.assemble((f"{number.label} ", "$text-muted"), text)
+
     @staticmethod
     def _cadence_line(card: CallCard) -> Content:
         e = card.enrollment
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
-        return Content.assemble(("Cadence ", "$text-muted"), step_label(e.cadence, e.step, e.steps_total),
+        return Content.assemble(("Cadence ", "$text-muted"), one_line(step_label(e.cadence, e.step, e.steps_total)),
                                 action, ("  ◆ promise" if e.pinned else "", "$accent"),
                                 ("  ! urgent" if card.prospect.urgent else "", "bold $warning"))
 
@@ -87,9 +148,9 @@ class ProspectCard(Widget):
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
-        parts = [(p.name, "bold $text")]
+        parts = [(one_line(p.name), "bold $text")]
         if p.company:
-            parts += [" · ", (p.company, "$text")]
+            parts += [" · ", (one_line(p.company), "$text")]
         return Content.assemble(*parts)
 
     @staticmethod
@@ -106,12 +167,27 @@ class ProspectCard(Widget):
             line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $warning"))
         return line
 
+    def _blocked(self, card: CallCard, now: datetime) -> list[Content]:
+        """Why they may not be called now, and from when: the call keys are dimmed meanwhile.
+        Short enough for the card at 80 columns ("⊘ Outside their hours 08:00-20:00 (US-FL)")."""
+        verdict = card.verdict
+        if verdict.allowed or card.enrollment.status != "active" or card.script.action != "call":
+            return []
+        headline = verdict.headline[:1].upper() + verdict.headline[1:]
+        lines = [Content.styled(f"⊘ {headline}", "bold $error")]
+        if verdict.callable_at is not None:
+            theirs = short_when(verdict.callable_at, card.prospect.timezone, now)
+            yours = short_when(verdict.callable_at, self._rep_zone, now)
+            when = " their time" if theirs == yours else f" theirs · {yours} yours"
+            lines.append(Content.assemble(("Callable ", "$text-muted"), (theirs, "bold"), when))
+        return lines
+
     def _referral(self, card: CallCard, now: datetime) -> list[Content]:
         p = card.prospect
         lines = []
         if p.referrer:
             who = f"{p.referrer} ({p.referrer_company})" if p.referrer_company else p.referrer
-            lines.append(Content.assemble(("Referred by ", "$text-muted"), who))
+            lines.append(Content.assemble(("Referred by ", "$text-muted"), one_line(who)))
         if p.appointment_at is not None:
             local = p.appointment_at.astimezone(zone(p.timezone))
             lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
@@ -123,7 +199,7 @@ class ProspectCard(Widget):
         lines = [line for line in notes.splitlines() if line.strip()]
         if not lines:
             return []
-        text = STAMP.sub("", lines[-1].strip())
+        text = one_line(STAMP.sub("", lines[-1].strip()))  # before the cut: never half an escape
         if len(text) > NOTE_CHARS:
             text = text[:NOTE_CHARS - 1].rstrip() + "…"
         return [Content.assemble(("Note ", "$text-muted"), (text, "italic"))]
@@ -149,6 +225,8 @@ class ProspectCard(Widget):
         when = attempt.at.astimezone(zone(self._rep_zone))
         line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
                                 (outcome_label(attempt.outcome), "bold"))
+        if attempt.forced_reason:
+            line = line.append(Content.styled(" forced", "$error"))
         if attempt.note:
-            line = line.append(Content.styled(f"  “{attempt.note}”", "italic $text-muted"))
+            line = line.append(Content.styled(f"  “{one_line(attempt.note)}”", "italic $text-muted"))
         return line

@@ -16,6 +16,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from dialdeck.models import Script
+from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui.formatting import zone
 
 NO_MESSAGE = "Don't leave a message: hang up if it rings out."
@@ -25,21 +26,26 @@ def _heading(text: str, style: str = "bold $accent") -> Content:
     return Content.styled(text, style)
 
 
+def _said(text: str) -> Content:
+    """Words filled in with prospect data: literal text, control characters shown."""
+    return Content(terminal_safe(text))
+
+
 def call_lines(script: Script) -> list[Content]:
     if script.voicemail is None:
         voicemail = [_heading("IF IT RINGS OUT"), Content.styled(NO_MESSAGE, "bold $warning")]
     else:
         label = "VOICEMAIL TO LEAVE" + (" · CALLBACK" if script.callback else "") + (" · URGENT" if script.urgent else "")
-        voicemail = [_heading(label, "bold $warning" if script.urgent else "bold $accent"), Content(script.voicemail)]
-    return [*voicemail, Content(""), _heading("IF THEY PICK UP"), Content(script.talk_track or "—")]
+        voicemail = [_heading(label, "bold $warning" if script.urgent else "bold $accent"), _said(script.voicemail)]
+    return [*voicemail, Content(""), _heading("IF THEY PICK UP"), _said(script.talk_track or "—")]
 
 
 def email_lines(script: Script) -> list[Content]:
     return [
         _heading("EMAIL"),
-        Content.assemble(("Subject: ", "$text-muted"), (script.subject, "bold")),
+        Content.assemble(("Subject: ", "$text-muted"), (one_line(script.subject), "bold")),
         Content(""),
-        Content(script.body),
+        _said(script.body),
         Content(""),
         Content.assemble(("e", "bold $accent"), " mark sent   ", ("m", "bold $accent"), " open in your mail client"),
     ]
@@ -49,7 +55,7 @@ def task_lines(script: Script) -> list[Content]:
     title = "SOCIAL TOUCH" if script.action == "social" else "TASK"
     return [
         _heading(title),
-        Content(script.instructions or "—"),
+        _said(script.instructions or "—"),
         Content(""),
         Content.assemble(("e", "bold $accent"), " mark done"),
     ]
@@ -67,7 +73,7 @@ def awaiting_lines(script: Script) -> list[Content]:
         Content.assemble(("w", "bold $accent"), " wrong number   ", ("d", "bold $accent"), " do not call"),
         Content(""),
         _heading("TALK TRACK (FOR REFERENCE)"),
-        Content(script.talk_track or "—"),
+        _said(script.talk_track or "—"),
     ]
 
 
@@ -92,7 +98,7 @@ def script_content(script: Script, *, awaiting: bool = False, zone_name: str = "
         lines = task_lines(script)
     lines += picked_lines(script, zone_name)
     if script.tip:
-        lines += [Content(""), Content.assemble(("TIP ", "bold $success"), (script.tip, "italic"))]
+        lines += [Content(""), Content.assemble(("TIP ", "bold $success"), (terminal_safe(script.tip), "italic"))]
     return Content("\n").join(lines)
 
 

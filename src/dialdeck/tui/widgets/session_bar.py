@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from dialdeck.models import SessionStats
+from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import session_length, zone
 
 
@@ -51,7 +52,7 @@ class SessionBar(Widget):
         if self._now is None:
             return Content.styled("dialdeck · opening the database…", "$text-muted")
         clock = self._moving(self._now)[0]
-        parts = [("dialdeck ", "bold $accent"), (self._rep, "bold"), f"  {clock}"]
+        parts = [("dialdeck ", "bold $accent"), (one_line(self._rep), "bold"), f"  {clock}"]
         if self._stats is not None:
             parts += self._figures(self._stats, self._now, short=self.size.width < 100)
         return Content.assemble(*parts)
