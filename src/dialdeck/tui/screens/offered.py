@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from dialdeck.tui.formatting import zone
 from dialdeck.picks import short_local
+from dialdeck.safe_text import one_line
 
 
 class OfferedScreen(ModalScreen[int | None]):
@@ -38,7 +39,7 @@ class OfferedScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="offered") as dialog:
-            dialog.border_title = f"{self._name} picked a time"
+            dialog.border_title = Content(f"{one_line(self._name)} picked a time")  # a name is never markup
             yield OptionList(
                 *(Option(Content.assemble((f"{n}  ", "bold $accent"), label), id=str(n))
                   for n, label in enumerate(self._labels, start=1)),
