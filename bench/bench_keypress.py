@@ -61,6 +61,8 @@ async def _measure(db_file: Path, presses: int) -> KeypressResult:
                 break
             seen.add(card.prospect.id)
             key = KEYS[card.script.action][i % len(KEYS[card.script.action])]
+            if key == "v" and card.script.voicemail is None:
+                key = "n"  # no message scripted: the rep hangs up (v would ask first)
             samples.append(await _one_press(app, screen, key))
         await app.workers.wait_for_complete()
     return KeypressResult(latency=Latency(tuple(samples[3:])), first_card_s=first_card_s, distinct=len(seen))

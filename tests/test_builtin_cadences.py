@@ -16,6 +16,7 @@ import pytest
 from dialdeck import paths
 from dialdeck.cadence import load_library
 from dialdeck.errors import InvalidInput
+from dialdeck.facts import ScriptFacts, Touch
 from dialdeck.hours import CallingWindow, is_callable
 from dialdeck.phrases import phrase_time
 from dialdeck.schedule import (
@@ -25,8 +26,8 @@ from dialdeck.schedule import (
     apply_outcome,
     current_step,
     enroll,
-    render_script,
 )
+from dialdeck.scripts import render_script
 
 NY = ZoneInfo("America/New_York")
 LA = ZoneInfo("America/Los_Angeles")
@@ -46,31 +47,48 @@ def at(zone: ZoneInfo, month: int, day: int, hour: int, minute: int = 0) -> date
 
 
 class Prospect:
-    """A prospect worked by a rep who logs outcomes: keeps the position and the call history."""
+    """A prospect worked by a rep who logs outcomes: keeps the position, the call history and the
+    facts the store would hold (what each message promised, callbacks), as the services do."""
 
     def __init__(self, cadence: str, now: datetime, *, zone: ZoneInfo = NY, temperature: str = "warm",
-                 value: float | None = 5000.0, appointment: datetime | None = None):
+                 value: float | None = 5000.0, appointment: datetime | None = None, referrer: bool = True,
+                 email: bool = True, benefit: str = "", urgent: bool = False):
         self.ctx = Context(zone=zone, window=CallingWindow(), temperature=temperature, value=value,
-                           appointment_at=appointment, recent_attempts=())
+                           appointment_at=appointment, recent_attempts=(), has_email=email)
+        self.facts = ScriptFacts(referrer=FIELDS["referrer"] if referrer else "",
+                                 referrer_company=FIELDS["referrer_company"] if referrer else "",
+                                 appointment_at=appointment, has_email=email, benefit=benefit, urgent=urgent)
         self.calls: list[datetime] = []
+        self.touches: list[Touch] = []
         self.pos = enroll(LIBRARY, cadence, self.ctx, now)
 
     def context(self) -> Context:
         return replace(self.ctx, recent_attempts=tuple(self.calls))
 
+    def known(self) -> ScriptFacts:
+        return replace(self.facts, touches=tuple(self.touches))
+
     def script(self, now: datetime):
-        return render_script(LIBRARY, self.pos, self.context(), FIELDS, now)
+        return render_script(LIBRARY, self.pos, self.context(), self.known(), FIELDS, now)
 
     def log(self, outcome: str, now: datetime):
         step = current_step(LIBRARY, self.pos, self.context())
-        transition = apply_outcome(LIBRARY, self.pos, self.context(), outcome, now)
+        shown = self.script(now)
+        named = {"voicemail": ("voicemail",), "sent": ("subject", "body")}.get(outcome, ())
+        said = any(key in shown.next_call_in for key in named)
+        transition = apply_outcome(LIBRARY, self.pos, self.context(), outcome, now, said_next_call=said)
         if step.action == "call":
             self.calls.append(now)
+        self.touches.append(Touch(at=now, step=self.pos.step_index + 1, action=step.action, outcome=outcome,
+                                  promised_at=shown.next_call_at if said else None,
+                                  offered=shown.offers if outcome == "sent" else ()))
         self.pos = transition.position
         return transition
 
     def decide(self, disposition: str, now: datetime, callback_at: datetime | None = None):
         self.pos = apply_disposition(LIBRARY, self.pos, self.context(), disposition, now, callback_at).position
+        if disposition == "callback":
+            self.touches[-1] = replace(self.touches[-1], disposition=disposition, callback_at=callback_at)
         return self.pos
 
     def due_local(self) -> datetime:
@@ -199,20 +217,55 @@ def test_voicemail_challenge_friday_message_leaves_the_number():
     assert "My number is +1 212 555 0100" in ana.script(ana.pos.next_due_at).voicemail
 
 
-def test_voicemail_challenge_promise_is_kept_even_if_it_breaks_the_cooldown():
-    # The rep runs late and leaves Monday's message on Wednesday at 3 p.m.: the promise
-    # "today at 4 p.m." is kept exactly although it is within the three-hour cooldown.
-    ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10))
-    late = at(NY, 10, 28, 15)
-    assert "today at 4 p.m." in ana.script(late).voicemail
-    ana.log("voicemail", late)
-    assert ana.due_local() == at(NY, 10, 28, 16) and ana.pos.pinned
+@pytest.mark.parametrize("day, promise, step_2, step_3", [
+    # Started on any weekday: three calls two working days apart, each message naming the real day.
+    (26, "Wednesday at 4 p.m.", at(NY, 10, 28, 16), at(NY, 10, 30, 8)),  # Monday
+    (27, "Thursday at 4 p.m.", at(NY, 10, 29, 16), at(NY, 11, 2, 8)),  # Tuesday
+    (28, "Friday at 4 p.m.", at(NY, 10, 30, 16), at(NY, 11, 3, 8)),  # Wednesday (issue 8's example)
+    (29, "Monday at 4 p.m.", at(NY, 11, 2, 16), at(NY, 11, 4, 8)),  # Thursday
+    (30, "Tuesday at 4 p.m.", at(NY, 11, 3, 16), at(NY, 11, 5, 8)),  # Friday
+])
+def test_voicemail_challenge_keeps_its_rhythm_whatever_the_start_day(day, promise, step_2, step_3):
+    ana = Prospect("voicemail-challenge", at(NY, 10, day, 10))
+    first = ana.script(at(NY, 10, day, 10))
+    assert first.voicemail.endswith(f"I'll call you back {promise}")
+    assert "today" not in first.voicemail
+    ana.log("voicemail", at(NY, 10, day, 10))
+    assert (ana.step, ana.due_local(), ana.pos.pinned) == (2, step_2, True)
+    second = ana.script(step_2)
+    assert "calling as promised" in second.voicemail and "calling as promised." in second.talk_track
+    assert "Monday" not in second.talk_track  # never "as promised on Monday" whatever the day was
+    ana.log("voicemail", step_2)
+    assert (ana.step, ana.due_local()) == (3, step_3)
 
 
-def test_voicemail_challenge_cold_lead_hears_no_referral():
-    ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10), temperature="cold")
-    script = ana.script(at(NY, 10, 26, 10))
-    assert "Bo Chen" not in script.voicemail and "Wednesday at 4 p.m." in script.voicemail
+def test_voicemail_challenge_step_2_after_no_message_promises_nothing():
+    ana = Prospect("voicemail-challenge", at(NY, 10, 28, 10))
+    ana.log("no-answer", at(NY, 10, 28, 10))  # retried at another time of day...
+    ana.log("no-answer", ana.pos.next_due_at)  # ...then on to step 2, no message ever left
+    second = ana.script(ana.pos.next_due_at)
+    assert ana.step == 2 and "promised" not in second.voicemail and "promised" not in second.talk_track
+
+
+def test_voicemail_challenge_without_a_referrer_invents_none():
+    for temperature in ("warm", "cold"):
+        ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10), temperature=temperature, referrer=False)
+        script = ana.script(at(NY, 10, 26, 10))
+        for text in (script.voicemail, script.talk_track):
+            assert "suggested" not in text and "colleague" not in text and "clients" not in text
+        assert "Wednesday at 4 p.m." in script.voicemail
+
+
+def test_voicemail_challenge_states_results_only_from_the_benefit_the_rep_wrote():
+    def fourth(**kwargs) -> str:
+        ana = Prospect("voicemail-challenge", at(NY, 10, 26, 10), **kwargs)
+        for _ in range(3):
+            ana.work_through()
+        return ana.script(ana.pos.next_due_at).voicemail
+
+    assert "Contoso" not in fourth() and "noticed" not in fourth() and "?" in fourth()
+    written = fourth(benefit="clinics like yours cut no-shows by a third")
+    assert "One idea for you: clinics like yours cut no-shows by a third." in written
 
 
 # --- follow-up-series -------------------------------------------------------------------------
@@ -230,16 +283,21 @@ def test_follow_up_series_from_the_booked_call_to_the_end_of_the_series():
     # The promised second try, exempt from the cooldown.
     assert (ana.step, ana.due_local(), ana.pos.pinned) == (2, at(NY, 10, 27, 14, 17), True)
     second = ana.script(at(NY, 10, 27, 14, 17))
-    assert "again tomorrow at 10 a.m." in second.voicemail and "email" in second.voicemail
+    assert second.voicemail.startswith("Hi Ana, Sam Reyes again, as promised.")
+    assert "again tomorrow at 10 a.m." in second.voicemail and "email now with a few times" in second.voicemail
 
     ana.log("voicemail", at(NY, 10, 27, 14, 17))
     assert ana.step == 3 and ana.due_local() == at(NY, 10, 27, 14, 17)
     email = ana.script(at(NY, 10, 27, 14, 20))
     assert email.action == "email" and email.subject == "Finding a time that suits, Ana"
     assert "I'll try you again tomorrow at 10 a.m." in email.body
+    # The "few times" the message promised: real ones, in her hours, none the call already set.
+    assert email.offers == (at(NY, 10, 28, 14), at(NY, 10, 29, 10), at(NY, 10, 29, 14))
+    assert "1. Wednesday, October 28 at 2 p.m.\n2. Thursday, October 29 at 10 a.m." in email.body
     ana.log("sent", at(NY, 10, 27, 14, 20))
     assert ana.pos.next_due_at == second.next_call_at == at(NY, 10, 28, 10)
-    assert "we keep missing each other" in ana.script(ana.pos.next_due_at).voicemail.lower()
+    fourth = ana.script(ana.pos.next_due_at).voicemail
+    assert "I'll send you a short email with a few times" in fourth
 
     ana.work_through()
     assert ana.step == 5  # second email
@@ -251,7 +309,7 @@ def test_follow_up_series_from_the_booked_call_to_the_end_of_the_series():
     assert (ana.step, ana.due_local()) == (8, at(NY, 11, 11, 11))
     ana.work_through()
     assert (ana.step, ana.due_local()) == (9, at(NY, 11, 18, 15))
-    assert "end of my series" in ana.script(ana.pos.next_due_at).voicemail
+    assert "this is my last call about it" in ana.script(ana.pos.next_due_at).voicemail
     ana.work_through()
     assert ana.pos.status == "finished" and ana.pos.next_due_at is None
 
@@ -274,29 +332,46 @@ def test_follow_up_series_cold_lead_skips_a_voicemail():
 # --- money-in-follow-up -----------------------------------------------------------------------
 
 
-def test_money_in_rotates_the_time_of_day_and_speaks_only_when_urgent():
+ROTATION = [
+    at(NY, 10, 26, 16),  # late afternoon: the rotation starts with the first call
+    at(NY, 10, 27, 8),  # morning
+    at(NY, 10, 28, 11),  # midday
+    at(NY, 10, 29, 16),  # late afternoon
+    at(NY, 11, 2, 8),  # two business days later: Monday morning, after the weekend and DST
+    at(NY, 11, 4, 11),
+    at(NY, 11, 6, 16),
+    at(NY, 11, 11, 8),
+    at(NY, 11, 16, 11),
+    at(NY, 11, 19, 16),
+]
+
+
+def test_money_in_rotates_the_time_of_day_and_never_leaves_a_message_unless_urgent():
     ana = Prospect("money-in-follow-up", at(NY, 10, 26, 10))  # Monday
-    assert ana.due_local() == at(NY, 10, 26, 16)
     seen = []
-    for _ in range(len(LIBRARY["money-in-follow-up"].steps)):
+    while ana.pos.status == "active":
         script = ana.script(ana.pos.next_due_at)
-        seen.append((ana.due_local(), script.urgent, script.voicemail is not None))
+        seen.append((ana.due_local(), script.voicemail, script.urgent, script.tip))
         ana.work_through("no-answer")
-    assert ana.pos.status == "finished"
-    assert [d for d, _u, _v in seen] == [
-        at(NY, 10, 26, 16),  # late afternoon: the rotation starts with the first call
-        at(NY, 10, 27, 8),  # morning
-        at(NY, 10, 28, 11),  # midday
-        at(NY, 10, 29, 16),  # late afternoon, urgent
-        at(NY, 11, 2, 8),  # two business days later: Monday morning, after the weekend and DST
-        at(NY, 11, 4, 11),
-        at(NY, 11, 6, 16),
-        at(NY, 11, 11, 8),
-        at(NY, 11, 16, 11),
-        at(NY, 11, 19, 16),
-    ]
-    assert all(urgent == leaves for _d, urgent, leaves in seen)
-    assert sum(1 for _d, urgent, _v in seen if urgent) == 3
+    assert [due for due, *_ in seen] == ROTATION
+    assert all(voicemail is None and not urgent for _d, voicemail, urgent, _t in seen)
+    assert all("press !" in tip or "no message" in tip.lower() for *_x, tip in seen)
+
+
+def test_money_in_marked_urgent_offers_the_message_at_every_step_and_invents_no_deadline():
+    ana = Prospect("money-in-follow-up", at(NY, 10, 26, 10), urgent=True)
+    while ana.pos.status == "active":
+        script = ana.script(ana.pos.next_due_at)
+        assert script.urgent and script.voicemail is not None
+        assert "can't wait" in script.voicemail and "call me back today" in script.voicemail.lower()
+        for text in (script.voicemail, script.talk_track):
+            for invented in ("start date", "someone else", "pricing", "this month", "closing out"):
+                assert invented not in text
+            assert "thanks for calling" not in text.lower() and "getting back to me" not in text.lower()
+        ana.work_through("voicemail")
+    reason = Prospect("money-in-follow-up", at(NY, 10, 26, 10), urgent=True)
+    reason.facts = replace(reason.facts, urgent_reason="your booking is only held until Friday")
+    assert "I'm calling because your booking is only held until Friday." in reason.script(at(NY, 10, 26, 16)).voicemail
 
 
 @pytest.mark.parametrize("hour", [8, 10, 12, 15, 17, 19])
@@ -321,7 +396,7 @@ def test_zero_to_ten_warm_lead_full_pace():
     ana = Prospect("zero-to-ten", at(NY, 10, 26, 7))  # before hours on a Monday
     assert ana.due_local() == at(NY, 10, 26, 8)  # day 0 morning
     first = ana.script(at(NY, 10, 26, 8, 5))
-    assert "I'll try you again today at 2 p.m." in first.voicemail
+    assert "I'll try you again today at 11:05 a.m." in first.voicemail  # three hours on
     ana.log("voicemail", at(NY, 10, 26, 8, 5))
     assert current_step(LIBRARY, ana.pos, ana.context()).action == "email"
     assert ana.due_local() == at(NY, 10, 26, 8, 5)  # straight after the call
@@ -329,11 +404,13 @@ def test_zero_to_ten_warm_lead_full_pace():
     assert current_step(LIBRARY, ana.pos, ana.context()).action == "social"
     assert "LinkedIn" in ana.script(at(NY, 10, 26, 8, 6)).instructions
     ana.log("done", at(NY, 10, 26, 8, 7))
-    assert (ana.step, ana.due_local()) == (4, at(NY, 10, 26, 14))  # afternoon retry, as promised
+    assert (ana.step, ana.due_local()) == (4, at(NY, 10, 26, 11, 5))  # the day-0 retry, as promised
     assert ana.pos.next_due_at == first.next_call_at
+    fourth = ana.script(at(NY, 10, 26, 11, 5))
+    assert "I sent you an email this morning." in fourth.voicemail and "I tried you this morning." in fourth.talk_track
 
-    ana.log("voicemail", at(NY, 10, 26, 14))
-    assert (ana.step, ana.due_local()) == (5, at(NY, 10, 27, 11))  # day 1 midday
+    ana.log("voicemail", at(NY, 10, 26, 11, 5))
+    assert (ana.step, ana.due_local()) == (5, at(NY, 10, 27, 11, 5))  # day 1 midday
     ana.log("voicemail", at(NY, 10, 27, 11, 1))
     assert ana.step == 6  # second email
     ana.log("sent", at(NY, 10, 27, 11, 2))
@@ -360,17 +437,38 @@ def test_zero_to_ten_cold_and_low_value_leads_get_the_lighter_pace():
         assert steps == [1, 2, 5, 7, 9, 10, 11], (temperature, value)
 
 
-def test_zero_to_ten_enrolled_in_the_afternoon_starts_the_same_day():
-    # Speed wins with new leads: the first call is due the moment the lead arrives.
-    ana = Prospect("zero-to-ten", at(NY, 10, 26, 15))
-    assert ana.due_local() == at(NY, 10, 26, 15)
-    script = ana.script(at(NY, 10, 26, 15))
-    assert "I'll try you again tomorrow at 8 a.m." in script.voicemail
-    ana.log("voicemail", at(NY, 10, 26, 15))
-    ana.log("sent", at(NY, 10, 26, 15, 1))
-    ana.log("done", at(NY, 10, 26, 15, 2))
-    # The cooldown runs past this afternoon: the retry is the next morning, as the message said.
-    assert (ana.step, ana.due_local(), ana.pos.pinned) == (4, at(NY, 10, 27, 8), True)
+def test_zero_to_ten_lead_at_15_30_keeps_both_day_0_calls_and_says_yesterday_afternoon():
+    # Issue 8: a lead arriving at 15:30 lost its second day-0 call, and the next day's message
+    # said "I sent you an email this morning" about yesterday afternoon's.
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 15, 30))
+    assert ana.due_local() == at(NY, 10, 26, 15, 30)
+    script = ana.script(at(NY, 10, 26, 15, 30))
+    assert "I'll try you again today at 6:30 p.m." in script.voicemail
+    ana.log("voicemail", at(NY, 10, 26, 15, 30))
+    ana.log("sent", at(NY, 10, 26, 15, 31))
+    ana.log("done", at(NY, 10, 26, 15, 32))
+    assert (ana.step, ana.due_local(), ana.pos.pinned) == (4, at(NY, 10, 26, 18, 30), True)
+    assert "I sent you an email this afternoon." in ana.script(at(NY, 10, 26, 18, 30)).voicemail
+    # Rung out at 18:30 without a message, the next call is the next day at midday: "yesterday".
+    ana.log("no-answer", at(NY, 10, 26, 18, 30))
+    nxt = ana.script(ana.pos.next_due_at)
+    assert ana.due_local() == at(NY, 10, 27, 11)
+    assert "the email I sent you yesterday afternoon." in nxt.voicemail
+    late = Prospect("zero-to-ten", at(NY, 10, 26, 15, 30))
+    late.log("voicemail", at(NY, 10, 26, 15, 30))
+    late.log("sent", at(NY, 10, 26, 15, 31))
+    late.log("done", at(NY, 10, 26, 15, 32))
+    # The rep works the day-0 retry the next morning instead: the email was yesterday afternoon.
+    assert "I sent you an email yesterday afternoon." in late.script(at(NY, 10, 27, 9)).voicemail
+
+
+def test_zero_to_ten_lead_after_6_pm_gets_its_second_call_the_next_morning_and_is_told_so():
+    ana = Prospect("zero-to-ten", at(NY, 10, 26, 18, 30))
+    script = ana.script(at(NY, 10, 26, 18, 30))
+    assert "I'll try you again tomorrow at 8 a.m." in script.voicemail  # 21:30 is past her hours
+    for outcome, minute in (("voicemail", 30), ("sent", 31), ("done", 32)):
+        ana.log(outcome, at(NY, 10, 26, 18, minute))
+    assert (ana.step, ana.due_local()) == (4, at(NY, 10, 27, 8))
 
 
 def test_zero_to_ten_enrolled_at_noon_retries_the_same_afternoon():
@@ -560,7 +658,8 @@ def test_zero_to_ten_cold_step_5_promises_no_note_that_never_comes():
     while ana.step != 5:
         ana.work_through()
     script = ana.script(ana.pos.next_due_at)
-    assert "one more note" not in script.voicemail and "my email about Northwind" in script.voicemail
+    assert "one more note" not in script.voicemail
+    assert "following up on the email I sent you yesterday morning about Northwind." in script.voicemail
     ana.work_through()
     assert current_step(LIBRARY, ana.pos, ana.context()).action == "call"  # no note follows
 
@@ -577,13 +676,14 @@ def test_no_builtin_text_promises_or_recalls_a_step_its_variant_skips(name, vari
                 break
             until_next_call.append(later.action)
         for key, text in step.texts().items():
-            flat = " ".join(text.split())
-            for action, pattern in PROMISES.items():
-                if pattern.search(flat):
-                    assert action in until_next_call, f"{name} {variant} step {step.number} {key}: {flat}"
-            for action, pattern in RECALLS.items():
-                if pattern.search(flat):
-                    assert action in before, f"{name} {variant} step {step.number} {key}: {flat}"
+            for template in text.templates():
+                flat = " ".join(template.split())
+                for action, pattern in PROMISES.items():
+                    if pattern.search(flat):
+                        assert action in until_next_call, f"{name} {variant} step {step.number} {key}: {flat}"
+                for action, pattern in RECALLS.items():
+                    if pattern.search(flat):
+                        assert action in before, f"{name} {variant} step {step.number} {key}: {flat}"
 
 
 def test_the_promise_scan_recognises_the_messages_it_guards():
@@ -599,7 +699,9 @@ def test_every_builtin_script_renders_for_both_variants_without_blanks():
             for index in range(len(cadence.steps)):
                 pos = Position(name, index, "active", at(NY, 10, 26, 9), False, 0)
                 ctx = Context(NY, CallingWindow(), temperature, 5000.0, at(NY, 10, 27, 14))
-                script = render_script(LIBRARY, pos, ctx, FIELDS, at(NY, 10, 26, 9))
+                facts = ScriptFacts(referrer="Bo Chen", referrer_company="Contoso", appointment_at=at(NY, 10, 27, 14),
+                                    has_email=True)
+                script = render_script(LIBRARY, pos, ctx, facts, FIELDS, at(NY, 10, 26, 9))
                 texts = [script.voicemail or "", script.talk_track, script.subject, script.body,
                          script.instructions, script.tip]
                 assert all("{" not in text for text in texts), (name, index)

@@ -139,7 +139,7 @@ def test_wrong_types_are_named():
     problems = caught.value.problems
     assert "t.toml: tip: must be text, not a number" in problems
     assert any(p.startswith("t.toml: step 1: wait: must be text") for p in problems)
-    assert any(p.startswith("t.toml: step 1: voicemail: must be the message text, or false") for p in problems)
+    assert any(p.startswith("t.toml: step 1: voicemail: must be the message text, a list of parts, or false") for p in problems)
     assert "t.toml: step 1: urgent: must be true or false, not 'yes'" in problems
 
 
@@ -237,3 +237,117 @@ def test_template_problems(template, reason):
 
 def test_valid_template_has_no_problems():
     assert template_problems("Hi {first_name}, {rep_name} at {rep_company}: {next_call}.") == []
+
+
+# --- text parts picked by conditions (issue 8) ---------------------------------------------------
+
+from dialdeck.cadence import Text, render_text  # noqa: E402
+
+
+def _one_step(**step) -> dict:
+    return {"name": "t", "steps": [{"action": "call", "wait": "0 minutes", "voicemail": False, **step}]}
+
+
+def _problems(data: dict) -> list[str]:
+    with pytest.raises(CadenceError) as caught:
+        cadence_from_mapping(data, source="t.toml")
+    return caught.value.problems
+
+
+def test_parts_pick_by_condition_with_else_and_join_into_sentences():
+    loaded = cadence_from_mapping(_one_step(voicemail=[
+        "Hi {first_name}",
+        {"when": "promise_kept", "text": ", as promised.", "else": "."},
+        {"when": ["referrer", "referrer_company"], "text": "{referrer} at {referrer_company} sent me."},
+        "Bye.",
+    ]), source="t.toml")
+    text = loaded.steps[0].voicemail
+    fields = {"first_name": "Ana", "referrer": "Bo", "referrer_company": "Contoso"}
+    assert render_text(text, frozenset({"promise_kept", "referrer", "referrer_company"}), fields) == \
+        "Hi Ana, as promised. Bo at Contoso sent me. Bye."
+    assert render_text(text, frozenset(), fields) == "Hi Ana. Bye."
+    assert "[when referrer and referrer_company: {referrer} at {referrer_company} sent me.]" in str(text)
+
+
+def test_a_voicemail_whose_parts_all_fail_is_no_message():
+    loaded = cadence_from_mapping(_one_step(voicemail=[{"when": "urgent", "text": "Call me back today."}]),
+                                  source="t.toml")
+    assert render_text(loaded.steps[0].voicemail, frozenset({"not_urgent"}), {}) == ""
+
+
+def test_paragraph_parts_keep_their_line_breaks():
+    text = Text.plain("Hi.")
+    loaded = cadence_from_mapping({"name": "t", "steps": [{"action": "email", "wait": "0 minutes", "subject": "S",
+                                                            "body": ["Hi {first_name},", "\n\n",
+                                                                     {"when": "emailed", "text": "Again."},
+                                                                     "\n\n", "Bye."]}]}, source="t.toml")
+    assert render_text(loaded.steps[0].body, frozenset(), {"first_name": "Ana"}) == "Hi Ana,\n\nBye."
+    assert render_text(text, frozenset(), {}) == "Hi."
+
+
+@pytest.mark.parametrize("voicemail, says", [
+    ([{"when": "refferer", "text": "x"}], "step 1: voicemail: part 1: unknown condition 'refferer'"),
+    ([{"when": ["urgent", "not_urgent"], "text": "x"}], "can never hold (urgent and not_urgent)"),
+    ([{"when": "urgent"}], "part 1: a part table needs text"),
+    ([{"text": "x"}], "part 1: a part table needs when"),
+    ([{"when": "urgent", "text": "x", "otherwise": "y"}], "part 1: unknown key 'otherwise'"),
+    ([], "a list of parts needs at least one part"),
+    ("Hi, {referrer} sent me.", 'step 1: voicemail: {referrer} is known only for some prospects: say it in a '
+                                'part under when = "referrer"'),
+    ([{"when": "referrer", "text": "x", "else": "{referrer} sent me."}], "part 1: {referrer} is known only"),
+    ([{"when": "referrer", "text": "{referrer_company} too."}], 'under when = "referrer_company"'),
+    ("{last_email} it went.", 'when = "emailed"'),
+    ("{promised} we said.", 'when = "promised"'),
+    ("{slots}", "{slots} is only for an email step with offer_slots = N"),
+])
+def test_part_problems_name_file_step_field_and_part(voicemail, says):
+    assert any(says in problem and problem.startswith("t.toml: step 1: voicemail") for problem in
+               _problems(_one_step(voicemail=voicemail))), _problems(_one_step(voicemail=voicemail))
+
+
+def test_offer_slots_is_for_email_steps_that_say_them():
+    assert "t.toml: step 1: offer_slots: only an email step offers times ({slots} in its body)" in \
+        _problems(_one_step(offer_slots=2))
+    no_slots = {"name": "t", "steps": [{"action": "email", "wait": "0 minutes", "subject": "S", "body": "B",
+                                        "offer_slots": 3}]}
+    assert any("put {slots} in the body" in p for p in _problems(no_slots))
+    assert any("1 to 5" in p for p in _problems({**no_slots, "steps": [{**no_slots["steps"][0], "offer_slots": 9}]}))
+
+
+def test_a_promise_may_be_a_day_wait_at_a_time_but_not_a_slot():
+    loaded = cadence_from_mapping(_one_step(wait="2 business days", at="16:00", promise=True), source="t.toml")
+    assert loaded.steps[0].timing.pinned
+    assert any("promise: only with a wait (a promised time is exact: no slot)" in p
+               for p in _problems(_one_step(wait="1 day", slot="morning", promise=True)))
+
+
+def test_callback_table_expects_and_benefit_are_validated():
+    good = cadence_from_mapping({**_one_step(), "expects": ["appointment"], "benefit": "{company} saves time",
+                                 "callback": {"voicemail": [{"when": "next_call", "text": "Back {next_call}."}],
+                                              "talk_track": "Calling back."}}, source="t.toml")
+    assert good.expects == ("appointment",) and good.callback.voicemail.uses("next_call")
+    problems = _problems({**_one_step(), "expects": ["budget"], "benefit": "{next_call} maybe",
+                          "callback": {"voicemail": "Back {next_call}.", "colour": "red"}})
+    assert any(p.startswith("t.toml: expects: must be a list of: appointment, referrer, email, benefit") for p in problems)
+    assert any(p.startswith("t.toml: benefit: {next_call} cannot be in a benefit") for p in problems)
+    assert "t.toml: callback.colour: unknown key (allowed: voicemail, talk_track, tip)" in problems
+    assert any(p.startswith('t.toml: callback.voicemail: {next_call}: a callback can fall on the last call')
+               for p in problems)
+
+
+def test_next_call_under_the_next_call_condition_may_close_a_cadence():
+    last = {"name": "t", "steps": [{"action": "call", "wait": "0 minutes",
+                                    "voicemail": [{"when": "next_call", "text": "Back {next_call}."}]}]}
+    assert cadence_from_mapping(last, source="t.toml").steps[0].voicemail.conditional
+
+
+def test_the_format_documents_every_condition_and_field():
+    import dialdeck.cadence as cadence_module
+    from dialdeck.facts import CONDITIONS
+
+    documented = cadence_module.__doc__
+    for name in CONDITIONS:
+        assert f"``{name}``" in documented, name
+    for name in ("{slots}", "{promised}", "{last_email}", "{benefit}", "{urgent_reason}", "offer_slots", "expects",
+                 "[callback]", "benefit ="):
+        assert name in documented, name

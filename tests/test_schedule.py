@@ -20,9 +20,10 @@ from dialdeck.schedule import (
     apply_outcome,
     enroll,
     promised_next,
-    render_script,
     variant_for,
 )
+from dialdeck.facts import ScriptFacts
+from dialdeck.scripts import render_script as render_from_facts
 
 NY = ZoneInfo("America/New_York")
 LA = ZoneInfo("America/Los_Angeles")
@@ -33,6 +34,11 @@ FIELDS = {"first_name": "Ana", "last_name": "Souza", "company": "Northwind", "re
 
 def at(zone: ZoneInfo, month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=zone)
+
+
+def render_script(library, pos, context, fields, now, facts=None):
+    """The script with what the store knows passed in (nothing logged yet, by default)."""
+    return render_from_facts(library, pos, context, facts or ScriptFacts(), fields, now)
 
 
 def make(*steps: dict, **meta) -> dict[str, Cadence]:

@@ -125,6 +125,7 @@ def contexts(draw, start: datetime) -> Context:
         recent_attempts=(),
         guard=Guardrails(cooldown=timedelta(minutes=draw(st.integers(0, 300))),
                          max_per_day=draw(st.integers(1, 5))),
+        has_email=draw(st.booleans()),  # without an address the email steps are passed over
     )
 
 
@@ -153,6 +154,8 @@ class Rep:
         due = pos.next_due_at
         assert due is not None and due >= now, (pos, now)
         assert is_callable(due, self.base.zone, self.base.window), (due.astimezone(self.base.zone), self.base.window)
+        if not self.base.has_email:
+            assert current_step(self.library, pos, self.base).action != "email"
         if pos.pinned:
             return
         if current_step(self.library, pos, self.base).action == "call" and self.calls:
@@ -192,7 +195,7 @@ def test_scheduler_invariants(data, library, start, plan):
         else:
             outcome = "sent" if step.action == "email" else "done"
         promise = promised_next(library, pos, rep.ctx(now), now)
-        left_promise = outcome == "voicemail" and "{next_call}" in (step.voicemail or "")
+        left_promise = outcome == "voicemail" and step.voicemail is not None and step.voicemail.uses("next_call")
         transition = apply_outcome(library, pos, rep.ctx(now), outcome, now)
         if step.action == "call":
             rep.calls.append(now)

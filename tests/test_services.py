@@ -309,18 +309,19 @@ def test_call_card_fills_the_script_for_this_prospect(imported_db, now) -> None:
     assert "{" not in voicemail + card.script.talk_track
 
 
-def test_a_missing_appointment_or_referrer_still_reads(db, write_csv, now) -> None:
+def test_a_missing_appointment_or_referrer_is_left_out_not_invented(db, write_csv, now) -> None:
     rows = [dict(SMALL_ROWS[0], Cadence="three-step"), dict(SMALL_ROWS[1], Cadence="voicemail-challenge",
                                                             **{"Lead Temperature": "warm"}),
             dict(SMALL_ROWS[5], Cadence="voicemail-challenge")]
     services.import_csv(db, write_csv(rows), now=now)
     missed = services.call_card(db, 1, now).script
-    assert "booked for our scheduled time and" in missed.voicemail
-    assert "booked a call for our scheduled time;" in missed.talk_track
+    assert "booked" not in missed.voicemail and "scheduled" not in missed.voicemail
+    assert missed.voicemail.startswith("Hi Ana, it's Your Name from Your Company. I'm sorry to have missed you.")
+    assert "Is now a good time to talk" in missed.talk_track and "booked" not in missed.talk_track
     referral = services.call_card(db, 2, now).script
-    assert "with Your Company. A colleague at one of our clients suggested" in referral.voicemail
-    assert "  " not in referral.voicemail and " at  " not in referral.talk_track
-    assert "what we did for one of our clients in one" in referral.talk_track
+    for text in (referral.voicemail, referral.talk_track):
+        assert "suggested" not in text and "colleague" not in text and "one of our clients" not in text
+    assert "I have an idea for Contoso I'd like to share with you." in referral.voicemail
     named = services.call_card(db, 3, now).script
     assert "Gil Shaw at Blue Yonder suggested" in named.voicemail
 

@@ -314,7 +314,7 @@ async def test_m_opens_the_mail_client_says_so_and_e_there_marks_it_sent(tmp_pat
         await settle(pilot)
         await press(pilot, "m")
         assert opened[0].startswith(
-            "mailto:oliver%40wessex.example?subject=An%20idea%20for%20Wessex%20Wealth&body=Hi%20Oliver")
+            "mailto:oliver%40wessex.example?subject=A%20quick%20question%20for%20Wessex%20Wealth&body=Hi%20Oliver")
         assert isinstance(app.screen, EmailScreen)
         assert "Opened in your mail client (by xdg-open)" in str(app.screen.query_one("#email-result").render())
         await press(pilot, "e")
@@ -343,7 +343,7 @@ async def test_m_over_ssh_says_nothing_opened_and_offers_the_text_to_copy(tmp_pa
         assert app.clipboard == body and body.startswith("Hi Oliver")
         assert "sent to your terminal's clipboard (OSC 52)" in str(dialog.query_one("#email-copied").render())
         await press(pilot, "s")
-        assert app.clipboard == "An idea for Wessex Wealth"
+        assert app.clipboard == "A quick question for Wessex Wealth"
         await press(pilot, "a")
         assert app.clipboard == "oliver@wessex.example"
         await press(pilot, "escape")
@@ -382,12 +382,11 @@ async def test_help_lists_every_session_key_and_explains_the_due_list(tmp_path):
         does = [str(cell.render()) for cell in app.screen.query(".help-does")]
         rows = dict(zip(keys, does))
         for key in ("n", "v", "c", "b", "w", "d", "s", "e", "m", "t", "u / ctrl+z", "ctrl+p", "?", "q",
-                    "↑ ↓ Enter", "Tab"):
+                    "↑ ↓ Enter Tab", "!", "p", "x"):
             assert key in rows, key
         assert rows["e"] == "Email sent (an email step) · done (a task or social step)"
         assert rows["10:30"] == "Their local time now: the prospect's clock, not yours"
-        assert rows["● ○"] == "Warm lead (called first) · cold lead"
-        assert rows["◆"] == "A time you promised them: called first when it comes"
+        assert rows["● ○ ◆"] == "Warm lead · cold lead · a time you promised (called first)"
         # All of it fits at 80x24: nothing is scrolled out of sight.
         help_box = app.screen.query_one("#help")
         assert help_box.max_scroll_y == 0

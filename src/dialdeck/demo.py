@@ -32,6 +32,7 @@ from dialdeck import paths, services, store
 from dialdeck.clock import UTC, as_utc
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import GUARDED_OUTCOMES
+from dialdeck.hours import is_callable
 from dialdeck.models import DueItem
 
 DEMO_ZONE = "America/New_York"
@@ -196,6 +197,8 @@ def _work_session(db, start: datetime, now: datetime, rng: random.Random) -> Non
         attempt = _choose(item, clock, rng)
         if attempt.outcome in GUARDED_OUTCOMES and not services.call_verdict(db, item.prospect_id, clock).allowed:
             continue  # their window closed (or the day's calls ran out) since the session began
+        if attempt.outcome == "voicemail" and services.call_card(db, item.prospect_id, clock).script.voicemail is None:
+            attempt = _Attempt("no-answer")  # the script says to leave no message: the rep hangs up
         try:
             services.log_outcome(
                 db, item.prospect_id, attempt.outcome, clock, note=attempt.note,
@@ -240,7 +243,10 @@ def _promise_callbacks(db, now: datetime) -> None:
     queue keeps its story), so the first promise is in the queue at once.
     """
     calls = [item for item in services.due(db, now, limit=200) if item.action == "call"]
-    chosen = [i for i in reversed(calls) if not i.pinned] + [i for i in reversed(calls) if i.pinned]
+    chosen = [i.prospect_id for i in reversed(calls) if not i.pinned] + [i.prospect_id for i in reversed(calls) if i.pinned]
+    # Nobody due now: promise the callback to someone whose calling hours are open, so the demo
+    # still opens on a call whenever any window is.
+    chosen += [pid for pid in _open_now(db, now) if pid not in chosen]
     promises = (
         (now - timedelta(minutes=45), _quarter(now - timedelta(minutes=5)), "In a meeting; call back in 40 minutes"),
         (now - timedelta(minutes=40), _later_today(now), "Wants to loop in their manager; call back later today"),
@@ -249,14 +255,26 @@ def _promise_callbacks(db, now: datetime) -> None:
     # A callback must fall inside the prospect's calling hours; whoever's hours it misses is skipped.
     candidates = iter(chosen)
     for at, callback, note in promises:
-        for item in candidates:
+        for prospect_id in candidates:
             try:
                 services.log_outcome(
-                    db, item.prospect_id, "connected", at, disposition="callback", callback_at=callback, note=note,
+                    db, prospect_id, "connected", at, disposition="callback", callback_at=callback, note=note,
                 )
             except InvalidInput:
                 continue
             break
+
+
+def _open_now(db, now: datetime) -> list[int]:
+    """Prospects in a cadence whose calling window is open at ``now`` (due or not)."""
+    found = []
+    for row in services.iter_export_rows(db, with_attempts=False):
+        if row["status"] != "active":
+            continue
+        zone, window = services.calling_window(db, row["id"])
+        if is_callable(now, zone, window):
+            found.append(row["id"])
+    return found
 
 
 def _later_today(now: datetime) -> datetime:

@@ -95,6 +95,10 @@ RECOGNISED_HEADERS: dict[str, tuple[str, ...]] = {
     "referrer_company": ("Referrer Company", "Referred By Company", "Referral Company"),
     "appointment": ("Appointment", "Appointment Time", "Meeting Time", "Meeting"),
     "notes": ("Notes", "Note", "Comments"),
+    # What scripts may say (issue 8): a benefit the rep wrote, and urgency (yes/no, and why).
+    "benefit": ("Benefit", "Benefit Statement", "Value Proposition"),
+    "urgent": ("Urgent", "Is Urgent", "Urgent Flag"),
+    "urgent_reason": ("Urgent Reason", "Urgency Reason", "Urgency"),
 }
 # The phone fields in the order that picks the prospect's own number; each is the label its
 # numbers carry on the card and in the database.
@@ -810,6 +814,24 @@ def _cadence(text: str, known: dict[str, str] | None) -> str | None:
         choices = ", ".join(sorted(known.values())) or "none installed"
         raise ValueError(f"unknown cadence {text!r} (known: {choices})")
     return known[key]
+
+
+URGENT_YES = frozenset({"yes", "y", "true", "1", "x", "urgent"})
+URGENT_NO = frozenset({"no", "n", "false", "0"})
+
+
+def urgent_cells(line: int, flag: str, reason: str) -> tuple[int | None, str, str | None]:
+    """(urgent 1/0, or None when the row does not say; the reason; a warning) from the Urgent
+    and Urgent Reason cells. A reason alone marks the row urgent."""
+    word = flag.strip().lower()
+    reason = " ".join(reason.split())
+    if word in URGENT_NO:
+        return 0, "", None
+    if word in URGENT_YES or (not word and reason):
+        return 1, reason, None
+    if not word:
+        return None, "", None
+    return None, "", f"line {line}: urgent {flag.strip()!r} is not yes or no; left as it was"
 
 
 @lru_cache(maxsize=8192)

@@ -61,6 +61,9 @@ class Prospect:
     notes: str
     phone_ext: str = ""  # the extension of phone_e164 ("12"), "" when none
     phone_label: str = "phone"  # the column the number came from: phone, direct, work, mobile, home, other
+    benefit: str = ""  # what the rep wrote this prospect stands to gain ({benefit} in scripts)
+    urgent: bool = False  # the rep marked it urgent: money-in scripts then leave a message
+    urgent_reason: str = ""  # why, in the rep's words ({urgent_reason})
 
     @property
     def name(self) -> str:
@@ -88,6 +91,7 @@ class Enrollment:
     next_due_at: datetime | None
     pinned: bool  # a promised time: kept exactly, first in the queue when it comes
     retries: int  # no-answer retries used on the current step
+    promised_at: datetime | None = None  # a call promised beyond the email or task steps now due
 
     @property
     def step(self) -> int:
@@ -157,6 +161,13 @@ class Script:
     tip: str
     urgent: bool
     next_call_at: datetime | None  # the instant the script promises (None if it promises none)
+    # Which of the texts above name next_call_at ("voicemail", "subject", "body"...): leaving
+    # that voicemail or sending that email is what makes the promise.
+    next_call_in: tuple[str, ...] = ()
+    offers: tuple[datetime, ...] = ()  # the times this email offers ({slots}), in order
+    # Times an email already sent offered that are still ahead: the prospect may reply with one.
+    pickable: tuple[datetime, ...] = ()
+    callback: bool = False  # the callback's own words, not the step's (an agreed callback)
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,7 @@ class OutcomeResult:
     next_due_at: datetime | None
     needs_disposition: bool = False
     forced_reason: str | None = None  # logged with --force: the guard's refusal it overrode
+    warnings: tuple[str, ...] = ()  # logged, but worth telling the rep (a message left off-script)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,13 @@ def phrase_time(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
     return f"{_day_phrase(local, days)} at {clock_phrase(local.time())}"
 
 
+def phrase_when(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """``instant`` with its day, never "in 15 minutes": "today at 2 p.m.", "yesterday at 2 p.m.",
+    "last Tuesday at 2 p.m.", "Thursday at 10 a.m." (after "We'd agreed I'd call you")."""
+    local, days = _local_and_days(instant, zone, now)
+    return f"{_day_phrase(local, days)} at {clock_phrase(local.time())}"
+
+
 def phrase_appointment(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
     """An agreed time as it reads after "booked for": "2 p.m." on the day itself, else
     "Tuesday at 2 p.m.", "yesterday at 2 p.m.", "last Tuesday at 2 p.m.", "Monday, December 7 at
@@ -47,6 +54,42 @@ def phrase_appointment(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
     local, days = _local_and_days(instant, zone, now)
     clock = clock_phrase(local.time())
     return clock if days == 0 else f"{_day_phrase(local, days)} at {clock}"
+
+
+def phrase_past(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """When something already happened, as it follows "I sent you an email": "this morning",
+    "yesterday afternoon", "on Monday", "on Monday, November 16" (a week or more ago)."""
+    local, days = _local_and_days(instant, zone, now)
+    part = part_of_day(local.time())
+    if days == 0:
+        return f"this {part}"
+    if days == -1:
+        return f"yesterday {part}"
+    if -6 <= days < 0:
+        return f"on {_DAYS[local.weekday()]}"
+    return f"on {_dated(local)}"
+
+
+def part_of_day(moment: time) -> str:
+    """"morning" before noon, "afternoon" until 5 p.m., "evening" after."""
+    if moment < time(12):
+        return "morning"
+    return "afternoon" if moment < time(17) else "evening"
+
+
+def phrase_dated(instant: datetime, zone: ZoneInfo) -> str:
+    """A time written down to be read later, so it carries its date: "Wednesday, November 25 at 2 p.m."."""
+    local = instant.astimezone(zone)
+    return f"{_dated(local)} at {clock_phrase(local.time())}"
+
+
+def phrase_offered(instants: tuple[datetime, ...], zone: ZoneInfo) -> str:
+    """Times offered in an email, one numbered line each, so a reply can say "2"."""
+    return "\n".join(f"{number}. {phrase_dated(at, zone)}" for number, at in enumerate(instants, start=1))
+
+
+def _dated(local: datetime) -> str:
+    return f"{_DAYS[local.weekday()]}, {_MONTHS[local.month - 1]} {local.day}"
 
 
 def _local_and_days(instant: datetime, zone: ZoneInfo, now: datetime) -> tuple[datetime, int]:
@@ -67,4 +110,4 @@ def _day_phrase(local: datetime, days: int) -> str:
         return f"last {_DAYS[local.weekday()]}"
     if 0 < days <= 6:
         return _DAYS[local.weekday()]
-    return f"{_DAYS[local.weekday()]}, {_MONTHS[local.month - 1]} {local.day}"
+    return _dated(local)

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dialdeck import guard, phrases
-from dialdeck.cadence import SLOTS, Cadence, Step, Timing, render, uses_field
+from dialdeck import guard
+from dialdeck.cadence import SLOTS, Cadence, Step, Timing
 from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput, NotFound
 from dialdeck.hours import CallingWindow, next_callable
-from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES, Script
+from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES
 
 ACTIVE = "active"
 CONNECTED = "connected"
@@ -74,6 +74,9 @@ class Context:
     recent_attempts: tuple[datetime, ...] = ()
     guard: Guardrails = field(default_factory=Guardrails)
     name: str = ""  # the prospect's name, for messages a rep reads ("Ann Lee's calling hours")
+    # Without an email address there is nothing to send: email steps are passed over, and no
+    # script promises an email that cannot go.
+    has_email: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,13 @@ def enroll(library: Mapping[str, Cadence], cadence_name: str, ctx: Context, now:
 
 
 def apply_outcome(library: Mapping[str, Cadence], pos: Position, ctx: Context, outcome: str,
-                  now: datetime) -> Transition:
-    """Where the prospect stands after the rep logs ``outcome`` for the current step at ``now``."""
+                  now: datetime, *, said_next_call: bool | None = None) -> Transition:
+    """Where the prospect stands after the rep logs ``outcome`` for the current step at ``now``.
+
+    ``said_next_call``: whether the message delivered (the voicemail left, the email sent)
+    named the next call, as rendered for this prospect; None reads it from the step's texts
+    (any of their parts).
+    """
     cadence, step = _current(library, pos, ctx)
     _check_outcome(cadence, step, pos, outcome)
     now = _utc(now)
@@ -133,7 +141,7 @@ def apply_outcome(library: Mapping[str, Cadence], pos: Position, ctx: Context, o
     if outcome == "no-answer" and pos.retries < cadence.retries_for(step):
         start, slot = _next_slot_start(now, ctx.zone)
         return Transition(_retry(pos, start, slot, ctx, attempts, pos.retries + 1))
-    promise = _promise_kept(library, pos, ctx, step, outcome, now)
+    promise = _promise_kept(library, pos, ctx, step, outcome, now, said_next_call)
     return Transition(_advance(library, cadence, pos.step_index, ctx, now, attempts, promise))
 
 
@@ -178,32 +186,23 @@ def promised_next(library: Mapping[str, Cadence], pos: Position, ctx: Context,
     return None
 
 
-def render_script(library: Mapping[str, Cadence], pos: Position, ctx: Context,
-                  fields: Mapping[str, str], now: datetime) -> Script:
-    """The current step's script for this prospect, with {next_call} naming the instant the
-    scheduler would store if the rep completed the step at ``now``."""
-    cadence, step = _current(library, pos, ctx)
-    tip = step.tip or cadence.tip
-    texts = [*step.texts().values(), tip]
-    promised = None
-    values = dict(fields)
-    if any(uses_field(text, "next_call") for text in texts):
-        promised = promised_next(library, pos, ctx, now)
-        # Validation guarantees a call follows a {next_call}; only a prospect already out of
-        # the cadence (whose script is history) or a continue_with chain that skips every step
-        # for this lead has none. Say something true rather than leave a blank.
-        values["next_call"] = phrases.phrase_time(promised, ctx.zone, now) if promised else "soon"
-    return Script(
-        action=step.action,
-        voicemail=render(step.voicemail, values) if step.voicemail is not None else None,
-        talk_track=render(step.talk_track, values),
-        subject=render(step.subject, values),
-        body=render(step.body, values),
-        instructions=render(step.instructions, values),
-        tip=render(tip, values),
-        urgent=step.urgent,
-        next_call_at=promised,
-    )
+def pin_at(library: Mapping[str, Cadence], pos: Position, ctx: Context, at: datetime,
+           now: datetime) -> Position:
+    """The prospect picked a time they were offered: the next call is due exactly then.
+
+    On a call step that call is pinned at ``at``; on an email, social or task step the time is
+    carried (``promised_at``) to the call after it, as a voicemail's promise is.
+    """
+    if pos.status != ACTIVE:
+        raise InvalidInput(f"this prospect is {pos.status}: nothing is scheduled to move")
+    now, at = _utc(now), _utc(at)
+    refusal = guard.callback_refusal(at, now, ctx.zone, ctx.window, ctx.name)
+    if refusal is not None:
+        raise InvalidInput(refusal)
+    step = _current(library, pos, ctx)[1]
+    if step.action == "call":
+        return Position(pos.cadence, pos.step_index, ACTIVE, at, True, 0)
+    return Position(pos.cadence, pos.step_index, ACTIVE, pos.next_due_at, pos.pinned, pos.retries, at)
 
 
 def current_step(library: Mapping[str, Cadence], pos: Position, ctx: Context) -> Step:
@@ -253,15 +252,17 @@ def _check_outcome(cadence: Cadence, step: Step, pos: Position, outcome: str) ->
 
 
 def _promise_kept(library: Mapping[str, Cadence], pos: Position, ctx: Context, step: Step,
-                  outcome: str, now: datetime) -> datetime | None:
+                  outcome: str, now: datetime, said_next_call: bool | None) -> datetime | None:
     """The next call the prospect has been promised once this step is complete, if any.
 
     A voicemail or an email that says {next_call} promises the very instant promised_next
     computes at the same ``now`` (what the script said); a step that says nothing keeps a
     promise made before it, while it is still ahead.
     """
-    delivered = {"voicemail": step.voicemail or "", "sent": f"{step.subject} {step.body}"}.get(outcome)
-    if delivered and uses_field(delivered, "next_call"):
+    if said_next_call is None:
+        delivered = {"voicemail": (step.voicemail,), "sent": (step.subject, step.body)}.get(outcome, ())
+        said_next_call = any(text is not None and text.uses("next_call") for text in delivered)
+    if said_next_call and outcome in ("voicemail", "sent"):
         return promised_next(library, pos, ctx, now)
     if pos.promised_at is not None and pos.promised_at >= now:
         return pos.promised_at
@@ -304,7 +305,7 @@ def _advance(library: Mapping[str, Cadence], cadence: Cadence, index: int, ctx: 
         steps = cadence.variants[variant]
         for nxt in range(index + 1, len(steps)):
             step = steps[nxt]
-            if step is None:
+            if step is None or (step.action == "email" and not ctx.has_email):
                 continue
             if step.action != "call":
                 due, pinned = _due(step, ctx, now, attempts)

@@ -12,7 +12,6 @@ import contextlib
 import dataclasses
 import functools
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
@@ -22,10 +21,11 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from dialdeck import cadence as cadence_mod
-from dialdeck import guard, paths, phones, phrases, schedule, settings
+from dialdeck import facts as facts_mod
+from dialdeck import guard, paths, phones, phrases, schedule, scripts, settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
 from dialdeck.errors import InvalidInput, NotFound, StoredTimeError
-from dialdeck.hours import hours_key
+from dialdeck.hours import CallingWindow, hours_key
 from dialdeck.models import (
     CALL_OUTCOMES,
     DISPOSITIONS,
@@ -158,6 +158,7 @@ def _context(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now:
         recent_attempts=tuple(from_iso(at) for at in calls),
         guard=_guard(profile),
         name=f"{prospect['first_name']} {prospect['last_name']}".strip(),
+        has_email=bool(prospect["email"]),
     )
 
 
@@ -221,6 +222,7 @@ def _prospect_model(row: dict) -> Prospect:
         referrer=row["referrer"], referrer_company=row["referrer_company"],
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
         phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
+        benefit=row["benefit"], urgent=bool(row["urgent"]), urgent_reason=row["urgent_reason"],
     )
 
 
@@ -229,6 +231,7 @@ def _enrollment_model(row: dict) -> Enrollment:
         prospect_id=row["prospect_id"], cadence=row["cadence"], step_index=row["step_index"],
         steps_total=_steps_total(row["cadence"]), status=row["status"],
         next_due_at=from_iso(row["next_due_at"]), pinned=bool(row["pinned"]), retries=row["retries"],
+        promised_at=from_iso(row["promised_at"]),
     )
 
 
@@ -480,14 +483,12 @@ def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
         row = _need_prospect(conn, prospect_id)
         enrollment = _need_live(conn, row)
         ctx = _context(conn, row, profile, now)
-        fields = _fields(row, profile, ctx, now)
-        script = _sentence_starts(
-            schedule.render_script(library(), _position(enrollment), ctx, fields, now), _fallbacks_in(fields))
-        attempts = records.attempts_of_enrollment(conn, enrollment["id"])
+        attempts = records.attempts_of_prospect(conn, prospect_id)
+        script = _script(library(), row, enrollment, attempts, profile, ctx, now)
         newest, total = records.newest_notes(conn, prospect_id, CARD_NOTES)
         return CallCard(
             prospect=_prospect_model(row), enrollment=_enrollment_model(enrollment), script=script,
-            attempts=tuple(_attempt_model(a) for a in attempts),
+            attempts=tuple(_attempt_model(a) for a in attempts if a["enrollment_id"] == enrollment["id"]),
             verdict=_verdict(conn, row, enrollment, ctx, now), window=ctx.window, numbers=_numbers(conn, row),
             notes=tuple(_note_model(n) for n in newest), notes_total=total,
         )
@@ -516,20 +517,14 @@ def _verdict(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: sc
         on_dnc=records.dnc_contains(conn, prospect["phone_e164"]), promised_at=promised, name=ctx.name)
 
 
-# What a script says where the prospect's record has no value, so the sentence around it still
-# reads ("booked for our scheduled time", "a colleague at one of our clients suggested"), never
-# "booked for  and". The rep's own blanks are not papered over: profile_problems names them.
-MISSING_FIELDS = {
-    "appointment": "our scheduled time",
-    "referrer": "a colleague",
-    "referrer_company": "one of our clients",
-}
-
-
 def _fields(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:
-    """The template fields, except next_call which the scheduler adds from its own instant."""
+    """The prospect's and the rep's template fields; the time phrases come from scripts.
+
+    A missing referrer or appointment is empty here and never said: the cadence files use
+    them only in parts whose conditions say they are on file (cadence.text_problems).
+    """
     appointment = from_iso(row["appointment_at"])
-    fields = {
+    return {
         "first_name": row["first_name"],
         "last_name": row["last_name"],
         "company": row["company"],
@@ -540,28 +535,43 @@ def _fields(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime
         "referrer_company": (row["referrer_company"] or "").strip(),
         "appointment": phrases.phrase_appointment(appointment, ctx.zone, now) if appointment else "",
     }
-    return {key: value or MISSING_FIELDS.get(key, value) for key, value in fields.items()}
 
 
-def _fallbacks_in(fields: dict[str, str]) -> tuple[str, ...]:
-    return tuple(phrase for key, phrase in MISSING_FIELDS.items() if fields[key] == phrase)
+def _script(lib: dict, row: dict, enrollment: dict, attempts: list[dict], profile: RepProfile,
+            ctx: schedule.Context, now: datetime) -> Script:
+    """The current step's script for this prospect at ``now``, from the facts the store holds."""
+    cad = lib[enrollment["cadence"]]
+    fields = _fields(row, profile, ctx, now)
+    known = _facts(row, enrollment, attempts, cad, fields)
+    return scripts.render_script(lib, _position(enrollment), ctx, known, fields, now)
 
 
-_SCRIPT_TEXTS = ("voicemail", "talk_track", "subject", "body", "instructions", "tip")
+def _facts(row: dict, enrollment: dict, attempts: list[dict], cad: cadence_mod.Cadence,
+           fields: dict[str, str]) -> facts_mod.ScriptFacts:
+    """What the store knows that a script may state: the prospect's attempts and the rep's records."""
+    benefit = (row["benefit"] or "").strip() or (cadence_mod.render(cad.benefit, fields) if cad.benefit else "")
+    return facts_mod.ScriptFacts(
+        touches=tuple(_touch(a) for a in attempts),
+        enrollment=enrollment["id"],
+        referrer=(row["referrer"] or "").strip(),
+        referrer_company=(row["referrer_company"] or "").strip(),
+        appointment_at=from_iso(row["appointment_at"]),
+        has_email=bool(row["email"]),
+        # The script supplies the sentence's own full stop.
+        benefit=benefit.rstrip(" ."),
+        urgent=bool(row["urgent"]),
+        urgent_reason=(row["urgent_reason"] or "").strip().rstrip(" ."),
+    )
 
 
-def _sentence_starts(script: Script, fallbacks: tuple[str, ...]) -> Script:
-    """Capitalize a fallback phrase that opens a sentence ("... Acme. A colleague at ...")."""
-    if not fallbacks:
-        return script
-    pattern = re.compile(r"(^|[.!?]\s+)(" + "|".join(re.escape(p) for p in fallbacks) + r")")
-
-    def capitalize(text: str | None) -> str | None:
-        if not text:
-            return text
-        return pattern.sub(lambda m: m.group(1) + m.group(2)[0].upper() + m.group(2)[1:], text)
-
-    return dataclasses.replace(script, **{key: capitalize(getattr(script, key)) for key in _SCRIPT_TEXTS})
+def _touch(row: dict) -> facts_mod.Touch:
+    offered = tuple(from_iso(at) for at in json.loads(row["offered"])) if row["offered"] else ()
+    return facts_mod.Touch(
+        at=from_iso(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],
+        disposition=row["disposition"], promised_at=from_iso(row["promised_at"]),
+        callback_at=from_iso(row["callback_at"]), callback_by=row["callback_by"], offered=offered,
+        enrollment=row["enrollment_id"],
+    )
 
 
 # The profile fields scripts speak: setting key, RepProfile field, what a script says while it
@@ -591,7 +601,8 @@ def profile_problems(db: Database) -> list[str]:
 
 def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
-                session_id: int | None = None, number: str | None = None, force: bool = False) -> OutcomeResult:
+                session_id: int | None = None, number: str | None = None, force: bool = False,
+                callback_by: str | None = None) -> OutcomeResult:
     """Write the attempt and advance the enrollment in one transaction.
 
     A call the guard refuses (outside their calling hours, over the daily cap, a do-not-call
@@ -601,6 +612,10 @@ def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, 
     ``number`` is the prospect's number the call used (any of theirs, as typed; default their
     own): the attempt records it, and a do-not-call outcome puts it on the list. A number on
     the list is never dialled: a call outcome on it is refused.
+
+    ``callback_by``: who chose a callback's time, "prospect" or "rep" (None: agreed, not said
+    who); scripts then say so. A voicemail logged on a step that says not to leave one is
+    kept, noted on the attempt, and named in the result's warnings.
     """
     now = as_utc(now)
     if outcome not in OUTCOMES:
@@ -611,12 +626,22 @@ def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, 
         _check_disposition(disposition, callback_at)
         if outcome != "connected":
             raise InvalidInput(f"a disposition ({disposition}) follows a connected call, not {outcome!r}")
+    _check_callback_by(callback_by)
     lib = library()
     with _sqlite_errors(db):
         profile = settings.read_profile(db)
         with write_tx(db):
             return _log(db.conn, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
-                        callback_at=callback_at, session_id=session_id, number=number, force=force)
+                        callback_at=callback_at, session_id=session_id, number=number, force=force,
+                        callback_by=callback_by)
+
+
+CALLBACK_CHOOSERS = ("prospect", "rep")
+
+
+def _check_callback_by(callback_by: str | None) -> None:
+    if callback_by is not None and callback_by not in CALLBACK_CHOOSERS:
+        raise InvalidInput(f"who chose the callback: {callback_by!r} is not one of {', '.join(CALLBACK_CHOOSERS)}")
 
 
 def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
@@ -628,7 +653,8 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
 
 def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
-         session_id: int | None, number: str | None = None, force: bool = False) -> OutcomeResult:
+         session_id: int | None, number: str | None = None, force: bool = False,
+         callback_by: str | None = None) -> OutcomeResult:
     prospect_row = _need_prospect(conn, prospect_id)
     enrollment = _need_live(conn, prospect_row)
     used = _chosen_number(conn, prospect_row, number, profile)
@@ -639,7 +665,8 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
     ctx = _context(conn, prospect_row, profile, now)
     pos = _position(enrollment)
     step = schedule.current_step(lib, pos, ctx)
-    transition = schedule.apply_outcome(lib, pos, ctx, outcome, now)
+    said = _said(conn, lib, prospect_row, enrollment, profile, ctx, outcome, now)
+    transition = schedule.apply_outcome(lib, pos, ctx, outcome, now, said_next_call=said.named_next_call)
     forced_reason = _guard_call(conn, prospect_row, enrollment, ctx, outcome, now, force)
     new_pos = transition.position
     if disposition is not None and transition.needs_disposition:
@@ -649,16 +676,60 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
     spawned = _write_position(conn, enrollment, prospect_row, new_pos, now)
     dnc_added = transition.add_dnc and _add_dnc(conn, prospect_row, used, now)
     recorded = used if step.action == "call" or outcome == "do-not-call" else None
+    warnings = ()
+    if said.off_script:
+        note = f"{note.strip()} / {OFF_SCRIPT_NOTE}" if note.strip() else OFF_SCRIPT_NOTE
+        warnings = (f"step {pos.step_index + 1} of {pos.cadence} says not to leave a message: logged as a "
+                    f"voicemail anyway, noted on the attempt",)
+    agreed = {"callback_at": to_iso(callback_at), "callback_by": callback_by} if disposition == "callback" else {}
     attempt_id = records.insert_attempt(
         conn, prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
         spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
         number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
+        facts={**said.columns(), **agreed},
     )
     current = records.enrollment_row(conn, spawned or enrollment["id"])
-    return _result(attempt_id, prospect_id, outcome, current,
-                   needs_disposition=transition.needs_disposition and disposition is None,
-                   forced_reason=forced_reason)
+    return dataclasses.replace(
+        _result(attempt_id, prospect_id, outcome, current,
+                needs_disposition=transition.needs_disposition and disposition is None,
+                forced_reason=forced_reason),
+        warnings=warnings)
+
+
+# The note on a voicemail logged where the script said not to leave one: the record stays honest.
+OFF_SCRIPT_NOTE = "voicemail left although the step says not to leave one"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Delivered:
+    """What the message the rep delivered (a voicemail left, an email sent) said, as rendered."""
+
+    named_next_call: bool | None = None  # None: nothing was delivered
+    promised_at: datetime | None = None
+    offered: tuple[datetime, ...] = ()
+    off_script: bool = False  # a voicemail where the script says to leave none
+
+    def columns(self) -> dict:
+        return {"promised_at": to_iso(self.promised_at),
+                "offered": json.dumps([to_iso(at) for at in self.offered]) if self.offered else None}
+
+
+def _said(conn: sqlite3.Connection, lib: dict, row: dict, enrollment: dict, profile: RepProfile,
+          ctx: schedule.Context, outcome: str, now: datetime) -> _Delivered:
+    """The script as shown at ``now``, for the outcomes that deliver it: what it promised."""
+    if outcome not in ("voicemail", "sent") or enrollment["status"] != "active":
+        return _Delivered()
+    attempts = records.attempts_of_prospect(conn, row["id"])
+    script = _script(lib, row, enrollment, attempts, profile, ctx, now)
+    if outcome == "voicemail":
+        if script.action == "call" and script.voicemail is None:
+            return _Delivered(named_next_call=False, off_script=True)
+        named = "voicemail" in script.next_call_in
+    else:
+        named = bool({"subject", "body"} & set(script.next_call_in))
+    return _Delivered(named_next_call=named, promised_at=script.next_call_at if named else None,
+                      offered=script.offers if outcome == "sent" else ())
 
 
 def _guard_call(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
@@ -719,10 +790,12 @@ def _stamp(instant: datetime, zone: ZoneInfo) -> str:
 
 
 def set_disposition(db: Database, prospect_id: int, disposition: str, now: datetime, *,
-                    callback_at: datetime | None = None, note: str = "") -> OutcomeResult:
+                    callback_at: datetime | None = None, note: str = "",
+                    callback_by: str | None = None) -> OutcomeResult:
     """After a connected call: callback (pinned at callback_at), booked, not-interested, continue."""
     now = as_utc(now)
     _check_disposition(disposition, callback_at)
+    _check_callback_by(callback_by)
     lib = library()
     with _sqlite_errors(db):
         profile = settings.read_profile(db)
@@ -742,6 +815,9 @@ def set_disposition(db: Database, prospect_id: int, disposition: str, now: datet
             if attempt is not None and attempt["enrollment_id"] == enrollment["id"] and attempt["outcome"] == "connected":
                 attempt_id = attempt["id"]
                 records.record_disposition(conn, attempt_id, disposition, note.strip(), spawned)
+                if disposition == "callback":
+                    records.record_attempt_facts(conn, attempt_id, {"callback_at": to_iso(callback_at),
+                                                                    "callback_by": callback_by})
             current = records.enrollment_row(conn, spawned or enrollment["id"])
             return _result(attempt_id, prospect_id, "connected", current)
 
@@ -800,6 +876,71 @@ def snooze(db: Database, prospect_id: int, until: datetime, now: datetime) -> En
         return _enrollment_model(records.enrollment_row(conn, enrollment["id"]))
 
 
+def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
+                 session_id: int | None = None) -> OutcomeResult:
+    """The prospect replied to an email that offered times, picking number ``choice`` (1-based).
+
+    Logged as an attempt (email, "replied"), so it shows in the history and undo takes it back;
+    the next call is then due exactly at that time, and its script says it is the time they
+    picked.
+    """
+    now = as_utc(now)
+    lib = library()
+    with _sqlite_errors(db):
+        profile = settings.read_profile(db)
+        with write_tx(db):
+            conn = db.conn
+            row = _need_prospect(conn, prospect_id)
+            enrollment = _need_live(conn, row)
+            if enrollment["status"] != "active":
+                raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
+            _check_in_order(conn, row, profile, now)
+            ctx = _context(conn, row, profile, now)
+            attempts = records.attempts_of_prospect(conn, prospect_id)
+            known = _facts(row, enrollment, attempts, lib[enrollment["cadence"]], _fields(row, profile, ctx, now))
+            offered = known.pending_offer(now)
+            if not offered:
+                raise InvalidInput(f"{_name(row)} has no offered times still ahead: an email that offers "
+                                   "times has to be sent first")
+            if not 1 <= choice <= len(offered):
+                raise InvalidInput(f"choose one of the {len(offered)} times offered (1-{len(offered)}), not {choice}")
+            at = offered[choice - 1]
+            pos = schedule.pin_at(lib, _position(enrollment), ctx, at, now)
+            records.update_enrollment(conn, enrollment["id"], _position_columns(pos, now))
+            attempt_id = records.insert_attempt(
+                conn, prospect_id=prospect_id, enrollment=enrollment, step=enrollment["step_index"] + 1,
+                action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
+                session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"})
+            return _result(attempt_id, prospect_id, "replied", records.enrollment_row(conn, enrollment["id"]))
+
+
+def set_urgent(db: Database, prospect_id: int, urgent: bool, now: datetime, *, reason: str | None = None) -> Prospect:
+    """Mark the prospect urgent (or not): money-in scripts then offer a message, and the pane says so.
+
+    ``reason``, in the rep's words, is what the message gives as the reason to call back (None
+    keeps the one on file; unmarking clears it).
+    """
+    now = as_utc(now)
+    changes: dict = {"urgent": int(urgent)}
+    if not urgent:
+        changes["urgent_reason"] = ""
+    elif reason is not None:
+        changes["urgent_reason"] = " ".join(reason.split())
+    with _sqlite_errors(db), write_tx(db):
+        _need_prospect(db.conn, prospect_id)
+        records.set_prospect_facts(db.conn, prospect_id, changes, to_iso(now))
+        return _prospect_model(records.prospect_row(db.conn, prospect_id))
+
+
+def set_benefit(db: Database, prospect_id: int, text: str, now: datetime) -> Prospect:
+    """What the rep wants this prospect to hear they stand to gain ({benefit}); "" clears it."""
+    now = as_utc(now)
+    with _sqlite_errors(db), write_tx(db):
+        _need_prospect(db.conn, prospect_id)
+        records.set_prospect_facts(db.conn, prospect_id, {"benefit": " ".join(text.split())}, to_iso(now))
+        return _prospect_model(records.prospect_row(db.conn, prospect_id))
+
+
 def add_note(db: Database, prospect_id: int, text: str, now: datetime, *,
              session_id: int | None = None) -> Note:
     """Keep a note the rep typed, with its time; it is linked to the prospect's last attempt
@@ -837,6 +978,13 @@ def _note_model(row: dict) -> Note:
 def prospect(db: Database, prospect_id: int) -> Prospect:
     with _sqlite_errors(db):
         return _prospect_model(_need_prospect(db.conn, prospect_id))
+
+
+def calling_window(db: Database, prospect_id: int) -> tuple[ZoneInfo, CallingWindow]:
+    """The prospect's zone and the calling window that applies to them (rep's hours, state rules)."""
+    with _sqlite_errors(db):
+        row = _need_prospect(db.conn, prospect_id)
+        return windows.window_of(_key_of(row), windows.base_window(settings.read_profile(db)))
 
 
 def history(db: Database, prospect_id: int) -> tuple[Prospect, Enrollment | None, list[Attempt]]:
@@ -883,6 +1031,7 @@ def iter_export_rows(db: Database, *, with_attempts: bool = True) -> Iterator[di
                 {"label": n["label"], "phone": n["e164"], "extension": n["extension"]}
                 for n in (records.other_numbers(db.conn, row["id"]) if any_others else ())
             ],
+            "benefit": row["benefit"], "urgent": bool(row["urgent"]), "urgent_reason": row["urgent_reason"],
             "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
             "status": row["status"], "next_due_at": row["next_due_at"],
             "attempts_count": row["attempts_count"], "last_outcome": row["last_outcome"],

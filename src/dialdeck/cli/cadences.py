@@ -55,7 +55,11 @@ def cmd_cadence_check(args: argparse.Namespace) -> int:
 
     loaded = cadence.load_cadence(args.file)
     print(f"ok: {len(loaded.steps)} steps")
-    return 0
+    if not args.simulate:
+        return 0
+    from .simulation import simulate_file
+
+    return simulate_file(args.file, loaded)
 
 
 def _cadence_summary(cad) -> dict[str, Any]:
@@ -81,7 +85,7 @@ def _step_detail(step) -> dict[str, Any]:
     }
     for key, _label in _STEP_TEXTS:
         value = getattr(step, key)
-        detail[key] = value if key == "voicemail" else (value or None)
+        detail[key] = str(value) if value else None
     if step.action == "call":
         detail["no_answer_retries"] = step.no_answer_retries
     return detail
@@ -105,7 +109,10 @@ def _cadence_detail(cad) -> dict[str, Any]:
         steps.append(detail)
     summary = _cadence_summary(cad)
     summary.update(
-        tip=cad.tip or None,
+        tip=str(cad.tip) or None,
+        benefit=cad.benefit or None,
+        expects=list(cad.expects),
+        callback={key: str(text) for key, text in cad.callback.texts().items()} if cad.callback else None,
         low_value_below=cad.low_value_below,
         no_answer_retries=cad.no_answer_retries,
         steps=steps,
@@ -124,6 +131,13 @@ def _cadence_text(cad) -> str:
     lines.append(f"no answer: retried {cad.no_answer_retries} time(s) per call step unless a step says otherwise")
     if cad.tip:
         lines.append(f"tip: {cad.tip}")
+    if cad.benefit:
+        lines.append(f"benefit: {cad.benefit}")
+    if cad.expects:
+        lines.append(f"expects of every prospect: {', '.join(cad.expects)} (import warns when missing)")
+    if cad.callback:
+        lines.append("on an agreed callback:")
+        lines += [f"  {label}: {cad.callback.texts()[key]}" for key, label in _STEP_TEXTS if key in cad.callback.texts()]
     for step in detail["steps"]:
         lines.append("")
         urgent = " · URGENT" if step["urgent"] else ""

@@ -126,11 +126,12 @@ def cmd_log(args: argparse.Namespace) -> int:
             result = services.log_outcome(
                 db, args.prospect_id, args.outcome, now,
                 note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
-                number=args.number, force=args.force,
+                number=args.number, force=args.force, callback_by=args.chosen_by,
             )
         except NotCallable as refused:
             raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
                                "it as forced") from None
+        warn_all(list(result.warnings))
         headline = f"{args.outcome} logged at {human_in(now, zone)}"
         if result.forced_reason:
             headline += f", forced: {result.forced_reason}"
@@ -140,6 +141,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def _disposition_for(args: argparse.Namespace) -> str | None:
     """The disposition a ``log`` implies; the combinations argparse cannot check are usage errors."""
+    if args.chosen_by and not args.callback:
+        raise UsageError("--chosen-by says who chose a callback's time: it goes with --callback")
     if args.outcome != "connected":
         if args.callback or args.disposition:
             raise UsageError(f"--callback and --disposition go with 'connected', not {args.outcome!r}")
@@ -161,13 +164,24 @@ def _disposition_for(args: argparse.Namespace) -> str | None:
 def cmd_disposition(args: argparse.Namespace) -> int:
     if (args.disposition == "callback") != bool(args.callback):
         raise UsageError("--callback ISO-TIME goes with (and only with) the 'callback' disposition")
+    if args.chosen_by and not args.callback:
+        raise UsageError("--chosen-by says who chose a callback's time: it goes with --callback")
     warn_skipped_cadences()
     with database(args) as db:
         zone, now = rep_now(args, db)
         result = services.set_disposition(
-            db, args.prospect_id, args.disposition, now, callback_at=callback_at(args, now, zone), note=args.note
+            db, args.prospect_id, args.disposition, now, callback_at=callback_at(args, now, zone), note=args.note,
+            callback_by=args.chosen_by,
         )
         _print_result(db, result, zone, args.json, f"disposition {args.disposition} set")
+    return 0
+
+
+def cmd_picked(args: argparse.Namespace) -> int:
+    with database(args) as db:
+        zone, now = rep_now(args, db)
+        result = services.pick_offered(db, args.prospect_id, args.choice, now)
+        _print_result(db, result, zone, args.json, f"picked offered time {args.choice}")
     return 0
 
 

@@ -11,10 +11,11 @@ from dialdeck.services import REPORT_MAX_DAYS
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .cadences import cmd_cadence_check, cmd_cadence_show, cmd_cadences
-from .calls import cmd_disposition, cmd_due, cmd_log, cmd_note, cmd_snooze, cmd_undo
+from .calls import cmd_disposition, cmd_due, cmd_log, cmd_note, cmd_picked, cmd_snooze, cmd_undo
 from .errors import UsageError
 from .output import PROG
 from .records import cmd_dnc_add, cmd_dnc_list, cmd_dnc_remove, cmd_export, cmd_history, cmd_report
+from .scripts import cmd_benefit, cmd_flag, cmd_script, cmd_unflag
 from .setup import cmd_config, cmd_config_set, cmd_demo, cmd_import, cmd_session
 
 
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_undo(sub)
     _add_snooze(sub)
     _add_note(sub)
+    _add_picked(sub)
+    _add_script(sub)
+    _add_flags(sub)
     _add_history(sub)
     _add_report(sub)
     _add_export(sub)
@@ -160,6 +164,7 @@ def _add_log(sub) -> None:
         help=f"connected: call back at this time ({_LATER}); implies --disposition callback",
     )
     p.add_argument("--disposition", choices=DISPOSITIONS, help="connected: what was agreed")
+    _chosen_by(p)
     p.add_argument(
         "--force", action="store_true",
         help="log a call the guard refuses (outside their calling hours, over the daily cap, "
@@ -178,6 +183,7 @@ def _add_disposition(sub) -> None:
     _prospect_id(p)
     p.add_argument("disposition", choices=DISPOSITIONS)
     p.add_argument("--callback", metavar="TIME", help=f"callback: when ({_LATER})")
+    _chosen_by(p)
     p.add_argument("--note", default="", metavar="TEXT")
     _at(p)
     _json(p)
@@ -205,6 +211,52 @@ def _add_note(sub) -> None:
     _prospect_id(p)
     p.add_argument("text", metavar="TEXT")
     _at(p)
+
+
+def _chosen_by(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--chosen-by", choices=("prospect", "rep"), default=None,
+        help="callback: who chose the time (the script then says so); default: agreed, not said who",
+    )
+
+
+def _add_picked(sub) -> None:
+    p = _command(
+        sub, "picked", cmd_picked,
+        "they replied to an email that offered times and picked number N: the next call is set for it",
+    )
+    _prospect_id(p)
+    p.add_argument("choice", type=_positive_int, metavar="N", help="the number of the time they picked")
+    _at(p)
+    _json(p)
+
+
+def _add_script(sub) -> None:
+    p = _command(sub, "script", cmd_script,
+                 "show what the prospect's current step says now (or --at): voicemail, talk track, email")
+    _prospect_id(p)
+    _at(p)
+    _json(p)
+
+
+def _add_flags(sub) -> None:
+    flag = _command(sub, "flag", cmd_flag,
+                    "mark a prospect urgent: money-in scripts then offer a message, with your reason")
+    _prospect_id(flag)
+    flag.add_argument("flag", choices=("urgent",))
+    flag.add_argument("--reason", metavar="TEXT",
+                      help="why, as the end of \"I'm calling because ...\" (e.g. \"your start date is held until Friday\")")
+    _at(flag)
+    unflag = _command(sub, "unflag", cmd_unflag, "take a flag off a prospect")
+    _prospect_id(unflag)
+    unflag.add_argument("flag", choices=("urgent",))
+    _at(unflag)
+    benefit = _command(sub, "benefit", cmd_benefit,
+                       "the benefit scripts may offer this prospect, in your words (without one they leave it out)")
+    _prospect_id(benefit)
+    benefit.add_argument("text", nargs="?", default="", metavar="TEXT")
+    benefit.add_argument("--clear", action="store_true", help="remove the benefit on file")
+    _at(benefit)
 
 
 def _add_history(sub) -> None:
@@ -253,6 +305,12 @@ def _add_cadences(sub) -> None:
     _json(show)
     check = _command(cad, "check", cmd_cadence_check, "validate a cadence file")
     check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument(
+        "--simulate", action="store_true",
+        help="also walk it through many situations (start days and hours, warm and cold, referrer, "
+             "appointment, email, missed and late calls, callbacks) and report what each step would say "
+             "and every sentence that would not be true (exit 1 if any)",
+    )
 
 
 def _add_config(sub) -> None:

@@ -51,10 +51,11 @@ MEMO_LIMIT = 50_000  # distinct enrollment starts remembered per run (cadence x 
 _PROSPECT_COLUMNS = (
     "id", "first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "timezone", "tz_source",
     "region", "subdivision", "temperature", "value", "referrer", "referrer_company", "appointment_at", "notes",
-    "phone_ext", "phone_label", "created_at", "updated_at",
+    "phone_ext", "phone_label", "benefit", "urgent", "urgent_reason", "created_at", "updated_at",
 )
 _VALUE_COLUMNS = _PROSPECT_COLUMNS[1:-2]  # what a row of the file gives: all but the id and the stamps
-_E164, _EMAIL, _TZ_SOURCE, _NOTES = (_VALUE_COLUMNS.index(c) for c in ("phone_e164", "email", "tz_source", "notes"))
+_E164, _EMAIL, _TZ_SOURCE, _NOTES, _URGENT = (
+    _VALUE_COLUMNS.index(c) for c in ("phone_e164", "email", "tz_source", "notes", "urgent"))
 _INSERT_PROSPECT = (
     f"INSERT INTO prospects ({', '.join(_PROSPECT_COLUMNS)}) VALUES ({', '.join('?' * len(_PROSPECT_COLUMNS))})"
 )
@@ -95,10 +96,13 @@ class RowShaper:
         (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings,
          numbers) = fields
         get = text.get
+        urgent, reason, doubt = importer.urgent_cells(line, get("urgent", ""), get("urgent_reason", ""))
+        if doubt:
+            warnings = (*warnings, doubt)
         values = (first_name, last_name, get("company", ""), phone.e164, phone.raw, get("email", "").lower(),
                   zone, source, phone.region or "", phone.subdivision, temperature, value, get("referrer", ""),
                   get("referrer_company", ""), to_iso(appointment_at), get("notes", ""), phone.extension,
-                  numbers[0].label)
+                  numbers[0].label, get("benefit", ""), urgent, reason)
         others = () if len(numbers) == 1 else tuple(
             (n.label, n.phone.e164, n.phone.extension, n.phone.raw) for n in numbers[1:])
         return [Incoming(line, values, cadence, bool(get("temperature")), warnings, others)]
@@ -312,6 +316,9 @@ class ImportRun:
                 continue
             key = _key(record)
             pos, due_iso = self._start(item.cadence, key, record, calls.get(record["id"], ()), base, guard)
+            for missing in _missing_expected(self.lib[item.cadence], record):
+                tally.warn(f"line {item.line}: {item.cadence} expects {missing}; none given, so its scripts "
+                           f"leave it out")
             new_rows.append((record["id"], pos.cadence, pos.step_index, pos.status, due_iso,
                              int(pos.pinned), pos.retries, key, _temp_rank(record), record["value"], stamp, stamp))
             keys.add(key)
@@ -327,13 +334,14 @@ class ImportRun:
         few slots): memoized per run, bounded so memory does not grow with the file.
         """
         variant = schedule.variant_for(self.lib[cadence], record["temperature"], record["value"])
-        memo_key = (cadence, key, variant, record["appointment_at"])
+        has_email = bool(record["email"])
+        memo_key = (cadence, key, variant, record["appointment_at"], has_email)
         if not calls and memo_key in self._memo:
             return self._memo[memo_key]
         zone, window = windows.window_of(key, base)
         ctx = schedule.Context(zone=zone, window=window, temperature=record["temperature"],
                                value=record["value"], appointment_at=from_iso(record["appointment_at"]),
-                               recent_attempts=calls, guard=guard)
+                               recent_attempts=calls, guard=guard, has_email=has_email)
         pos = schedule.enroll(self.lib, cadence, ctx, self.now)
         started = (pos, to_iso(pos.next_due_at))
         if not calls:
@@ -405,8 +413,18 @@ def _recent_calls(conn: sqlite3.Connection, prospect_ids: list[int], since_iso: 
     return {pid: tuple(ats) for pid, ats in found.items()}
 
 
+def _missing_expected(cadence, record: dict) -> list[str]:
+    """What the cadence expects of every prospect that this one lacks ("an appointment time")."""
+    have = {"appointment": record["appointment_at"], "referrer": record["referrer"], "email": record["email"],
+            "benefit": record["benefit"] or cadence.benefit}
+    said = {"appointment": "an appointment time", "referrer": "a referrer", "email": "an email address",
+            "benefit": "a benefit"}
+    return [said[need] for need in cadence.expects if not have[need]]
+
+
 def _new_record(row: Incoming, prospect_id: int, stamp: str) -> dict:
     record = dict(zip(_PROSPECT_COLUMNS, (prospect_id, *row.values, stamp, stamp)))
+    record["urgent"] = record["urgent"] or 0  # None: the row did not say
     if row.others:
         record["others"], record["others_changed"] = list(row.others), True
     return record
@@ -420,11 +438,16 @@ def _merged(stored: dict, row: Incoming, stamp: str) -> dict:
     if incoming["phone_e164"] == stored["phone_e164"] and not incoming["phone_ext"]:
         incoming["phone_ext"] = stored["phone_ext"]
     for column in ("first_name", "last_name", "company", "phone_e164", "phone_raw", "email", "referrer",
-                   "referrer_company", "appointment_at", "value"):
+                   "referrer_company", "appointment_at", "value", "benefit", "urgent_reason"):
         if incoming[column] not in ("", None):
             merged[column] = incoming[column]
     merged["phone_ext"], merged["phone_label"] = incoming["phone_ext"], incoming["phone_label"]
     _merge_other_numbers(merged, stored, row)
+    urgent = row.values[_URGENT]
+    if urgent is not None:
+        merged["urgent"] = urgent
+        if not urgent:
+            merged["urgent_reason"] = ""
     if row.values[_TZ_SOURCE] != "rep" or stored["tz_source"] == "rep":
         for column in ("timezone", "tz_source"):
             merged[column] = incoming[column]

@@ -212,9 +212,11 @@ def remember_hours_key(conn: sqlite3.Connection, key: str) -> None:
 def insert_attempt(conn: sqlite3.Connection, *, prospect_id: int, enrollment: dict, step: int, action: str,
                    outcome: str, at: str, note: str, session_id: int | None, disposition: str | None = None,
                    spawned_enrollment_id: int | None = None, dnc_added: int = 0,
-                   number: str | None = None, forced_reason: str | None = None) -> int:
+                   number: str | None = None, forced_reason: str | None = None,
+                   facts: dict | None = None) -> int:
     """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo);
-    ``dnc_added`` the flags of the numbers it put on the do-not-call list (services.DNC_*)."""
+    ``dnc_added`` the flags of the numbers it put on the do-not-call list (services.DNC_*);
+    ``facts`` what it said or agreed (``ATTEMPT_FACTS`` columns), for later scripts."""
     cursor = conn.execute(
         "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, disposition, at, "
         "note, session_id, prev_state, spawned_enrollment_id, dnc_added, number, forced_reason) "
@@ -223,7 +225,20 @@ def insert_attempt(conn: sqlite3.Connection, *, prospect_id: int, enrollment: di
          session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added), number,
          forced_reason],
     )
+    if facts:
+        record_attempt_facts(conn, cursor.lastrowid, facts)
     return cursor.lastrowid
+
+
+# What an attempt said or agreed, read back when later scripts are rendered (facts.Touch).
+ATTEMPT_FACTS = ("promised_at", "callback_at", "callback_by", "offered")
+
+
+def record_attempt_facts(conn: sqlite3.Connection, attempt_id: int, facts: dict) -> None:
+    changes = {key: value for key, value in facts.items() if key in ATTEMPT_FACTS and value is not None}
+    if changes:
+        assignments = ", ".join(f"{c} = ?" for c in changes)
+        conn.execute(f"UPDATE attempts SET {assignments} WHERE id = ?", [*changes.values(), attempt_id])
 
 
 def record_disposition(conn: sqlite3.Connection, attempt_id: int, disposition: str, note: str,
@@ -241,6 +256,14 @@ def append_attempt_note(conn: sqlite3.Connection, attempt_id: int, text: str) ->
     conn.execute(
         "UPDATE attempts SET note = CASE WHEN note = '' THEN ?1 ELSE note || ' / ' || ?1 END WHERE id = ?2",
         [text, attempt_id])
+
+
+def set_prospect_facts(conn: sqlite3.Connection, prospect_id: int, changes: dict, at: str) -> None:
+    """The rep's own facts about a prospect: benefit, urgent, urgent_reason."""
+    allowed = {key: value for key, value in changes.items() if key in ("benefit", "urgent", "urgent_reason")}
+    assignments = ", ".join(f"{c} = ?" for c in allowed)
+    conn.execute(f"UPDATE prospects SET {assignments}, updated_at = ? WHERE id = ?",
+                 [*allowed.values(), at, prospect_id])
 
 
 def delete_attempt(conn: sqlite3.Connection, attempt_id: int) -> None:

@@ -256,5 +256,23 @@ def _rep_zone(db: Database) -> str:
     return row[0] if row else "America/New_York"
 
 
+@migrations()
+def m006_facts(db: Database) -> None:
+    """What scripts are rendered from: the call each attempt's message promised, a callback
+    agreed and who chose it, the times an email offered; and the rep's own facts about a
+    prospect (a benefit to mention, urgent and why)."""
+    db.executescript(
+        """
+        ALTER TABLE attempts ADD COLUMN promised_at TEXT;
+        ALTER TABLE attempts ADD COLUMN callback_at TEXT;
+        ALTER TABLE attempts ADD COLUMN callback_by TEXT;
+        ALTER TABLE attempts ADD COLUMN offered TEXT;  -- JSON list of UTC ISO times
+        ALTER TABLE prospects ADD COLUMN benefit TEXT NOT NULL DEFAULT '';
+        ALTER TABLE prospects ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE prospects ADD COLUMN urgent_reason TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
 def known_steps() -> set[str]:
     return {m.name for m in migrations._migrations}

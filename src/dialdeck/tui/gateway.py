@@ -150,3 +150,17 @@ def snooze_and_load(db: Database, prospect_id: int, until: datetime, now: dateti
                     session_id: int | None) -> Desk:
     services.snooze(db, prospect_id, until, now)
     return load_desk(db, now, session_id)
+
+
+def pick_and_load(db: Database, prospect_id: int, choice: int, now: datetime,
+                  session_id: int | None) -> tuple[OutcomeResult, Desk]:
+    """They picked offered time ``choice``: the call is set for it (an attempt, so undo takes it back)."""
+    result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id)
+    return result, load_desk(db, now, session_id)
+
+
+def urgent_and_load(db: Database, prospect_id: int, urgent: bool, now: datetime,
+                    session_id: int | None) -> Desk:
+    """Mark the prospect urgent (or not) and show their card again: its script changes with it."""
+    services.set_urgent(db, prospect_id, urgent, now)
+    return load_desk(db, now, session_id, prospect_id)

@@ -12,20 +12,20 @@ from textual.widgets import Static
 
 # Keys that are not bindings of the session screen but still matter to a rep.
 NAVIGATION = (
-    ("↑ ↓ Enter", "Move in the due list; Enter works that prospect"),
-    ("Tab", "Move between the due list and the script"),
+    ("↑ ↓ Enter Tab", "Move in the list, Enter works it · Tab: list ↔ script"),
 )
 # What the due list shows, left to right (widgets/due_calls.py draws it). The diamond is a
 # pinned enrollment: a callback, an appointment or a time a voicemail named (see README).
 LEGEND = (
     ("10:30", "Their local time now: the prospect's clock, not yours"),
-    ("● ○", "Warm lead (called first) · cold lead"),
-    ("◆", "A time you promised them: called first when it comes"),
+    ("● ○ ◆", "Warm lead · cold lead · a time you promised (called first)"),
 )
+
+_KEY_NAMES = {"question_mark": "?", "exclamation_mark": "!"}
 
 
 def key_label(binding: Binding) -> str:
-    return " / ".join(part.strip().replace("question_mark", "?") for part in binding.key.split(","))
+    return " / ".join(_KEY_NAMES.get(part.strip(), part.strip()) for part in binding.key.split(","))
 
 
 def help_rows(bindings: list[Binding]) -> list[tuple[str, str]]:

@@ -37,6 +37,7 @@ from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.email import EmailScreen
 from dialdeck.tui.screens.help import HelpScreen
 from dialdeck.tui.screens.note import NoteScreen
+from dialdeck.tui.screens.offered import OfferedScreen
 from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.screens.summary import SummaryScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
@@ -132,6 +133,10 @@ class SessionScreen(Screen[None]):
                 tooltip="Done (a task or social step)"),
         Binding("m", "mailto", "Mail", id="mailto", tooltip="Email step: open it in your mail client, or copy it"),
         Binding("t", "note", "Note", id="note", tooltip="Add a note about this prospect"),
+        Binding("exclamation_mark", "urgent", "Urgent", id="urgent", show=False,
+                tooltip="Urgent or not: money-in scripts then give a message"),
+        Binding("p", "picked", "Picked", id="picked", show=False,
+                tooltip="They picked a time an email offered: call them then"),
         Binding("u,ctrl+z", "undo", "Undo", id="undo",
                 tooltip="Undo the last outcome: prospect restored exactly"),
         Binding("ctrl+p", "app.command_palette", "Search", id="search",
@@ -283,8 +288,8 @@ class SessionScreen(Screen[None]):
         due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
         due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
         self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use)
-        self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None,
-                                                   awaiting=self.awaiting)
+        self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None, awaiting=self.awaiting,
+                                                   zone_name=desk.card.prospect.timezone if desk.card else "UTC")
         self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
                                                          desk.stats, desk.now)
         self.set_class(desk.card is None, "-empty")
@@ -302,6 +307,8 @@ class SessionScreen(Screen[None]):
             return True if self.can_undo else None
         if action == "next_number":
             return True if self.several_numbers else False
+        if action in ("urgent", "picked"):
+            return True if self.card is not None and not self.awaiting else None
         if action not in ("outcome", "snooze", "note", "mailto"):
             return True
         step_action = self.step_action
@@ -352,6 +359,12 @@ class SessionScreen(Screen[None]):
             if choice is None:
                 return
             extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
+        elif outcome == "voicemail" and card.script.action == "call" and card.script.voicemail is None:
+            question = (f"This step says not to leave a message for {card.prospect.name}. Log that you left "
+                        "one anyway? It is recorded as a voicemail, with a note that the script said not to.")
+            if not await self.app.push_screen_wait(ConfirmScreen("No message on this step", question,
+                                                                 "Log voicemail")):
+                return
         elif outcome == "do-not-call":
             number = self.number_in_use()
             own = format_with_extension(card.prospect.phone_e164, card.prospect.phone_ext)
@@ -457,6 +470,48 @@ class SessionScreen(Screen[None]):
         self.show_desk(desk)
         name = desk.card.prospect.name if desk.card else f"prospect {result.prospect_id}"
         self.say(f"Undone: {name} is back at step {result.step} of {result.cadence}")
+
+    @work(group="write")
+    async def action_urgent(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        urgent = not card.prospect.urgent
+        try:
+            desk = await self._call(jobs.urgent_and_load, card.prospect.id, urgent, self.app.clock(),
+                                    self.session_id)
+        except Abort:
+            return
+        self.show_desk(desk)
+        said = "marked urgent: money-in scripts give a message" if urgent else "no longer marked urgent"
+        self.say(f"{card.prospect.name} {said}")
+
+    @work(group="write")
+    async def action_picked(self) -> None:
+        card = self.card
+        if card is None or self._writing:
+            return
+        offered = card.script.pickable
+        if not offered:
+            self.say(f"No times offered to {card.prospect.name} are still ahead: an email that offers "
+                     "times has to be sent first.", "notice")
+            return
+        now = self.app.clock()
+        choice = await self.app.push_screen_wait(OfferedScreen(
+            card.prospect.name, offered, card.prospect.timezone, self.profile.timezone, now))
+        if choice is None:
+            return
+        self._writing = True
+        try:
+            result, desk = await self._call(jobs.pick_and_load, card.prospect.id, choice, now, self.session_id)
+        except Abort:
+            return
+        finally:
+            self._writing = False
+        self.undo_depth += 1
+        self.show_desk(desk)
+        self.say(f"{card.prospect.name} picked a time → call "
+                 f"{short_when(result.next_due_at, card.prospect.timezone, now)} their time")
 
     @work(group="write")
     async def action_mailto(self) -> None:

@@ -135,7 +135,8 @@ class ProspectCard(Widget):
         # Calls are the norm: name the action only when it is an email, task or social touch.
         action = f" · {card.script.action}" if card.script.action != "call" else ""
         return Content.assemble(("Cadence ", "$text-muted"), one_line(step_label(e.cadence, e.step, e.steps_total)),
-                                action, ("  ◆ promise" if e.pinned else "", "$text-accent"))
+                                action, ("  ◆ promise" if e.pinned else "", "$text-accent"),
+                                ("  ! urgent" if card.prospect.urgent else "", "bold $text-warning"))
 
     @staticmethod
     def _awaiting(card: CallCard) -> list[Content]:

@@ -17,6 +17,7 @@ from textual.visual import Visual
 
 from dialdeck.models import Script
 from dialdeck.safe_text import one_line, terminal_safe
+from dialdeck.tui.formatting import zone
 
 NO_MESSAGE = "Don't leave a message: hang up if it rings out."
 
@@ -34,7 +35,7 @@ def call_lines(script: Script) -> list[Content]:
     if script.voicemail is None:
         voicemail = [_heading("IF IT RINGS OUT"), Content.styled(NO_MESSAGE, "bold $text-warning")]
     else:
-        label = "VOICEMAIL TO LEAVE" + (" · URGENT" if script.urgent else "")
+        label = "VOICEMAIL TO LEAVE" + (" · CALLBACK" if script.callback else "") + (" · URGENT" if script.urgent else "")
         voicemail = [_heading(label, "bold $text-warning" if script.urgent else "bold $text-accent"), _said(script.voicemail)]
     return [*voicemail, Content(""), _heading("IF THEY PICK UP"), _said(script.talk_track or "—")]
 
@@ -76,7 +77,17 @@ def awaiting_lines(script: Script) -> list[Content]:
     ]
 
 
-def script_content(script: Script, *, awaiting: bool = False) -> Content:
+def picked_lines(script: Script, zone_name: str) -> list[Content]:
+    """An email offered times that are still ahead: the key that records the one they picked."""
+    if not script.pickable:
+        return []
+    local = zone(zone_name)
+    times = " · ".join(f"{n}. {at.astimezone(local):%a %H:%M}" for n, at in enumerate(script.pickable, start=1))
+    return [Content(""), _heading("THEY REPLIED WITH A TIME?"),
+            Content.assemble("Press ", ("p", "bold $accent"), f" for the one they picked: {times} their time")]
+
+
+def script_content(script: Script, *, awaiting: bool = False, zone_name: str = "UTC") -> Content:
     if awaiting:
         return Content("\n").join(awaiting_lines(script))
     if script.action == "call":
@@ -85,6 +96,7 @@ def script_content(script: Script, *, awaiting: bool = False) -> Content:
         lines = email_lines(script)
     else:
         lines = task_lines(script)
+    lines += picked_lines(script, zone_name)
     if script.tip:
         lines += [Content(""), Content.assemble(("TIP ", "bold $text-success"), (terminal_safe(script.tip), "italic"))]
     return Content("\n").join(lines)
@@ -103,10 +115,11 @@ class ScriptPane(ScrollView, can_focus=True):
         """The script as shown (all of it, whatever the scroll position)."""
         return self._text
 
-    def show(self, script: Script | None, *, awaiting: bool = False) -> None:
-        """``awaiting``: the call is logged connected and needs its disposition, not a dial."""
+    def show(self, script: Script | None, *, awaiting: bool = False, zone_name: str = "UTC") -> None:
+        """``awaiting``: the call is logged connected and needs its disposition, not a dial.
+        ``zone_name``: the prospect's zone, in which offered times are shown."""
         self.border_title = "Script"
-        self._text = script_content(script, awaiting=awaiting) if script else Content.styled(
+        self._text = script_content(script, awaiting=awaiting, zone_name=zone_name) if script else Content.styled(
             "No script: nothing picked.", "$text-muted")
         self.scroll_to(y=0, animate=False, immediate=True)
         self._wrap()
