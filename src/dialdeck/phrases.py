@@ -22,8 +22,7 @@ from zoneinfo import ZoneInfo
 
 from dialdeck.typed_time import DAY_NAMES as _DAYS
 from dialdeck.typed_time import MONTH_NAMES as _MONTHS
-
-Zone = ZoneInfo | str
+from dialdeck.typed_time import Zone
 
 
 @functools.lru_cache(maxsize=512)
