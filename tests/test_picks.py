@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from dialdeck.clock import UTC
 from dialdeck.hours import base_window, is_callable, load_rules, window_for
 from dialdeck.models import RepProfile
+from dialdeck.phrases import short_when
 from dialdeck.picks import (
     callback_picks,
     in_an_hour,
     in_two_days,
     later_today,
     next_morning,
-    short_local,
     snooze_picks,
 )
 
@@ -47,7 +47,7 @@ def test_on_a_friday_the_next_morning_is_monday_and_says_so():
     friday = local(NEW_YORK, 2026, 11, 27, 15, 0)
     pick = next_morning(friday, NEW_YORK, WEEKDAYS)
     assert (pick.phrase, shown(pick.at, NEW_YORK)) == ("Monday morning", "Mon 2026-11-30 09:00")
-    assert short_local(pick.at, NEW_YORK, friday) == "Mon 09:00"
+    assert short_when(pick.at, NEW_YORK, friday) == "Mon 09:00"
 
 
 def test_midweek_the_next_morning_is_tomorrow():

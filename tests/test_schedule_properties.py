@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialdeck.cadence import WEEKDAYS, cadence_from_mapping
+from dialdeck.cadence import cadence_from_mapping
 from dialdeck.hours import CallingWindow, is_callable, next_callable
 from dialdeck.models import CALL_OUTCOMES
+from dialdeck.typed_time import DAY_NAMES
 from dialdeck.schedule import (
     TERMINAL,
     Context,
@@ -52,7 +53,7 @@ def clock_text(minutes: int) -> str:
 def timings(draw) -> dict:
     kind = draw(st.sampled_from(["wait", "wait", "wait", "promise", "weekday", "appointment"]))
     if kind == "weekday":
-        return {"weekday": draw(st.sampled_from(WEEKDAYS)), "at": clock_text(draw(st.integers(0, 24 * 60 - 1)))}
+        return {"weekday": draw(st.sampled_from([name.lower() for name in DAY_NAMES])), "at": clock_text(draw(st.integers(0, 24 * 60 - 1)))}
     if kind == "appointment":
         return {"at_appointment": True}
     if kind == "promise":

@@ -113,7 +113,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from dialdeck import facts
+from dialdeck import facts, typed_time
 from dialdeck.errors import CadenceError, InvalidInput
 from dialdeck.models import ACTIONS
 
@@ -132,8 +132,6 @@ EXPECTABLE = ("appointment", "referrer", "email", "benefit")
 BENEFIT_FIELDS = ("first_name", "last_name", "company", "rep_name", "rep_phone", "rep_company")
 # How many concrete times an email step may offer ({slots}).
 MAX_OFFERED = 5
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # Local-time windows, start inclusive, end exclusive. late-afternoon overlaps afternoon on purpose:
 # it is the "catch them before they leave" hour reps ask for by name.
@@ -156,7 +154,6 @@ _UNITS = {
 }
 _DAY_UNITS = frozenset({"days", "business days", "weeks"})
 _WAIT_RE = re.compile(r"^\s*(\d+)\s+([a-z]+(?:\s+[a-z]+)?)\s*$")
-_AT_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LINE_RE = re.compile(r"at line (\d+)")
 # A year of waiting is already a mistake; this bounds the arithmetic too.
@@ -219,7 +216,7 @@ class Timing:
         if self.at_appointment:
             return "at the agreed appointment"
         if self.weekday is not None:
-            return f"{WEEKDAYS[self.weekday].capitalize()} at {self.at:%H:%M} (promised)"
+            return f"{typed_time.DAY_NAMES[self.weekday]} at {self.at:%H:%M} (promised)"
         text = "right away" if self.wait.amount == 0 else f"{self.wait} later"
         if self.at is not None:
             text += f" at {self.at:%H:%M}"
@@ -979,21 +976,19 @@ def _parse_wait(value: Any) -> Wait:
 
 
 def _parse_weekday(value: Any) -> int:
-    if isinstance(value, str):
-        word = value.strip().lower()
-        for index, day in enumerate(WEEKDAYS):
-            if word in (day, day[:3]):
-                return index
-    raise ValueError(f"{value!r} is not a weekday (monday ... sunday)")
+    number = typed_time.weekday_number(value) if isinstance(value, str) else None
+    if number is None:
+        raise ValueError(f"{value!r} is not a weekday (monday ... sunday)")
+    return number
 
 
 def _parse_at(value: Any) -> time:
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
-    match = _AT_RE.match(value.strip()) if isinstance(value, str) else None
-    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+    clock = typed_time.hh_mm(value) if isinstance(value, str) else None
+    if clock is None:
         raise ValueError(f"{value!r} is not a local time; expected 24-hour \"HH:MM\", e.g. \"16:00\"")
-    return time(int(match.group(1)), int(match.group(2)))
+    return clock
 
 
 def _parse_slot(value: Any) -> str:
@@ -1003,7 +998,7 @@ def _parse_slot(value: Any) -> str:
 
 
 __all__ = [
-    "TEMPLATE_FIELDS", "SLOTS", "VARIANTS", "WEEKDAYS", "EXPECTABLE", "Wait", "Timing", "Part", "Text", "Step",
+    "TEMPLATE_FIELDS", "SLOTS", "VARIANTS", "EXPECTABLE", "Wait", "Timing", "Part", "Text", "Step",
     "CallbackScript", "Cadence", "load_cadence", "load_library", "cadence_from_mapping", "render", "render_text",
     "template_problems", "text_problems", "uses_field",
 ]

@@ -26,6 +26,7 @@ from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput
 from dialdeck.hours import CallingWindow, describe_window, is_callable, next_callable
 from dialdeck.models import CallVerdict
+from dialdeck.phrases import dated_clock, day_name, local_clock, short_date
 
 # The outcomes that say a call was just made, so the guard stands in front of them. Not
 # do-not-call (a prospect may ask for it any time, by any channel) and not sent/done (email,
@@ -54,8 +55,7 @@ class NotCallable(InvalidInput):
         self.verdict = verdict
         message = verdict.blocked_reason or "not callable now"
         if verdict.callable_at is not None:
-            local = verdict.callable_at.astimezone(zone)
-            message += f"; they may be called from {local:%a %d %b %H:%M} their time"
+            message += f"; they may be called from {dated_clock(verdict.callable_at, zone)} their time"
         super().__init__(message)
 
 
@@ -88,7 +88,7 @@ def may_call(now: datetime, *, zone: ZoneInfo, window: CallingWindow, max_per_da
                            headline=_hours_headline(now, zone, window), callable_at=at)
     local_day = now.astimezone(zone).date()
     return CallVerdict(
-        blocked_reason=(f"{who} has been called {_times(calls_today)} today ({local_day:%a %d %b} their "
+        blocked_reason=(f"{who} has been called {_times(calls_today)} today ({short_date(local_day)} their "
                         f"time), the most allowed per day (guard.max_per_day = {max_per_day})"),
         headline=f"called {_times(calls_today)} today, the daily most",
         callable_at=at)
@@ -119,7 +119,9 @@ def outside_hours(instant: datetime, zone: ZoneInfo, window: CallingWindow, name
     """'21:30 is outside Ann Lee's calling hours (09:00-21:00 Mon-Fri, America/Chicago, US-TX rule)'."""
     local = instant.astimezone(zone)
     # The clock alone is ambiguous when the day itself is closed: say the day too.
-    when = f"{local:%H:%M}" if local.weekday() in window.days else f"{local:%A %H:%M}"
+    when = local_clock(local, zone)
+    if local.weekday() not in window.days:
+        when = f"{day_name(local)} {when}"
     whose = f"{name}'s" if name else "the prospect's"
     hours = describe_window(window).removesuffix(f" ({window.rule})")
     rule = "" if window.rule == "default" else f", {window.rule} rule"
@@ -145,7 +147,7 @@ def _hours_headline(now: datetime, zone: ZoneInfo, window: CallingWindow) -> str
     local = now.astimezone(zone)
     rule = "" if window.rule == "default" else f" ({window.rule})"
     if local.weekday() not in window.days:
-        return f"no calls on {local:%A}s{rule}"
+        return f"no calls on {day_name(local)}s{rule}"
     opens, closes = window.hours_on(local.weekday())
     return f"outside their hours {opens:%H:%M}-{_clock(closes)}{rule}"
 

@@ -10,17 +10,18 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dialdeck import paths
+from dialdeck import paths, typed_time
 from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput
 from dialdeck.models import RepProfile
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# "mon" ... "sun": how the settings store days and rules and messages name them.
+WEEKDAYS = tuple(name[:3].lower() for name in typed_time.DAY_NAMES)
 WORKING_DAYS = frozenset(range(5))
 
 
@@ -95,20 +96,29 @@ def describe_window(window: CallingWindow) -> str:
     days = _describe_days(window.days)
     text = f"{window.start:%H:%M}-{window.end:%H:%M} {days}"
     for weekday, start, end in window.day_hours:
-        text += f", {WEEKDAYS[weekday].title()} {start:%H:%M}-{end:%H:%M}"
+        text += f", {typed_time.DAY_NAMES[weekday][:3]} {start:%H:%M}-{end:%H:%M}"
     return f"{text} ({window.rule})"
 
 
 def _describe_days(days: frozenset[int]) -> str:
     ordered = sorted(days)
     if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
-        return f"{WEEKDAYS[ordered[0]].title()}-{WEEKDAYS[ordered[-1]].title()}"
-    return ",".join(WEEKDAYS[day].title() for day in ordered)
+        return f"{typed_time.DAY_NAMES[ordered[0]][:3]}-{typed_time.DAY_NAMES[ordered[-1]][:3]}"
+    return ",".join(typed_time.DAY_NAMES[day][:3] for day in ordered)
+
+
+def add_business_days(day: date, count: int, days: frozenset[int] = WORKING_DAYS) -> date:
+    """The ``count``-th day after ``day`` that is one of ``days`` (Monday to Friday unless
+    given; ``day`` itself for 0): "3 business days" in a cadence, "two calling days on"."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() in days:
+            count -= 1
+    return day
 
 
 # ---- the rep's base window -------------------------------------------------------------------
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _DAY_ALIASES = {"all": frozenset(range(7)), "weekdays": WORKING_DAYS, "weekends": frozenset({5, 6})}
 
 
@@ -117,10 +127,10 @@ def parse_clock(text: str) -> time:
     raw = str(text).strip()
     if raw == "24:00":
         return time.max
-    match = _CLOCK.match(raw)
-    if not match:
+    clock = typed_time.hh_mm(raw)
+    if clock is None:
         raise ValueError(f"{text!r} is not a time of day (HH:MM, e.g. 08:00)")
-    return time(int(match[1]), int(match[2]))
+    return clock
 
 
 def parse_days(text: str) -> frozenset[int]:
@@ -140,17 +150,11 @@ def parse_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-_DAY_NAMES = {
-    name: index
-    for index, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
-    for name in (full, full[:3])
-} | {"tues": 1, "thur": 3, "thurs": 3}
-
-
 def _weekday(name: str, text: str) -> int:
-    if name not in _DAY_NAMES:
-        raise ValueError(f"{text!r}: {name!r} is not a day of the week (mon, tue, wed, thu, fri, sat, sun)")
-    return _DAY_NAMES[name]
+    number = typed_time.weekday_number(name)
+    if number is None:
+        raise ValueError(f"{text!r}: {name!r} is not a day of the week ({', '.join(WEEKDAYS)})")
+    return number
 
 
 def base_window(profile: RepProfile) -> CallingWindow:

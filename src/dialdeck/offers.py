@@ -14,12 +14,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dialdeck.clock import UTC
-from dialdeck.hours import CallingWindow, next_callable
+from dialdeck.hours import WORKING_DAYS, CallingWindow, next_callable
 
 # A morning and an afternoon time on each working day: a choice that suits most diaries.
 OFFER_CLOCKS = (time(10), time(14))
 # Meetings are offered Monday to Friday, even to a rep who calls at weekends.
-OFFER_DAYS = frozenset(range(5))
+OFFER_DAYS = WORKING_DAYS
 # How far ahead to look for open days before giving up (a window closed for weeks offers none).
 LOOK_AHEAD_DAYS = 21
 

@@ -1,17 +1,41 @@
-"""Times in the prospect's own words: "Wednesday at 4 p.m.", "tomorrow at 9:30 a.m.".
+"""Every time dialdeck says or shows, in one place: the scripts, the screens and the CLI agree.
 
-What a rep says on a voicemail must name the moment the scheduler stored, in the prospect's
-zone, the way people say it aloud. Pure: the caller passes ``now``.
+Said (scripts, messages), in the prospect's zone, as people say it aloud: "4 p.m.", "noon",
+"Wednesday at 9:30 a.m.", "tomorrow at 4 p.m.", "in 15 minutes", "yesterday afternoon", "on
+Monday, November 16". What a voicemail names is the moment the scheduler stored.
+
+Shown (screens, the CLI), in a given zone: "16:30", "Thu 16:30" (``short_when``: the first on
+the same day), "Tue 17 Nov 13:17", "Tue 2026-11-24 14:00 EST"; how long ago or ahead, as arrow
+humanizes it against the given ``now``: "in 5 minutes", "2 hours ago", "overdue 2 days", and
+for a narrow pane "in 5m", "2h ago", "2d late".
+
+Pure: the caller passes ``now`` and the zone (a ZoneInfo or an IANA name). Day and month names
+come from ``typed_time``'s one table, the one its readers read (never the C library's ``%a``,
+which follows the process locale); ``typed_time.read_clock`` reads every clock phrase back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import functools
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+from dialdeck.typed_time import DAY_NAMES as _DAYS
+from dialdeck.typed_time import MONTH_NAMES as _MONTHS
+from dialdeck.typed_time import Zone
+
+
+@functools.lru_cache(maxsize=512)
+def _named_zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _zone(zone: Zone) -> ZoneInfo:
+    """Zones are few and looked up for every row shown: names are cached."""
+    return zone if isinstance(zone, ZoneInfo) else _named_zone(zone)
+
+
+# ---- said -----------------------------------------------------------------------------------
 
 
 def clock_phrase(moment: time) -> str:
@@ -111,3 +135,119 @@ def _day_phrase(local: datetime, days: int) -> str:
     if 0 < days <= 6:
         return _DAYS[local.weekday()]
     return _dated(local)
+
+
+def day_name(day: date) -> str:
+    """'Tuesday' (a date, or a datetime already in the zone meant)."""
+    return _DAYS[day.weekday()]
+
+
+def phrase_day_clock(instant: datetime, zone: Zone) -> str:
+    """The weekday and the spoken clock, for a line that gives the date elsewhere: "Tuesday 4 p.m."."""
+    local = instant.astimezone(_zone(zone))
+    return f"{day_name(local)} {clock_phrase(local.time())}"
+
+
+# ---- shown ----------------------------------------------------------------------------------
+
+
+def local_clock(instant: datetime, zone: Zone) -> str:
+    """'16:30' in ``zone``."""
+    return f"{instant.astimezone(_zone(zone)):%H:%M}"
+
+
+def day_clock(instant: datetime, zone: Zone) -> str:
+    """'Thu 16:30' in ``zone``."""
+    local = instant.astimezone(_zone(zone))
+    return f"{_DAYS[local.weekday()][:3]} {local:%H:%M}"
+
+
+def short_when(instant: datetime, zone: Zone, now: datetime) -> str:
+    """'16:30' on the same day as ``now`` in ``zone``, else 'Thu 16:30'."""
+    zone = _zone(zone)
+    local = instant.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return f"{local:%H:%M}"
+    return f"{_DAYS[local.weekday()][:3]} {local:%H:%M}"
+
+
+def short_date(day: date) -> str:
+    """'Tue 17 Nov' (a date, or a datetime already in the zone meant)."""
+    return f"{_DAYS[day.weekday()][:3]} {day.day:02d} {_MONTHS[day.month - 1][:3]}"
+
+
+def dated_clock(instant: datetime, zone: Zone, *, weekday: bool = True) -> str:
+    """'Tue 17 Nov 13:17' in ``zone`` (without ``weekday``: '17 Nov 13:17')."""
+    local = instant.astimezone(_zone(zone))
+    dated = short_date(local) if weekday else f"{local.day:02d} {_MONTHS[local.month - 1][:3]}"
+    return f"{dated} {local:%H:%M}"
+
+
+def stamp(instant: datetime, zone: Zone) -> str:
+    """A time a listing can be read by on its own: 'Tue 2026-11-24 14:00 EST'."""
+    local = instant.astimezone(_zone(zone))
+    return f"{_DAYS[local.weekday()][:3]} {local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def elapsed(started: datetime, now: datetime) -> str:
+    """How long since ``started``, as hours and minutes: '1:05' (never negative)."""
+    minutes = max(int((now - started).total_seconds() // 60), 0)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+# ---- how long ago or ahead -------------------------------------------------------------------
+
+# Under a minute either way is "now": a list that ticked seconds would never be still.
+_NOW_WITHIN = 60
+# arrow's English, with each span in its short form for a narrow pane ("2d", "5m").
+SHORT_LOCALE = "en-x-dialdeck-short"
+_SHORT_SPANS = {
+    "now": "now", "second": "1s", "seconds": "{0}s", "minute": "1m", "minutes": "{0}m",
+    "hour": "1h", "hours": "{0}h", "day": "1d", "days": "{0}d", "week": "1w", "weeks": "{0}w",
+    "month": "1mo", "months": "{0}mo", "quarter": "1q", "quarters": "{0}q", "year": "1y", "years": "{0}y",
+}
+
+
+def relative(instant: datetime, now: datetime, *, short: bool = False) -> str:
+    """'in 5 minutes', '2 hours ago', 'now' within a minute; ``short``: 'in 5m', '2h ago'."""
+    return _humanize(instant, now, short=short, only_distance=False)
+
+
+def distance(instant: datetime, now: datetime, *, short: bool = False) -> str:
+    """How far apart, without "in" or "ago": '2 days', 'an hour'; ``short``: '2d', '1h'."""
+    return _humanize(instant, now, short=short, only_distance=True)
+
+
+def due_phrase(due_at: datetime, now: datetime, *, overdue: bool, short: bool = False) -> str:
+    """When a call is due, for the due list: 'overdue 2 days' (``short``: '2d late') when it is
+    overdue, else ``relative``: 'in 5 minutes', '6 hours ago'."""
+    if not overdue or _within_a_minute(due_at, now):
+        return relative(due_at, now, short=short)
+    span = distance(due_at, now, short=short)
+    return f"{span} late" if short else f"overdue {span}"
+
+
+def _within_a_minute(instant: datetime, now: datetime) -> bool:
+    return abs((instant - now).total_seconds()) < _NOW_WITHIN
+
+
+def _humanize(instant: datetime, now: datetime, *, short: bool, only_distance: bool) -> str:
+    if _within_a_minute(instant, now):
+        return "now"
+    import arrow  # only where a time is humanized: keeps the CLI's start-up light
+
+    locale = _short_locale() if short else "en-us"
+    return arrow.get(instant).humanize(other=now, locale=locale, only_distance=only_distance)
+
+
+@functools.cache
+def _short_locale() -> str:
+    """Registers the short English spans with arrow (once): a locale, so arrow still decides
+    the unit and the count and nothing is cut out of its words afterwards."""
+    import arrow.locales
+
+    class ShortEnglish(arrow.locales.EnglishLocale):
+        names = [SHORT_LOCALE]
+        timeframes = _SHORT_SPANS
+
+    return SHORT_LOCALE

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dialdeck.clock import UTC
-from dialdeck.hours import CallingWindow, is_callable, next_callable, window_close
+from dialdeck.hours import CallingWindow, add_business_days, is_callable, next_callable, window_close
+from dialdeck.phrases import day_name, local_clock
 
 MORNING = time(9, 0)  # a morning call: an hour into the usual window
 NOON = time(12, 0)
@@ -59,12 +60,12 @@ def later_today(now: datetime, zone: ZoneInfo, window: CallingWindow) -> Pick:
         return Pick("later today", candidate)
     close = _close_on(today, zone, window)
     if close is None:
-        return Pick("later today", None, f"no calls on {now.astimezone(zone):%A}s")
+        return Pick("later today", None, f"no calls on {day_name(now.astimezone(zone))}s")
     before_close = close - BEFORE_CLOSE
     if before_close >= now + BEFORE_CLOSE and is_callable(before_close, zone, window):
         return Pick("later today", before_close)
     ended = "ended" if now >= close else "end"
-    return Pick("later today", None, f"their calling hours {ended} at {close.astimezone(zone):%H:%M}")
+    return Pick("later today", None, f"their calling hours {ended} at {local_clock(close, zone)}")
 
 
 def next_morning(now: datetime, zone: ZoneInfo, window: CallingWindow) -> Pick:
@@ -94,11 +95,11 @@ def in_an_hour(now: datetime, zone: ZoneInfo, window: CallingWindow) -> Pick:
     local_now = now.astimezone(zone)
     close = _close_on(local_now.date(), zone, window)
     if close is None:
-        why = f"no calls on {local_now:%A}s"
+        why = f"no calls on {day_name(local_now)}s"
     elif at >= close:
-        why = f"their calling hours {'ended' if now >= close else 'end'} at {close.astimezone(zone):%H:%M}"
+        why = f"their calling hours {'ended' if now >= close else 'end'} at {local_clock(close, zone)}"
     else:
-        why = f"{at.astimezone(zone):%H:%M} is before their calling hours open"
+        why = f"{local_clock(at, zone)} is before their calling hours open"
     return Pick("in an hour", None, why)
 
 
@@ -108,29 +109,16 @@ def in_two_days(now: datetime, zone: ZoneInfo, window: CallingWindow) -> Pick:
     now = now.astimezone(UTC)
     local = now.astimezone(zone)
     today = local.date()
-    day = _calling_day_after(_calling_day_after(today, window), window)
+    day = add_business_days(today, 2, window.days)
     at = next_callable(_local(day, local.time().replace(second=0, microsecond=0, tzinfo=None), zone),
                        zone, window)
     landed = at.astimezone(zone).date()
-    phrase = "in two days" if landed == today + timedelta(days=2) else f"on {landed:%A}"
+    phrase = "in two days" if landed == today + timedelta(days=2) else f"on {day_name(landed)}"
     return Pick(phrase, at)
 
 
-def short_local(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
-    """'16:30' today, 'Thu 09:00' on another day, in ``zone``."""
-    local, today = instant.astimezone(zone), now.astimezone(zone).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %H:%M}"
-
-
 def _day_phrase(day: date, today: date) -> str:
-    return "tomorrow" if day == today + timedelta(days=1) else f"{day:%A}"
-
-
-def _calling_day_after(day: date, window: CallingWindow) -> date:
-    following = day + timedelta(days=1)
-    while following.weekday() not in window.days:
-        following += timedelta(days=1)
-    return following
+    return "tomorrow" if day == today + timedelta(days=1) else day_name(day)
 
 
 def _close_on(day: date, zone: ZoneInfo, window: CallingWindow) -> datetime | None:

@@ -29,7 +29,7 @@ from dialdeck import guard
 from dialdeck.cadence import SLOTS, Cadence, Step, Timing
 from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.hours import CallingWindow, next_callable
+from dialdeck.hours import CallingWindow, add_business_days, next_callable
 from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES
 
 ACTIVE = "active"
@@ -355,7 +355,7 @@ def _after_wait(now: datetime, timing: Timing, zone: ZoneInfo) -> datetime:
     if wait.unit == "hours":
         return now + timedelta(hours=wait.amount)
     local = now.astimezone(zone)
-    day = _add_business_days(local.date(), wait.amount) if wait.unit == "business days" else (
+    day = add_business_days(local.date(), wait.amount) if wait.unit == "business days" else (
         local.date() + timedelta(days=wait.amount * (7 if wait.unit == "weeks" else 1)))
     if timing.at is not None:
         return _local(day, timing.at, zone)
@@ -367,14 +367,6 @@ def _after_wait(now: datetime, timing: Timing, zone: ZoneInfo) -> datetime:
     if _local(day, start, zone) <= same_time < _local(day, end, zone):
         return same_time
     return _local(day, start, zone)
-
-
-def _add_business_days(day: date, count: int) -> date:
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def _next_weekday_at(now: datetime, weekday: int, at: time, zone: ZoneInfo) -> datetime:

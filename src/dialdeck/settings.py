@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from dialdeck import phones, typed_time
 from dialdeck.errors import InvalidInput
-from dialdeck.hours import WEEKDAYS
+from dialdeck.hours import WEEKDAYS, parse_days
 from dialdeck.models import RepProfile
 from dialdeck.store.db import write_tx
 
@@ -125,29 +125,9 @@ def _hours_end(text: str, profile: RepProfile) -> str:
 
 
 def _days(text: str, profile: RepProfile) -> str:
-    """Accepts "mon,tue,wed", "mon-fri" or a mix; stores the days in week order."""
-    chosen: set[int] = set()
-    for part in text.lower().split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if "-" in part:
-            first, last = (_weekday(p) for p in part.split("-", 1))
-            # A range may wrap the week end: "fri-mon".
-            span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
-            chosen.update(span)
-        else:
-            chosen.add(_weekday(part))
-    if not chosen:
-        raise ValueError("names no day of the week (e.g. mon,tue,wed,thu,fri or mon-fri)")
-    return ",".join(WEEKDAYS[d] for d in sorted(chosen))
-
-
-def _weekday(text: str) -> int:
-    name = text.strip()[:3]  # "monday" and "mon" alike
-    if name not in WEEKDAYS:
-        raise ValueError(f"{name!r} is not a day of the week ({', '.join(WEEKDAYS)})")
-    return WEEKDAYS.index(name)
+    """Read as the calling hours read them ("mon,tue,wed", "Monday-Friday", "fri-mon", "weekdays");
+    stored as the days in week order: "mon,tue,wed"."""
+    return ",".join(WEEKDAYS[d] for d in sorted(parse_days(text)))
 
 
 def _positive_int(low: int, high: int) -> Callable[[str, RepProfile], str]:

@@ -30,6 +30,7 @@ from dialdeck.cadence import render
 from dialdeck.clock import UTC
 from dialdeck.hours import CallingWindow, next_callable
 from dialdeck.models import Enrollment, Script
+from dialdeck.phrases import dated_clock, day_clock
 
 # What the rep does at each call, by path.
 PATHS = {
@@ -83,12 +84,11 @@ class Situation:
     urgent_reason: str = ""
 
     def describe(self) -> str:
-        local = self.start.astimezone(ZoneInfo(self.zone))
-        parts = [f"starts {local:%a %d %b %H:%M} {self.zone}", self.temperature]
+        parts = [f"starts {dated_clock(self.start, self.zone)} {self.zone}", self.temperature]
         if self.referrer:
             parts.append(f"referred by {self.referrer}" + (f" ({self.referrer_company})" if self.referrer_company else ""))
         if self.appointment is not None:
-            parts.append(f"appointment {self.appointment.astimezone(ZoneInfo(self.zone)):%a %H:%M}")
+            parts.append(f"appointment {day_clock(self.appointment, self.zone)}")
         parts.append("email" if self.email else "no email")
         if self.benefit:
             parts.append("benefit written")

@@ -40,11 +40,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dialdeck.facts import PROMISE_EARLY, PROMISE_LATE
 from dialdeck.hours import CallingWindow, is_callable
+from dialdeck.offers import OFFER_DAYS
+from dialdeck.phrases import dated_clock, part_of_day, short_date
+from dialdeck.typed_time import DAY_NAMES as _DAYS
+from dialdeck.typed_time import MONTH_NAMES as _MONTHS
+from dialdeck.typed_time import read_clock
 
 # About 30 seconds of speech at a calm voicemail pace.
 MAX_VOICEMAIL_WORDS = 75
@@ -107,9 +112,6 @@ class Finding:
 
 # --- phrases ---------------------------------------------------------------------------------
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
 _WEEKDAY = "(?:" + "|".join(_DAYS) + ")"
 _MONTH = "(?:" + "|".join(_MONTHS) + ")"
 _CLOCK = r"(?:noon|midnight|\d{1,2}(?::\d{2})? [ap]\.m\.)"
@@ -173,20 +175,9 @@ def _resolve(match: re.Match, zone: ZoneInfo, now: datetime) -> datetime | None:
     """The instant a TIME match names, seen from ``now`` in ``zone``."""
     if match.group("mins") is not None:
         return now + timedelta(minutes=int(match.group("mins")))
-    clock = _clock(match.group("clock"))
+    clock = read_clock(match.group("clock"))
     day = _day(match.group("day"), now.astimezone(zone).date())
     return None if day is None else datetime.combine(day, clock, tzinfo=zone)
-
-
-def _clock(text: str) -> time:
-    if text == "noon":
-        return time(12)
-    if text == "midnight":
-        return time(0)
-    digits, suffix = text.split(" ")
-    hour, _, minute = digits.partition(":")
-    hour_value = int(hour) % 12 + (12 if suffix == "p.m." else 0)
-    return time(hour_value, int(minute or 0))
 
 
 def _day(text: str | None, today: date) -> date | None:
@@ -364,15 +355,15 @@ def _sentence_problems(walk: _Walk, name: str, sentence: str, text: str, complet
             problems.append("promises a call outside the prospect's calling hours")
         slack = 90 if inner.group("mins") is not None else 60  # "in 1 minute" is said up to 90 s ahead
         if act.delivered and name in ("voicemail", "subject", "body") and not _same(instant, act.next_call_after, slack):
-            stored = act.next_call_after.astimezone(zone).strftime("%a %d %b %H:%M") if act.next_call_after else "none"
-            problems.append(f"promises {instant:%a %d %b %H:%M} but the store holds {stored}")
+            stored = dated_clock(act.next_call_after, zone) if act.next_call_after else "none"
+            problems.append(f"promises {dated_clock(instant, zone)} but the store holds {stored}")
     # The times an email offers, and every other time named.
     for match in TIME.finditer(covered):
         instant = _resolve(match, zone, act.at)
         if instant is None:
             continue
         if any(_same(instant, at) for at in act.offers):
-            if instant <= act.at or not is_callable(instant, zone, record.window) or instant.weekday() > 4:
+            if instant <= act.at or not is_callable(instant, zone, record.window) or instant.weekday() not in OFFER_DAYS:
                 problems.append("offers a time that is past, outside the calling hours or at a weekend")
         elif not any(_same(instant, at) for at in walk.known_instants()):
             problems.append(f"names {match.group(0)!r}, which is no instant of this prospect's history or schedule")
@@ -414,18 +405,18 @@ def _past_problems(walk: _Walk, sentence: str, match: re.Match) -> list[str]:
     today = walk.act.at.astimezone(zone).date()
     days = (today - local.date()).days
     if match.group("rel"):
-        part = "morning" if local.hour < 12 else "afternoon" if local.hour < 17 else "evening"
+        part = part_of_day(local.time())
         expected_days = 0 if match.group("rel") == "this" else 1
         if days != expected_days or match.group("part") != part:
-            return [f"says {match.group(0)!r} but the {cue} was {local:%a %d %b %H:%M}"]
+            return [f"says {match.group(0)!r} but the {cue} was {dated_clock(local, zone)}"]
         return []
     if _DAYS[local.weekday()] != match.group("weekday"):
-        return [f"says {match.group(0)!r} but the {cue} was {local:%a %d %b %H:%M}"]
+        return [f"says {match.group(0)!r} but the {cue} was {dated_clock(local, zone)}"]
     if match.group("month") is None and not 2 <= days <= 6:
         return [f"says {match.group(0)!r} but the {cue} was {days} days ago"]
     if match.group("month") is not None and (local.month, local.day) != (
             _MONTHS.index(match.group("month")) + 1, int(match.group("dom"))):
-        return [f"says {match.group(0)!r} but the {cue} was {local:%a %d %b}"]
+        return [f"says {match.group(0)!r} but the {cue} was {short_date(local)}"]
     return []
 
 

@@ -26,7 +26,16 @@ Later times (``read_later``: a callback, a snooze; must come after ``now``)
     - an instant as above: ``2026-11-30T10:15``, ``2026-11-30 10:15``, with or without offset.
 
 Clock times (``read_clock``: ``hours.start``, ``hours.end``)
-    ``20:00``, ``8:30``, ``8``, ``8pm``, ``8 PM``, ``8:30 p.m.``, ``12am`` (00:00), ``noon``.
+    ``20:00``, ``8:30``, ``8``, ``8pm``, ``8 PM``, ``8:30 p.m.``, ``12am`` (00:00), ``noon``,
+    ``midnight``: every clock time ``phrases`` says is read back as that time.
+
+Clock times in files (``hh_mm``: a cadence step's ``at``, calling-hour rules)
+    24-hour ``HH:MM`` only (``16:00``, ``9:30``): what a file says has one spelling.
+
+Days of the week (``weekday_number``: ``hours.days``, calling-hour rules, a cadence step's
+``weekday``, and the day part of a callback above)
+    ``monday``, ``Mon``, ``tues``, ``thur``, ``thurs``...: one table (``DAY_NAMES``, with
+    ``MONTH_NAMES``), the one ``phrases`` writes from.
 
 Zones (``read_zone``: ``rep.timezone``; ``zone_cell``: an import's zone cell)
     IANA names in any case (``America/Chicago``, ``america/chicago``), and the abbreviations and
@@ -59,11 +68,19 @@ from dialdeck.clock import UTC
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 YEARS = f"the years {EARLIEST_YEAR} to {LATEST_YEAR}"
 
+# The one table of day and month names: what every reader here reads and every phrase in
+# ``phrases`` says (never the C library's ``%a``, which follows the process locale). Index 0 is
+# Monday, as ``date.weekday()`` counts.
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+# A day as people write it, lower case -> its number: the name, its first three letters, and
+# the other short forms in use.
 WEEKDAY_NAMES = {
-    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
-    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
-}
+    spelling: number
+    for number, name in enumerate(DAY_NAMES)
+    for spelling in (name.lower(), name[:3].lower())
+} | {"tues": 1, "thur": 3, "thurs": 3}
 MORNING = time(9, 0)  # a day named without a time: an hour into the default calling window
 
 EXAMPLES = "e.g. thu 14:00, tomorrow 9am, 16:30, in 2h"
@@ -201,15 +218,6 @@ def _splits(tokens: list[str]) -> Iterator[tuple[str, str]]:
     yield " ".join(tokens), ""
 
 
-def _typed_clock(text: str) -> time | None:
-    if text == "noon":
-        return time(12, 0)
-    try:
-        return clock_time(text)
-    except ValueError:
-        return None
-
-
 def _on_day(day: str, clock: time | None, local_now: datetime, zone: ZoneInfo, text: str) -> datetime | None:
     """``day`` at ``clock`` (9:00 when None), or None when ``day`` names no day."""
     today = local_now.date()
@@ -289,7 +297,10 @@ def _month_parser():
 
 # ---- clock times: hours.start, hours.end, and the clock part of every form above -------------
 
-_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE)
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?(?::(?P<second>\d{2}))?"
+                    r"\s*(?:(?P<meridiem>[ap])\.?\s*m\.?)?", re.IGNORECASE)
+# The clock times said as words: what ``phrases.clock_phrase`` says, read back.
+_NAMED_CLOCKS = {"noon": time(12, 0), "midnight": time(0, 0)}
 
 
 def clock_time(text: str, *, bare_hour: bool = True) -> time | None:
@@ -301,16 +312,38 @@ def clock_time(text: str, *, bare_hour: bool = True) -> time | None:
     found = _CLOCK.fullmatch(text.strip())
     if not found:
         return None
-    hour_text, minute_text, second_text, meridiem = found.groups()
-    hour, minute, second = int(hour_text), int(minute_text or 0), int(second_text or 0)
+    hour, minute, second = int(found["hour"]), int(found["minute"] or 0), int(found["second"] or 0)
+    meridiem = found["meridiem"]
     if meridiem:
         valid = 1 <= hour <= 12
         hour = hour % 12 + (12 if meridiem.lower() == "p" else 0)
     else:
-        valid = hour <= 23 and (bare_hour or minute_text is not None)
+        valid = hour <= 23 and (bare_hour or found["minute"] is not None)
     if not valid or minute > 59 or second > 59:
         raise ValueError(f"not a valid time of day ({text.strip()!r})")
     return time(hour, minute, second)
+
+
+def hh_mm(text: str) -> time | None:
+    """A 24-hour 'HH:MM' ('16:00', '9:30'), the one form files take (a cadence step's ``at``,
+    calling-hour rules, the stored ``hours.start``); None for anything else, '25:00' included.
+    Callers name the file and field in their own refusal."""
+    found = _CLOCK.fullmatch(text.strip())
+    if not found or found["minute"] is None or found["second"] is not None or found["meridiem"]:
+        return None
+    try:
+        return clock_time(text)
+    except ValueError:
+        return None
+
+
+def _typed_clock(text: str) -> time | None:
+    if text in _NAMED_CLOCKS:
+        return _NAMED_CLOCKS[text]
+    try:
+        return clock_time(text)
+    except ValueError:
+        return None
 
 
 def read_clock(text: str) -> time:
@@ -320,6 +353,14 @@ def read_clock(text: str) -> time:
     if clock is None:
         raise ValueError(f"{quoted(text)} is not a time of day ({CLOCK_EXAMPLES})")
     return clock
+
+
+# ---- days of the week: hours.days, calling-hour rules, a cadence step's weekday --------------
+
+
+def weekday_number(text: str) -> int | None:
+    """'monday', 'Mon', 'thurs' -> 0 for Monday ... 6 for Sunday; None when it names no day."""
+    return WEEKDAY_NAMES.get(_words(text))
 
 
 # ---- zones --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dialdeck import phones, services
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import NotCallable
 from dialdeck.models import DueItem, OutcomeResult
+from dialdeck.phrases import day_clock
 
 from .database import database, rep_zone
 from .errors import UsageError
@@ -82,7 +83,7 @@ def _due_table(items: list[DueItem], now: datetime, zone: str) -> str:
             item.name,
             item.company,
             item.phone,
-            now.astimezone(zone_info(item.timezone)).strftime("%a %H:%M") + ("?" if item.tz_flagged else ""),
+            day_clock(now, zone_info(item.timezone)) + ("?" if item.tz_flagged else ""),
             f"{item.cadence} {item.step}/{item.steps_total}",
             item.action,
             human_in(item.due_at, zone),

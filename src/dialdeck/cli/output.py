@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialdeck import services
 from dialdeck.clock import UTC
+from dialdeck.phrases import stamp
 from dialdeck.safe_text import json_safe, one_line, terminal_safe
 
 PROG = "dialdeck"
@@ -101,7 +102,7 @@ def human_in(instant: datetime | None, zone: str) -> str:
     """A time as a person reads it: 'Tue 2026-11-24 14:00 EST'."""
     if instant is None:
         return "-"
-    return instant.astimezone(zone_info(zone)).strftime("%a %Y-%m-%d %H:%M %Z")
+    return stamp(instant, zone_info(zone))
 
 
 def plain(value: Any) -> Any:

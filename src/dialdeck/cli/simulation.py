@@ -18,6 +18,7 @@ from dialdeck import paths, services, simulate, truth
 from dialdeck.cadence import Cadence
 from dialdeck.clock import UTC
 from dialdeck.errors import CadenceError
+from dialdeck.phrases import dated_clock
 
 from .output import plural
 from .scripts import script_lines
@@ -60,7 +61,7 @@ def _example_text(walk: simulate.Walk) -> str:
     zone = walk.record.zone
     lines = [f"What each step says ({walk.situation.describe()}):"]
     for act, script in zip(walk.acts, walk.scripts):
-        when = act.at.astimezone(zone).strftime("%a %d %b %H:%M")
+        when = dated_clock(act.at, zone)
         lines.append("")
         lines.append(f"{act.cadence} step {act.step} · {act.action} · {when} their time · logged {act.outcome}")
         if script is not None:

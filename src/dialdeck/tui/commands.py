@@ -14,8 +14,8 @@ from textual.content import Content
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError
+from dialdeck.phones import format_international
 from dialdeck.safe_text import one_line
-from dialdeck.tui.formatting import international
 
 RESULTS = 20
 
@@ -32,7 +32,7 @@ class ProspectSearch(Provider):
         matcher = self.matcher(text)
         for prospect in found:
             label = one_line(f"{prospect.name} · {prospect.company}" if prospect.company else prospect.name)
-            details = one_line(f"{international(prospect.phone_e164)}  {prospect.email}".strip())
+            details = one_line(f"{format_international(prospect.phone_e164)}  {prospect.email}".strip())
             score = matcher.match(label) or 0.1  # phone/email matches score low but still show
             yield Hit(score, hit_prompt(label, details, matcher), partial(self.app.show_prospect, prospect.id),
                       text=label)

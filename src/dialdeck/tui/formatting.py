@@ -1,19 +1,15 @@
-"""Small text helpers shared by the widgets: times in a zone, humanized waits, labels.
+"""Small text helpers shared by the widgets: labels, amounts, the toast after a key.
 
-Arrow is used here only, at the edge, and always with ``other=now`` from the app clock.
+Every time they show is phrased by ``dialdeck.phrases`` (the TUI keeps no time logic of its own).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import arrow
-import phonenumbers
-
-from dialdeck.models import DueItem
+from dialdeck.phrases import short_when
 
 OUTCOME_LABELS = {
     "no-answer": "no answer",
@@ -38,44 +34,8 @@ def city(zone_name: str) -> str:
     return zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def local_clock(instant: datetime, zone_name: str) -> str:
-    return f"{instant.astimezone(zone(zone_name)):%H:%M}"
-
-
-def humanize(instant: datetime, now: datetime) -> str:
-    """'in 5 minutes', '2 hours ago' — relative to the injected clock, never the wall clock."""
-    if abs((instant - now).total_seconds()) < 60:
-        return "now"
-    return arrow.get(instant).humanize(other=arrow.get(now))
-
-
-def due_label(item: DueItem, now: datetime) -> str:
-    if item.overdue:
-        return f"overdue {humanize(item.due_at, now).removesuffix(' ago')}"
-    return humanize(item.due_at, now)
-
-
-_SPAN = re.compile(r"\b(a|an|\d+) (second|minute|hour|day|week|month|year)s?\b")
-_UNIT = {"second": "s", "minute": "m", "hour": "h", "day": "d", "week": "w", "month": "mo", "year": "y"}
-
-
-def short_due_label(label: str) -> str:
-    """``due_label`` for a narrow list: 'overdue 2 days' → '2d late', 'in 5 minutes' → 'in 5m'."""
-    short = _SPAN.sub(lambda m: f"{1 if m.group(1) in ('a', 'an') else m.group(1)}{_UNIT[m.group(2)]}", label)
-    return f"{short.removeprefix('overdue ')} late" if short.startswith("overdue ") else short
-
-
 def step_label(cadence: str, step: int, total: int) -> str:
     return f"{cadence} {step}/{total}"
-
-
-def international(e164: str) -> str:
-    """'+1 415-555-0100' style; the stored form when it cannot be parsed."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def money(value: float | None) -> str:
@@ -84,26 +44,8 @@ def money(value: float | None) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
-def session_length(started: datetime, now: datetime) -> str:
-    minutes = max(int((now - started).total_seconds() // 60), 0)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
 def outcome_label(outcome: str) -> str:
     return OUTCOME_LABELS.get(outcome, outcome)
-
-
-def spoken_clock(local: datetime) -> str:
-    """'4 p.m.', '9:30 a.m.': how a rep says a time to a prospect."""
-    hour = local.hour % 12 or 12
-    suffix = "a.m." if local.hour < 12 else "p.m."
-    return f"{hour} {suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d} {suffix}"
-
-
-def short_when(instant: datetime, zone_name: str, now: datetime) -> str:
-    """'16:30' if on the same local day as ``now``, else 'Thu 16:30'."""
-    local, today = instant.astimezone(zone(zone_name)), now.astimezone(zone(zone_name)).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %H:%M}"
 
 
 STATUS_WORDS = {

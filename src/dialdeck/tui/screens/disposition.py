@@ -23,10 +23,11 @@ from textual.widgets.option_list import Option
 
 from dialdeck.guard import callback_refusal
 from dialdeck.hours import CallingWindow
-from dialdeck.picks import Pick, callback_picks, short_local
+from dialdeck.phrases import short_when
+from dialdeck.picks import Pick, callback_picks
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import city, zone
-from dialdeck.tui.when import EXAMPLES, parse_when
+from dialdeck.typed_time import EXAMPLES, read_later
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ class DispositionScreen(ModalScreen[Disposition | None]):
         return Option(Content.assemble(label, (self._both(pick.at), "$text-muted")), id=f"quick-{number - 1}")
 
     def _both(self, instant: datetime) -> str:
-        theirs = short_local(instant, zone(self._zones["theirs"]), self._now)
-        yours = short_local(instant, zone(self._zones["yours"]), self._now)
+        theirs = short_when(instant, self._zones["theirs"], self._now)
+        yours = short_when(instant, self._zones["yours"], self._now)
         return f"{theirs} theirs · {yours} yours"
 
     def _zone_line(self) -> Content:
@@ -99,7 +100,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
     def _typed_instant(self) -> datetime:
         """The typed time, or ValueError saying why it cannot be read or promised."""
         text = self.query_one("#callback-text", Input).value
-        instant = parse_when(text, self._now, zone(self._typing_zone))
+        instant = read_later(text, self._now, self._typing_zone)
         refusal = callback_refusal(instant, self._now, zone(self._zones["theirs"]), self._window, self._name)
         if refusal is not None:
             raise ValueError(refusal)

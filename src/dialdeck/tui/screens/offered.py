@@ -16,8 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from dialdeck.tui.formatting import zone
-from dialdeck.picks import short_local
+from dialdeck.phrases import short_when
 from dialdeck.safe_text import one_line
 
 
@@ -33,9 +32,8 @@ class OfferedScreen(ModalScreen[int | None]):
                  now: datetime) -> None:
         super().__init__(classes="dialog-screen")
         self._name, self._times = name, times
-        theirs, yours = zone(prospect_zone), zone(rep_zone)
         self._labels = tuple(
-            f"{short_local(at, theirs, now)} their time · {short_local(at, yours, now)} yours" for at in times)
+            f"{short_when(at, prospect_zone, now)} their time · {short_when(at, rep_zone, now)} yours" for at in times)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="offered") as dialog:

@@ -29,9 +29,10 @@ from dialdeck import services
 from dialdeck.errors import DialdeckError
 from dialdeck.models import CallCard, ContactNumber, DueItem, QueueSummary, RepProfile
 from dialdeck.phones import format_with_extension, number_text
+from dialdeck.phrases import phrase_day_clock, short_when
 from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
-from dialdeck.tui.formatting import city, outcome_message, short_when, spoken_clock, zone
+from dialdeck.tui.formatting import city, outcome_message
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.email import EmailScreen
@@ -86,10 +87,9 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
 def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: str = "next: ") -> str:
     """One upcoming call, saying truly why it comes then: a promise, a due time, a window opening."""
     yours = short_when(item.due_at, rep_zone, now)
-    local = item.due_at.astimezone(zone(item.timezone))
     name = one_line(item.name)  # prospect data: control characters shown, never sent
     if kind == "promise":
-        return f"{lead}promised call at {yours}, {name} ({local:%A} {spoken_clock(local)} their time)"
+        return f"{lead}promised call at {yours}, {name} ({phrase_day_clock(item.due_at, item.timezone)} their time)"
     if kind == "opens":
         return (f"{lead}{name}'s calling window opens at {yours} your time "
                 f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")

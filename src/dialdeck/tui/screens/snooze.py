@@ -17,7 +17,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from dialdeck.hours import CallingWindow
-from dialdeck.picks import Pick, short_local, snooze_picks
+from dialdeck.phrases import short_when
+from dialdeck.picks import Pick, snooze_picks
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import zone
 
@@ -46,7 +47,7 @@ class SnoozeScreen(ModalScreen[datetime | None]):
         if pick.at is None:  # shown dimmed, with why: not offered
             return Option(Content(f"{number}  {pick.title} · none: {pick.why_not}"), id=f"pick-{number - 1}",
                           disabled=True)
-        return Option(f"{number}  {pick.title} · {short_local(pick.at, self._zone, self._now)} their time",
+        return Option(f"{number}  {pick.title} · {short_when(pick.at, self._zone, self._now)} their time",
                       id=f"pick-{number - 1}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

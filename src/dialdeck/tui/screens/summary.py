@@ -12,15 +12,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dialdeck.models import RATE_AFTER, SessionStats
+from dialdeck.phrases import elapsed
 from dialdeck.safe_text import one_line
-from dialdeck.tui.formatting import session_length
 
 
 def summary_rows(rep: str, stats: SessionStats, now: datetime) -> list[tuple[str, str]]:
     """(label, figure) for every line of the summary, in the order a rep reads them."""
     return [
         ("Rep", one_line(rep)),
-        ("Session", session_length(stats.started_at, now)),
+        ("Session", elapsed(stats.started_at, now)),
         ("Dials", str(stats.dials)),
         ("Dials per hour", stats.shown_rate(now) if stats.rate(now) is not None
          else f"— (after {RATE_AFTER.seconds // 60} min)"),

@@ -27,8 +27,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from dialdeck.models import DueItem
+from dialdeck.phrases import due_phrase, local_clock
 from dialdeck.safe_text import one_line
-from dialdeck.tui.formatting import due_label, local_clock, short_due_label
 
 MIN_WIDTH = 24
 RENDERED_ROWS = 512  # a bound, never reached: rows leave with their page (3 styles each)
@@ -112,7 +112,7 @@ class DueCalls(OptionList):
     def _options_for(self, width: int) -> list[Option]:
         """One option per item, reusing the option of a row whose text is unchanged."""
         now, rows, options = self._now, {}, []
-        labels = [due_label(item, now) for item in self._items]
+        labels = [due_phrase(item.due_at, now, overdue=item.overdue) for item in self._items]
         # One form of "when" for the whole page: short ("2d late") if the long one would cut a name.
         short = any(len(local_clock(now, item.timezone)) + len(item.name) + len(label) + 2 > width
                     for item, label in zip(self._items, labels))
@@ -138,8 +138,8 @@ class DueCalls(OptionList):
         would cut a name the page says "2d late", and only a name longer still is cut."""
         style = "$text-warning" if item.overdue or item.pinned else "$text-muted"
         left = Content.assemble((local_clock(self._now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold"))
-        when = due_label(item, self._now)
-        right = Content.styled(short_due_label(when) if short else when, style)
+        when = due_phrase(item.due_at, self._now, overdue=item.overdue, short=short)
+        right = Content.styled(when, style)
         room = max(width - right.cell_length - 1, 8)
         return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
 

@@ -18,8 +18,9 @@ from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard, ContactNumber, Note
 from dialdeck.phones import format_with_extension
+from dialdeck.phrases import dated_clock, day_clock, short_when
 from dialdeck.safe_text import one_line
-from dialdeck.tui.formatting import money, outcome_label, short_when, step_label, zone
+from dialdeck.tui.formatting import money, outcome_label, step_label
 
 NUMBER_LINES = 2  # the other numbers get at most two rows: the attempts keep theirs
 NOTE_ROWS = 2  # the newest notes shown, one line each; `dialdeck history ID` lists them all
@@ -160,8 +161,7 @@ class ProspectCard(Widget):
 
     def _local_time(self, card: CallCard, now: datetime) -> Content:
         p = card.prospect
-        local = now.astimezone(zone(p.timezone))
-        line = Content.assemble(("Their time ", "$text-muted"), (f"{local:%a %H:%M}", "bold"), f"  {p.timezone}")
+        line = Content.assemble(("Their time ", "$text-muted"), (day_clock(now, p.timezone), "bold"), f"  {p.timezone}")
         if p.tz_source == "rep":
             line = line.append(Content.styled("  ⚠ zone unknown: using yours", "bold $text-warning"))
         return line
@@ -188,8 +188,8 @@ class ProspectCard(Widget):
             who = f"{p.referrer} ({p.referrer_company})" if p.referrer_company else p.referrer
             lines.append(Content.assemble(("Referred by ", "$text-muted"), one_line(who)))
         if p.appointment_at is not None:
-            local = p.appointment_at.astimezone(zone(p.timezone))
-            lines.append(Content.assemble(("Appointment ", "$text-muted"), f"{local:%a %d %b %H:%M} their time"))
+            lines.append(Content.assemble(("Appointment ", "$text-muted"),
+                                          f"{dated_clock(p.appointment_at, p.timezone)} their time"))
         return lines
 
     def _notes(self, card: CallCard, rows: int, width: int) -> list[Content]:
@@ -210,7 +210,7 @@ class ProspectCard(Widget):
         if note.source == "crm":
             when = ("CRM  ", "$text-muted")
         else:
-            when = (f"{note.at.astimezone(zone(self._rep_zone)):%d %b %H:%M}  ", "$text-muted")
+            when = (f"{dated_clock(note.at, self._rep_zone, weekday=False)}  ", "$text-muted")
         # One line: a note typed or imported over several lines reads on, separated by " / ".
         text = one_line(" / ".join(part.strip() for part in note.text.splitlines() if part.strip()))
         return when, (text, "italic")
@@ -233,8 +233,7 @@ class ProspectCard(Widget):
         return [Content.styled(head, "$text-muted"), *lines]
 
     def _attempt(self, attempt: Attempt) -> Content:
-        when = attempt.at.astimezone(zone(self._rep_zone))
-        line = Content.assemble(f"  {when:%a %d %b %H:%M}  step {attempt.step}  ",
+        line = Content.assemble(f"  {dated_clock(attempt.at, self._rep_zone)}  step {attempt.step}  ",
                                 (outcome_label(attempt.outcome), "bold"))
         if attempt.forced_reason:
             line = line.append(Content.styled(" forced", "$text-error"))

@@ -16,8 +16,8 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from dialdeck.models import Script
+from dialdeck.phrases import day_clock
 from dialdeck.safe_text import one_line, terminal_safe
-from dialdeck.tui.formatting import zone
 
 NO_MESSAGE = "Don't leave a message: hang up if it rings out."
 
@@ -81,8 +81,7 @@ def picked_lines(script: Script, zone_name: str) -> list[Content]:
     """An email offered times that are still ahead: the key that records the one they picked."""
     if not script.pickable:
         return []
-    local = zone(zone_name)
-    times = " · ".join(f"{n}. {at.astimezone(local):%a %H:%M}" for n, at in enumerate(script.pickable, start=1))
+    times = " · ".join(f"{n}. {day_clock(at, zone_name)}" for n, at in enumerate(script.pickable, start=1))
     return [Content(""), _heading("THEY REPLIED WITH A TIME?"),
             Content.assemble("Press ", ("p", "bold $accent"), f" for the one they picked: {times} their time")]
 

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.widget import Widget
 
 from dialdeck.models import SessionStats
+from dialdeck.phrases import day_clock, elapsed
 from dialdeck.safe_text import one_line
-from dialdeck.tui.formatting import session_length, zone
 
 
 class SessionBar(Widget):
@@ -43,10 +43,10 @@ class SessionBar(Widget):
 
     def _moving(self, now: datetime) -> tuple[str, ...]:
         """The parts of the bar that change with time alone."""
-        shown = (f"{now.astimezone(zone(self._rep_zone)):%a %H:%M}",)
+        shown = (day_clock(now, self._rep_zone),)
         if self._stats is None:
             return shown
-        return (*shown, session_length(self._stats.started_at, now), self._stats.shown_rate(now))
+        return (*shown, elapsed(self._stats.started_at, now), self._stats.shown_rate(now))
 
     def render(self) -> Content:
         if self._now is None:
@@ -61,7 +61,7 @@ class SessionBar(Widget):
     def _figures(s: SessionStats, now: datetime, *, short: bool) -> list:
         names = ("", "dials", "vm", "connects", "/h") if short else (
             "session", "dials", "voicemails", "connects", "per hour")
-        values = (session_length(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
+        values = (elapsed(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
                   s.shown_rate(now))
         parts: list = []
         for name, value in zip(names, values):

@@ -1,4 +1,4 @@
-"""Reading the callback and snooze times a rep types, in the zone the dialog says."""
+"""Callback and snooze times as the dialog and the CLI read them, in the zone they are typed in."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialdeck.clock import UTC
-from dialdeck.tui.when import parse_when
+from dialdeck.typed_time import read_later
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -35,33 +35,33 @@ def local(instant, zone):
     ],
 )
 def test_typed_times_are_read_in_the_chosen_zone(text, expected):
-    assert local(parse_when(text, NOW, SAO_PAULO), SAO_PAULO) == expected
+    assert local(read_later(text, NOW, SAO_PAULO), SAO_PAULO) == expected
 
 
 def test_the_same_words_mean_different_instants_in_each_zone():
-    theirs = parse_when("thu 14:00", NOW, SAO_PAULO)
-    yours = parse_when("thu 14:00", NOW, NEW_YORK)
+    theirs = read_later("thu 14:00", NOW, SAO_PAULO)
+    yours = read_later("thu 14:00", NOW, NEW_YORK)
     assert yours - theirs == timedelta(hours=2)
 
 
 def test_relative_times_count_from_now():
-    assert parse_when("in 90m", NOW, SAO_PAULO) == NOW + timedelta(minutes=90)
-    assert parse_when("in 2 hours", NOW, SAO_PAULO) == NOW + timedelta(hours=2)
-    assert parse_when("in 3 days", NOW, SAO_PAULO) == NOW + timedelta(days=3)
+    assert read_later("in 90m", NOW, SAO_PAULO) == NOW + timedelta(minutes=90)
+    assert read_later("in 2 hours", NOW, SAO_PAULO) == NOW + timedelta(hours=2)
+    assert read_later("in 3 days", NOW, SAO_PAULO) == NOW + timedelta(days=3)
 
 
 @pytest.mark.parametrize("text", ["", "soon", "thu 25:00", "13pm", "blursday 9"])
 def test_unreadable_times_say_what_to_type(text):
     with pytest.raises(ValueError, match="e.g. thu 14:00|type a time"):
-        parse_when(text, NOW, SAO_PAULO)
+        read_later(text, NOW, SAO_PAULO)
 
 
 def test_a_time_in_the_past_is_refused():
     with pytest.raises(ValueError, match="in the past"):
-        parse_when("today 08:00", NOW, SAO_PAULO)
+        read_later("today 08:00", NOW, SAO_PAULO)
 
 
 def test_across_a_dst_change_the_wall_clock_time_is_kept():
     # New York leaves DST on Sunday 1 Nov 2026: "mon 9:00" is 14:00 UTC, not 13:00.
     friday = datetime(2026, 10, 30, 16, 0, tzinfo=UTC)
-    assert parse_when("mon 9:00", friday, NEW_YORK) == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+    assert read_later("mon 9:00", friday, NEW_YORK) == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
