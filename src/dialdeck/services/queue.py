@@ -1,0 +1,153 @@
+"""The due queue: one page in calling order, and the summary of what is due when."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from dialdeck import settings
+from dialdeck.clock import as_utc, from_iso, to_iso
+from dialdeck.models import (
+    DueItem,
+    QueueSummary,
+)
+from dialdeck.services.common import rep_day, store_errors
+from dialdeck.services.library import action_of, library, steps_total
+from dialdeck.store import queries, records, windows
+
+
+def due(db: Database, now: datetime, *, limit: int = 50, offset: int = 0) -> list[DueItem]:
+    """Active enrollments due at ``now`` and callable now in the prospect's zone, calling order."""
+    now = as_utc(now)
+    with store_errors(db):
+        profile = settings.read_profile(db)
+        conn = db.conn
+        open_now = windows.open_keys(queries.hours_keys(conn), windows.base_window(profile), now)
+        today = to_iso(rep_day(now, profile)[0])
+        page = queries.due_ids(conn, open_now, to_iso(now), today, limit=limit, offset=offset)
+        lib = library()
+        return [_due_item(lib, row) for row in queries.due_rows(conn, page, today)]
+
+
+def _due_item(lib: dict, row: queries.DueRow, due_at: datetime | None = None) -> DueItem:
+    return DueItem(
+        prospect_id=row.prospect_id, name=f"{row.first_name} {row.last_name}".strip(), company=row.company,
+        phone=row.phone_e164, timezone=row.timezone, cadence=row.cadence, step=row.step_index + 1,
+        steps_total=steps_total(row.cadence, lib),
+        action=action_of(lib, row.cadence, row.step_index, row.temperature, row.value),
+        due_at=due_at or from_iso(row.next_due_at), pinned=row.pinned, overdue=row.overdue,
+        temperature=row.temperature, value=row.value, tz_flagged=row.tz_source == "rep",
+    )
+
+
+def explain_due(db: Database, now: datetime) -> list[str]:
+    """The EXPLAIN QUERY PLAN lines of the due page at ``now`` (the benchmark prints them)."""
+    now = as_utc(now)
+    profile = settings.read_profile(db)
+    open_now = windows.open_keys(queries.hours_keys(db.conn), windows.base_window(profile), now)
+    return queries.explain_sql(db.conn, open_now, to_iso(now), to_iso(rep_day(now, profile)[0]))
+
+
+# The queue summary's counts stop here ("1,000+"): it runs after every outcome, and counting
+# every due row cost 12 ms a keypress at a million prospects, growing with the data.
+QUEUE_COUNT_CAP = queries.COUNT_CAP
+
+
+def queue_summary(db: Database, now: datetime, *, cap: int | None = QUEUE_COUNT_CAP) -> QueueSummary:
+    """How many are due now, later today and outside their calling hours, and the next to come.
+
+    Each count stops at ``cap``: a count equal to it means "at least that many" and sets
+    ``capped`` (show it as "1,000+"). ``cap=None`` counts everything (reports, not keypresses).
+    """
+    now = as_utc(now)
+    with store_errors(db):
+        conn = db.conn
+        profile = settings.read_profile(db)
+        base = windows.base_window(profile)
+        keys = queries.hours_keys(conn)
+        open_now = set(windows.open_keys(keys, base, now))
+        today, tomorrow = rep_day(now, profile)
+        now_iso = to_iso(now)
+        pinned = queries.pinned_due_by_key(conn, now_iso)
+        closed = sorted({*keys, *pinned} - open_now)
+        waiting = queries.keys_with_unpinned_due(conn, closed, now_iso) | {k for k in closed if pinned.get(k)}
+        opens_at = {key: windows.next_open(key, base, now) for key in waiting}
+        opening_today = [key for key in sorted(waiting) if opens_at[key] < tomorrow]
+        counter = _DueCounter(conn, pinned, now_iso, cap)
+        due_now = counter.due_in(sorted(open_now))
+        outside_hours = counter.due_in(closed)
+        later_today = counter.at_most(
+            queries.count_due_between(conn, now_iso, to_iso(tomorrow), counter.limit)
+            + counter.due_in(opening_today))
+        upcoming = _upcoming(conn, base, now, opens_at, today)
+        return QueueSummary(
+            due_now=due_now, later_today=later_today, outside_hours=outside_hours,
+            next_item=upcoming.item, next_kind=upcoming.kind, next_opening=upcoming.opening,
+            capped=cap is not None and max(due_now, later_today, outside_hours) >= cap, cap=cap,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _DueCounter:
+    """Counts of what is due, promises included, each stopping at ``cap`` (None: no cap)."""
+
+    conn: sqlite3.Connection
+    pinned: dict[str, int]  # promises due per calling window, exact
+    now_iso: str
+    cap: int | None
+
+    @property
+    def limit(self) -> int:
+        return -1 if self.cap is None else self.cap  # SQLite reads LIMIT -1 as no limit
+
+    def at_most(self, n: int) -> int:
+        return n if self.cap is None else min(n, self.cap)
+
+    def due_in(self, keys: list[str]) -> int:
+        promised = self.at_most(sum(self.pinned.get(key, 0) for key in keys))
+        if self.cap is not None and promised >= self.cap:
+            return promised
+        rest = -1 if self.cap is None else self.cap - promised
+        return promised + queries.count_unpinned_due(self.conn, keys, self.now_iso, rest)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Upcoming:
+    item: DueItem | None  # the next call to come due after now
+    kind: str  # why then: "promise", "due" or "opens" (their window opens); "" without an item
+    opening: DueItem | None  # the first one due but outside hours to become callable
+
+
+def _upcoming(conn: sqlite3.Connection, base, now: datetime, opens_at: dict[str, datetime],
+              today: datetime) -> _Upcoming:
+    """The next call to come due after ``now`` (a promise, a future due time, or a closed window
+    opening on someone already due), and why then, so the empty state says what is true."""
+    candidates: list[tuple[datetime, int, str]] = []
+    coming = queries.next_coming_due(conn, to_iso(now))
+    if coming is not None:
+        row = records.enrollment_row(conn, coming)
+        at = from_iso(row["next_due_at"])
+        if row["pinned"]:
+            candidates.append((at, coming, "promise"))
+        else:
+            opens = windows.next_open(row["hours_key"], base, at)
+            candidates.append((opens, coming, "due" if opens == at else "opens"))
+    opening = None
+    if opens_at:
+        key = min(opens_at, key=opens_at.get)
+        first = queries.first_due_in_window(conn, key, to_iso(now))
+        if first is not None:
+            candidates.append((opens_at[key], first, "opens"))
+            opening = _item_at(conn, first, opens_at[key], today)
+    if not candidates:
+        return _Upcoming(None, "", None)
+    at, enrollment_id, kind = min(candidates)
+    return _Upcoming(_item_at(conn, enrollment_id, at, today), kind, opening)
+
+
+def _item_at(conn: sqlite3.Connection, enrollment_id: int, at: datetime, today: datetime) -> DueItem:
+    (row,) = queries.due_rows(conn, [enrollment_id], to_iso(today))
+    return _due_item(library(), row, due_at=at)
