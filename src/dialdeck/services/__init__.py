@@ -3,16 +3,19 @@
 One module per use case (``queue``, ``card``, ``outcomes``, ``importing``...); this package
 re-exports the public names, so callers write ``services.log_outcome(...)``.
 
-Each function that writes opens exactly one transaction (``store.write_tx``). Every function
-that depends on time takes ``now`` (aware UTC). ``db`` is a ``sqlite_utils.Database`` from
-``dialdeck.store.open_store``. A SQLite failure surfaces as ``StoreError`` (one line), bad
+Each takes the ``Store`` first (``open_store`` / ``open_reader``, re-exported here so the CLI
+and the TUI need no store module). Each function that writes opens exactly one transaction
+(``store.writing()``): it loads what it needs, decides in the pure domain (``schedule``,
+``enrolling``, ``guard``...) and writes, all inside it. Every function that depends on time
+takes ``now`` (aware UTC). A database failure surfaces as ``StoreError`` (one line), bad
 input as ``InvalidInput`` or ``NotFound``, never as a traceback.
 """
 
 from dialdeck import settings
+from dialdeck.schedule import RECENT_CALLS
+from dialdeck.store import Store, engine_for, open_reader, open_store
 from dialdeck.models import ActivityReport, CadenceActivity, SessionActivity
 from dialdeck.services.card import CARD_NOTES, call_card, call_verdict
-from dialdeck.services.common import RECENT_CALLS
 from dialdeck.services.dnc import dnc_add, dnc_list, dnc_remove
 from dialdeck.services.export import export_rows, iter_export_rows
 from dialdeck.services.importing import import_csv
@@ -42,6 +45,7 @@ from dialdeck.services.prospects import (
     notes,
     numbers,
     prospect,
+    prospect_by_phone,
     search_prospects,
     set_benefit,
     set_urgent,
@@ -52,11 +56,11 @@ from dialdeck.services.sessions import end_session, session_stats, start_session
 
 __all__ = [
     "CALLBACK_CHOOSERS", "CARD_NOTES", "DNC_OWN", "DNC_USED", "OFF_SCRIPT_NOTE", "QUEUE_COUNT_CAP",
-    "RECENT_CALLS", "REPORT_MAX_DAYS", "ActivityReport", "CadenceActivity", "SessionActivity",
+    "RECENT_CALLS", "REPORT_MAX_DAYS", "ActivityReport", "CadenceActivity", "SessionActivity", "Store",
     "add_note", "call_card", "call_verdict", "calling_window", "dnc_add", "dnc_list", "dnc_remove", "due",
-    "end_session", "explain_due", "export_rows", "get_profile", "history", "import_csv", "iter_export_rows",
-    "library", "library_problems", "log_outcome", "notes", "numbers", "pick_offered", "profile_problems",
-    "prospect", "queue_summary", "remember_theme", "report", "saved_theme", "search_prospects",
+    "end_session", "engine_for", "explain_due", "export_rows", "get_profile", "history", "import_csv", "iter_export_rows",
+    "library", "library_problems", "log_outcome", "notes", "numbers", "open_reader", "open_store",
+    "pick_offered", "profile_problems", "prospect", "prospect_by_phone", "queue_summary", "remember_theme", "report", "saved_theme", "search_prospects",
     "session_stats", "set_benefit", "set_disposition", "set_setting", "set_urgent", "settings", "snooze",
     "start_session", "undo_last",
 ]

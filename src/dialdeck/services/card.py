@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
-
-from sqlite_utils import Database
 
 from dialdeck import cadence as cadence_mod
 from dialdeck import facts as facts_mod
-from dialdeck import guard, phones, phrases, schedule, scripts, settings
+from dialdeck import guard, phones, phrases, schedule, scripts
 from dialdeck.clock import as_utc, from_iso
 from dialdeck.models import (
     CallCard,
@@ -19,65 +16,68 @@ from dialdeck.models import (
     Script,
 )
 from dialdeck.services.common import (
-    attempt_model,
     context_of,
-    enrollment_model,
     name_of,
     need_live,
     need_prospect,
-    note_model,
     numbers_of,
     position,
-    prospect_model,
-    store_errors,
+    profile_of,
+    reported,
 )
 from dialdeck.services.library import library
-from dialdeck.store import records
+from dialdeck.services.rows import (
+    attempt_model,
+    enrollment_model,
+    note_model,
+    prospect_model,
+)
+from dialdeck.store import Store
+from dialdeck.store.interface import EnrollmentRow, ProspectRow, Records
 
 CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed height
 
 
-def call_card(db: Database, prospect_id: int, now: datetime) -> CallCard:
+def call_card(store: Store, prospect_id: int, now: datetime) -> CallCard:
     """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
     now = as_utc(now)
-    with store_errors(db):
-        conn = db.conn
-        profile = settings.read_profile(db)
-        row = need_prospect(conn, prospect_id)
-        enrollment = need_live(conn, row)
-        ctx = context_of(conn, row, profile, now)
-        attempts = records.attempts_of_prospect(conn, prospect_id)
+    with reported(store):
+        profile = profile_of(store)
+        row = need_prospect(store, prospect_id)
+        enrollment = need_live(store, row)
+        ctx = context_of(store, row, profile, now)
+        attempts = store.attempts(prospect_id)
         script = script_for(library(), row, enrollment, attempts, profile, ctx, now)
-        newest, total = records.newest_notes(conn, prospect_id, CARD_NOTES)
+        newest, total = store.newest_notes(prospect_id, CARD_NOTES)
         return CallCard(
             prospect=prospect_model(row), enrollment=enrollment_model(enrollment), script=script,
             attempts=tuple(attempt_model(a) for a in attempts if a["enrollment_id"] == enrollment["id"]),
-            verdict=verdict_of(conn, row, enrollment, ctx, now), window=ctx.window, numbers=numbers_of(conn, row),
+            verdict=verdict_of(store, row, enrollment, ctx, now), window=ctx.window, numbers=numbers_of(store, row),
             notes=tuple(note_model(n) for n in newest), notes_total=total,
         )
 
 
-def call_verdict(db: Database, prospect_id: int, now: datetime) -> CallVerdict:
+def call_verdict(store: Store, prospect_id: int, now: datetime) -> CallVerdict:
     """May the prospect be called at ``now``, and if not, why and from when (``guard.may_call``)."""
     now = as_utc(now)
-    with store_errors(db):
-        conn = db.conn
-        profile = settings.read_profile(db)
-        row = need_prospect(conn, prospect_id)
-        enrollment = records.live_enrollment(conn, prospect_id) or records.latest_enrollment(conn, prospect_id)
+    with reported(store):
+        profile = profile_of(store)
+        row = need_prospect(store, prospect_id)
+        enrollment = store.live_enrollment(prospect_id) or store.latest_enrollment(prospect_id)
         if enrollment is None:
             return CallVerdict(blocked_reason=f"{name_of(row)} is not enrolled in any cadence",
                                headline="not enrolled")
-        return verdict_of(conn, row, enrollment, context_of(conn, row, profile, now), now)
+        return verdict_of(store, row, enrollment, context_of(store, row, profile, now), now)
 
 
-def verdict_of(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
-             now: datetime) -> CallVerdict:
+def verdict_of(records: Records, prospect: ProspectRow, enrollment: EnrollmentRow, ctx: schedule.Context,
+               now: datetime) -> CallVerdict:
     promised = from_iso(enrollment["next_due_at"]) if enrollment["pinned"] else None
+    on_dnc = prospect["phone_e164"] in records.dnc_among([prospect["phone_e164"]])
     return guard.may_call(
         now, zone=ctx.zone, window=ctx.window, max_per_day=ctx.guard.max_per_day,
         recent_calls=ctx.recent_attempts, status=enrollment["status"],
-        on_dnc=records.dnc_contains(conn, prospect["phone_e164"]), promised_at=promised, name=ctx.name)
+        on_dnc=on_dnc, promised_at=promised, name=ctx.name)
 
 
 def fields_for(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:

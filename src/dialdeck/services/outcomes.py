@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
-from dialdeck import guard, phones, schedule, settings
+from dialdeck import enrolling, guard, phones, schedule
 from dialdeck.clock import as_utc, from_iso, to_iso
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
@@ -26,21 +23,21 @@ from dialdeck.services.card import facts_for, fields_for, script_for, verdict_of
 from dialdeck.services.common import (
     chosen_number,
     context_of,
-    enrollment_model,
     name_of,
     need_live,
     need_prospect,
     position,
-    position_columns,
-    result_of,
-    store_errors,
+    profile_of,
+    reported,
     write_position,
 )
 from dialdeck.services.library import library
-from dialdeck.store import records, write_tx
+from dialdeck.services.rows import enrollment_model, result_of
+from dialdeck.store import Store
+from dialdeck.store.interface import Records, Writer
 
 
-def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
+def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
                 session_id: int | None = None, number: str | None = None, force: bool = False,
                 callback_by: str | None = None) -> OutcomeResult:
@@ -69,10 +66,10 @@ def log_outcome(db: Database, prospect_id: int, outcome: str, now: datetime, *, 
             raise InvalidInput(f"a disposition ({disposition}) follows a connected call, not {outcome!r}")
     _check_callback_by(callback_by)
     lib = library()
-    with store_errors(db):
-        profile = settings.read_profile(db)
-        with write_tx(db):
-            return _log(db.conn, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
+    with reported(store):
+        profile = profile_of(store)
+        with store.writing() as tx:
+            return _log(tx, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
                         callback_at=callback_at, session_id=session_id, number=number, force=force,
                         callback_by=callback_by)
 
@@ -92,30 +89,30 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
         raise InvalidInput("a callback needs a time (--callback ISO-TIME)")
 
 
-def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
+def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
          session_id: int | None, number: str | None = None, force: bool = False,
          callback_by: str | None = None) -> OutcomeResult:
-    prospect_row = need_prospect(conn, prospect_id)
-    enrollment = need_live(conn, prospect_row)
-    used = chosen_number(conn, prospect_row, number, profile)
+    prospect_row = need_prospect(tx, prospect_id)
+    enrollment = need_live(tx, prospect_row)
+    used = chosen_number(tx, prospect_row, number, profile)
     if used.dnc and outcome in CALL_OUTCOMES and outcome != "do-not-call":
         raise InvalidInput(f"{phones.format_with_extension(used.e164, used.extension)} is on the do-not-call "
                            "list: it is never dialled")
-    _check_in_order(conn, prospect_row, profile, now)
-    ctx = context_of(conn, prospect_row, profile, now)
+    _check_in_order(tx, prospect_row, profile, now)
+    ctx = context_of(tx, prospect_row, profile, now)
     pos = position(enrollment)
     step = schedule.current_step(lib, pos, ctx)
-    said = _said(conn, lib, prospect_row, enrollment, profile, ctx, outcome, now)
+    said = _said(tx, lib, prospect_row, enrollment, profile, ctx, outcome, now)
     transition = schedule.apply_outcome(lib, pos, ctx, outcome, now, said_next_call=said.named_next_call)
-    forced_reason = _guard_call(conn, prospect_row, enrollment, ctx, outcome, now, force)
+    forced_reason = _guard_call(tx, prospect_row, enrollment, ctx, outcome, now, force)
     new_pos = transition.position
     if disposition is not None and transition.needs_disposition:
         # The call just made is not in the table yet; the disposition's guardrails must count it.
         after_call = dataclasses.replace(ctx, recent_attempts=(*ctx.recent_attempts, now))
         new_pos = schedule.apply_disposition(lib, new_pos, after_call, disposition, now, callback_at).position
-    spawned = write_position(conn, enrollment, prospect_row, new_pos, now)
-    dnc_added = transition.add_dnc and _add_dnc(conn, prospect_row, used, now)
+    spawned = write_position(tx, enrollment, prospect_row, new_pos, now)
+    dnc_added = transition.add_dnc and _add_dnc(tx, prospect_row, used, now)
     recorded = used if step.action == "call" or outcome == "do-not-call" else None
     warnings = ()
     if said.off_script:
@@ -123,14 +120,14 @@ def _log(conn: sqlite3.Connection, lib: dict, profile: RepProfile, prospect_id: 
         warnings = (f"step {pos.step_index + 1} of {pos.cadence} says not to leave a message: logged as a "
                     f"voicemail anyway, noted on the attempt",)
     agreed = {"callback_at": to_iso(callback_at), "callback_by": callback_by} if disposition == "callback" else {}
-    attempt_id = records.insert_attempt(
-        conn, prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
+    attempt_id = tx.insert_attempt(
+        prospect_id=prospect_id, enrollment=enrollment, step=pos.step_index + 1, action=step.action,
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
         spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
         number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
         facts={**said.columns(), **agreed},
     )
-    current = records.enrollment_row(conn, spawned or enrollment["id"])
+    current = tx.enrollment(spawned or enrollment["id"])
     return dataclasses.replace(
         result_of(attempt_id, prospect_id, outcome, current,
                 needs_disposition=transition.needs_disposition and disposition is None,
@@ -156,12 +153,12 @@ class _Delivered:
                 "offered": json.dumps([to_iso(at) for at in self.offered]) if self.offered else None}
 
 
-def _said(conn: sqlite3.Connection, lib: dict, row: dict, enrollment: dict, profile: RepProfile,
+def _said(tx: Records, lib: dict, row: dict, enrollment: dict, profile: RepProfile,
           ctx: schedule.Context, outcome: str, now: datetime) -> _Delivered:
     """The script as shown at ``now``, for the outcomes that deliver it: what it promised."""
     if outcome not in ("voicemail", "sent") or enrollment["status"] != "active":
         return _Delivered()
-    attempts = records.attempts_of_prospect(conn, row["id"])
+    attempts = tx.attempts(row["id"])
     script = script_for(lib, row, enrollment, attempts, profile, ctx, now)
     if outcome == "voicemail":
         if script.action == "call" and script.voicemail is None:
@@ -173,7 +170,7 @@ def _said(conn: sqlite3.Connection, lib: dict, row: dict, enrollment: dict, prof
                       offered=script.offers if outcome == "sent" else ())
 
 
-def _guard_call(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx: schedule.Context,
+def _guard_call(tx: Records, prospect: dict, enrollment: dict, ctx: schedule.Context,
                 outcome: str, now: datetime, force: bool) -> str | None:
     """Refuse a call the guard forbids (NotCallable); forced, return the refusal to record.
 
@@ -182,7 +179,7 @@ def _guard_call(conn: sqlite3.Connection, prospect: dict, enrollment: dict, ctx:
     """
     if outcome not in guard.GUARDED_OUTCOMES or enrollment["status"] != "active":
         return None
-    verdict = verdict_of(conn, prospect, enrollment, ctx, now)
+    verdict = verdict_of(tx, prospect, enrollment, ctx, now)
     if verdict.allowed:
         return None
     if not force:
@@ -195,15 +192,15 @@ DNC_USED = 1  # the number the call used (before m004 always the prospect's own)
 DNC_OWN = 2  # the prospect's own number, when the call used another of theirs
 
 
-def _add_dnc(conn: sqlite3.Connection, prospect: dict, used: ContactNumber, now: datetime) -> int:
+def _add_dnc(tx: Writer, prospect: dict, used: ContactNumber, now: datetime) -> int:
     """A do-not-call outcome: the number that was answered goes on the list, and the prospect's
     own number with it (a re-import, the queue and the list go by that one). Returns the
     DNC_* flags of the numbers this attempt added."""
     added = 0
-    if records.dnc_insert(conn, used.e164, to_iso(now), "do-not-call outcome"):
+    if tx.dnc_insert(used.e164, to_iso(now), "do-not-call outcome"):
         added |= DNC_USED
-    if used.e164 != prospect["phone_e164"] and records.dnc_insert(
-            conn, prospect["phone_e164"], to_iso(now), "do-not-call outcome"):
+    if used.e164 != prospect["phone_e164"] and tx.dnc_insert(
+            prospect["phone_e164"], to_iso(now), "do-not-call outcome"):
         added |= DNC_OWN
     return added
 
@@ -215,10 +212,10 @@ def _dnc_numbers_of(attempt: dict, prospect: dict) -> list[str]:
     return [e164 for flag, e164 in ((DNC_USED, used), (DNC_OWN, prospect["phone_e164"])) if flags & flag]
 
 
-def _check_in_order(conn: sqlite3.Connection, prospect: dict, profile: RepProfile, now: datetime) -> None:
+def _check_in_order(tx: Records, prospect: dict, profile: RepProfile, now: datetime) -> None:
     """Refuse an attempt dated before the prospect's newest one: the history, the guardrails'
     recent calls and undo all read the attempts in time order."""
-    last = from_iso(records.last_attempt_at(conn, prospect["id"]))
+    last = from_iso(tx.last_attempt_at(prospect["id"]))
     if last is not None and now < last:
         zone = ZoneInfo(profile.timezone)
         raise InvalidInput(
@@ -230,7 +227,7 @@ def _stamp(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def set_disposition(db: Database, prospect_id: int, disposition: str, now: datetime, *,
+def set_disposition(store: Store, prospect_id: int, disposition: str, now: datetime, *,
                     callback_at: datetime | None = None, note: str = "",
                     callback_by: str | None = None) -> OutcomeResult:
     """After a connected call: callback (pinned at callback_at), booked, not-interested, continue."""
@@ -238,32 +235,31 @@ def set_disposition(db: Database, prospect_id: int, disposition: str, now: datet
     _check_disposition(disposition, callback_at)
     _check_callback_by(callback_by)
     lib = library()
-    with store_errors(db):
-        profile = settings.read_profile(db)
-        with write_tx(db):
-            conn = db.conn
-            prospect_row = need_prospect(conn, prospect_id)
-            enrollment = need_live(conn, prospect_row)
+    with reported(store):
+        profile = profile_of(store)
+        with store.writing() as tx:
+            prospect_row = need_prospect(tx, prospect_id)
+            enrollment = need_live(tx, prospect_row)
             if enrollment["status"] != "connected":
                 raise InvalidInput(f"prospect {prospect_id} has no connected call awaiting a disposition "
                                    f"(status {enrollment['status']})")
             # The connected call is already logged, so the context's recent calls include it.
-            ctx = context_of(conn, prospect_row, profile, now)
+            ctx = context_of(tx, prospect_row, profile, now)
             pos = schedule.apply_disposition(lib, position(enrollment), ctx, disposition, now, callback_at).position
-            spawned = write_position(conn, enrollment, prospect_row, pos, now)
-            attempt = records.newest_attempt(conn, prospect_id=prospect_id)
+            spawned = write_position(tx, enrollment, prospect_row, pos, now)
+            attempt = tx.newest_attempt(prospect_id=prospect_id)
             attempt_id = None
             if attempt is not None and attempt["enrollment_id"] == enrollment["id"] and attempt["outcome"] == "connected":
                 attempt_id = attempt["id"]
-                records.record_disposition(conn, attempt_id, disposition, note.strip(), spawned)
+                tx.record_disposition(attempt_id, disposition, note.strip(), spawned)
                 if disposition == "callback":
-                    records.record_attempt_facts(conn, attempt_id, {"callback_at": to_iso(callback_at),
+                    tx.record_attempt_facts(attempt_id, {"callback_at": to_iso(callback_at),
                                                                     "callback_by": callback_by})
-            current = records.enrollment_row(conn, spawned or enrollment["id"])
+            current = tx.enrollment(spawned or enrollment["id"])
             return result_of(attempt_id, prospect_id, "connected", current)
 
 
-def undo_last(db: Database, *, session_id: int | None = None,
+def undo_last(store: Store, *, session_id: int | None = None,
               prospect_id: int | None = None) -> OutcomeResult | None:
     """Remove the newest attempt (of the session, or of the prospect) and restore the enrollment exactly.
 
@@ -271,53 +267,51 @@ def undo_last(db: Database, *, session_id: int | None = None,
     newer attempt than the one chosen, or the number went on the do-not-call list since:
     restoring the older state would silently undo those too.
     """
-    with store_errors(db), write_tx(db):
-        conn = db.conn
-        attempt = records.newest_attempt(conn, session_id=session_id, prospect_id=prospect_id)
+    with reported(store), store.writing() as tx:
+        attempt = tx.newest_attempt(session_id=session_id, prospect_id=prospect_id)
         if attempt is None:
             return None
-        _check_undoable(conn, attempt)
+        _check_undoable(tx, attempt)
         state = json.loads(attempt["prev_state"])
-        records.delete_attempt(conn, attempt["id"])
+        tx.delete_attempt(attempt["id"])
         if attempt["spawned_enrollment_id"] is not None:
-            records.delete_enrollment(conn, attempt["spawned_enrollment_id"])
-        records.restore_enrollment(conn, state)
+            tx.delete_enrollment(attempt["spawned_enrollment_id"])
+        tx.restore_enrollment(state)
         if attempt["dnc_added"]:
-            for e164 in _dnc_numbers_of(attempt, records.prospect_row(conn, attempt["prospect_id"])):
-                records.dnc_delete(conn, e164)
+            for e164 in _dnc_numbers_of(attempt, tx.prospect(attempt["prospect_id"])):
+                tx.dnc_delete(e164)
         return result_of(attempt["id"], attempt["prospect_id"], attempt["outcome"], state)
 
 
-def _check_undoable(conn: sqlite3.Connection, attempt: dict) -> None:
-    newer = records.newest_attempt(conn, prospect_id=attempt["prospect_id"])
+def _check_undoable(tx: Records, attempt: dict) -> None:
+    newer = tx.newest_attempt(prospect_id=attempt["prospect_id"])
     if newer["id"] != attempt["id"]:
         raise InvalidInput(f"prospect {attempt['prospect_id']} has a newer attempt (#{newer['id']}, "
                            f"{newer['outcome']}); undo that one first")
-    phone = records.prospect_row(conn, attempt["prospect_id"])["phone_e164"]
-    if not attempt["dnc_added"] and records.dnc_contains(conn, phone):
+    phone = tx.prospect(attempt["prospect_id"])["phone_e164"]
+    if not attempt["dnc_added"] and phone in tx.dnc_among([phone]):
         raise InvalidInput(f"{phone} was put on the do-not-call list after this attempt; "
                            "remove it from the list first if that was a mistake")
 
 
 # --- small edits ------------------------------------------------------------------------------
 
-def snooze(db: Database, prospect_id: int, until: datetime, now: datetime) -> Enrollment:
+def snooze(store: Store, prospect_id: int, until: datetime, now: datetime) -> Enrollment:
     """Move the prospect's due time to ``until`` (no longer a pinned promise)."""
     now, until = as_utc(now), as_utc(until)
     if until <= now:
         raise InvalidInput(f"snooze until {until.isoformat()}: that is not after now ({now.isoformat()})")
-    with store_errors(db), write_tx(db):
-        conn = db.conn
-        row = need_prospect(conn, prospect_id)
-        enrollment = need_live(conn, row)
+    with reported(store), store.writing() as tx:
+        row = need_prospect(tx, prospect_id)
+        enrollment = need_live(tx, row)
         if enrollment["status"] != "active":
             raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
-        records.update_enrollment(conn, enrollment["id"], {
+        tx.update_enrollment(enrollment["id"], {
             "next_due_at": to_iso(until), "pinned": 0, "promised_at": None, "updated_at": to_iso(now)})
-        return enrollment_model(records.enrollment_row(conn, enrollment["id"]))
+        return enrollment_model(tx.enrollment(enrollment["id"]))
 
 
-def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
+def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
                  session_id: int | None = None) -> OutcomeResult:
     """The prospect replied to an email that offered times, picking number ``choice`` (1-based).
 
@@ -327,17 +321,16 @@ def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
     """
     now = as_utc(now)
     lib = library()
-    with store_errors(db):
-        profile = settings.read_profile(db)
-        with write_tx(db):
-            conn = db.conn
-            row = need_prospect(conn, prospect_id)
-            enrollment = need_live(conn, row)
+    with reported(store):
+        profile = profile_of(store)
+        with store.writing() as tx:
+            row = need_prospect(tx, prospect_id)
+            enrollment = need_live(tx, row)
             if enrollment["status"] != "active":
                 raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
-            _check_in_order(conn, row, profile, now)
-            ctx = context_of(conn, row, profile, now)
-            attempts = records.attempts_of_prospect(conn, prospect_id)
+            _check_in_order(tx, row, profile, now)
+            ctx = context_of(tx, row, profile, now)
+            attempts = tx.attempts(prospect_id)
             known = facts_for(row, enrollment, attempts, lib[enrollment["cadence"]], fields_for(row, profile, ctx, now))
             offered = known.pending_offer(now)
             if not offered:
@@ -347,9 +340,9 @@ def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
                 raise InvalidInput(f"choose one of the {len(offered)} times offered (1-{len(offered)}), not {choice}")
             at = offered[choice - 1]
             pos = schedule.pin_at(lib, position(enrollment), ctx, at, now)
-            records.update_enrollment(conn, enrollment["id"], position_columns(pos, now))
-            attempt_id = records.insert_attempt(
-                conn, prospect_id=prospect_id, enrollment=enrollment, step=enrollment["step_index"] + 1,
+            tx.update_enrollment(enrollment["id"], enrolling.position_columns(pos, now))
+            attempt_id = tx.insert_attempt(
+                prospect_id=prospect_id, enrollment=enrollment, step=enrollment["step_index"] + 1,
                 action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
                 session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"})
-            return result_of(attempt_id, prospect_id, "replied", records.enrollment_row(conn, enrollment["id"]))
+            return result_of(attempt_id, prospect_id, "replied", tx.enrollment(enrollment["id"]))

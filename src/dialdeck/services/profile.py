@@ -1,16 +1,15 @@
-"""The rep's profile and settings."""
+"""The rep's profile and settings: read, validated and kept; what is unset that scripts say."""
 
 from __future__ import annotations
-
-from sqlite_utils import Database
 
 from dialdeck import settings
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
     RepProfile,
 )
-from dialdeck.services.common import store_errors
+from dialdeck.services.common import profile_of, reported
 from dialdeck.services.library import library
+from dialdeck.store import Store
 
 # The profile fields scripts speak: setting key, RepProfile field, what a script says while it
 # is unset, and an example value for the command that sets it.
@@ -21,10 +20,10 @@ _PROFILE_SPOKEN = (
 )
 
 
-def profile_problems(db: Database) -> list[str]:
+def profile_problems(store: Store) -> list[str]:
     """What the rep has not set yet that every script says, each with the command that sets it."""
-    with store_errors(db):
-        profile = settings.read_profile(db)
+    with reported(store):
+        profile = profile_of(store)
     default = RepProfile()
     problems = []
     for key, field, said, example in _PROFILE_SPOKEN:
@@ -35,26 +34,29 @@ def profile_problems(db: Database) -> list[str]:
     return problems
 
 
-def get_profile(db: Database) -> RepProfile:
-    with store_errors(db):
-        return settings.read_profile(db)
+def get_profile(store: Store) -> RepProfile:
+    with reported(store):
+        return profile_of(store)
 
 
-def set_setting(db: Database, key: str, value: str) -> RepProfile:
+def set_setting(store: Store, key: str, value: str) -> RepProfile:
     """Validate and store one setting (``rep.phone`` is stored E.164); InvalidInput names the key."""
     if key == settings.CADENCE_KEY and value.strip() not in library():
         raise InvalidInput(f"{key}: no cadence named {value.strip()!r} (known: {', '.join(sorted(library()))})")
-    with store_errors(db):
-        return settings.write_setting(db, key, value)
+    with reported(store):
+        stored = settings.normalize(key, value, profile_of(store))
+        with store.writing() as tx:
+            tx.put_setting(key, stored)
+        return profile_of(store)
 
 
-def saved_theme(db: Database) -> str | None:
+def saved_theme(store: Store) -> str | None:
     """The colour theme the rep last picked in the session, or None."""
-    with store_errors(db):
-        return settings.read_setting(db, settings.THEME_KEY, "") or None
+    with reported(store):
+        return store.settings().get(settings.THEME_KEY) or None
 
 
-def remember_theme(db: Database, name: str) -> None:
+def remember_theme(store: Store, name: str) -> None:
     """Keep the session's colour theme for the next start."""
-    with store_errors(db):
-        settings.write_ui_setting(db, settings.THEME_KEY, name)
+    with reported(store), store.writing() as tx:
+        tx.put_setting(settings.THEME_KEY, name)

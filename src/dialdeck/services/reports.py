@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
-from dialdeck import settings
 from dialdeck.clock import UTC, as_utc, from_iso, to_iso
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
@@ -17,28 +14,28 @@ from dialdeck.models import (
     SessionActivity,
     SessionStats,
 )
-from dialdeck.services.common import rep_day, store_errors
+from dialdeck.services.common import profile_of, rep_day, reported
 from dialdeck.services.queue import queue_summary
-from dialdeck.store import queries, records
+from dialdeck.store import Store
 
 REPORT_MAX_DAYS = 11_000
 
 
-def report(db: Database, now: datetime, days: int = 1) -> ActivityReport:
+def report(store: Store, now: datetime, days: int = 1) -> ActivityReport:
     """The rep's activity over the last ``days`` days (1 = today in the rep's zone) up to ``now``."""
     now = as_utc(now)
     if not 1 <= days <= REPORT_MAX_DAYS:
         raise InvalidInput(f"days: must be from 1 to {REPORT_MAX_DAYS:,}, not {days}")
-    with store_errors(db):
-        profile = settings.read_profile(db)
+    with reported(store):
+        profile = profile_of(store)
         today = rep_day(now, profile)[0]
         since = _days_back(today, days - 1, profile)
         cadences = tuple(CadenceActivity(**row) for row in
-                         records.activity_by_cadence(db.conn, to_iso(since), to_iso(now)))
+                         store.activity_by_cadence(to_iso(since), to_iso(now)))
         sessions = tuple(_session_activity(row) for row in
-                         records.sessions_between(db.conn, to_iso(since), to_iso(now)))
-        queue = queue_summary(db, now, cap=None)  # a report is read once: exact counts
-        overdue = queries.count_due_before(db.conn, to_iso(today))
+                         store.sessions_between(to_iso(since), to_iso(now)))
+        queue = queue_summary(store, now, cap=None)  # a report is read once: exact counts
+        overdue = store.count_due_before(to_iso(today))
     totals = {field: sum(getattr(c, field) for c in cadences)
               for field in ("dials", "voicemails", "connects", "meetings_booked", "not_interested",
                             "do_not_call", "emails_sent", "tasks_done")}
