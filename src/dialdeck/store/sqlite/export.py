@@ -28,16 +28,13 @@ class ExportReads(RecordReads):
         any_others = self.conn.execute("SELECT EXISTS (SELECT 1 FROM prospect_phones)").fetchone()[0] == 1
         cursor = self.conn.execute(_EXPORT_SQL)
         names = [d[0] for d in cursor.description]
-        try:
-            for values in cursor:
-                row = dict(zip(names, values, strict=True))
-                pid = row["id"]
-                yield ExportRecord(
-                    row=row, notes=self.notes(pid),
-                    other_numbers=self.other_numbers(pid) if any_others else [],
-                    attempts=self.attempts(pid) if with_attempts else None)
-        finally:
-            cursor.close()
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            pid = row["id"]
+            yield ExportRecord(
+                row=row, notes=self.notes(pid),
+                other_numbers=self.other_numbers(pid) if any_others else [],
+                attempts=self.attempts(pid) if with_attempts else None)
 
 
 
