@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import sqlite3
 import time
@@ -9,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from dialdeck.cli import main
 from dialdeck.errors import StoreError
-from dialdeck.store import open_store
+from dialdeck.store import open_reader, open_store
 from dialdeck.store.sqlite import open_sqlite
 from dialdeck.store.sqlite.db import WAL_BACKSTOP_PAGES
 from dialdeck.store.sqlite.schema import MIGRATION_SET
@@ -147,3 +150,27 @@ def test_an_attempt_must_name_a_real_prospect(db) -> None:
             db.conn.execute(
                 "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, at, prev_state) "
                 "VALUES (42, 42, 'x', 1, 'call', 'voicemail', 'x', '{}')")
+
+
+@pytest.mark.parametrize("url", ["postgresql://dial:s3cret@db.example.com/team", "postgres://db.example.com/team"])
+def test_a_postgresql_url_is_refused_as_not_supported_yet(url: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for opening in (open_store, open_reader):
+        with pytest.raises(StoreError, match="PostgreSQL databases are not supported yet") as caught:
+            opening(url)
+        assert "s3cret" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # not taken for a file name: nothing was created
+
+
+def test_the_cli_says_a_postgresql_url_is_not_supported_yet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for args in (["--db", "postgresql://dial:s3cret@db.example.com/team", "due"], ["config"]):
+        monkeypatch.setenv("DIALDECK_DB", "postgresql://dial:s3cret@db.example.com/team")
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            status = main(args)
+        assert status == 1
+        (line,) = err.getvalue().splitlines()
+        assert line.startswith("dialdeck: error: postgresql:") and "not supported yet" in line
+        assert "s3cret" not in line
+    assert list(tmp_path.iterdir()) == []

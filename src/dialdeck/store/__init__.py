@@ -28,7 +28,8 @@ def engine_for(location: str | Path) -> str:
 
 
 def _without_password(url: str) -> str:
-    return re.sub(r"(://?[^/@:]*):[^/@]*@", r"\1:***@", url)
+    url = re.sub(r"^([\w+]+):/(?!/)", r"\1://", url)  # as typed, before a Path folded the slashes
+    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", url)
 
 
 def open_store(location: str | Path, *, create: bool = True, durable: bool = True) -> Store:
