@@ -62,7 +62,7 @@ class RowShaper:
 
     def __call__(self, line: int, cells: list[str]) -> list:
         fields = self.parser.read(line, cells)
-        if type(fields) is list:
+        if isinstance(fields, list):
             return fields
         get = fields.text.get
         phone, numbers, warnings = fields.phone, fields.numbers, fields.warnings

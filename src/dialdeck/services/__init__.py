@@ -12,9 +12,8 @@ input as ``InvalidInput`` or ``NotFound``, never as a traceback.
 """
 
 from dialdeck import settings
-from dialdeck.schedule import RECENT_CALLS
-from dialdeck.store import Store, engine_for, open_reader, open_store
 from dialdeck.models import ActivityReport, CadenceActivity, SessionActivity
+from dialdeck.schedule import RECENT_CALLS
 from dialdeck.services.card import CARD_NOTES, call_card, call_verdict
 from dialdeck.services.dnc import dnc_add, dnc_list, dnc_remove
 from dialdeck.services.export import export_rows, iter_export_rows
@@ -53,6 +52,7 @@ from dialdeck.services.prospects import (
 from dialdeck.services.queue import QUEUE_COUNT_CAP, due, explain_due, queue_summary
 from dialdeck.services.reports import REPORT_MAX_DAYS, report
 from dialdeck.services.sessions import end_session, session_stats, start_session
+from dialdeck.store import Store, engine_for, open_reader, open_store
 
 __all__ = [
     "CALLBACK_CHOOSERS", "CARD_NOTES", "DNC_OWN", "DNC_USED", "OFF_SCRIPT_NOTE", "QUEUE_COUNT_CAP",

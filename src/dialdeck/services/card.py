@@ -33,7 +33,7 @@ from dialdeck.services.rows import (
     prospect_model,
 )
 from dialdeck.store import Store
-from dialdeck.store.interface import EnrollmentRow, ProspectRow, Records
+from dialdeck.store.interface import AttemptRow, EnrollmentRow, ProspectRow, Records
 
 CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed height
 
@@ -80,7 +80,7 @@ def verdict_of(records: Records, prospect: ProspectRow, enrollment: EnrollmentRo
         on_dnc=on_dnc, promised_at=promised, name=ctx.name)
 
 
-def fields_for(row: dict, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:
+def fields_for(row: ProspectRow, profile: RepProfile, ctx: schedule.Context, now: datetime) -> dict[str, str]:
     """The prospect's and the rep's template fields; the time phrases come from scripts.
 
     A missing referrer or appointment is empty here and never said: the cadence files use
@@ -100,7 +100,7 @@ def fields_for(row: dict, profile: RepProfile, ctx: schedule.Context, now: datet
     }
 
 
-def script_for(lib: dict, row: dict, enrollment: dict, attempts: list[dict], profile: RepProfile,
+def script_for(lib: dict, row: ProspectRow, enrollment: EnrollmentRow, attempts: list[AttemptRow], profile: RepProfile,
             ctx: schedule.Context, now: datetime) -> Script:
     """The current step's script for this prospect at ``now``, from the facts the store holds."""
     cad = lib[enrollment["cadence"]]
@@ -109,7 +109,7 @@ def script_for(lib: dict, row: dict, enrollment: dict, attempts: list[dict], pro
     return scripts.render_script(lib, position(enrollment), ctx, known, fields, now)
 
 
-def facts_for(row: dict, enrollment: dict, attempts: list[dict], cad: cadence_mod.Cadence,
+def facts_for(row: ProspectRow, enrollment: EnrollmentRow, attempts: list[AttemptRow], cad: cadence_mod.Cadence,
            fields: dict[str, str]) -> facts_mod.ScriptFacts:
     """What the store knows that a script may state: the prospect's attempts and the rep's records."""
     benefit = (row["benefit"] or "").strip() or (cadence_mod.render(cad.benefit, fields) if cad.benefit else "")
@@ -127,7 +127,7 @@ def facts_for(row: dict, enrollment: dict, attempts: list[dict], cad: cadence_mo
     )
 
 
-def _touch(row: dict) -> facts_mod.Touch:
+def _touch(row: AttemptRow) -> facts_mod.Touch:
     offered = tuple(from_iso(at) for at in json.loads(row["offered"])) if row["offered"] else ()
     return facts_mod.Touch(
         at=from_iso(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],

@@ -191,9 +191,9 @@ class _ImportRun:
         by_email = batch.prospects_by_emails(list({r.email for r in rows if r.email}))
         if self._has_other_numbers:
             found = [*by_phone.values(), *by_email.values()]  # one prospect may be found both ways
-            others = batch.other_numbers_of(list({row["id"] for row in found}))
-            for row in found:
-                row["others"] = others.get(row["id"], [])
+            others = batch.other_numbers_of(list({stored["id"] for stored in found}))
+            for stored in found:
+                stored["others"] = others.get(stored["id"], [])
         pending: dict[int, _Pending] = {}
         stamp = to_iso(self.now)
         default_cadence = self.default_cadence

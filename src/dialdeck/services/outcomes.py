@@ -34,7 +34,13 @@ from dialdeck.services.common import (
 from dialdeck.services.library import library
 from dialdeck.services.rows import enrollment_model, result_of
 from dialdeck.store import Store
-from dialdeck.store.interface import Records, Writer
+from dialdeck.store.interface import (
+    AttemptRow,
+    EnrollmentRow,
+    ProspectRow,
+    Records,
+    Writer,
+)
 
 
 def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
@@ -153,7 +159,7 @@ class _Delivered:
                 "offered": json.dumps([to_iso(at) for at in self.offered]) if self.offered else None}
 
 
-def _said(tx: Records, lib: dict, row: dict, enrollment: dict, profile: RepProfile,
+def _said(tx: Records, lib: dict, row: ProspectRow, enrollment: EnrollmentRow, profile: RepProfile,
           ctx: schedule.Context, outcome: str, now: datetime) -> _Delivered:
     """The script as shown at ``now``, for the outcomes that deliver it: what it promised."""
     if outcome not in ("voicemail", "sent") or enrollment["status"] != "active":
@@ -170,7 +176,7 @@ def _said(tx: Records, lib: dict, row: dict, enrollment: dict, profile: RepProfi
                       offered=script.offers if outcome == "sent" else ())
 
 
-def _guard_call(tx: Records, prospect: dict, enrollment: dict, ctx: schedule.Context,
+def _guard_call(tx: Records, prospect: ProspectRow, enrollment: EnrollmentRow, ctx: schedule.Context,
                 outcome: str, now: datetime, force: bool) -> str | None:
     """Refuse a call the guard forbids (NotCallable); forced, return the refusal to record.
 
@@ -192,7 +198,7 @@ DNC_USED = 1  # the number the call used (before m004 always the prospect's own)
 DNC_OWN = 2  # the prospect's own number, when the call used another of theirs
 
 
-def _add_dnc(tx: Writer, prospect: dict, used: ContactNumber, now: datetime) -> int:
+def _add_dnc(tx: Writer, prospect: ProspectRow, used: ContactNumber, now: datetime) -> int:
     """A do-not-call outcome: the number that was answered goes on the list, and the prospect's
     own number with it (a re-import, the queue and the list go by that one). Returns the
     DNC_* flags of the numbers this attempt added."""
@@ -205,14 +211,14 @@ def _add_dnc(tx: Writer, prospect: dict, used: ContactNumber, now: datetime) -> 
     return added
 
 
-def _dnc_numbers_of(attempt: dict, prospect: dict) -> list[str]:
+def _dnc_numbers_of(attempt: AttemptRow, prospect: ProspectRow) -> list[str]:
     """The numbers a do-not-call attempt put on the list (see _add_dnc)."""
     used = phones.split_number(attempt["number"])[0] if attempt.get("number") else prospect["phone_e164"]
     flags = attempt["dnc_added"]
     return [e164 for flag, e164 in ((DNC_USED, used), (DNC_OWN, prospect["phone_e164"])) if flags & flag]
 
 
-def _check_in_order(tx: Records, prospect: dict, profile: RepProfile, now: datetime) -> None:
+def _check_in_order(tx: Records, prospect: ProspectRow, profile: RepProfile, now: datetime) -> None:
     """Refuse an attempt dated before the prospect's newest one: the history, the guardrails'
     recent calls and undo all read the attempts in time order."""
     last = from_iso(tx.last_attempt_at(prospect["id"]))
@@ -283,7 +289,7 @@ def undo_last(store: Store, *, session_id: int | None = None,
         return result_of(attempt["id"], attempt["prospect_id"], attempt["outcome"], state)
 
 
-def _check_undoable(tx: Records, attempt: dict) -> None:
+def _check_undoable(tx: Records, attempt: AttemptRow) -> None:
     newer = tx.newest_attempt(prospect_id=attempt["prospect_id"])
     if newer["id"] != attempt["id"]:
         raise InvalidInput(f"prospect {attempt['prospect_id']} has a newer attempt (#{newer['id']}, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dialdeck.clock import from_iso
 from dialdeck.enrolling import LIVE
 from dialdeck.models import Attempt, Enrollment, Note, OutcomeResult, Prospect
@@ -44,7 +46,7 @@ def note_model(row: NoteRow) -> Note:
                 source=row["source"], session_id=row["session_id"], attempt_id=row["attempt_id"])
 
 
-def result_of(attempt_id: int | None, prospect_id: int, outcome: str, row: dict,
+def result_of(attempt_id: int | None, prospect_id: int, outcome: str, row: Mapping,
               needs_disposition: bool = False, forced_reason: str | None = None) -> OutcomeResult:
     live = row["status"] in LIVE
     return OutcomeResult(

@@ -13,7 +13,12 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 
 from dialdeck.store.interface import Time
-from dialdeck.store.sqlite.records import INSERT_ENROLLMENT, REMEMBER_HOURS_KEY, dicts, marks
+from dialdeck.store.sqlite.records import (
+    INSERT_ENROLLMENT,
+    REMEMBER_HOURS_KEY,
+    dicts,
+    marks,
+)
 
 # SQLite's page cache while importing (default 2 MB). A big import inserts into six indexes in
 # no useful order; with a bigger cache fewer pages are evicted and read back (measured at 1M

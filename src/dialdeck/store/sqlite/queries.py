@@ -26,7 +26,7 @@ _TIER_WHERE = "status = 'active' AND pinned = 0 AND hours_key IN ({keys}) AND ne
 _ORDER = "ORDER BY temp_rank, value DESC, next_due_at, prospect_id"
 
 
-def _marks(keys: Sequence[str]) -> str:
+def _marks(keys: Sequence[object]) -> str:
     return ",".join("?" * len(keys))
 
 
