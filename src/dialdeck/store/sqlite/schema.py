@@ -1,7 +1,7 @@
 """The schema, as forward migrations: one function per schema step, applied in order.
 
 sqlite-utils' ``Migrations`` records each applied step in ``_sqlite_migrations``. A database
-that lists a step this dialdeck does not know was written by a newer dialdeck: ``open_store``
+that lists a step this dialdeck does not know was written by a newer dialdeck: opening it
 refuses it rather than guess.
 
 Times are UTC ISO-8601 text (``clock.to_iso``), fixed width, so text order is time order.
