@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 from baselines import raw_due
 from common import NOW, Latency
 
-from dialdeck import services, settings, store
+from dialdeck import calling_windows, services, store
 from dialdeck.clock import to_iso
-from dialdeck.store import queries, windows
 
 STEP = timedelta(minutes=3)
 
@@ -61,8 +60,8 @@ def measure(db_file: Path, iterations: int) -> DueResult:
 
 def _raw_args(db, at) -> tuple:
     """What the raw query is given: the open windows and today's start, computed outside the timing."""
-    profile = settings.read_profile(db)
-    open_now = windows.open_keys(queries.hours_keys(db.conn), windows.base_window(profile), at)
+    profile = services.get_profile(db)
+    open_now = calling_windows.open_keys(db.hours_keys(), calling_windows.base_window(profile), at)
     zone = ZoneInfo(profile.timezone)
     today = datetime.combine(at.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
     return open_now, to_iso(at), to_iso(today)

@@ -68,7 +68,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def db(db_path: Path) -> Iterator:
-    """A fresh, migrated database in tmp_path (a ``sqlite_utils.Database``)."""
+    """A fresh, migrated database in tmp_path: the ``Store`` the services take (SQLite engine)."""
     database = open_store(db_path)
     yield database
     database.close()

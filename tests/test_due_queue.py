@@ -10,7 +10,7 @@ import pytest
 from dialdeck import services
 from dialdeck.clock import to_iso
 from dialdeck.hours import hours_key
-from dialdeck.store import queries, records, write_tx
+from dialdeck.store.sqlite import queries
 
 _numbers = itertools.count(100)
 
@@ -21,13 +21,13 @@ def add(db, name: str, *, due: datetime, zone: str = "America/New_York", region:
     """One prospect with one enrollment, written straight to the tables."""
     number = next(_numbers)
     key = hours_key(region, subdivision, zone)
-    with write_tx(db):
+    with db.writing() as tx:
         pid = db.conn.execute(
             "INSERT INTO prospects (first_name, last_name, phone_e164, timezone, tz_source, region, subdivision, "
             "temperature, value, created_at, updated_at) VALUES (?, '', ?, ?, 'file', ?, ?, ?, ?, 'x', 'x')",
             [name, f"+1212555{number:04d}", zone, region, subdivision, temperature, value],
         ).lastrowid
-        records.insert_enrollment(db.conn, {
+        tx.insert_enrollment({
             "prospect_id": pid, "cadence": cadence, "step_index": step_index, "status": status,
             "next_due_at": to_iso(due), "pinned": int(pinned), "retries": 0, "hours_key": key,
             "temp_rank": 0 if temperature == "warm" else 1, "value": value, "created_at": "x", "updated_at": "x",

@@ -16,7 +16,7 @@ import pytest
 
 from dialdeck import parallel_parse, services
 from dialdeck.errors import ImportFileError
-from dialdeck.store import open_store, records
+from dialdeck.store import open_store
 
 CADENCES = ("zero-to-ten", "money-in-follow-up", "follow-up-series", "voicemail-challenge", "three-step")
 US_AREAS = (("212", "America/New_York"), ("305", ""), ("415", "America/Los_Angeles"), ("312", ""),
@@ -113,9 +113,9 @@ def test_a_reimport_over_existing_prospects_and_the_dnc_list_is_the_same_too(tmp
 
     def prepare(db):
         services.import_csv(db, first, now=now, workers=0)
-        with db.conn:
-            records.dnc_insert(db.conn, "+442079460003", "2026-11-01T00:00:00+00:00", "asked")
-            records.dnc_insert(db.conn, "+442079460500", "2026-11-01T00:00:00+00:00", "asked")
+        with db.writing() as tx:
+            tx.dnc_insert("+442079460003", "2026-11-01T00:00:00+00:00", "asked")
+            tx.dnc_insert("+442079460500", "2026-11-01T00:00:00+00:00", "asked")
 
     (single_report, single), (parallel_report, parallel) = import_both(tmp_path, second, now, prepare=prepare)
     assert parallel == single

@@ -15,8 +15,8 @@ from sqlite_utils import Database
 
 from conftest import SMALL_ROWS
 from dialdeck import services
-from dialdeck.store import open_store, records
-from dialdeck.store.schema import migrations, split_legacy_notes
+from dialdeck.store import open_store
+from dialdeck.store.sqlite.schema import migrations, split_legacy_notes
 from test_cli import IMPORT_AT, dialdeck
 
 
@@ -46,7 +46,7 @@ def test_a_note_after_a_call_is_linked_to_that_call_and_the_session(imported_db,
     note = services.add_note(imported_db, 1, "  asks for  a quote ", now, session_id=session)
     assert (note.text, note.attempt_id, note.session_id) == ("asks for a quote", logged.attempt_id, session)
     # The attempt keeps only what was logged with it: the note is not copied there.
-    assert records.newest_attempt(imported_db.conn)["note"] == ""
+    assert imported_db.newest_attempt()["note"] == ""
     other = services.add_note(imported_db, 2, "other prospect", now)
     assert other.attempt_id is None  # prospect 2 was not the call just made
 

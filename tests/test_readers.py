@@ -34,9 +34,9 @@ READERS = (
 # holds it until its stdin closes.
 HOLD_THE_WRITE_LOCK = """
 import sys
-from dialdeck.store import open_store, write_tx
+from dialdeck.store import open_store
 db = open_store(sys.argv[1])
-with write_tx(db):
+with db.writing():
     db.conn.execute("INSERT INTO settings (key, value) VALUES ('held', 'by a writer')")
     print("holding", flush=True)
     sys.stdin.read()

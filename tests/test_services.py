@@ -16,11 +16,12 @@ from conftest import SMALL_ROWS
 from dialdeck import services
 from dialdeck.clock import UTC
 from dialdeck.errors import ImportFileError, InvalidInput, NotFound, StoreError
-from dialdeck.store import open_store, records
+from dialdeck.store import open_store
+from dialdeck.store.sqlite.engine import SqliteWriter
 
 
 def enrollment(db, prospect_id: int) -> dict:
-    return records.latest_enrollment(db.conn, prospect_id)
+    return db.latest_enrollment(prospect_id)
 
 
 def count(db, table: str) -> int:
@@ -110,7 +111,7 @@ def test_unknown_cadence_is_refused_before_reading(db, small_csv, now) -> None:
 def test_log_outcome_writes_the_attempt_and_advances(imported_db, now) -> None:
     result = services.log_outcome(imported_db, 1, "voicemail", now, note="left the short one")
     assert result.status == "active" and result.step == 2 and result.attempt_id is not None
-    attempt = records.newest_attempt(imported_db.conn)
+    attempt = imported_db.newest_attempt()
     assert (attempt["outcome"], attempt["step"], attempt["action"], attempt["note"]) == (
         "voicemail", 1, "call", "left the short one")
     assert enrollment(imported_db, 1)["step_index"] == 1
@@ -146,7 +147,7 @@ def test_a_failure_mid_write_leaves_nothing_half_done(imported_db, now, monkeypa
         raise sqlite3.OperationalError("disk I/O error")
 
     # The enrollment update and the dnc insert have run when the attempt insert fails.
-    monkeypatch.setattr(records, "insert_attempt", disk_fails)
+    monkeypatch.setattr(SqliteWriter, "insert_attempt", disk_fails)
     with pytest.raises(StoreError, match="cannot be written"):
         services.log_outcome(imported_db, 1, "do-not-call", now)
     assert enrollment(imported_db, 1) == before
@@ -162,7 +163,7 @@ def test_connected_then_callback_pins_the_promised_time(imported_db, now) -> Non
     assert (after.status, after.next_due_at) == ("active", callback)
     row = enrollment(imported_db, 1)
     assert row["pinned"] == 1 and row["step_index"] == 0
-    attempt = records.newest_attempt(imported_db.conn)
+    attempt = imported_db.newest_attempt()
     assert (attempt["disposition"], attempt["note"]) == ("callback", "after lunch")
 
 
@@ -477,7 +478,7 @@ def test_kill_9_loses_no_acknowledged_outcome(imported_db, db_path, now, tmp_pat
         assert set(acknowledged) <= stored
         # Every attempt's advance is there too: each enrollment was last touched by its newest attempt.
         for pid in range(1, 7):
-            newest = records.newest_attempt(db.conn, prospect_id=pid)
+            newest = db.newest_attempt(prospect_id=pid)
             assert enrollment(db, pid)["updated_at"] == newest["at"]
     finally:
         db.close()

@@ -10,8 +10,8 @@ from sqlite_utils import Database
 
 from dialdeck import services
 from dialdeck.errors import InvalidInput
-from dialdeck.store import open_store, records
-from dialdeck.store.schema import migrations
+from dialdeck.store import open_store
+from dialdeck.store.sqlite.schema import migrations
 
 HEADER = ("First Name", "Last Name", "Company Name", "Phone Number", "Mobile Phone Number", "Direct Dial",
           "Country/Region", "E-mail", "Cadence")
@@ -65,13 +65,13 @@ def test_an_attempt_records_the_number_it_used(db, megan, now) -> None:
 
 def test_the_number_may_be_typed_with_or_without_its_extension(db, megan, now) -> None:
     services.log_outcome(db, megan, "busy", now, number="404-555-0111")
-    assert records.newest_attempt(db.conn)["number"] == "+14045550111;ext=12"
+    assert db.newest_attempt()["number"] == "+14045550111;ext=12"
 
 
 def test_a_number_that_is_not_the_prospects_is_refused(db, megan, now) -> None:
     with pytest.raises(InvalidInput, match=r"\+1 404-555-0199 is not one of Megan Holloway's numbers"):
         services.log_outcome(db, megan, "voicemail", now, number="(404) 555-0199")
-    assert records.newest_attempt(db.conn) is None
+    assert db.newest_attempt() is None
 
 
 def test_an_email_step_records_no_number(db, megan, now) -> None:
@@ -84,7 +84,7 @@ def test_an_email_step_records_no_number(db, megan, now) -> None:
 def test_a_number_on_the_dnc_list_is_marked_and_never_dialled(db, megan, now) -> None:
     services.dnc_add(db, "+1 404 555 0188", now)
     assert numbers(db, megan)[2] == ("mobile", "+14045550188", "", False, True)
-    assert records.live_enrollment(db.conn, megan)["status"] == "active"  # their own number is fine
+    assert db.live_enrollment(megan)["status"] == "active"  # their own number is fine
     with pytest.raises(InvalidInput, match="on the do-not-call list: it is never dialled"):
         services.log_outcome(db, megan, "voicemail", now, number="+1 404 555 0188")
     services.log_outcome(db, megan, "voicemail", now, number="+1 404 555 0190")  # the direct line is fine
@@ -94,10 +94,10 @@ def test_do_not_call_on_a_mobile_lists_it_and_their_own_number_and_undo_takes_bo
     services.log_outcome(db, megan, "do-not-call", now, number="+1 404 555 0188")
     listed = {entry["e164"] for entry in services.dnc_list(db)}
     assert listed == {"+14045550188", "+14045550111"}
-    assert records.live_enrollment(db.conn, megan) is None
+    assert db.live_enrollment(megan) is None
     services.undo_last(db, prospect_id=megan)
     assert services.dnc_list(db) == []
-    assert records.live_enrollment(db.conn, megan)["status"] == "active"
+    assert db.live_enrollment(megan)["status"] == "active"
 
 
 def test_reimport_adds_numbers_and_never_drops_one(db, write_csv, megan, now) -> None:

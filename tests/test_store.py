@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import sqlite3
 import time
@@ -9,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from dialdeck.cli import main
 from dialdeck.errors import StoreError
-from dialdeck.store import open_store, write_tx
-from dialdeck.store.db import WAL_BACKSTOP_PAGES
-from dialdeck.store.schema import MIGRATION_SET
+from dialdeck.store import open_reader, open_store
+from dialdeck.store.sqlite import open_sqlite
+from dialdeck.store.sqlite.db import WAL_BACKSTOP_PAGES
+from dialdeck.store.sqlite.schema import MIGRATION_SET
 
 
 def test_a_new_database_has_the_schema_in_wal_with_foreign_keys(db, db_path: Path) -> None:
-    assert {"prospects", "enrollments", "attempts", "dnc", "settings", "sessions"} <= set(db.table_names())
+    tables = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"prospects", "enrollments", "attempts", "dnc", "settings", "sessions"} <= tables
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: survives power loss too
@@ -31,7 +36,7 @@ def test_the_writer_leaves_checkpoints_to_a_quiet_moment(db) -> None:
 def test_a_commit_reaches_the_database_file_itself_soon_after(db, db_path: Path, tmp_path: Path) -> None:
     """The background checkpoint copies committed pages into the main file once the writer pauses:
     a copy of that file alone (no WAL) holds the write."""
-    with write_tx(db):
+    with db.writing():
         db.conn.execute("INSERT INTO settings (key, value) VALUES ('probe', 'kept')")
     deadline = time.monotonic() + 10
     while not (found := _in_file_alone(db_path, tmp_path)) and time.monotonic() < deadline:
@@ -95,7 +100,7 @@ def test_database_locked_by_another_program(db_path: Path) -> None:
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StoreError, match="locked by another program") as caught:
-            open_store(db_path, busy_timeout_ms=50)
+            open_sqlite(db_path, busy_timeout_ms=50)
         assert str(db_path) in str(caught.value)
     finally:
         holder.execute("ROLLBACK")
@@ -114,17 +119,17 @@ def test_database_from_a_newer_dialdeck_is_refused(db_path: Path) -> None:
         open_store(db_path)
 
 
-def test_write_tx_keeps_nothing_when_the_block_fails(db) -> None:
+def test_a_write_keeps_nothing_when_the_block_fails(db) -> None:
     with pytest.raises(RuntimeError):
-        with write_tx(db):
+        with db.writing():
             db.conn.execute("INSERT INTO settings(key, value) VALUES ('rep.name', 'Half')")
             raise RuntimeError("crash between two writes")
     assert db.conn.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
     assert not db.conn.in_transaction
 
 
-def test_write_tx_is_visible_to_another_connection_once_committed(db, db_path: Path) -> None:
-    with write_tx(db):
+def test_a_write_is_visible_to_another_connection_once_committed(db, db_path: Path) -> None:
+    with db.writing():
         db.conn.execute("INSERT INTO settings(key, value) VALUES ('rep.name', 'Whole')")
     other = sqlite3.connect(db_path)
     assert other.execute("SELECT value FROM settings").fetchone() == ("Whole",)
@@ -132,16 +137,40 @@ def test_write_tx_is_visible_to_another_connection_once_committed(db, db_path: P
 
 
 def test_a_prospect_has_at_most_one_live_enrollment(imported_db) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        with write_tx(imported_db):
+    with pytest.raises(StoreError, match="UNIQUE constraint failed"):
+        with imported_db.writing():
             imported_db.conn.execute(
                 "INSERT INTO enrollments (prospect_id, cadence, step_index, status, hours_key, temp_rank, "
                 "created_at, updated_at) VALUES (1, 'three-step', 0, 'active', 'US|America/New_York', 0, 'x', 'x')")
 
 
 def test_an_attempt_must_name_a_real_prospect(db) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        with write_tx(db):
+    with pytest.raises(StoreError, match="FOREIGN KEY constraint failed"):
+        with db.writing():
             db.conn.execute(
                 "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, at, prev_state) "
                 "VALUES (42, 42, 'x', 1, 'call', 'voicemail', 'x', '{}')")
+
+
+@pytest.mark.parametrize("url", ["postgresql://dial:s3cret@db.example.com/team", "postgres://db.example.com/team"])
+def test_a_postgresql_url_is_refused_as_not_supported_yet(url: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for opening in (open_store, open_reader):
+        with pytest.raises(StoreError, match="PostgreSQL databases are not supported yet") as caught:
+            opening(url)
+        assert "s3cret" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # not taken for a file name: nothing was created
+
+
+def test_the_cli_says_a_postgresql_url_is_not_supported_yet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for args in (["--db", "postgresql://dial:s3cret@db.example.com/team", "due"], ["config"]):
+        monkeypatch.setenv("DIALDECK_DB", "postgresql://dial:s3cret@db.example.com/team")
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            status = main(args)
+        assert status == 1
+        (line,) = err.getvalue().splitlines()
+        assert line.startswith("dialdeck: error: postgresql:") and "not supported yet" in line
+        assert "s3cret" not in line
+    assert list(tmp_path.iterdir()) == []

@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dialdeck import paths, services, store
+from dialdeck import paths, services
 from dialdeck.clock import UTC, as_utc
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import GUARDED_OUTCOMES
@@ -86,7 +86,7 @@ def build_demo(path: Path, now: datetime) -> Path:
     path = Path(path)
     if path.exists():
         raise InvalidInput(f"{path} already exists; the demo is built only into a new file")
-    db = store.open_store(path, create=True)
+    db = services.open_store(path, create=True)
     try:
         for key, value in DEMO_PROFILE.items():
             services.set_setting(db, key, value)

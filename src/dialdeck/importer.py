@@ -173,6 +173,24 @@ class RowNumber(NamedTuple):
     column: str  # the column it came from, for messages
 
 
+class RowFields(NamedTuple):
+    """One good row read lean (``RowParser.read``), for a bulk import that needs neither a
+    ProspectRow nor the row's raw cells. (A tuple: built once a row, cheap to pickle.)"""
+
+    text: dict[str, str]  # each field's cell, stripped (e-mail blanked when not an address)
+    first_name: str
+    last_name: str
+    phone: PhoneInfo  # the prospect's own number: numbers[0]
+    timezone: str  # IANA name
+    tz_source: str  # "file", "number" or "rep"
+    temperature: str
+    value: float | None
+    cadence: str | None
+    appointment_at: datetime | None  # UTC
+    warnings: tuple[str, ...]
+    numbers: tuple[RowNumber, ...]  # every number of the row, ``phone`` first
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem with one row. A row with two bad fields gives two RowErrors (same line)."""
@@ -485,35 +503,31 @@ class RowParser:
         fields = self.read(line, cells)
         if type(fields) is list:
             return fields
-        (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at, warnings,
-         numbers) = fields
+        text = fields.text
         return [ProspectRow(
             line=line,
-            first_name=first_name,
-            last_name=last_name,
+            first_name=fields.first_name,
+            last_name=fields.last_name,
             company=text.get("company", ""),
-            phone=phone,
+            phone=fields.phone,
             email=text.get("email", ""),
-            timezone=zone,
-            tz_source=source,
-            temperature=temperature,
-            value=value,
-            cadence=cadence,
+            timezone=fields.timezone,
+            tz_source=fields.tz_source,
+            temperature=fields.temperature,
+            value=fields.value,
+            cadence=fields.cadence,
             referrer=text.get("referrer", ""),
             referrer_company=text.get("referrer_company", ""),
-            appointment_at=appointment_at,
+            appointment_at=fields.appointment_at,
             notes=text.get("notes", ""),
             raw=_raw_row(self.columns, cells),
-            warnings=warnings,
-            numbers=numbers,
+            warnings=fields.warnings,
+            numbers=fields.numbers,
         )]
 
-    def read(self, line: int, cells: list[str]) -> tuple | list[RowError]:
-        """The lean form of ``parse`` for a bulk import, which needs neither a ProspectRow nor
-        the raw cells of a good row: a list of RowErrors for a bad row, else the tuple
-        (text, first_name, last_name, phone, zone, tz_source, temperature, value, cadence,
-        appointment_at, warnings, numbers), ``text`` being each field's cell, stripped, ``phone``
-        the prospect's own number and ``numbers`` all the row's (``phone`` first)."""
+    def read(self, line: int, cells: list[str]) -> RowFields | list[RowError]:
+        """The lean form of ``parse`` for a bulk import: the RowErrors of a bad row, else its
+        RowFields."""
         if len(cells) > len(self.columns):
             # An unquoted '$12,500' splits a cell: every column after it would be off by one.
             return [RowError(line=line, field="row", reason=f"{len(cells)} fields, the header has {len(self.columns)}",
@@ -553,8 +567,8 @@ class RowParser:
             raw = _raw_row(self.columns, cells)
             return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in problems]
         first_name, last_name = names
-        return (text, first_name, last_name, phone, zone, source, temperature, value, cadence, appointment_at,
-                tuple(warnings), numbers)
+        return RowFields(text, first_name, last_name, phone, zone, source, temperature, value, cadence,
+                         appointment_at, tuple(warnings), numbers)
 
     def _numbers(self, line: int, cells: list[str], region: str, problems: list[tuple[str, str]],
                  warnings: list[str]) -> tuple[RowNumber, ...]:

@@ -290,3 +290,58 @@ class ImportReport:
     # rejected row's problems ("line 7: phone: ..."), so they are not lost.
     rejects_error: str | None = None
     unsaved_rejects: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- the activity report (services.report) --------------------------------------------
+
+@dataclass(frozen=True)
+class CadenceActivity:
+    """What the rep did in one cadence during the report's days."""
+
+    cadence: str
+    dials: int
+    voicemails: int
+    connects: int
+    meetings_booked: int
+    not_interested: int
+    do_not_call: int
+    emails_sent: int
+    tasks_done: int
+
+
+@dataclass(frozen=True)
+class SessionActivity:
+    """One calling session that ran during the report's days."""
+
+    session_id: int
+    started_at: datetime
+    ended_at: datetime | None  # None: not closed (still open, or the app was killed)
+    dials: int
+    dials_per_hour: float
+
+
+@dataclass(frozen=True)
+class ActivityReport:
+    """The rep's activity from the start of the first day (rep's zone) until ``until`` (now),
+    and the queue as it stands now."""
+
+    since: datetime
+    until: datetime
+    days: int
+    timezone: str  # the rep's zone, in which the days are counted
+    dials: int  # call attempts, whatever their outcome
+    voicemails: int
+    connects: int
+    connect_rate: float  # connects / dials, 0.0 without dials
+    meetings_booked: int  # connected calls settled as booked
+    not_interested: int
+    do_not_call: int  # do-not-call outcomes logged
+    emails_sent: int
+    tasks_done: int  # task and social steps marked done
+    by_cadence: tuple[CadenceActivity, ...]  # most dials first
+    sessions: tuple[SessionActivity, ...]  # oldest first
+    due_now: int  # due and callable now (overdue ones included)
+    later_today: int  # coming due later today in the rep's day
+    overdue: int  # due before today began, callable now or not
+
+

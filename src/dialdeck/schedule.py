@@ -30,7 +30,7 @@ from dialdeck.cadence import SLOTS, Cadence, Step, Timing
 from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput, NotFound
 from dialdeck.hours import CallingWindow, add_business_days, next_callable
-from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES
+from dialdeck.models import CALL_OUTCOMES, DISPOSITIONS, OUTCOMES, RepProfile
 
 ACTIVE = "active"
 CONNECTED = "connected"
@@ -58,6 +58,16 @@ class Guardrails:
             raise ValueError("cooldown cannot be negative")
         if self.max_per_day < 1:
             raise ValueError("max_per_day must allow at least one call a day")
+
+    @classmethod
+    def of(cls, profile: RepProfile) -> Guardrails:
+        """The rep's guardrails, as their settings (``guard.*``) say."""
+        return cls(cooldown=timedelta(minutes=profile.cooldown_minutes), max_per_day=profile.max_per_day)
+
+
+# How far back the guardrails look at earlier calls (cooldown, calls per local day): the
+# calls a Context's ``recent_attempts`` holds.
+RECENT_CALLS = timedelta(days=8)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""The rep's profile, kept in the database's ``settings`` table: read, validate, write.
+"""The rep's settings: their keys, each value validated and normalized, and the profile they make.
 
 Keys are what ``dialdeck config set KEY VALUE`` takes. Each value is validated and normalized
 before it is stored (a phone becomes E.164, days become "mon,tue,..."), and a bad value raises
-InvalidInput naming the key. Unset keys fall back to ``RepProfile``'s defaults.
+InvalidInput naming the key. Unset keys fall back to ``RepProfile``'s defaults. Pure: the store
+keeps the stored text (``Store.settings``, ``Writer.put_setting``), ``services.profile`` both.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import phonenumbers
-from sqlite_utils import Database
 
 from dialdeck import phones, typed_time
 from dialdeck.errors import InvalidInput
 from dialdeck.hours import WEEKDAYS, parse_days
 from dialdeck.models import RepProfile
-from dialdeck.store.db import write_tx
 
 DEFAULT_CADENCE = "zero-to-ten"
 # The settings key of the cadence an import uses when neither the row nor the command names one.
@@ -41,9 +40,9 @@ KEYS = (*FIELDS, CADENCE_KEY)
 THEME_KEY = "ui.theme"
 
 
-def read_profile(db: Database) -> RepProfile:
-    """The stored profile; unset keys (and a number edited into text by hand) keep the default."""
-    stored = read_all(db)
+def profile_from(stored: dict[str, str]) -> RepProfile:
+    """The profile the stored settings make; unset keys (and a number edited into text by hand)
+    keep the default."""
     values = {}
     for key, field in FIELDS.items():
         if key in stored:
@@ -52,15 +51,6 @@ def read_profile(db: Database) -> RepProfile:
             except ValueError:
                 continue
     return RepProfile(**values)
-
-
-def read_all(db: Database) -> dict[str, str]:
-    return dict(db.conn.execute("SELECT key, value FROM settings").fetchall())
-
-
-def read_setting(db: Database, key: str, default: str) -> str:
-    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row else default
 
 
 def _typed(field: str, text: str):
@@ -153,25 +143,3 @@ _NORMALIZERS: dict[str, Callable[[str, RepProfile], str]] = {
     "guard.cooldown_minutes": _positive_int(0, 7 * 24 * 60),
     "guard.max_per_day": _positive_int(1, 50),
 }
-
-
-def write_setting(db: Database, key: str, value: str) -> RepProfile:
-    """Validate, normalize and store one setting; returns the profile as it now is."""
-    profile = read_profile(db)
-    stored = normalize(key, value, profile)
-    with write_tx(db):
-        db.conn.execute(
-            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, stored],
-        )
-    return read_profile(db)
-
-
-
-def write_ui_setting(db: Database, key: str, value: str) -> None:
-    """Store a setting the TUI keeps for itself (the theme); it checks the value itself."""
-    with write_tx(db):
-        db.conn.execute(
-            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )

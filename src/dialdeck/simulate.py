@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dialdeck import phones, services, store, truth
+from dialdeck import phones, services, truth
 from dialdeck.cadence import render
 from dialdeck.clock import UTC
 from dialdeck.hours import CallingWindow, next_callable
@@ -150,9 +150,8 @@ class Simulator:
 
     def __init__(self, folder: Path, *, rep: dict[str, str] | None = None) -> None:
         self.folder = Path(folder)
-        self.db = store.open_store(self.folder / "simulate.db")
         # A throwaway: no fsync per outcome (the durability of real sessions is tested elsewhere).
-        self.db.conn.execute("PRAGMA synchronous = OFF")
+        self.db = services.open_store(self.folder / "simulate.db", durable=False)
         for key, value in (rep or REP).items():
             services.set_setting(self.db, key, value)
         self._used = {zone: 0 for zone in _NUMBERS}
@@ -257,7 +256,7 @@ class Simulator:
             writer.writerow(row)
         services.import_csv(self.db, path, now=situation.start, cadence=situation.cadence)
         path.unlink()
-        return self.db.conn.execute("SELECT max(id) FROM prospects").fetchone()[0]
+        return services.prospect_by_phone(self.db, numbers[index]).id
 
     def _cadence_benefit(self, cadence, person) -> str:
         profile = services.get_profile(self.db)

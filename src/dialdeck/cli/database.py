@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dialdeck import paths, services, store
+from dialdeck import paths, services
 from dialdeck.errors import StoreError
 
 from .output import PROG
@@ -28,12 +28,13 @@ def database(args: argparse.Namespace, *, create: bool = False, readonly: bool =
     database file the rep may only read.
     """
     path = db_path(args)
+    services.engine_for(path)  # a server URL is refused as such, not taken for a missing file
     if not create and not path.exists():
         raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
     new = create and not path.exists()
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = store.open_reader(path) if readonly else store.open_store(path, create=create)
+    db = services.open_reader(path) if readonly else services.open_store(path, create=create)
     try:
         yield db
     finally:

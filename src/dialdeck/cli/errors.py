@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 
 from dialdeck.errors import CadenceError, DialdeckError, ImportFileError
 
-from .database import db_path
 from .output import error, plural
 
 
@@ -35,8 +33,6 @@ def dispatch(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
     except DialdeckError as exc:
         error(str(exc))
-    except sqlite3.Error as exc:
-        error(f"database {db_path(args)}: {exc}")
     except BrokenPipeError:  # `dialdeck due | head`: the reader left, nothing to report
         _silence_stdout()
         return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,10 +53,15 @@ def terminal_streams() -> Iterator[None]:
 
 def write_data(text: str) -> None:
     """Data for a program (CSV) to stdout: raw into a pipe or a file, shown safely on a terminal."""
+    data_stream().write(text)
+
+
+def data_stream() -> TextIO:
+    """Where data for a program goes on stdout: raw into a pipe or a file, shown safely on a terminal."""
     stream = sys.stdout
     if not stream.isatty():
         stream = getattr(stream, "unfiltered", stream)
-    stream.write(text)
+    return stream
 
 
 def error(message: str) -> None:
@@ -123,6 +128,17 @@ def plain(value: Any) -> Any:
 def json_text(value: Any) -> str:
     """The one JSON layout every command prints or writes (no trailing newline)."""
     return json_safe(json.dumps(plain(value), indent=2, ensure_ascii=False))
+
+
+def json_array_text(items: Iterable[Any]) -> Iterator[str]:
+    """``json_text(list(items)) + "\n"`` in pieces, one item at a time: a long stream of items
+    is written as it is read, never held whole."""
+    opening = "[\n"
+    for item in items:
+        body = json.dumps(plain(item), indent=2, ensure_ascii=False)
+        yield json_safe(opening + "\n".join(f"  {line}" for line in body.split("\n")))
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
 def print_json(value: Any, out: TextIO | None = None) -> None:

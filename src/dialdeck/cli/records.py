@@ -6,14 +6,15 @@ import argparse
 import io
 import json
 import sys
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from dialdeck import phones, services
 from dialdeck.csv_guard import guarded_writer
+from dialdeck.safe_write import replacing
 
 from .database import database, rep_zone
-from .output import human_in, iso_in, json_text, plain, print_json, table, write_data
+from .output import data_stream, human_in, iso_in, json_array_text, plain, print_json, table
 from .times import rep_now
 
 # --------------------------------------------------------------------------- history
@@ -146,28 +147,62 @@ def _report_text(activity) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Every prospect, streamed: each is written as it is read, so memory stays flat however
+    many there are. A file is replaced whole once the export is done (``safe_write``): an
+    export that fails halfway leaves the file as it was, never half of it."""
     with database(args, readonly=True) as db:
-        rows = services.export_rows(db)
-    text = json_text(rows) + "\n" if args.format == "json" else _csv_text(rows)
-    if args.output is None:
-        write_data(text)
-        return 0
-    args.output.write_text(text, encoding="utf-8", newline="")
-    print(f"exported {len(rows)} prospects to {args.output}", file=sys.stderr)
+        rows = services.iter_export_rows(db)
+        if args.output is None:
+            _write_export(rows, args.format, data_stream())
+            return 0
+        with replacing(args.output) as handle:
+            count = _write_export(rows, args.format, handle)
+    print(f"exported {count} prospects to {args.output}", file=sys.stderr)
     return 0
 
 
-def _csv_text(rows: list[dict]) -> str:
-    """One row per prospect; nested values (the attempts) as JSON inside their cell."""
-    fields: dict[str, None] = {}
-    for row in rows:
-        fields.update(dict.fromkeys(row))
+def _write_export(rows: Iterator[dict], form: str, out: TextIO) -> int:
+    """Write ``rows`` to ``out`` as JSON or CSV, one at a time; how many were written."""
+    counted = _Counted(rows)
+    for text in (json_array_text(counted) if form == "json" else _csv_text(counted)):
+        out.write(text)
+    return counted.count
+
+
+class _Counted:
+    """The rows, counted as they go by."""
+
+    def __init__(self, rows: Iterator[dict]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[dict]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _csv_text(rows: Iterable[dict]) -> Iterator[str]:
+    """One row per prospect; nested values (the attempts) as JSON inside their cell. The header
+    is the first row's keys: every row of an export has the same."""
     buffer = io.StringIO()
     writer = guarded_writer(buffer, lineterminator="\n")  # no cell a spreadsheet would run
-    writer.writerow(fields)
+    fields: list[str] = []
     for row in rows:
+        if not fields:
+            fields = list(row)
+            writer.writerow(fields)
         writer.writerow([_csv_cell(row.get(key)) for key in fields])
-    return buffer.getvalue()
+        yield _taken(buffer)
+    if not fields:
+        writer.writerow(fields)
+    yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _csv_cell(value: Any) -> Any:
@@ -205,18 +240,6 @@ def cmd_dnc_list(args: argparse.Namespace) -> int:
     if not entries:
         print("the do-not-call list is empty")
         return 0
-    rows = [[str(e.get("phone") or e.get("e164") or ""), _dnc_added(e.get("added_at"), zone), str(e.get("reason") or "")]
-            for e in entries]
+    rows = [[e["e164"], human_in(e["added_at"], zone), e["reason"]] for e in entries]
     print(table(["NUMBER", "ADDED", "REASON"], rows))
     return 0
-
-
-def _dnc_added(value: Any, zone: str) -> str:
-    if isinstance(value, datetime):
-        return human_in(value, zone)
-    if isinstance(value, str) and value:
-        try:
-            return human_in(datetime.fromisoformat(value), zone)
-        except ValueError:
-            return value
-    return "-"

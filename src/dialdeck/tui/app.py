@@ -8,13 +8,12 @@ and closes it on the way out.
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
 
-from dialdeck import services, store
+from dialdeck import services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.errors import DialdeckError
 from dialdeck.paths import styles_dir
@@ -69,7 +68,7 @@ class DialdeckApp(App[int]):
     async def _remember_theme(self, theme: str) -> None:
         try:
             await self.gateway.call(services.remember_theme, theme)
-        except (DialdeckError, sqlite3.Error) as error:  # a theme not kept costs nothing else
+        except DialdeckError as error:  # a theme not kept costs nothing else
             self.notify(f"The theme will not be remembered: {error}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
@@ -106,7 +105,7 @@ def saved_theme(db_path: Path) -> str | None:
     if not Path(db_path).exists():
         return None
     try:
-        db = store.open_reader(db_path)
+        db = services.open_reader(db_path)
     except DialdeckError:
         return None
     try:

@@ -21,9 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
-from dialdeck import services, store
+from dialdeck import services
 from dialdeck.errors import InvalidInput, NotFound
 from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, RepProfile, SessionStats
 
@@ -49,7 +47,7 @@ class Gateway:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialdeck-db")
-        self._db: Database | None = None
+        self._db: services.Store | None = None
         self._in_flight = 0
 
     @property
@@ -68,7 +66,7 @@ class Gateway:
 
     def _with_db(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._db is None:
-            self._db = store.open_store(self.db_path)
+            self._db = services.open_store(self.db_path)
         return fn(self._db, *args, **kwargs)
 
     def close(self) -> None:
@@ -96,14 +94,14 @@ class Opening:
     problems: tuple[str, ...]
 
 
-def open_desk(db: Database, now: datetime) -> Opening:
+def open_desk(db: services.Store, now: datetime) -> Opening:
     """Start a session: the rep's profile, the new session id, and what is wrong with the set-up."""
     skipped = tuple(f"cadence file skipped: {problem}" for problem in services.library_problems())
     return Opening(profile=services.get_profile(db), session_id=services.start_session(db, now),
                    problems=(*services.profile_problems(db), *skipped))
 
 
-def load_desk(db: Database, now: datetime, session_id: int | None,
+def load_desk(db: services.Store, now: datetime, session_id: int | None,
               prospect_id: int | None = None) -> Desk:
     """One page of the queue, its summary, a card and the session figures.
 
@@ -124,21 +122,21 @@ def load_desk(db: Database, now: datetime, session_id: int | None,
     return Desk(now=now, items=items, summary=summary, card=card, stats=stats)
 
 
-def log_and_load(db: Database, prospect_id: int, outcome: str, now: datetime,
+def log_and_load(db: services.Store, prospect_id: int, outcome: str, now: datetime,
                  session_id: int | None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
     """The power-dialer step: write the outcome (one transaction), then the next desk."""
     result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, **kwargs)
     return result, load_desk(db, now, session_id)
 
 
-def dispose_and_load(db: Database, prospect_id: int, disposition: str, now: datetime,
+def dispose_and_load(db: services.Store, prospect_id: int, disposition: str, now: datetime,
                      session_id: int | None, *, callback_at: datetime | None = None) -> tuple[OutcomeResult, Desk]:
     """A connected call logged earlier (the CLI, another session): its disposition, then the next desk."""
     result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at)
     return result, load_desk(db, now, session_id)
 
 
-def undo_and_load(db: Database, now: datetime,
+def undo_and_load(db: services.Store, now: datetime,
                   session_id: int | None) -> tuple[OutcomeResult | None, Desk]:
     """Undo the session's newest attempt and bring that prospect back on screen."""
     result = services.undo_last(db, session_id=session_id)
@@ -146,20 +144,20 @@ def undo_and_load(db: Database, now: datetime,
     return result, load_desk(db, now, session_id, focus)
 
 
-def snooze_and_load(db: Database, prospect_id: int, until: datetime, now: datetime,
+def snooze_and_load(db: services.Store, prospect_id: int, until: datetime, now: datetime,
                     session_id: int | None) -> Desk:
     services.snooze(db, prospect_id, until, now)
     return load_desk(db, now, session_id)
 
 
-def pick_and_load(db: Database, prospect_id: int, choice: int, now: datetime,
+def pick_and_load(db: services.Store, prospect_id: int, choice: int, now: datetime,
                   session_id: int | None) -> tuple[OutcomeResult, Desk]:
     """They picked offered time ``choice``: the call is set for it (an attempt, so undo takes it back)."""
     result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id)
     return result, load_desk(db, now, session_id)
 
 
-def urgent_and_load(db: Database, prospect_id: int, urgent: bool, now: datetime,
+def urgent_and_load(db: services.Store, prospect_id: int, urgent: bool, now: datetime,
                     session_id: int | None) -> Desk:
     """Mark the prospect urgent (or not) and show their card again: its script changes with it."""
     services.set_urgent(db, prospect_id, urgent, now)

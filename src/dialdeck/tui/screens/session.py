@@ -8,7 +8,6 @@ Workers await the DB thread; the UI thread never touches SQLite.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -214,17 +213,10 @@ class SessionScreen(Screen[None]):
     # --- gateway calls -------------------------------------------------------------
 
     async def _call(self, fn, *args: Any, **kwargs: Any) -> Any:
-        """Run a job on the DB thread; tell the rep plainly when the database says no."""
+        """Run a job on the DB thread; tell the rep plainly when the database says no (the store
+        reports its failures as StoreError: locked, read-only, damaged; nothing was written)."""
         try:
             return await self.app.gateway.call(fn, *args, **kwargs)
-        except sqlite3.OperationalError as error:
-            # Locked or read-only: nothing was written, the rep can try again.
-            self.notify(f"The database refused the change ({error}); nothing was saved. Try again.",
-                        title="Database busy", severity="error", timeout=8)
-            raise Abort from error
-        except sqlite3.Error as error:
-            self.app.fatal(f"The database cannot be read: {error}")
-            raise Abort from error
         except DialdeckError as error:
             self.notify(str(error), title="Not done", severity="error", timeout=8)
             raise Abort from error
@@ -233,7 +225,7 @@ class SessionScreen(Screen[None]):
     async def boot(self) -> None:
         try:
             opening = await self.app.gateway.call(jobs.open_desk, self.app.clock())
-        except (DialdeckError, sqlite3.Error) as error:
+        except DialdeckError as error:
             self.app.fatal(f"Cannot open {self.app.gateway.db_path}: {error}")
             return
         self.profile, self.session_id = opening.profile, opening.session_id

@@ -1,4 +1,5 @@
-"""Opening the database, and the one way dialdeck writes to it: ``write_tx``.
+"""Opening a SQLite database: WAL, durable commits, a write-lock probe and migrations; readers
+that take no lock; and ``immediate``, the one way a write transaction begins.
 
 Durability: WAL with ``synchronous=FULL``. In WAL mode ``NORMAL`` already survives a crash or
 ``kill -9`` of the process (a commit is in the OS's page cache as soon as ``COMMIT`` returns),
@@ -9,7 +10,7 @@ under a millisecond on an SSD) and every outcome that was acknowledged survives 
 Checkpoints (copying the WAL back into the database file, then an fsync of that file) are kept
 off the rep's keypress: SQLite would run one inside the commit of every ~30th outcome (5 ms at a
 million prospects, far more on a slow disk or right after an import). Instead a thread of this
-process runs a PASSIVE checkpoint at a quiet moment after commits, on its own connection, so it
+process runs a PASSIVE checkpoint (``checkpoint.py``) at a quiet moment after commits, on its own connection, so it
 never blocks a writer; the writer's own auto-checkpoint stays as a backstop for a much larger WAL.
 A checkpoint never weakens durability: the WAL stays the record until its frames are in the
 database file and that file is synced.
@@ -21,15 +22,13 @@ import contextlib
 import os
 import sqlite3
 import stat
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from dialdeck.errors import StoreError
-from dialdeck.store.schema import MIGRATION_SET, known_steps, migrations
+from dialdeck.store.sqlite.schema import known_steps, migrations
 
 BUSY_TIMEOUT_MS = 3000
 
@@ -43,8 +42,12 @@ WAL_KEEP_BYTES = 16 * 1024 * 1024
 CACHE_KIB = 32 * 1024
 
 
-def open_store(path: Path | str, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+def open_writer(path: Path, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                durable: bool = True) -> Database:
     """Open (and, with ``create``, create) the database at ``path``, migrated to this version.
+
+    ``durable`` False: a throwaway database (the cadence simulator's), whose commits need not
+    survive a power cut, so none waits for the disk.
 
     Raises StoreError, one line naming the path, when the file is missing (``create=False``),
     read-only, locked by another program, not a SQLite database, or from a newer dialdeck.
@@ -57,7 +60,7 @@ def open_store(path: Path | str, *, create: bool = True, busy_timeout_ms: int = 
         raise StoreError(f"cannot open database {path}: {exc}") from None
     db = Database(conn)
     try:
-        _configure(db, busy_timeout_ms)
+        _configure(db, busy_timeout_ms, durable)
         _refuse_newer(db, path)
         _migrate(db)
     except sqlite3.Error as exc:
@@ -69,7 +72,7 @@ def open_store(path: Path | str, *, create: bool = True, busy_timeout_ms: int = 
     return db
 
 
-def open_reader(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+def open_reader(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     """Open an existing database for reading only: ``due``, ``history``, ``export``, ``report``.
 
     A reader takes no write lock and writes nothing, so a writer in another process (a long
@@ -96,7 +99,7 @@ def open_reader(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
         conn.execute("PRAGMA schema_version").fetchone()  # "not a database" is said here, at open
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         _refuse_newer(db, path)
-        if not db["_sqlite_migrations"].exists() or migrations.pending(db):
+        if migrations.pending(db):
             _upgrade_for_reading(db, path, writable)
     except sqlite3.Error as exc:
         conn.close()
@@ -180,13 +183,13 @@ def _check_file(path: Path, create: bool) -> None:
         raise StoreError(f"database {path} is read-only (dialdeck needs to write to it)")
 
 
-def _configure(db: Database, busy_timeout_ms: int) -> None:
+def _configure(db: Database, busy_timeout_ms: int, durable: bool) -> None:
     conn = db.conn
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     # Reading the header here turns "not a database" into an error at open, not mid-session.
     conn.execute("PRAGMA schema_version").fetchone()
     db.enable_wal()
-    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'OFF'}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
     conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -197,15 +200,7 @@ def _configure(db: Database, busy_timeout_ms: int) -> None:
 
 
 def _refuse_newer(db: Database, path: Path) -> None:
-    if not db["_sqlite_migrations"].exists():
-        return
-    applied = {
-        row[0]
-        for row in db.conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
-        )
-    }
-    unknown = applied - known_steps()
+    unknown = {step.name for step in migrations.applied(db)} - known_steps()
     if unknown:
         raise StoreError(
             f"database {path} was written by a newer dialdeck (schema steps {', '.join(sorted(unknown))}); upgrade dialdeck"
@@ -213,110 +208,33 @@ def _refuse_newer(db: Database, path: Path) -> None:
 
 
 def _migrate(db: Database) -> None:
-    if db["_sqlite_migrations"].exists() and not migrations.pending(db):
+    if not migrations.pending(db):
         return
-    with write_tx(db):
+    with immediate(db.conn):
         migrations.apply(db)
 
 
 @contextlib.contextmanager
-def write_tx(db: Database) -> Iterator[Database]:
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction: everything inside commits together or not at all.
 
     ``BEGIN IMMEDIATE`` takes the write lock before the first read, so two dialdeck processes
     (the TUI and a CLI command) queue on the busy timeout instead of failing with a stale
-    snapshot halfway through. Nested use becomes a savepoint (sqlite-utils' ``atomic``).
+    snapshot halfway through.
     """
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
+        yield
     except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     try:
-        db.conn.execute("COMMIT")
+        conn.execute("COMMIT")
     except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    _checkpointer.committed(db_path(db))
-
-
-class _Checkpointer:
-    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on a daemon thread at a quiet moment after commits.
-
-    Quiet: no commit to that database for ``QUIET_S``, or ``BURST`` commits since its last
-    checkpoint (a rep working fast, or a script). A PASSIVE checkpoint takes no write lock, so
-    an outcome committed meanwhile does not wait for it; a failed one (file gone, locked) is left
-    to the next one or to the writer's backstop.
-    """
-
-    QUIET_S = 0.25
-    BURST = 24
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._pending: dict[str, tuple[float, int]] = {}  # path -> (last commit, commits since)
-        self._thread: threading.Thread | None = None
-
-    def committed(self, path: str) -> None:
-        if not path:  # an in-memory database has no WAL
-            return
-        with self._lock:
-            _last, count = self._pending.get(path, (0.0, 0))
-            self._pending[path] = (time.monotonic(), count + 1)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="dialdeck-checkpoint", daemon=True)
-                self._thread.start()
-        self._wake.set()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            while True:
-                ready, wait = self._due()
-                for path in ready:
-                    _checkpoint(path)
-                if wait is None:
-                    break
-                self._wake.wait(wait)
-                self._wake.clear()
-
-    def _due(self) -> tuple[list[str], float | None]:
-        """The paths to checkpoint now, and how long until the next one is due (None: none left)."""
-        now = time.monotonic()
-        with self._lock:
-            ready = [path for path, (last, count) in self._pending.items()
-                     if count >= self.BURST or now - last >= self.QUIET_S]
-            for path in ready:
-                del self._pending[path]
-            waits = [self.QUIET_S - (now - last) for last, _count in self._pending.values()]
-        return ready, (max(min(waits), 0.0) if waits else None)
-
-
-def _checkpoint(path: str) -> None:
-    try:
-        # mode=rw: a database deleted meanwhile is not created again, empty.
-        conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None)
-    except sqlite3.Error:
-        return
-    try:
-        conn.execute("PRAGMA synchronous = FULL")  # the WAL is synced before, the file after copying
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    except sqlite3.Error:
-        pass  # busy or gone: the next commit asks again, and the writer's backstop remains
-    finally:
-        conn.close()
-
-
-_checkpointer = _Checkpointer()
 
 
 def store_error(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:
@@ -332,9 +250,3 @@ def store_error(exc: sqlite3.Error, path: Path | str | None = None) -> StoreErro
     if "disk" in text or "full" in text or "i/o" in text:
         return StoreError(f"{where} cannot be written: {exc}")
     return StoreError(f"{where}: {exc}")
-
-
-def db_path(db: Database) -> str:
-    """The file behind ``db`` (for messages)."""
-    row = db.conn.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else "?"

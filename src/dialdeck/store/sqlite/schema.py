@@ -1,7 +1,7 @@
 """The schema, as forward migrations: one function per schema step, applied in order.
 
 sqlite-utils' ``Migrations`` records each applied step in ``_sqlite_migrations``. A database
-that lists a step this dialdeck does not know was written by a newer dialdeck: ``open_store``
+that lists a step this dialdeck does not know was written by a newer dialdeck: opening it
 refuses it rather than guess.
 
 Times are UTC ISO-8601 text (``clock.to_iso``), fixed width, so text order is time order.
@@ -9,6 +9,7 @@ Times are UTC ISO-8601 text (``clock.to_iso``), fixed width, so text order is ti
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -274,5 +275,7 @@ def m006_facts(db: Database) -> None:
     )
 
 
-def known_steps() -> set[str]:
-    return {m.name for m in migrations._migrations}
+@functools.cache
+def known_steps() -> frozenset[str]:
+    """Every schema step this dialdeck knows: all of them are pending on an empty database."""
+    return frozenset(step.name for step in migrations.pending(Database(memory=True)))

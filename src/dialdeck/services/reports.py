@@ -1,0 +1,64 @@
+"""The activity report."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dialdeck.clock import UTC, as_utc, from_iso, to_iso
+from dialdeck.errors import InvalidInput
+from dialdeck.models import (
+    ActivityReport,
+    CadenceActivity,
+    RepProfile,
+    SessionActivity,
+    SessionStats,
+)
+from dialdeck.services.common import profile_of, rep_day, reported
+from dialdeck.services.queue import queue_summary
+from dialdeck.store import Store
+
+REPORT_MAX_DAYS = 11_000
+
+
+def report(store: Store, now: datetime, days: int = 1) -> ActivityReport:
+    """The rep's activity over the last ``days`` days (1 = today in the rep's zone) up to ``now``."""
+    now = as_utc(now)
+    if not 1 <= days <= REPORT_MAX_DAYS:
+        raise InvalidInput(f"days: must be from 1 to {REPORT_MAX_DAYS:,}, not {days}")
+    with reported(store):
+        profile = profile_of(store)
+        today = rep_day(now, profile)[0]
+        since = _days_back(today, days - 1, profile)
+        cadences = tuple(CadenceActivity(**row) for row in
+                         store.activity_by_cadence(to_iso(since), to_iso(now)))
+        sessions = tuple(_session_activity(row) for row in
+                         store.sessions_between(to_iso(since), to_iso(now)))
+        queue = queue_summary(store, now, cap=None)  # a report is read once: exact counts
+        overdue = store.count_due_before(to_iso(today))
+    totals = {field: sum(getattr(c, field) for c in cadences)
+              for field in ("dials", "voicemails", "connects", "meetings_booked", "not_interested",
+                            "do_not_call", "emails_sent", "tasks_done")}
+    return ActivityReport(
+        since=since, until=now, days=days, timezone=profile.timezone, **totals,
+        connect_rate=totals["connects"] / totals["dials"] if totals["dials"] else 0.0,
+        by_cadence=cadences, sessions=sessions,
+        due_now=queue.due_now, later_today=queue.later_today, overdue=overdue,
+    )
+
+
+def _days_back(day_start: datetime, days: int, profile: RepProfile) -> datetime:
+    """Midnight ``days`` calendar days before ``day_start`` in the rep's zone (DST-safe)."""
+    zone = ZoneInfo(profile.timezone)
+    local = day_start.astimezone(zone).date() - timedelta(days=days)
+    return datetime.combine(local, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _session_activity(row: dict) -> SessionActivity:
+    started = from_iso(row["started_at"])
+    ended = from_iso(row["ended_at"])
+    # A session not closed is measured to its last attempt, so a killed app does not stretch it.
+    end = ended or from_iso(row["last_at"]) or started
+    stats = SessionStats(session_id=row["id"], started_at=started, dials=row["dials"], voicemails=0, connects=0)
+    return SessionActivity(session_id=row["id"], started_at=started, ended_at=ended, dials=row["dials"],
+                           dials_per_hour=stats.per_hour(end))
