@@ -549,7 +549,7 @@ def _script(lib: dict, row: dict, enrollment: dict, attempts: list[dict], profil
 def _facts(row: dict, enrollment: dict, attempts: list[dict], cad: cadence_mod.Cadence,
            fields: dict[str, str]) -> facts_mod.ScriptFacts:
     """What the store knows that a script may state: the prospect's attempts and the rep's records."""
-    benefit = (row["benefit"] or "").strip() or (cadence_mod.render(cad.benefit, fields) if cad.benefit else "")
+    benefit = (row["benefit"] or "").strip() or (cadence_mod.render_benefit(cad.benefit, fields) if cad.benefit else "")
     return facts_mod.ScriptFacts(
         touches=tuple(_touch(a) for a in attempts),
         enrollment=enrollment["id"],
@@ -900,8 +900,7 @@ def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
             known = _facts(row, enrollment, attempts, lib[enrollment["cadence"]], _fields(row, profile, ctx, now))
             offered = known.pending_offer(now)
             if not offered:
-                raise InvalidInput(f"{_name(row)} has no offered times still ahead: an email that offers "
-                                   "times has to be sent first")
+                raise InvalidInput(_nothing_to_pick(_name(row), known, now, ctx.zone))
             if not 1 <= choice <= len(offered):
                 raise InvalidInput(f"choose one of the {len(offered)} times offered (1-{len(offered)}), not {choice}")
             at = offered[choice - 1]
@@ -912,6 +911,18 @@ def pick_offered(db: Database, prospect_id: int, choice: int, now: datetime, *,
                 action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
                 session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"})
             return _result(attempt_id, prospect_id, "replied", records.enrollment_row(conn, enrollment["id"]))
+
+
+def _nothing_to_pick(name: str, known: facts_mod.ScriptFacts, now: datetime, zone: ZoneInfo) -> str:
+    """Why no offered time can be picked, as it stands: already picked, all past, or never offered."""
+    state, touch = known.offer_state(now)
+    if state == "picked":
+        return (f"{name} already picked one of the times offered ({touch.callback_at.astimezone(zone):%a %d %b %H:%M} "
+                "their time): there is no other offer to pick from")
+    if state == "passed":
+        return (f"the times offered to {name} have all passed (the last was "
+                f"{max(touch.offered).astimezone(zone):%a %d %b %H:%M} their time): there is none left to pick")
+    return f"{name} has no offered times to pick: no email offering times has been sent"
 
 
 def set_urgent(db: Database, prospect_id: int, urgent: bool, now: datetime, *, reason: str | None = None) -> Prospect:
