@@ -353,6 +353,6 @@ def truths(facts: ScriptFacts, now: datetime, *, step: int, at_appointment: bool
 
 
 __all__ = [
-    "CONDITIONS", "IMPLIES", "OPPOSITES", "FIELD_NEEDS", "IDENTITY_FIELDS", "field_truths", "PROMISE_EARLY", "PROMISE_LATE", "SOON",
-    "Touch", "Promise", "ScriptFacts", "closure", "contradiction", "promise_timing", "truths",
+    "CONDITIONS", "IMPLIES", "OPPOSITES", "FIELD_NEEDS", "IDENTITY_FIELDS", "PROMISE_EARLY", "PROMISE_LATE", "SOON",
+    "field_truths", "Touch", "Promise", "ScriptFacts", "closure", "contradiction", "promise_timing", "truths",
 ]

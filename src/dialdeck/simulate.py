@@ -2,11 +2,12 @@
 
 A ``Simulator`` owns a throwaway database. Each ``walk`` imports one prospect for a
 ``Situation`` (when the lead arrives, warm or cold, a first name, last name and company or
-not, referrer, appointment, email, benefit, urgent) and works the cadence step by step along an outcome path (``PATHS``: messages left,
-no answers, busy lines, calls made hours or days late, a conversation with a callback, a reply
-that picks an offered time), through the same services the CLI and the session use: the call
-card's script is read at the moment the rep acts, the outcome is logged, and the store's next
-instant is read back. ``truth.check_walk`` then holds every script against what the walk did.
+not, referrer, appointment, email, benefit, urgent) and works the cadence step by step along
+an outcome path (``PATHS``: messages left, no answers, busy lines, calls made hours or days
+late, snoozed calls, a conversation with a callback, a reply that picks an offered time),
+through the same services the CLI and the session use: the call card's script is read at the
+moment the rep acts, the outcome is logged, and the store's next instant is read back.
+``truth.check_walk`` then holds every script against what the walk did.
 
 Used by the test suite over the built-in cadences, and by ``dialdeck cadences check --simulate``
 for a rep's own cadence files.
@@ -389,4 +390,5 @@ def simulate(cadence: str, folder: Path, situations_: list[Situation]) -> list[W
     return walks
 
 
-__all__ = ["PATHS", "IDENTITIES", "Situation", "Walk", "Simulator", "situations", "simulate", "cadence_folder", "WEEK_OF"]
+__all__ = ["PATHS", "IDENTITIES", "Situation", "Walk", "Simulator", "situations", "simulate", "cadence_folder",
+           "WEEK_OF"]

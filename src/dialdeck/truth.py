@@ -27,8 +27,8 @@ What it checks, for every text shown (voicemail, talk track, email, instructions
   or price only in the reason the rep wrote;
 - "my last call", "the end of my series" are followed by no other call; "one last time" by one;
 - after a conversation, no first-touch or missed-appointment words; no talk track thanks the
-  prospect for calling back (talk tracks are for the rep's own call).
-
+  prospect for calling back (talk tracks are for the rep's own call);
+- "my message", "the idea I mentioned" follow a message left;
 - no text shows what an empty field leaves behind ("Hi , it's", "relevant to ?", "for  I'd",
   "()"): a fact the prospect's record lacks is left out, not said as a blank;
 - times an email calls "new" were offered by no earlier email;
@@ -170,7 +170,8 @@ _URGENT_SPECIFIC = re.compile(r"\bholding your\b|\bsomeone else\b|\bpric(?:e|ing
                               r"|\bexpires?\b|\bclosing out\b|\blose it\b|\blast chance\b|\bstart date\b", re.I)
 _URGENT_GENERIC = re.compile(r"\btime-sensitive\b|\bcan't wait\b|\burgent\b|\bcall me back today\b", re.I)
 _BOOKING_CLAIM = re.compile(r"\bbooked (?:for|a call)\b|\bhad a call booked\b|\bwe'd booked\b|\bour scheduled\b"
-                            r"|\bour appointment\b|\bthe call we had\b|\bwe had booked\b|\b(?:you|we) had planned\b", re.I)
+                            r"|\bour appointment\b|\bthe call we had\b|\bwe had booked\b"
+                            r"|\b(?:you|we) had planned\b", re.I)
 _SPOKE_CLAIM = re.compile(r"\bwhen we spoke\b|\byou mentioned\b|\bas we discussed\b|\bwhat we discussed\b"
                           r"|\byou told me\b|\bour conversation\b|\btaking my call\b|\bwhere you left off\b"
                           r"|\bgood to hear you again\b", re.I)
@@ -562,4 +563,5 @@ def _email_coming_problems(walk: _Walk, name: str, sentence: str) -> list[str]:
     return []
 
 
-__all__ = ["Record", "Act", "Finding", "check_walk", "empty_field_marks", "sentences", "MAX_VOICEMAIL_WORDS", "TIME", "PAST"]
+__all__ = ["Record", "Act", "Finding", "check_walk", "empty_field_marks", "sentences", "MAX_VOICEMAIL_WORDS", "TIME",
+           "PAST"]
