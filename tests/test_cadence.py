@@ -256,16 +256,17 @@ def _problems(data: dict) -> list[str]:
 
 def test_parts_pick_by_condition_with_else_and_join_into_sentences():
     loaded = cadence_from_mapping(_one_step(voicemail=[
-        "Hi {first_name}",
+        {"when": "first_name", "text": "Hi {first_name}", "else": "Hi"},
         {"when": "promise_kept", "text": ", as promised.", "else": "."},
         {"when": ["referrer", "referrer_company"], "text": "{referrer} at {referrer_company} sent me."},
         "Bye.",
     ]), source="t.toml")
     text = loaded.steps[0].voicemail
     fields = {"first_name": "Ana", "referrer": "Bo", "referrer_company": "Contoso"}
-    assert render_text(text, frozenset({"promise_kept", "referrer", "referrer_company"}), fields) == \
+    assert render_text(text, frozenset({"first_name", "promise_kept", "referrer", "referrer_company"}), fields) == \
         "Hi Ana, as promised. Bo at Contoso sent me. Bye."
-    assert render_text(text, frozenset(), fields) == "Hi Ana. Bye."
+    assert render_text(text, frozenset({"first_name"}), fields) == "Hi Ana. Bye."
+    assert render_text(text, frozenset({"no_first_name"}), {**fields, "first_name": ""}) == "Hi. Bye."
     assert "[when referrer and referrer_company: {referrer} at {referrer_company} sent me.]" in str(text)
 
 
@@ -278,10 +279,10 @@ def test_a_voicemail_whose_parts_all_fail_is_no_message():
 def test_paragraph_parts_keep_their_line_breaks():
     text = Text.plain("Hi.")
     loaded = cadence_from_mapping({"name": "t", "steps": [{"action": "email", "wait": "0 minutes", "subject": "S",
-                                                            "body": ["Hi {first_name},", "\n\n",
+                                                            "body": [{"when": "first_name", "text": "Hi {first_name},"}, "\n\n",
                                                                      {"when": "emailed", "text": "Again."},
                                                                      "\n\n", "Bye."]}]}, source="t.toml")
-    assert render_text(loaded.steps[0].body, frozenset(), {"first_name": "Ana"}) == "Hi Ana,\n\nBye."
+    assert render_text(loaded.steps[0].body, frozenset({"first_name"}), {"first_name": "Ana"}) == "Hi Ana,\n\nBye."
     assert render_text(text, frozenset(), {}) == "Hi."
 
 
@@ -299,6 +300,15 @@ def test_paragraph_parts_keep_their_line_breaks():
     ("{last_email} it went.", 'when = "emailed"'),
     ("{promised} we said.", 'when = "promised"'),
     ("{slots}", "{slots} is only for an email step with offer_slots = N"),
+    # A CRM row may leave the prospect's own fields blank (GAP 1 of the review of issue 8).
+    ("Hi {first_name}, it's Jordan.", 'voicemail: {first_name} is known only for some prospects: say it in a part '
+                                      'under when = "first_name" (a script states only what the data says), e.g. '
+                                      '{ when = "first_name", text = "Hi {first_name},", else = "Hi," }'),
+    ("I have an idea for {company} I'd like to share.", 'voicemail: {company} is known only for some prospects: say '
+                                                         'it in a part under when = "company"'),
+    ("Is that Mr {last_name}?", 'voicemail: {last_name} is known only for some prospects'),
+    ([{"when": "referrer", "text": "{referrer} thought of {company}."}], 'under when = "company"'),
+    ([{"when": "company", "text": "x", "else": "for {company}"}], 'part 1: {company} is known only'),
 ])
 def test_part_problems_name_file_step_field_and_part(voicemail, says):
     assert any(says in problem and problem.startswith("t.toml: step 1: voicemail") for problem in

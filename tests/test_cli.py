@@ -304,7 +304,7 @@ def test_cadences_check_reports_every_problem(tmp_path: Path) -> None:
         "[[steps]]\n"
         'action = "call"\n'
         'wait = "2 days"\n'
-        'voicemail = "Hi {first_name}, this is {rep_nam}."\n'
+        'voicemail = "Hi, this is {rep_nam}."\n'
         "[[steps]]\n"
         'action = "fax"\n'
         'wait = "soon"\n',
@@ -331,7 +331,7 @@ BROKEN_CADENCE = (
     "[[steps]]\n"
     'action = "call"\n'
     'wait = "1 day"\n'
-    'voicemail = "Hi {first_name}, this is {rep_nam}."\n'
+    'voicemail = "Hi, this is {rep_nam}."\n'
 )
 
 

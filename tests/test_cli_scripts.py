@@ -60,7 +60,7 @@ def test_script_json_names_the_promised_time_and_the_offers(db: Path) -> None:
 
 def test_picked_without_an_offer_is_one_line(db: Path) -> None:
     line = assert_one_line_error(dialdeck("picked", "2", "1", "--at", "2026-11-24T10:00", db=db))
-    assert "no offered times still ahead" in line
+    assert "Bob Ray has no offered times to pick: no email offering times has been sent" in line
 
 
 def test_a_callback_chosen_by_the_prospect_gets_its_own_words(db: Path) -> None:
@@ -122,7 +122,7 @@ def test_check_simulate_a_builtin_is_true_everywhere(tmp_path: Path) -> None:
     assert "What each step says (starts Mon 26 Oct 09:00 America/New_York, warm, referred by Bo Chen (Contoso)" in out
     assert "zero-to-ten step 1 · call · Mon 26 Oct 09:00 their time · logged voicemail" in out
     assert "  Voicemail: Hi Ana, it's Jordan Reyes from Brightline Analytics." in out
-    assert "truth check: every script was true in 210 situations" in out
+    assert "truth check: every script was true in 231 situations" in out
 
 
 def test_check_simulate_reports_each_untrue_sentence(tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ def test_check_names_file_step_and_field_of_a_bad_condition(tmp_path: Path) -> N
 [[steps]]
 action = "call"
 wait = "0 minutes"
-voicemail = [ "Hi {first_name}.", { when = "refferer", text = "{referrer} sent me." } ]
+voicemail = [ "Hi.", { when = "refferer", text = "{referrer} sent me." } ]
 talk_track = "{referrer} suggested we talk."
 ''', encoding="utf-8")
     result = dialdeck("cadences", "check", str(bad), "--simulate")
@@ -154,7 +154,7 @@ def test_check_simulate_follows_a_continue_into_the_reps_other_cadences(tmp_path
     shutil.copy(USER_CADENCES / "user" / "nurture.toml", folder)
     hop = folder / "hop.toml"
     hop.write_text('name = "hop"\nafter_last = "continue"\ncontinue_with = "nurture"\n[[steps]]\naction = "call"\n'
-                   'wait = "0 minutes"\nvoicemail = "Hi {first_name}, {rep_name} here. I\'ll try you {next_call}."\n',
+                   'wait = "0 minutes"\nvoicemail = "Hi, {rep_name} here. I\'ll try you {next_call}."\n',
                    encoding="utf-8")
     result = dialdeck("cadences", "check", str(hop), "--simulate", env={"DIALDECK_CADENCES": str(folder)})
     assert "hop step 1 · call · Mon 26 Oct 09:00 their time · logged voicemail" in result.stdout

@@ -228,7 +228,7 @@ def test_a_due_time_outside_hours_moves_to_the_next_allowed_moment():
 
 def test_email_steps_skip_the_cooldown_but_not_the_calling_hours():
     library = make({**CALL, "wait": "0 minutes"},
-                   {"action": "email", "wait": "0 minutes", "subject": "Hi", "body": "Hello {first_name}"})
+                   {"action": "email", "wait": "0 minutes", "subject": "Hi", "body": [{"when": "first_name", "text": "Hello {first_name}"}]})
     start = Position("t", 0, "active", None, False, 0)
     pos = apply_outcome(library, start, ctx(), "voicemail", at(NY, 10, 26, 10)).position
     assert pos.next_due_at == at(NY, 10, 26, 10)
@@ -325,7 +325,7 @@ def test_a_cadence_every_step_of_which_the_variant_skips_finishes_at_once():
 
 
 def test_render_script_dont_leave_a_message_and_the_default_tip():
-    library = make({**CALL, "wait": "0 minutes", "talk_track": "Hi {first_name}"}, tip="Smile, {rep_name}.")
+    library = make({**CALL, "wait": "0 minutes", "talk_track": [{"when": "first_name", "text": "Hi {first_name}"}]}, tip="Smile, {rep_name}.")
     script = render_script(library, Position("t", 0, "active", None, False, 0), ctx(), FIELDS, at(NY, 10, 26, 10))
     assert script.voicemail is None
     assert script.talk_track == "Hi Ana" and script.tip == "Smile, Sam."
@@ -344,7 +344,7 @@ def test_render_script_promise_matches_the_stored_instant():
 
 
 PROMISING = make({"action": "call", "wait": "0 minutes", "voicemail": "Back {next_call}."},
-                 {"action": "email", "wait": "1 day", "subject": "Hi", "body": "Hello {first_name}"},
+                 {"action": "email", "wait": "1 day", "subject": "Hi", "body": [{"when": "first_name", "text": "Hello {first_name}"}]},
                  {**CALL, "wait": "1 day", "slot": "afternoon"})
 
 

@@ -75,14 +75,14 @@ def steps(draw, first: bool) -> dict:
     action = draw(st.sampled_from(["call", "call", "call", "email", "social", "task"]))
     step = {"action": action, **draw(timings())}
     if action == "call":
-        step["voicemail"] = draw(st.sampled_from([False, "Hi {first_name}, {rep_name} here.",
-                                                  "Hi {first_name}, I'll try you {next_call}."]))
+        step["voicemail"] = draw(st.sampled_from([False, "Hi, {rep_name} here.",
+                                                  "Hi, I'll try you {next_call}."]))
         if draw(st.booleans()):
             step["no_answer_retries"] = draw(st.integers(0, 2))
     elif action == "email":
-        step.update(subject="Hi {first_name}", body="Hello from {rep_company}.")
+        step.update(subject="Hi", body="Hello from {rep_company}.")
     else:
-        step["instructions"] = "Look up {first_name} at {company}."
+        step["instructions"] = "Look them up."
     if not first and draw(st.booleans()):
         step["cold"] = {"skip": True}
     return step

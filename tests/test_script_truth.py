@@ -3,9 +3,10 @@
 Each walk imports one prospect into a throwaway database and works the cadence as a rep would
 (``dialdeck.simulate``); every script shown is then held against what the walk did and what the
 store scheduled (``dialdeck.truth``). Starts on every day of a week (across the US change from
-summer time) at 09:00, 12:30, 15:30, 17:45 and 20:50; warm and cold; with and without referrer,
-appointment, email, benefit and urgency; along every outcome path (messages, no answers, busy
-lines, hours and days late, a conversation with a callback, a reply picking an offered time).
+summer time) at 09:00, 12:30, 15:30, 17:45 and 20:50; warm and cold; with and without first
+name, last name and company, referrer, appointment, email, benefit and urgency; along every
+outcome path (messages, no answers, busy lines, hours and days late, snoozed calls, a
+conversation with a callback, a reply picking an offered time).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def _report(walks: list[simulate.Walk]) -> list[str]:
 def test_every_script_of_every_builtin_is_true_across_the_week(cadence, tmp_path):
     situations = list(simulate.situations(cadence, paths_per_start=3))
     assert {s.path for s in situations} == set(simulate.PATHS)
+    assert {(s.first_name, s.last_name, s.company) for s in situations} == set(simulate.IDENTITIES)
     assert {s.start.astimezone(simulate.ZoneInfo("America/New_York")).weekday() for s in situations} == set(range(7))
     walks = simulate.simulate(cadence, tmp_path, situations)
     assert all(walk.complete for walk in walks)
@@ -46,15 +48,16 @@ def test_every_script_of_every_builtin_is_true_across_the_week(cadence, tmp_path
        zone=st.sampled_from(["America/New_York", "America/Los_Angeles", "Europe/London"]),
        path=st.sampled_from(list(simulate.PATHS)), warm=st.booleans(), referrer=st.booleans(),
        appointment=st.one_of(st.none(), st.integers(-3 * 60, 3 * 24 * 60)), email=st.booleans(),
-       benefit=st.booleans(), urgent=st.booleans())
+       benefit=st.booleans(), urgent=st.booleans(), identity=st.sampled_from(simulate.IDENTITIES))
 def test_scripts_are_true_from_any_minute_of_the_week(tmp_path_factory, cadence, minutes, zone, path, warm,
-                                                      referrer, appointment, email, benefit, urgent):
+                                                      referrer, appointment, email, benefit, urgent, identity):
     start = datetime(2026, 10, 26, 4, 0, tzinfo=UTC) + timedelta(minutes=minutes)
     situation = simulate.Situation(
         cadence=cadence, start=start, path=path, zone=zone, temperature="warm" if warm else "cold",
         referrer="Bo Chen" if referrer else "", referrer_company="Contoso" if referrer else "",
         appointment=(start + timedelta(minutes=appointment)).replace(second=0, microsecond=0) if appointment is not None
-        else None, email=email, benefit=simulate.BENEFIT if benefit else "", urgent=urgent)
+        else None, email=email, benefit=simulate.BENEFIT if benefit else "", urgent=urgent,
+        first_name=identity[0], last_name=identity[1], company=identity[2])
     walks = simulate.simulate(cadence, tmp_path_factory.mktemp("walk"), [situation])
     assert walks[0].complete
     assert _report(walks) == []

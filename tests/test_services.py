@@ -225,7 +225,7 @@ def test_undo_of_a_continue_removes_the_new_cadence(db, write_csv, now, tmp_path
         action = "call"
         wait = "0 minutes"
         voicemail = false
-        talk_track = "Hi {first_name}."
+        talk_track = "Hi, it's {rep_name}."
     """))
     services.import_csv(db, write_csv([dict(SMALL_ROWS[0], Cadence="")]), now=now, cadence="one-call")
     before = enrollment(db, 1)
@@ -244,7 +244,7 @@ _ONE_CALL = """
     action = "call"
     wait = "0 minutes"
     voicemail = false
-    talk_track = "Hi {first_name}."
+    talk_track = "Hi, it's {rep_name}."
 """
 
 # Step 2's voicemail names a field that does not exist.

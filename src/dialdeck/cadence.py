@@ -13,7 +13,8 @@ through many situations and reports every sentence that would not be true)::
     after_last = "finish"         # or "continue" ...
     # continue_with = "other"     # ... into this cadence's first step (required with continue)
     # benefit = "teams like {company} get two hours a week back"  # {benefit} for every prospect
-                                  # without one of their own (fields: who they and you are)
+                                  # without one of their own (fields: who they and you are;
+                                  # a prospect lacking a field it names has no benefit)
     # expects = ["appointment"]   # import warns about rows without it: appointment, referrer,
                                   # email, benefit (the scripts then leave it out)
 
@@ -33,7 +34,7 @@ through many situations and reports every sentence that would not be true)::
                                   # the slot on the day the wait lands on
     # promise = true              # a wait the script promises ("in 15 minutes", "Friday at
                                   # 4 p.m." with a day wait and at): exact, pinned, no cooldown
-    voicemail = "Hi {first_name}, ..."   # call steps must decide: a message (text or parts), or
+    voicemail = "Hi, ..."         # call steps must decide: a message (text or parts), or
     # voicemail = false                  # explicitly: don't leave a message
     talk_track = "If they pick up: ..."
     tip = "Coaching for this step."
@@ -63,7 +64,8 @@ always said, or a table said only when every condition in ``when`` holds, with a
 ``else`` said otherwise::
 
     voicemail = [
-        "Hi {first_name}, {rep_name} from {rep_company}",
+        { when = "first_name", text = "Hi {first_name},", else = "Hi," },
+        "{rep_name} from {rep_company}",
         { when = "promise_kept", text = ", calling as promised.", else = "." },
         { when = "referrer_company", text = "{referrer} at {referrer_company} suggested I call." },
         { when = "benefit", text = "One idea: {benefit}." },
@@ -73,6 +75,8 @@ always said, or a table said only when every condition in ``when`` holds, with a
 A voicemail none of whose parts apply is "don't leave a message" for that prospect. The
 conditions (``facts.CONDITIONS``, decided from the store at the moment the script is shown):
 
+- who the prospect is: ``first_name`` / ``no_first_name``, ``last_name`` / ``no_last_name``,
+  ``company`` / ``no_company`` (a CRM row may leave any of them blank);
 - what the rep recorded: ``referrer`` / ``no_referrer``, ``referrer_company`` /
   ``no_referrer_company``, ``appointment`` / ``no_appointment``, ``email`` / ``no_email``
   (an address to write to), ``benefit`` / ``no_benefit`` (one the rep wrote, for the prospect
@@ -88,7 +92,9 @@ conditions (``facts.CONDITIONS``, decided from the store at the moment the scrip
   ``next_call_later``.
 
 Fields that name a fact some prospects lack may only be said in a part whose conditions
-guarantee it (``facts.FIELD_NEEDS``): ``{referrer}`` under ``referrer``, ``{referrer_company}``
+guarantee it (``facts.FIELD_NEEDS``): the prospect's own ``{first_name}``, ``{last_name}`` and
+``{company}`` under ``first_name``, ``last_name``, ``company`` (``{ when = "first_name", text =
+"Hi {first_name},", else = "Hi," }``), ``{referrer}`` under ``referrer``, ``{referrer_company}``
 under ``referrer_company``, ``{appointment}`` under ``appointment``, ``{benefit}`` under
 ``benefit``, ``{urgent_reason}`` under ``urgent_reason``, ``{promised}`` (when this call was
 promised, "today at 2 p.m.") under ``promised``, ``{last_call}`` / ``{last_voicemail}`` /
@@ -401,8 +407,24 @@ def _fact_problems(template: str, held: frozenset[str], offers_slots: bool) -> l
         need = facts.FIELD_NEEDS.get(name or "")
         if need is not None and need not in held:
             problems.append(f"{{{name}}} is known only for some prospects: say it in a part under "
-                            f"when = \"{need}\" (a script states only what the data says)")
+                            f"when = \"{need}\" (a script states only what the data says)"
+                            + _FIELD_EXAMPLES.get(name, ""))
     return problems
+
+
+# How to say a prospect's own field that a CRM row may leave blank, shown with the problem.
+_FIELD_EXAMPLES = {
+    "first_name": ', e.g. { when = "first_name", text = "Hi {first_name},", else = "Hi," }',
+    "company": ', e.g. { when = "company", text = "an idea for {company}", else = "an idea for you" }',
+}
+
+
+def render_benefit(template: str, fields: Mapping[str, str]) -> str:
+    """A cadence's benefit for one prospect, or "" when it names a field this prospect lacks
+    ("teams like {company} ..." for a lead without a company): then there is no benefit to say."""
+    if any(not (fields.get(name) or "").strip() for name in template_fields(template)):
+        return ""
+    return render(template, fields)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -454,6 +476,9 @@ def render_text(text: Text, truths: frozenset[str], fields: Mapping[str, str]) -
 def load_cadence(path: Path) -> Cadence:
     """Read and validate one cadence file; CadenceError lists every problem in it."""
     source = str(path)
+    problem = unreadable_file(Path(path))
+    if problem is not None:  # a FIFO would block the read below for ever
+        raise CadenceError([problem])
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -491,6 +516,13 @@ def load_directory(directory: Path | None, problems: list[str]) -> dict[str, Cad
             continue
         found[cadence.name] = cadence
     return found
+
+
+def unreadable_file(path: Path) -> str | None:
+    """Why ``path`` is no file to read a cadence from ("PATH: not a regular file (...)"), found
+    without opening it; None when it is a regular file."""
+    problems: list[str] = []
+    return None if _regular_file(path, problems) else problems[0]
 
 
 def _regular_file(path: Path, problems: list[str]) -> bool:
@@ -1000,5 +1032,6 @@ def _parse_slot(value: Any) -> str:
 __all__ = [
     "TEMPLATE_FIELDS", "SLOTS", "VARIANTS", "EXPECTABLE", "Wait", "Timing", "Part", "Text", "Step",
     "CallbackScript", "Cadence", "load_cadence", "load_library", "cadence_from_mapping", "render", "render_text",
+    "render_benefit", "unreadable_file",
     "template_problems", "text_problems", "uses_field",
 ]

@@ -29,6 +29,13 @@ SOON = timedelta(hours=1)
 # The condition vocabulary: name -> what must be true. Kept here, beside the code that decides
 # them; cadence.py validates files against it and documents it for authors.
 CONDITIONS: Mapping[str, str] = {
+    # who the prospect is: a CRM row may lack any of these (a name is never wholly missing)
+    "first_name": "the prospect's first name is on file",
+    "no_first_name": "no first name on file",
+    "last_name": "the prospect's last name is on file",
+    "no_last_name": "no last name on file",
+    "company": "the prospect's company is on file",
+    "no_company": "no company on file",
     # what the rep recorded about the prospect
     "referrer": "a referrer is on file",
     "no_referrer": "no referrer on file",
@@ -95,6 +102,7 @@ IMPLIES: Mapping[str, frozenset[str]] = {
 
 # Conditions that can never hold together: a part asking for both is a mistake.
 OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("first_name", "no_first_name"), ("last_name", "no_last_name"), ("company", "no_company"),
     ("referrer", "no_referrer"), ("referrer_company", "no_referrer_company"),
     ("referrer_company", "no_referrer"), ("appointment", "no_appointment"), ("email", "no_email"),
     ("benefit", "no_benefit"), ("urgent", "not_urgent"), ("urgent_reason", "not_urgent"),
@@ -109,6 +117,9 @@ OPPOSITES: tuple[tuple[str, str], ...] = (
 # Template fields that name a fact only some prospects have, and the condition a part must be
 # under to use them: a script may only state what the data says.
 FIELD_NEEDS: Mapping[str, str] = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "company": "company",
     "referrer": "referrer",
     "referrer_company": "referrer_company",
     "appointment": "appointment",
@@ -119,6 +130,17 @@ FIELD_NEEDS: Mapping[str, str] = {
     "last_voicemail": "voicemail_left",
     "last_email": "emailed",
 }
+
+
+# The prospect's own fields whose presence is a condition: read from the very values a script
+# fills in, so "company" holds exactly when {company} would say something.
+IDENTITY_FIELDS = ("first_name", "last_name", "company")
+
+
+def field_truths(fields: Mapping[str, str | None]) -> frozenset[str]:
+    """Which of the prospect's own fields (``IDENTITY_FIELDS``) are on file: "company" or
+    "no_company", and so on. A blank value is no value."""
+    return frozenset(name if (fields.get(name) or "").strip() else f"no_{name}" for name in IDENTITY_FIELDS)
 
 
 def closure(conditions: frozenset[str]) -> frozenset[str]:
@@ -223,6 +245,25 @@ class ScriptFacts:
                 return tuple(at for at in touch.offered if at > now)
         return ()
 
+    def offered_before(self) -> tuple[datetime, ...]:
+        """Every time an earlier email offered: a new offer repeats none of them."""
+        return tuple(at for touch in self.touches for at in touch.offered)
+
+    def offer_state(self, now: datetime) -> tuple[str, Touch | None]:
+        """Where the latest offer of times stands at ``now``, and the touch that says so:
+        ("open", the email) some of its times are still ahead to pick; ("picked", the reply)
+        they already picked one; ("passed", the email) all its times are past; ("none", None)
+        no email offered times."""
+        reply = None
+        for touch in reversed(self.touches):
+            if touch.outcome == "replied" and reply is None:
+                reply = touch
+            if touch.offered:
+                if reply is not None:
+                    return "picked", reply
+                return ("open" if any(at > now for at in touch.offered) else "passed"), touch
+        return "none", None
+
     # --- promises ---
 
     def callback_touch(self, step: int) -> Touch | None:
@@ -312,6 +353,6 @@ def truths(facts: ScriptFacts, now: datetime, *, step: int, at_appointment: bool
 
 
 __all__ = [
-    "CONDITIONS", "IMPLIES", "OPPOSITES", "FIELD_NEEDS", "PROMISE_EARLY", "PROMISE_LATE", "SOON",
-    "Touch", "Promise", "ScriptFacts", "closure", "contradiction", "promise_timing", "truths",
+    "CONDITIONS", "IMPLIES", "OPPOSITES", "FIELD_NEEDS", "IDENTITY_FIELDS", "PROMISE_EARLY", "PROMISE_LATE", "SOON",
+    "field_truths", "Touch", "Promise", "ScriptFacts", "closure", "contradiction", "promise_timing", "truths",
 ]

@@ -34,7 +34,8 @@ from dialdeck.models import Script
 # cadence file format, and validated by the same rules.
 DEFAULT_CALLBACK_TABLE = {
     "voicemail": [
-        "Hi {first_name}, it's {rep_name} from {rep_company}.",
+        {"when": "first_name", "text": "Hi {first_name},", "else": "Hi,"},
+        "it's {rep_name} from {rep_company}.",
         {"when": ["promise_kept", "not_picked_slot"], "text": "I'm calling back as we agreed."},
         {"when": ["promise_kept", "picked_slot"], "text": "I'm calling at the time you picked."},
         {"when": "promise_late", "text": "We'd agreed I'd call you {promised}; I'm sorry I'm later than that."},
@@ -44,7 +45,8 @@ DEFAULT_CALLBACK_TABLE = {
          "else": "You can reach me at {rep_phone}."},
     ],
     "talk_track": [
-        "Hi {first_name}, {rep_name} from {rep_company}.",
+        {"when": "first_name", "text": "Hi {first_name},", "else": "Hi,"},
+        "{rep_name} from {rep_company}.",
         {"when": ["promise_kept", "not_picked_slot"], "text": "I'm calling back as we agreed."},
         {"when": ["promise_kept", "picked_slot"], "text": "I'm calling at the time you picked."},
         {"when": "promise_late", "text": "We'd said {promised}; sorry I'm later than that."},
@@ -83,11 +85,12 @@ def render_script(library: Mapping[str, Cadence], pos: schedule.Position, ctx: s
     texts = _texts(cadence, step, on_callback)
     next_call = schedule.promised_next(library, pos, ctx, now) if pos.status not in schedule.TERMINAL else None
     held = facts_mod.truths(facts, now, step=step.number, at_appointment=step.timing.at_appointment,
-                            next_call=next_call)
+                            next_call=next_call) | facts_mod.field_truths(fields)
     offered = ()
     if step.action == "email" and step.offer_slots:
-        offered = offers.offer_times(now, ctx.zone, ctx.window, step.offer_slots,
-                                     avoid=(next_call,) if next_call else ())
+        # Never a time an earlier email offered: a second offer brings new times.
+        avoid = (*((next_call,) if next_call else ()), *facts.offered_before())
+        offered = offers.offer_times(now, ctx.zone, ctx.window, step.offer_slots, avoid=avoid)
     picked = {key: text.pick(held) for key, text in texts.items() if text is not None}
     wanted = {name for templates in picked.values() for t in templates for name in template_fields(t)}
     promise = facts.promise(step.number, step.timing.at_appointment) if "promised" in wanted else None

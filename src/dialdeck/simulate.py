@@ -1,12 +1,13 @@
 """Walking a cadence through the services, as a rep would, to see what every script says.
 
 A ``Simulator`` owns a throwaway database. Each ``walk`` imports one prospect for a
-``Situation`` (when the lead arrives, warm or cold, referrer, appointment, email, benefit,
-urgent) and works the cadence step by step along an outcome path (``PATHS``: messages left,
-no answers, busy lines, calls made hours or days late, a conversation with a callback, a reply
-that picks an offered time), through the same services the CLI and the session use: the call
-card's script is read at the moment the rep acts, the outcome is logged, and the store's next
-instant is read back. ``truth.check_walk`` then holds every script against what the walk did.
+``Situation`` (when the lead arrives, warm or cold, a first name, last name and company or
+not, referrer, appointment, email, benefit, urgent) and works the cadence step by step along
+an outcome path (``PATHS``: messages left, no answers, busy lines, calls made hours or days
+late, snoozed calls, a conversation with a callback, a reply that picks an offered time),
+through the same services the CLI and the session use: the call card's script is read at the
+moment the rep acts, the outcome is logged, and the store's next instant is read back.
+``truth.check_walk`` then holds every script against what the walk did.
 
 Used by the test suite over the built-in cadences, and by ``dialdeck cadences check --simulate``
 for a rep's own cadence files.
@@ -26,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dialdeck import phones, services, truth
-from dialdeck.cadence import render
+from dialdeck.cadence import render_benefit
 from dialdeck.clock import UTC
 from dialdeck.hours import CallingWindow, next_callable
 from dialdeck.models import Enrollment, Script
@@ -44,7 +45,9 @@ PATHS = {
     "callback-late": "as callback, but the rep calls back three hours late",
     "continue": "the first call connects and the rep carries on the cadence",
     "picked": "messages left; when an email offers times, they reply picking the second",
+    "snoozed": "every call is snoozed two hours (to their next calling time if that is later), then the message left",
 }
+SNOOZE = timedelta(hours=2)
 REP = {
     "rep.name": "Jordan Reyes",
     "rep.company": "Brightline Analytics",
@@ -82,9 +85,15 @@ class Situation:
     benefit: str = ""
     urgent: bool = False
     urgent_reason: str = ""
+    # Which of the prospect's own fields the CRM row fills in (a name always has one part).
+    first_name: bool = True
+    last_name: bool = True
+    company: bool = True
 
     def describe(self) -> str:
         parts = [f"starts {dated_clock(self.start, self.zone)} {self.zone}", self.temperature]
+        parts += [f"no {label}" for label, known in (("first name", self.first_name), ("last name", self.last_name),
+                                                     ("company", self.company)) if not known]
         if self.referrer:
             parts.append(f"referred by {self.referrer}" + (f" ({self.referrer_company})" if self.referrer_company else ""))
         if self.appointment is not None:
@@ -174,8 +183,14 @@ class Simulator:
                 complete = True
                 break
             now = plan.when(enrollment.next_due_at, now)
+            due = enrollment.next_due_at
             card = services.call_card(self.db, pid, now)
-            act = self._act(pid, card.script, enrollment.next_due_at, card.enrollment, now, plan)
+            if situation.path == "snoozed" and card.script.action == "call":
+                until = next_callable(now + SNOOZE, zone, window)
+                services.snooze(self.db, pid, until, now)
+                due = now = until
+                card = services.call_card(self.db, pid, now)
+            act = self._act(pid, card.script, due, card.enrollment, now, plan)
             acts.append(act)
             shown.append(card.script)
             if situation.path == "picked" and act.action == "email" and act.offers:
@@ -241,7 +256,9 @@ class Simulator:
         serial = next(self._count)
         local = situation.appointment.astimezone(ZoneInfo(situation.zone)) if situation.appointment else None
         row = {
-            "First Name": "Ana", "Last Name": f"Walker{serial}", "Company": "Northwind",
+            "First Name": "Ana" if situation.first_name else "",
+            "Last Name": f"Walker{serial}" if situation.last_name else "",
+            "Company": "Northwind" if situation.company else "",
             "Phone": numbers[index], "Email": f"ana{serial}@northwind.example" if situation.email else "",
             "Time Zone": situation.zone, "Temperature": situation.temperature, "Value": f"{situation.value:g}",
             "Cadence": situation.cadence, "Referrer": situation.referrer,
@@ -263,7 +280,7 @@ class Simulator:
         fields = {"first_name": person.first_name, "last_name": person.last_name, "company": person.company,
                   "rep_name": profile.name, "rep_company": profile.company,
                   "rep_phone": phones.format_international(profile.phone) if profile.phone else ""}
-        return render(cadence.benefit, fields) if cadence.benefit else ""
+        return render_benefit(cadence.benefit, fields) if cadence.benefit else ""
 
     def _record(self, pid: int, situation: Situation, zone: ZoneInfo, window: CallingWindow) -> truth.Record:
         person = services.prospect(self.db, pid)
@@ -287,6 +304,9 @@ def _texts(script: Script) -> dict[str, str | None]:
 WEEK_OF = date(2026, 10, 26)
 START_HOURS = (time(9), time(12, 30), time(15, 30), time(17, 45), time(20, 50))
 BENEFIT = "clinics like yours cut no-shows by a third in their first quarter"
+# Which of first name, last name and company a CRM row fills in: all, or one or two left blank
+# (never both names: the importer rejects a row without a name).
+IDENTITIES = ((True, True, True), (True, True, False), (False, True, True), (True, False, True), (False, True, False))
 
 
 def situations(cadence: str, *, days: tuple[int, ...] = tuple(range(7)), hours: tuple[time, ...] = START_HOURS,
@@ -294,10 +314,12 @@ def situations(cadence: str, *, days: tuple[int, ...] = tuple(range(7)), hours: 
                paths_per_start: int | None = None) -> Iterator[Situation]:
     """Starts on each of ``days`` (0 = Monday) at each of ``hours``, along each path (or along
     ``paths_per_start`` of them, taken in turn so that every path meets every hour over the
-    week); the other facts (warm or cold, referrer, appointment, email, benefit, urgent) vary
-    from one situation to the next, so every combination of them is met across the grid."""
+    week); the other facts (warm or cold, referrer, appointment, email, benefit, urgent, and which
+    of first name, last name and company the row has) vary from one situation to the next, so
+    every combination of them is met within 320 situations (the full grid has 350)."""
     tz = ZoneInfo(zone)
     facts = list(itertools.product((True, False), repeat=6))  # warm, referrer, appointment, email, benefit, urgent
+    grid = len(facts) * len(IDENTITIES)
     serial = 0
     turn = 0
     for day in days:
@@ -309,13 +331,15 @@ def situations(cadence: str, *, days: tuple[int, ...] = tuple(range(7)), hours: 
                 turn += paths_per_start + 1  # +1: the next start shifts, so paths meet every hour
             for path in chosen:
                 warm, referred, booked, emailed, benefit, urgent = facts[serial % len(facts)]
-                serial += 7  # coprime with 64: the grid walks through every combination
+                first_name, last_name, company = IDENTITIES[serial % grid // len(facts)]
+                serial += 7  # coprime with 64 x 5: the grid walks through every combination
                 yield Situation(
                     cadence=cadence, start=start, path=path, zone=zone, temperature="warm" if warm else "cold",
                     referrer="Bo Chen" if referred else "", referrer_company="Contoso" if referred and serial % 2 else "",
                     appointment=_appointment(start, tz, serial) if booked else None, email=emailed,
                     benefit=BENEFIT if benefit else "", urgent=urgent,
                     urgent_reason="your reserved start date is only held until Friday" if urgent and serial % 3 else "",
+                    first_name=first_name, last_name=last_name, company=company,
                 )
 
 
@@ -365,4 +389,5 @@ def simulate(cadence: str, folder: Path, situations_: list[Situation]) -> list[W
     return walks
 
 
-__all__ = ["PATHS", "Situation", "Walk", "Simulator", "situations", "simulate", "cadence_folder", "WEEK_OF"]
+__all__ = ["PATHS", "IDENTITIES", "Situation", "Walk", "Simulator", "situations", "simulate", "cadence_folder",
+           "WEEK_OF"]

@@ -27,7 +27,13 @@ What it checks, for every text shown (voicemail, talk track, email, instructions
   or price only in the reason the rep wrote;
 - "my last call", "the end of my series" are followed by no other call; "one last time" by one;
 - after a conversation, no first-touch or missed-appointment words; no talk track thanks the
-  prospect for calling back (talk tracks are for the rep's own call).
+  prospect for calling back (talk tracks are for the rep's own call);
+- "my message", "the idea I mentioned" follow a message left;
+- no text shows what an empty field leaves behind ("Hi , it's", "relevant to ?", "for  I'd",
+  "()"): a fact the prospect's record lacks is left out, not said as a blank;
+- times an email calls "new" were offered by no earlier email;
+- a tip that says the last message named this call's time (or that the rep is later than
+  it said) is shown only when a message did and the call is on time (or late).
 
 Voicemails longer than about 30 seconds spoken (``MAX_VOICEMAIL_WORDS``) are reported as a
 warning, not a falsehood.
@@ -46,7 +52,7 @@ from zoneinfo import ZoneInfo
 from dialdeck.facts import PROMISE_EARLY, PROMISE_LATE
 from dialdeck.hours import CallingWindow, is_callable
 from dialdeck.offers import OFFER_DAYS
-from dialdeck.phrases import dated_clock, part_of_day, short_date
+from dialdeck.phrases import dated_clock, day_clock, part_of_day, short_date
 from dialdeck.typed_time import DAY_NAMES as _DAYS
 from dialdeck.typed_time import MONTH_NAMES as _MONTHS
 from dialdeck.typed_time import read_clock
@@ -134,19 +140,30 @@ _EVENT_CUES = (
     ("call", re.compile(r"\b(?:tried|called|call|rang|speak|spoke|reach)\b", re.I)),
 )
 
-_PROMISE_CLAIM = re.compile(r"\bas promised\b|\bas I promised\b|\bright on time\b|\bas I said I would\b", re.I)
+_PROMISE_CLAIM = re.compile(r"\bas promised\b|\bas I promised\b|\bright on time\b|\bas I said I would\b"
+                            r"|\bon it to the minute\b", re.I)
+_MESSAGE_NAMED_CLAIM = re.compile(r"\bnamed this call's time\b|\bthan your last message said\b"
+                                  r"|\byour last message (?:said|named)\b", re.I)
+_EARLIER_MESSAGE_CLAIM = re.compile(r"\b(?:any of )?my messages\b|\bin my message\b|\bon my message\b"
+                                    r"|\b(?:the idea|as) I mentioned\b", re.I)
+_NEW_TIMES_CLAIM = re.compile(r"\b(?:new|fresh|different|other) times\b", re.I)
+# What an empty field leaves behind: two spaces ("for  I'd"), a space before punctuation
+# ("Hi , it's", "relevant to ?"; not an ellipsis " ...", the rep's blank to fill, nor the key
+# "press ! and"), empty brackets, a line that starts with punctuation.
+_EMPTY_FIELD = re.compile(r"[^\S\n]{2,}|[^\S\n](?:[,;:?)]|\.(?!\.)|!(?![^\S\n][a-z]))|\(\s*\)|^[^\S\n]*[,.;:!?]",
+                          re.M)
 _AGREED_CLAIM = re.compile(r"\bas (?:we )?agreed\b", re.I)
 _CALLING_BACK_CLAIM = re.compile(r"\b(?:I'm|I am) calling (?:you )?back\b", re.I)
 _PICKED_CLAIM = re.compile(r"\bthe time you picked\b", re.I)
-_LATE_CLAIM = re.compile(r"\bI'm later than\b|\bI'm late\b|\bsorry I'm later\b", re.I)
+_LATE_CLAIM = re.compile(r"\bI'm later than\b|\bI'm late\b|\bsorry I'm later\b|\byou're later than\b", re.I)
 _EARLY_CLAIM = re.compile(r"\ba little early\b", re.I)
 _UNSEEN_EMAIL_CLAIM = re.compile(r"\bgot buried\b|\bsaw my email\b|\bdid my email reach you\b", re.I)
 _EMAIL_SENT_CLAIM = re.compile(r"\bmy (?:last )?email\b|\bsent you (?:an email|a few times)\b|\bthe email I sent\b"
                                r"|\bemailed you\b", re.I)
-_EMAIL_COMING_CLAIM = re.compile(r"\bI(?:'ll| will|'m| am)(?: also)? (?:send|sending) you (?:[a-z]+ ){0,3}(?:email|note)\b",
-                                 re.I)
+_EMAIL_COMING_CLAIM = re.compile(r"\bI(?:'ll| will|'m| am)(?: also)? (?:send|sending) you (?:[a-z]+ ){0,3}(?:email|note)\b"
+                                 r"|\bthe email you(?:'re| are) about to send\b", re.I)
 _TIMES_COMING_CLAIM = re.compile(r"\b(?:email|note)\b[^.]*\bwith (?:a few|some) times\b", re.I)
-_REFERRAL_CLAIM = re.compile(r"\bsuggested (?:I|we)\b|\breferred\b|\ba colleague\b|\bone of our clients\b"
+_REFERRAL_CLAIM = re.compile(r"\bsuggested (?:I|we)\b|\breferred\b|\breferral\b|\ba colleague\b|\bone of our clients\b"
                              r"|\brecommended (?:I|we|you)\b", re.I)
 _RESULT_CLAIM = re.compile(r"\bnoticed\b|\bsurprised\b|\bpays? for itself\b|\bpaid for itself\b|\bhours every week\b"
                            r"|\bsaved\b|\bfirst results\b|\bwithin a few weeks\b|\bmost of our clients\b"
@@ -155,7 +172,8 @@ _URGENT_SPECIFIC = re.compile(r"\bholding your\b|\bsomeone else\b|\bpric(?:e|ing
                               r"|\bexpires?\b|\bclosing out\b|\blose it\b|\blast chance\b|\bstart date\b", re.I)
 _URGENT_GENERIC = re.compile(r"\btime-sensitive\b|\bcan't wait\b|\burgent\b|\bcall me back today\b", re.I)
 _BOOKING_CLAIM = re.compile(r"\bbooked (?:for|a call)\b|\bhad a call booked\b|\bwe'd booked\b|\bour scheduled\b"
-                            r"|\bour appointment\b|\bthe call we had\b|\bwe had booked\b", re.I)
+                            r"|\bour appointment\b|\bthe call we had\b|\bwe had booked\b"
+                            r"|\b(?:you|we) had planned\b", re.I)
 _SPOKE_CLAIM = re.compile(r"\bwhen we spoke\b|\byou mentioned\b|\bas we discussed\b|\bwhat we discussed\b"
                           r"|\byou told me\b|\bour conversation\b|\btaking my call\b|\bwhere you left off\b"
                           r"|\bgood to hear you again\b", re.I)
@@ -319,12 +337,25 @@ def check_walk(record: Record, acts: list[Act], *, complete: bool = True) -> lis
             text = act.texts.get(name)
             if text:
                 found += _check_text(walk, name, text, complete)
+                found += [Finding(index, act.step, name, excerpt, "a blank where a field is empty", cadence=act.cadence)
+                          for excerpt in empty_field_marks(text)]
         voicemail = act.texts.get("voicemail")
         if voicemail and len(voicemail.split()) > MAX_VOICEMAIL_WORDS:
             found.append(Finding(index, act.step, "voicemail", voicemail[:60] + "…",
                                  f"{len(voicemail.split())} words: longer than about 30 seconds spoken "
                                  f"({MAX_VOICEMAIL_WORDS})", warning=True, cadence=act.cadence))
     return found
+
+
+def empty_field_marks(text: str) -> list[str]:
+    """Where ``text`` shows what an empty field leaves behind, each with a few words around it
+    ("Hi , it's", "relevant to ?", "for  I'd")."""
+    marks = []
+    for match in _EMPTY_FIELD.finditer(text):
+        start = text.rfind(" ", 0, max(match.start() - 12, 0)) + 1
+        end = text.find(" ", min(match.end() + 12, len(text)))
+        marks.append(text[start:end if end != -1 else len(text)].replace("\n", " "))
+    return marks
 
 
 def _check_text(walk: _Walk, name: str, text: str, complete: bool) -> list[Finding]:
@@ -442,6 +473,12 @@ def _claim_problems(walk: _Walk, name: str, sentence: str, question: bool, compl
         problems.append("says 'calling back', but no callback was agreed on a call")
     elif _AGREED_CLAIM.search(sentence) and lateness != "on time":
         problems.append(f"says 'as agreed' but the callback is {lateness}")
+    if _MESSAGE_NAMED_CLAIM.search(sentence) and (promise is None or promise.kind != "message"):
+        problems.append("says a message named this call's time, but none did")
+    if _EARLIER_MESSAGE_CLAIM.search(sentence) and walk.last("voicemail") is None:
+        problems.append("speaks of an earlier message that was never left")
+    if _NEW_TIMES_CLAIM.search(sentence) and act.offers:
+        problems += _new_times_problems(walk)
     if _PICKED_CLAIM.search(sentence) and (promise is None or promise.kind != "slot" or lateness != "on time"):
         problems.append("speaks of a time they picked, but this call is not at one")
     if _LATE_CLAIM.search(sentence) and lateness != "late":
@@ -488,6 +525,19 @@ def _claim_problems(walk: _Walk, name: str, sentence: str, question: bool, compl
     return problems
 
 
+def _new_times_problems(walk: _Walk) -> list[str]:
+    """Times called new must be new: none offered by an earlier email."""
+    earlier = [at for act in walk.before for at in act.offers]
+    if not earlier:
+        return ["calls the times new, but no earlier email offered any"]
+    repeated = [at for at in walk.act.offers if any(_same(at, before) for before in earlier)]
+    if repeated:
+        zone = walk.record.zone
+        said = ", ".join(day_clock(at, zone) for at in repeated)
+        return [f"calls the times new, but {said} {'was' if len(repeated) == 1 else 'were'} offered before"]
+    return []
+
+
 def _email_coming_problems(walk: _Walk, name: str, sentence: str) -> list[str]:
     record, act = walk.record, walk.act
     if not record.email:
@@ -504,4 +554,5 @@ def _email_coming_problems(walk: _Walk, name: str, sentence: str) -> list[str]:
     return []
 
 
-__all__ = ["Record", "Act", "Finding", "check_walk", "sentences", "MAX_VOICEMAIL_WORDS", "TIME", "PAST"]
+__all__ = ["Record", "Act", "Finding", "check_walk", "empty_field_marks", "sentences", "MAX_VOICEMAIL_WORDS", "TIME",
+           "PAST"]

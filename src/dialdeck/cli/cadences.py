@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dialdeck import paths, services
-from dialdeck.errors import NotFound
+from dialdeck.errors import InvalidInput, NotFound
 
 from .output import PROG, plural, print_json, table, warn_skipped_cadences
 
@@ -53,6 +53,9 @@ def cmd_cadence_show(args: argparse.Namespace) -> int:
 def cmd_cadence_check(args: argparse.Namespace) -> int:
     from dialdeck import cadence
 
+    refused = cadence.unreadable_file(Path(args.file))
+    if refused is not None:  # one line, and never an open() that waits on a pipe
+        raise InvalidInput(refused)
     loaded = cadence.load_cadence(args.file)
     print(f"ok: {len(loaded.steps)} steps")
     if not args.simulate:

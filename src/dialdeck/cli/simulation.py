@@ -78,7 +78,8 @@ def _truth_report(walks: list[simulate.Walk]) -> int:
         for finding in walk.findings():
             groups[(finding.warning, finding.cadence, finding.step, finding.field, finding.reason)].append((walk, finding))
     checked = (f"{plural(len(walks), 'situation')} (starts every day of a week at 09:00, 15:30 and 20:50; "
-               f"warm and cold; with and without referrer, appointment, email, benefit, urgent; paths: "
+               f"warm and cold; with and without first name, last name, company, referrer, appointment, email, "
+               f"benefit, urgent; paths: "
                f"{', '.join(simulate.PATHS)})")
     untrue = {key: found for key, found in groups.items() if not key[0]}
     for key, found in sorted(groups.items()):

@@ -112,7 +112,7 @@ def script_for(lib: dict, row: ProspectRow, enrollment: EnrollmentRow, attempts:
 def facts_for(row: ProspectRow, enrollment: EnrollmentRow, attempts: list[AttemptRow], cad: cadence_mod.Cadence,
            fields: dict[str, str]) -> facts_mod.ScriptFacts:
     """What the store knows that a script may state: the prospect's attempts and the rep's records."""
-    benefit = (row["benefit"] or "").strip() or (cadence_mod.render(cad.benefit, fields) if cad.benefit else "")
+    benefit = (row["benefit"] or "").strip() or (cadence_mod.render_benefit(cad.benefit, fields) if cad.benefit else "")
     return facts_mod.ScriptFacts(
         touches=tuple(_touch(a) for a in attempts),
         enrollment=enrollment["id"],

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialdeck import enrolling, guard, phones, schedule
+from dialdeck import facts as facts_mod
 from dialdeck.clock import as_utc, from_iso, to_iso
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
@@ -19,6 +20,7 @@ from dialdeck.models import (
     OutcomeResult,
     RepProfile,
 )
+from dialdeck.phrases import dated_clock
 from dialdeck.services.card import facts_for, fields_for, script_for, verdict_of
 from dialdeck.services.common import (
     chosen_number,
@@ -340,8 +342,7 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
             known = facts_for(row, enrollment, attempts, lib[enrollment["cadence"]], fields_for(row, profile, ctx, now))
             offered = known.pending_offer(now)
             if not offered:
-                raise InvalidInput(f"{name_of(row)} has no offered times still ahead: an email that offers "
-                                   "times has to be sent first")
+                raise InvalidInput(_nothing_to_pick(name_of(row), known, now, ctx.zone))
             if not 1 <= choice <= len(offered):
                 raise InvalidInput(f"choose one of the {len(offered)} times offered (1-{len(offered)}), not {choice}")
             at = offered[choice - 1]
@@ -352,3 +353,16 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
                 action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
                 session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"})
             return result_of(attempt_id, prospect_id, "replied", tx.enrollment(enrollment["id"]))
+
+
+def _nothing_to_pick(name: str, known: facts_mod.ScriptFacts, now: datetime, zone: ZoneInfo) -> str:
+    """Why no offered time can be picked, as it stands: already picked, all past, or never offered."""
+    state, touch = known.offer_state(now)
+    if state == "picked":
+        return (f"{name} already picked one of the times offered ({dated_clock(touch.callback_at, zone)} "
+                "their time): there is no other offer to pick from")
+    if state == "passed":
+        return (f"the times offered to {name} have all passed (the last was "
+                f"{dated_clock(max(touch.offered), zone)} their time): there is none left to pick")
+    return f"{name} has no offered times to pick: no email offering times has been sent"
+
