@@ -8,6 +8,7 @@ as markup, and a name such as ``[/]`` or an e-mail ``a[/]@x.example`` must show 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Matcher, Provider
 from textual.content import Content
@@ -17,10 +18,18 @@ from dialdeck.errors import DialdeckError
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import international
 
+if TYPE_CHECKING:
+    from dialdeck.tui.app import DialdeckApp
+
 RESULTS = 20
 
 
 class ProspectSearch(Provider):
+    @property
+    def app(self) -> DialdeckApp:
+        """The app, typed: its gateway, and the session that shows a hit."""
+        return cast("DialdeckApp", super().app)
+
     async def search(self, query: str) -> Hits:
         text = query.strip()
         if len(text) < 2:

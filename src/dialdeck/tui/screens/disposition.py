@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +28,9 @@ from dialdeck.picks import Pick, callback_picks, short_local
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import city, zone
 from dialdeck.tui.when import EXAMPLES, parse_when
+
+if TYPE_CHECKING:
+    from dialdeck.tui.app import DialdeckApp
 
 
 @dataclass(frozen=True)
@@ -50,20 +54,20 @@ class DispositionScreen(ModalScreen[Disposition | None]):
     def __init__(self, name: str, prospect_zone: str, rep_zone: str, now: datetime,
                  window: CallingWindow) -> None:
         super().__init__(classes="dialog-screen")
-        self._name, self._now, self._window = name, now, window
+        self._prospect_name, self._now, self._window = name, now, window
         self._zones = {"theirs": prospect_zone, "yours": rep_zone}
         self._quick = callback_picks(now, zone(prospect_zone), window)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="disposition") as dialog:
-            dialog.border_title = Content(f"Connected with {one_line(self._name)}: what next?")  # never markup
+            dialog.border_title = Content(f"Connected with {one_line(self._prospect_name)}: what next?")  # never markup
             yield OptionList(*self._options(), id="disposition-choices")
             yield Static(self._zone_line(), id="zone-line")
             with RadioSet(id="callback-zone"):
                 yield RadioButton(f"their time ({city(self._zones['theirs'])})", value=True, id="zone-theirs")
                 yield RadioButton(f"your time ({city(self._zones['yours'])})", id="zone-yours")
             field = Input(placeholder=f"callback at… {EXAMPLES}", id="callback-text")
-            field.cursor_blink = self.app.cursor_blink
+            field.cursor_blink = cast("DialdeckApp", self.app).cursor_blink
             yield field
             yield Static("", id="callback-preview")
             yield Static("1-7 or Enter picks · Tab moves · Esc cancels (nothing is logged)", classes="hint")
@@ -100,7 +104,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
         """The typed time, or ValueError saying why it cannot be read or promised."""
         text = self.query_one("#callback-text", Input).value
         instant = parse_when(text, self._now, zone(self._typing_zone))
-        refusal = callback_refusal(instant, self._now, zone(self._zones["theirs"]), self._window, self._name)
+        refusal = callback_refusal(instant, self._now, zone(self._zones["theirs"]), self._window, self._prospect_name)
         if refusal is not None:
             raise ValueError(refusal)
         return instant

@@ -2,8 +2,8 @@
 
 The pane draws its own lines (a Line API ``ScrollView``) instead of holding a Static that
 grows with the script: a child whose height changes makes Textual lay the whole screen out,
-then again a frame later, on most keys. Here a new script only changes the scroll range; a
-layout happens only when the scrollbar appears or goes.
+then again a frame later, on most keys. Here a new script changes only the lines drawn, and
+the scroll range only when the script is longer than the pane (small terminals).
 """
 
 from __future__ import annotations
@@ -136,15 +136,12 @@ class ScriptPane(ScrollView, can_focus=True):
         style = self.visual_style
         self._lines = [line.extend_cell_length(width, style.rich_style)
                        for line in Visual.to_strips(self, self._text, width, None, style)] if width else []
-        size = Size(width, len(self._lines))
+        # The scroll range never falls below the pane's own height, so a script that fits
+        # (most of them) leaves it as it was: a new range lays the screen out again, and the
+        # pane's box never changes (the scrollbar's gutter is kept: styles/session.tcss).
+        size = Size(width, max(len(self._lines), self.scrollable_content_region.height))
         if size != self.virtual_size:
-            # Not the reactive's layout: the pane's box is unchanged, only its scroll range is.
-            # (_scroll_update lays out only if the scrollbar must appear or go; Textual is pinned.)
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-            if self.scrollable_content_region.width != width:  # the scrollbar took its columns
-                self._wrap()
-                return
+            self.virtual_size = size
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
