@@ -3,7 +3,7 @@ with ``@on``. Tests can wait for them (``run_test(message_hook=...)``) instead o
 
 Every answer to a change (a ``Written``, including ``WriteFailed``) ends that change: only
 then may the next one start. A job that fails posts a ``WriteFailed`` or ``ReadFailed``
-instead of its answer, and nothing was written.
+instead of its answer, and nothing was written. They are the screen's own answers: none bubbles.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Failure:
 
 
 @dataclass
-class DeskLoaded(Message):
+class DeskLoaded(Message, bubble=False):
     """A fresh desk: the page, its summary, a card and the session's figures."""
 
     desk: Desk
@@ -36,16 +36,17 @@ class DeskLoaded(Message):
 
 
 @dataclass
-class ReadFailed(Message):
+class ReadFailed(Message, bubble=False):
     failure: Failure
 
 
-class Written(Message):
-    """The answer to a change (the subclasses say which)."""
+class Written(Message, bubble=False):
+    """The answer to a change (the subclasses say which; each says ``bubble=False`` again, as
+    Textual resets it for every subclass)."""
 
 
 @dataclass
-class OutcomeLogged(Written):
+class OutcomeLogged(Written, bubble=False):
     """A call's outcome (or a pending call's disposition) is written; the next desk with it."""
 
     card: CallCard  # the card the key was pressed on
@@ -58,7 +59,7 @@ class OutcomeLogged(Written):
 
 
 @dataclass
-class TimePicked(Written):
+class TimePicked(Written, bubble=False):
     """They picked a time an email offered: the call is set for it."""
 
     card: CallCard
@@ -68,7 +69,7 @@ class TimePicked(Written):
 
 
 @dataclass
-class Snoozed(Written):
+class Snoozed(Written, bubble=False):
     card: CallCard
     until: datetime
     at: datetime
@@ -76,12 +77,12 @@ class Snoozed(Written):
 
 
 @dataclass
-class NoteSaved(Written):
+class NoteSaved(Written, bubble=False):
     card: CallCard
 
 
 @dataclass
-class Undone(Written):
+class Undone(Written, bubble=False):
     """The session's newest attempt is taken back (``result`` None: there was none to undo)."""
 
     result: OutcomeResult | None
@@ -89,14 +90,14 @@ class Undone(Written):
 
 
 @dataclass
-class UrgencyChanged(Written):
+class UrgencyChanged(Written, bubble=False):
     card: CallCard
     urgent: bool
     desk: Desk
 
 
 @dataclass
-class WriteFailed(Written):
+class WriteFailed(Written, bubble=False):
     """The change was not written."""
 
     failure: Failure
