@@ -408,30 +408,19 @@ class SessionScreen(Screen[None]):
             return None
         return self.card
 
-    @work(group="keys")
-    async def action_outcome(self, outcome: str) -> None:
+    def action_outcome(self, outcome: str) -> None:
         card = self._card_to_change()
         if card is None:
             return
         if self.blocked and outcome in CALL_ONLY and card.enrollment.status == "active":
             self.app.bell()  # the key is dimmed; the card says why
             return
-        extra: dict[str, Any] = {}
-        if outcome == "connected" and card.enrollment.status == "connected":
-            await self._dispose(card)
-            return
         if outcome == "connected":
-            choice = await self.app.push_screen_wait(DispositionScreen(
-                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
-            if choice is None:
-                return
-            extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
+            self._connected(card)
         elif outcome == "voicemail" and card.script.action == "call" and card.script.voicemail is None:
             question = (f"This step says not to leave a message for {card.prospect.name}. Log that you left "
                         "one anyway? It is recorded as a voicemail, with a note that the script said not to.")
-            if not await self.app.push_screen_wait(ConfirmScreen("No message on this step", question,
-                                                                 "Log voicemail")):
-                return
+            self._confirm_then_log(card, outcome, ConfirmScreen("No message on this step", question, "Log voicemail"))
         elif outcome == "do-not-call":
             number = self.number_in_use()
             own = format_with_extension(card.prospect.phone_e164, card.prospect.phone_ext)
@@ -443,9 +432,25 @@ class SessionScreen(Screen[None]):
                 question = (f"Put {card.prospect.name} on the do-not-call list? "
                             f"{format_with_extension(number.e164, number.extension)} and their own "
                             f"number {own} will never be called or enrolled again.")
-            if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
-                return
-        self._log(card, outcome, **extra)
+            self._confirm_then_log(card, outcome, ConfirmScreen("Do not call", question, "Do not call"))
+        else:
+            self._log(card, outcome)  # nothing to ask: straight to the database
+
+    @work(group="keys")
+    async def _connected(self, card: CallCard) -> None:
+        """What was agreed on the call, then the outcome (or only that, for a call logged earlier)."""
+        if card.enrollment.status == "connected":
+            await self._dispose(card)
+            return
+        choice = await self.app.push_screen_wait(DispositionScreen(
+            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
+        if choice is not None:
+            self._log(card, "connected", disposition=choice.kind, callback_at=choice.callback_at)
+
+    @work(group="keys")
+    async def _confirm_then_log(self, card: CallCard, outcome: str, question: ConfirmScreen) -> None:
+        if await self.app.push_screen_wait(question):
+            self._log(card, outcome)
 
     def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
         now = self.app.clock()

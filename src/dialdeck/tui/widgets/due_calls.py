@@ -149,6 +149,7 @@ class DueCalls(ScrollView, can_focus=True):
         self._keys: list[RowKey] = []  # what each row shows, in order
         self._texts: dict[RowKey, Content] = {}
         self._drawn: dict[tuple[RowKey, Style], list[Strip]] = {}  # (row, look) → its two lines
+        self._looks: tuple[Style, Style, Style] = (Style(), Style(), Style())  # set as lines are drawn
 
     @property
     def items(self) -> tuple[DueItem, ...]:
@@ -222,19 +223,22 @@ class DueCalls(ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The three looks a row can have, read once for the lines drawn now (not once a line).
+        self._looks = (self.get_visual_style("due-calls--row"),
+                       self.get_visual_style("due-calls--row", "due-calls--highlighted"),
+                       self.get_visual_style("due-calls--row", "due-calls--hover"))
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index, part = divmod(self.scroll_offset.y + y, ROW_HEIGHT)
+        plain, highlighted, hovered = self._looks
         if index >= len(self._keys):
-            return Strip.blank(self.scrollable_content_region.width, self.get_visual_style("due-calls--row").rich_style)
-        return self._lines(index)[part]
+            return Strip.blank(self.scrollable_content_region.width, plain.rich_style)
+        style = highlighted if index == self.highlighted else hovered if index == self.hovered else plain
+        return self._lines(index, style)[part]
 
-    def _lines(self, index: int) -> list[Strip]:
-        if index == self.highlighted:
-            style = self.get_visual_style("due-calls--row", "due-calls--highlighted")
-        elif index == self.hovered:
-            style = self.get_visual_style("due-calls--row", "due-calls--hover")
-        else:
-            style = self.get_visual_style("due-calls--row")
+    def _lines(self, index: int, style: Style) -> list[Strip]:
         key = self._keys[index]
         drawn = self._drawn.get((key, style))
         if drawn is None:
