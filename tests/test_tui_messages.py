@@ -8,11 +8,13 @@ awaited as the messages the session screen handles, not by polling the database.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import threading
 
 from tui_helpers import Messages, attempts, build_db, settle, test_app
 
+from dialdeck.tui.app import QUIET_AFTER_CARD
 from dialdeck.tui.messages import DeskLoaded, NoteSaved, OutcomeLogged, Snoozed, WriteFailed, Written
 from dialdeck.tui.screens.session import SessionScreen
 
@@ -111,3 +113,24 @@ async def test_picking_from_the_list_loads_that_desk(tmp_path) -> None:
         loaded = await messages.wait_for(DeskLoaded, count=2)  # the first desk, then the pick
     picked = loaded[-1]
     assert picked.asked_for == picked.desk.items[1].prospect_id == picked.desk.card.prospect.id
+
+
+async def test_no_garbage_collection_runs_between_a_key_and_its_card(tmp_path) -> None:
+    """A full collection used to land inside every few keypresses (the slowest ones measured):
+    it now waits for the quiet after the card is drawn, and the app leaves the collector on."""
+    app = test_app(build_db(tmp_path))
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        assert gc.isenabled()
+        held = HeldDatabase(app)
+        await pilot.press("v")
+        assert not gc.isenabled()  # the outcome is on its way
+        await held.release()
+        await messages.wait_for(OutcomeLogged)
+        await pilot.pause(QUIET_AFTER_CARD / 2)
+        assert not gc.isenabled()  # the card is up, but the rep may press the next key at once
+        await pilot.pause(QUIET_AFTER_CARD)
+        assert gc.isenabled()
+        await pilot.press("v")
+    assert gc.isenabled()  # whatever the session was doing when it ended

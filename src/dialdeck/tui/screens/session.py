@@ -265,6 +265,7 @@ class SessionScreen(Screen[None]):
         if self.writing:
             self.app.bell()
             return False
+        self.app.hold_collector()
         self._writer = self._write(answered, job, args, kwargs)
         return True
 
@@ -278,6 +279,7 @@ class SessionScreen(Screen[None]):
     def _written(self, message: Written) -> None:
         """Every answer to a change ends it (after its own handler has shown it)."""
         self._writer = None
+        self.call_after_refresh(self.app.release_collector)
 
     @on(ReadFailed)
     @on(WriteFailed)
