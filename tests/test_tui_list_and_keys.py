@@ -11,6 +11,7 @@ from tui_helpers import Messages, attempts, build_db, settle, test_app
 from dialdeck.tui.messages import OutcomeLogged
 from dialdeck.tui.widgets.due_calls import ROW_HEIGHT, DueCalls
 from dialdeck.tui.widgets.key_bar import KeyBar
+from dialdeck.tui.widgets.script_pane import ScriptPane
 
 SIZE = (120, 40)
 
@@ -110,3 +111,28 @@ async def test_the_keys_are_not_redrawn_when_they_stay_the_same(tmp_path) -> Non
         await settle(pilot)
         assert app.screen.card.script.action == "call"
         assert bar.keys is before
+
+
+async def test_a_long_script_scrolls_to_its_last_line_card_after_card(tmp_path) -> None:
+    """At 80x24 most scripts are longer than their pane: each new one gets its own scroll range
+    (the scrollbar's thumb follows without laying the screen out), starting at its top."""
+    app = test_app(build_db(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        script = app.screen.query_one(ScriptPane)
+        ranges = set()
+        for _ in range(3):
+            lines = len(script.text.wrap(script.scrollable_content_region.width))
+            assert lines > script.scrollable_content_region.height  # longer than the pane
+            assert script.scroll_y == 0
+            assert script.virtual_size.height == lines
+            assert script.vertical_scrollbar.window_virtual_size == lines
+            assert script.max_scroll_y == lines - script.scrollable_content_region.height
+            ranges.add(lines)
+            await pilot.press("tab", "end")  # the script pane, scrolled to its end
+            assert script.scroll_y == script.max_scroll_y
+            last = script.render_line(script.scrollable_content_region.height - 1).text.strip()
+            assert last and script.text.plain.rstrip().endswith(last)
+            await pilot.press("shift+tab", "n")
+            await settle(pilot)
+        assert len(ranges) > 1  # the scripts were of different lengths
