@@ -35,6 +35,7 @@ from dialdeck.tui.formatting import due_label, local_clock, short_due_label
 
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
+DRAWN_KEPT = 4  # drawn rows kept per row of the page (its looks, and rows of pages gone by)
 
 RowKey = tuple[DueItem, int, bool, str, str]  # item, width, short form, their clock, when due
 
@@ -74,11 +75,11 @@ def row_content(item: DueItem, now: datetime, width: int, short: bool) -> Conten
     return Content("\n").join([first_line(item, now, width, short), second_line(item, width)])
 
 
-def short_page(items: tuple[DueItem, ...], labels: list[str], now: datetime, width: int) -> bool:
+def short_page(items: tuple[DueItem, ...], clocks: list[str], labels: list[str], width: int) -> bool:
     """One form of "when" for the whole page: short ("2d late") if the long one (``labels``)
     would cut a name."""
-    return any(len(local_clock(now, item.timezone)) + len(item.name) + len(label) + 2 > width
-               for item, label in zip(items, labels, strict=True))
+    return any(len(clock) + len(item.name) + len(label) + 2 > width
+               for item, clock, label in zip(items, clocks, labels, strict=True))
 
 
 class DueCalls(ScrollView, can_focus=True):
@@ -196,8 +197,9 @@ class DueCalls(ScrollView, can_focus=True):
         if keys != self._keys:
             self._keys = keys
             texts = {key: self._texts.get(key) or row_content(key[0], self._now, width, key[2]) for key in keys}
-            self._texts = texts  # only this page's rows: the caches never outgrow one page
-            self._drawn = {drawn: lines for drawn, lines in self._drawn.items() if drawn[0] in texts}
+            self._texts = texts  # only this page's rows
+            if len(self._drawn) > DRAWN_KEPT * len(keys):  # rows drawn for pages gone by
+                self._drawn = {drawn: lines for drawn, lines in self._drawn.items() if drawn[0] in texts}
             size = Size(width, len(keys) * ROW_HEIGHT)
             if size != self.virtual_size:
                 self.virtual_size = size  # a page of another length: the scrollbar changes
@@ -216,10 +218,11 @@ class DueCalls(ScrollView, can_focus=True):
         """What makes each row's text: its clock and "when" are the only parts that move with time."""
         now = self._now
         assert now is not None
+        clocks = [local_clock(now, item.timezone) for item in self._items]
         labels = [due_label(item, now) for item in self._items]
-        short = short_page(self._items, labels, now, width)
-        return [(item, width, short, local_clock(now, item.timezone), label)
-                for item, label in zip(self._items, labels, strict=True)]
+        short = short_page(self._items, clocks, labels, width)
+        return [(item, width, short, clock, label)
+                for item, clock, label in zip(self._items, clocks, labels, strict=True)]
 
     # --- drawing -------------------------------------------------------------------------
 
