@@ -40,13 +40,18 @@ DRAWN_KEPT = 4  # drawn rows kept per row of the page (its looks, and rows of pa
 RowKey = tuple[DueItem, int, bool, str, str]  # item, width, short form, their clock, when due
 
 
+def when_due(item: DueItem, now: datetime, *, short: bool = False) -> str:
+    """How overdue, or when due: "overdue 2 days" ("2d late" short), "in 5 minutes" ("in 5m")."""
+    label = due_label(item, now)
+    return short_due_label(label) if short else label
+
+
 def first_line(item: DueItem, now: datetime, width: int, short: bool) -> Content:
     """Their clock, the name, when due. The name comes first: where the full "overdue 2 days"
     would cut a name the page says "2d late", and only a name longer still is cut."""
     style = "$text-warning" if item.overdue or item.pinned else "$text-muted"
     left = Content.assemble((local_clock(now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold"))
-    when = due_label(item, now)
-    right = Content.styled(short_due_label(when) if short else when, style)
+    right = Content.styled(when_due(item, now, short=short), style)
     room = max(width - right.cell_length - 1, 8)
     return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
 
@@ -219,7 +224,7 @@ class DueCalls(ScrollView, can_focus=True):
         now = self._now
         assert now is not None
         clocks = [local_clock(now, item.timezone) for item in self._items]
-        labels = [due_label(item, now) for item in self._items]
+        labels = [when_due(item, now) for item in self._items]
         short = short_page(self._items, clocks, labels, width)
         return [(item, width, short, clock, label)
                 for item, clock, label in zip(self._items, clocks, labels, strict=True)]
