@@ -35,9 +35,18 @@ from dialdeck.tui.formatting import due_label, local_clock, short_due_label
 
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
-DRAWN_KEPT = 4  # drawn rows kept per row of the page (its looks, and rows of pages gone by)
 
 RowKey = tuple[DueItem, int, bool, str, str]  # item, width, short form, their clock, when due
+
+
+class Row:
+    """One prospect's row: its text, and its two lines as drawn in each look it has had."""
+
+    __slots__ = ("text", "drawn")
+
+    def __init__(self, text: Content) -> None:
+        self.text = text
+        self.drawn: dict[Style, list[Strip]] = {}
 
 
 def when_due(item: DueItem, now: datetime, *, short: bool = False) -> str:
@@ -153,8 +162,7 @@ class DueCalls(ScrollView, can_focus=True):
         self._now: datetime | None = None
         self._current: int | None = None  # the card's prospect when the page was shown
         self._keys: list[RowKey] = []  # what each row shows, in order
-        self._texts: dict[RowKey, Content] = {}
-        self._drawn: dict[tuple[RowKey, Style], list[Strip]] = {}  # (row, look) → its two lines
+        self._rows: list[Row] = []  # the page's rows, in the same order
         self._looks: tuple[Style, Style, Style] = (Style(), Style(), Style())  # set as lines are drawn
 
     @property
@@ -163,7 +171,7 @@ class DueCalls(ScrollView, can_focus=True):
 
     def rows(self) -> list[str]:
         """Each row's two lines as plain text ("line 1\\nline 2"), as drawn."""
-        return [self._texts[key].plain for key in self._keys]
+        return [row.text.plain for row in self._rows]
 
     def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None) -> None:
         """Replace the page; the highlight on ``current`` (the card's prospect) when listed."""
@@ -182,7 +190,8 @@ class DueCalls(ScrollView, can_focus=True):
 
     def _theme_changed(self, _theme: object) -> None:
         """Rows were drawn with the old theme's colours: draw them again."""
-        self._drawn.clear()
+        for row in self._rows:
+            row.drawn.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -200,11 +209,11 @@ class DueCalls(ScrollView, can_focus=True):
         width = self._row_width()
         keys = self._row_keys(width)
         if keys != self._keys:
+            # A row whose text is unchanged keeps what was drawn for it (after a key, most rows
+            # only move up one place); only this page's rows are kept.
+            kept = dict(zip(self._keys, self._rows, strict=True))
+            self._rows = [kept.get(key) or Row(row_content(key[0], self._now, width, key[2])) for key in keys]
             self._keys = keys
-            texts = {key: self._texts.get(key) or row_content(key[0], self._now, width, key[2]) for key in keys}
-            self._texts = texts  # only this page's rows
-            if len(self._drawn) > DRAWN_KEPT * len(keys):  # rows drawn for pages gone by
-                self._drawn = {drawn: lines for drawn, lines in self._drawn.items() if drawn[0] in texts}
             size = Size(width, len(keys) * ROW_HEIGHT)
             if size != self.virtual_size:
                 self.virtual_size = size  # a page of another length: the scrollbar changes
@@ -241,20 +250,18 @@ class DueCalls(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index, part = divmod(self.scroll_offset.y + y, ROW_HEIGHT)
         plain, highlighted, hovered = self._looks
-        if index >= len(self._keys):
+        if index >= len(self._rows):
             return Strip.blank(self.scrollable_content_region.width, plain.rich_style)
         style = highlighted if index == self.highlighted else hovered if index == self.hovered else plain
-        return self._lines(index, style)[part]
+        return self._lines(self._rows[index], style)[part]
 
-    def _lines(self, index: int, style: Style) -> list[Strip]:
-        key = self._keys[index]
-        drawn = self._drawn.get((key, style))
+    def _lines(self, row: Row, style: Style) -> list[Strip]:
+        drawn = row.drawn.get(style)
         if drawn is None:
             width = self.scrollable_content_region.width
-            text = self._texts[key]
             drawn = [strip.extend_cell_length(width, style.rich_style)
-                     for strip in Visual.to_strips(self, text, width, None, style)]
-            self._drawn[key, style] = drawn
+                     for strip in Visual.to_strips(self, row.text, width, None, style)]
+            row.drawn[style] = drawn
         return drawn
 
     def _refresh_row(self, index: int | None) -> None:
