@@ -25,17 +25,13 @@ RESULTS = 20
 
 
 class ProspectSearch(Provider):
-    @property
-    def app(self) -> DialdeckApp:
-        """The app, typed: its gateway, and the session that shows a hit."""
-        return cast("DialdeckApp", super().app)
-
     async def search(self, query: str) -> Hits:
         text = query.strip()
         if len(text) < 2:
             return
+        app = cast("DialdeckApp", self.app)  # typed: its gateway, and the session that shows a hit
         try:
-            found = await self.app.gateway.call(services.search_prospects, text, limit=RESULTS)
+            found = await app.gateway.call(services.search_prospects, text, limit=RESULTS)
         except DialdeckError:  # a locked or broken database: no hits, and no crash in the palette
             return
         matcher = self.matcher(text)
@@ -43,7 +39,7 @@ class ProspectSearch(Provider):
             label = one_line(f"{prospect.name} · {prospect.company}" if prospect.company else prospect.name)
             details = one_line(f"{international(prospect.phone_e164)}  {prospect.email}".strip())
             score = matcher.match(label) or 0.1  # phone/email matches score low but still show
-            yield Hit(score, hit_prompt(label, details, matcher), partial(self.app.show_prospect, prospect.id),
+            yield Hit(score, hit_prompt(label, details, matcher), partial(app.show_prospect, prospect.id),
                       text=label)
 
 

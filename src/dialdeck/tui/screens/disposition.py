@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -40,6 +40,9 @@ class Disposition:
 
 
 class DispositionScreen(ModalScreen[Disposition | None]):
+    if TYPE_CHECKING:  # the app, typed: it says whether a cursor blinks
+        app = getters.app(DialdeckApp)
+
     BINDINGS = [
         Binding("1", "quick(0)", "In an hour", id="callback_hour"),
         Binding("2", "quick(1)", "Next morning", id="callback_tomorrow"),
@@ -67,7 +70,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
                 yield RadioButton(f"their time ({city(self._zones['theirs'])})", value=True, id="zone-theirs")
                 yield RadioButton(f"your time ({city(self._zones['yours'])})", id="zone-yours")
             field = Input(placeholder=f"callback at… {EXAMPLES}", id="callback-text")
-            field.cursor_blink = cast("DialdeckApp", self.app).cursor_blink
+            field.cursor_blink = self.app.cursor_blink
             yield field
             yield Static("", id="callback-preview")
             yield Static("1-7 or Enter picks · Tab moves · Esc cancels (nothing is logged)", classes="hint")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 
 class NoteScreen(ModalScreen[str | None]):
+    if TYPE_CHECKING:  # the app, typed: it says whether a cursor blinks
+        app = getters.app(DialdeckApp)
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
 
     def __init__(self, name: str) -> None:
@@ -28,7 +32,7 @@ class NoteScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog", id="note") as dialog:
             dialog.border_title = Content(f"Note on {one_line(self._prospect_name)}")  # a name is never markup
             field = Input(placeholder="What should you remember next time?", id="note-text")
-            field.cursor_blink = cast("DialdeckApp", self.app).cursor_blink
+            field.cursor_blink = self.app.cursor_blink
             yield field
             yield Static("Enter saves · Esc cancels", classes="hint")
 

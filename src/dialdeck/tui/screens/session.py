@@ -14,16 +14,16 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive, var
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker
@@ -140,6 +140,9 @@ def new_database_notice(path: Path) -> Content:
 
 
 class SessionScreen(Screen[None]):
+    if TYPE_CHECKING:  # the app, typed (its clock, gateway...): Textual's own way, as MessagePump does
+        app = getters.app(DialdeckApp)
+
     BINDINGS = [
         Binding("n", "outcome('no-answer')", "No answer", id="no_answer",
                 tooltip="No answer, no message: retry at another time of day"),
@@ -178,20 +181,20 @@ class SessionScreen(Screen[None]):
     # Short terminals (80x24) get a shorter prospect card, so the script keeps its room.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    card: reactive[CallCard | None] = var(None)
+    card: var[CallCard | None] = var(None)
     # The keys depend only on these two, so only a change of them refreshes the bindings:
     # that recomposes the whole footer, which on every card would cost more than the rest
     # of the keypress. step_action is the card's call / email / task / social, or None.
-    step_action: reactive[str | None] = var(None, bindings=True)
-    can_undo: reactive[bool] = var(False, bindings=True)
+    step_action: var[str | None] = var(None, bindings=True)
+    can_undo: var[bool] = var(False, bindings=True)
     # The card is a call logged connected earlier (the CLI, a closed session): it needs a disposition.
-    awaiting: reactive[bool] = var(False, bindings=True)
+    awaiting: var[bool] = var(False, bindings=True)
     # The guard refuses a call to the card's prospect now (their hours, the daily cap, DNC): the
     # card says why and the call keys are dimmed. Do-not-call, snooze and notes stay usable.
-    blocked: reactive[bool] = var(False, bindings=True)
+    blocked: var[bool] = var(False, bindings=True)
     # The card's prospect has more than one number that may be dialled: x is shown.
-    several_numbers: reactive[bool] = var(False, bindings=True)
-    undo_depth: reactive[int] = var(0)
+    several_numbers: var[bool] = var(False, bindings=True)
+    undo_depth: var[int] = var(0)
 
     def __init__(self) -> None:
         super().__init__()
@@ -200,11 +203,6 @@ class SessionScreen(Screen[None]):
         self.desk: jobs.Desk | None = None
         self._writer: Worker[None] | None = None  # the change on its way, until its answer is shown
         self._in_use = 0  # which of the card's numbers the next attempt dials
-
-    @property
-    def app(self) -> DialdeckApp:
-        """The app, typed: its clock, its gateway and what it was started with."""
-        return cast("DialdeckApp", super().app)
 
     def compose(self) -> ComposeResult:
         yield SessionBar(id="session-bar")
@@ -460,7 +458,7 @@ class SessionScreen(Screen[None]):
         if number is not None:
             extra["number"] = number_text(number.e164, number.extension)
         disposition = extra.get("disposition")
-        self.write(lambda answer: OutcomeLogged(card, outcome, now, *answer, disposition=disposition),
+        self.write(lambda answer: OutcomeLogged(card, outcome, now, answer[0], answer[1], disposition=disposition),
                    jobs.log_and_load, card.prospect.id, outcome, now, self.session_id, **extra)
 
     async def _dispose(self, card: CallCard) -> None:
@@ -471,8 +469,8 @@ class SessionScreen(Screen[None]):
             return
         now = self.app.clock()
         # No undo step: undo walks back this session's attempts, and this call was logged elsewhere.
-        self.write(lambda answer: OutcomeLogged(card, "connected", now, *answer, disposition=choice.kind,
-                                                undoable=False),
+        self.write(lambda answer: OutcomeLogged(card, "connected", now, answer[0], answer[1],
+                                                disposition=choice.kind, undoable=False),
                    jobs.dispose_and_load, card.prospect.id, choice.kind, now, self.session_id,
                    callback_at=choice.callback_at)
 
@@ -523,7 +521,7 @@ class SessionScreen(Screen[None]):
     def action_undo(self) -> None:
         if self.undo_depth <= 0:
             return
-        self.write(lambda answer: Undone(*answer), jobs.undo_and_load, self.app.clock(), self.session_id)
+        self.write(lambda answer: Undone(answer[0], answer[1]), jobs.undo_and_load, self.app.clock(), self.session_id)
 
     @on(Undone)
     def _undone(self, message: Undone) -> None:
@@ -566,7 +564,7 @@ class SessionScreen(Screen[None]):
             card.prospect.name, offered, card.prospect.timezone, self.profile.timezone, now))
         if choice is None:
             return
-        self.write(lambda answer: TimePicked(card, now, *answer),
+        self.write(lambda answer: TimePicked(card, now, answer[0], answer[1]),
                    jobs.pick_and_load, card.prospect.id, choice, now, self.session_id)
 
     @on(TimePicked)
