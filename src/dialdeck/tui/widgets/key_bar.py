@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -113,7 +114,7 @@ class KeyBar(Widget):
     def _rows(self) -> int:
         return -(-len(self._keys) // self.columns)
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self._rows()
 
     def _column_widths(self) -> list[int]:
