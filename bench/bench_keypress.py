@@ -8,6 +8,12 @@ the rep reads is the next prospect's.
 
 ``Pilot.press`` is not used for the timing: it waits for the process to go idle (at least
 20 ms per key), which would measure Pilot, not dialdeck.
+
+``pace_s``: how long the rep looks at the new card before the next key. Textual redraws at
+most once a frame (60 a second), on a clock of its own: a key pressed right after a redraw
+has its card drawn at the next frame at the earliest, so keys pressed back to back
+(``pace_s=0``) measure at least one frame (16.7 ms) whatever the work. A pause of one frame
+or more (a rep reads the card for seconds) measures the key's own time.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from dialdeck.tui.app import make_app
 
 KEYS = {"call": ("v", "n", "v", "b"), "email": ("e",), "social": ("e",), "task": ("e",)}
 TIMEOUT_S = 10.0
+FRAME_S = 1 / 60  # Textual's redraw period (MAX_FPS 60)
 
 
 @dataclass(frozen=True)
@@ -41,12 +48,12 @@ def running_clock(start: datetime) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=time.monotonic() - origin)
 
 
-def measure(db_file: Path, presses: int) -> KeypressResult:
+def measure(db_file: Path, presses: int, *, pace_s: float = 0.0) -> KeypressResult:
     """Mutates ``db_file``: give it a scratch copy."""
-    return asyncio.run(_measure(db_file, presses))
+    return asyncio.run(_measure(db_file, presses, pace_s))
 
 
-async def _measure(db_file: Path, presses: int) -> KeypressResult:
+async def _measure(db_file: Path, presses: int, pace_s: float) -> KeypressResult:
     app = make_app(db_file, clock=running_clock(NOW), animation_level="none", refresh_seconds=3600,
                    cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -63,6 +70,8 @@ async def _measure(db_file: Path, presses: int) -> KeypressResult:
             key = KEYS[card.script.action][i % len(KEYS[card.script.action])]
             if key == "v" and card.script.voicemail is None:
                 key = "n"  # no message scripted: the rep hangs up (v would ask first)
+            if pace_s:
+                await asyncio.sleep(pace_s)  # the rep reads the card
             samples.append(await _one_press(app, screen, key))
         await app.workers.wait_for_complete()
     return KeypressResult(latency=Latency(tuple(samples[3:])), first_card_s=first_card_s, distinct=len(seen))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets._footer import FooterKey
 
 from dialdeck import services
 from dialdeck.clock import from_iso
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.session import SessionScreen
+from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.status_line import StatusLine
@@ -50,7 +50,7 @@ def script_text(app) -> str:
 
 
 def dimmed(app) -> dict[str, bool]:
-    return {key.key: key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+    return {key.key: not key.enabled for key in app.screen.query_one(KeyBar).keys}
 
 
 async def test_search_opens_the_connected_call_and_says_it_waits_for_a_disposition(tmp_path):

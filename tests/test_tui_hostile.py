@@ -143,7 +143,7 @@ async def test_escape_sequences_are_drawn_as_visible_text_everywhere(tmp_path):
     ]))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
-        rows = [option.prompt.plain for option in app.screen.query_one(DueCalls).options]
+        rows = app.screen.query_one(DueCalls).rows()
         # The name is cut to the narrow pane after it was made safe: never half an escape.
         assert rows[0].startswith("10:00 Eve␛]52;c;aGVsbG8=… 2h ago"), rows
         assert rows[1].startswith("10:00 Tear␛[2J␛[H Five    2h ago"), rows

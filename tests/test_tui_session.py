@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from textual.widgets import Input
-from textual.widgets._footer import FooterKey
 
 from dialdeck import services
 from dialdeck.clock import to_iso
@@ -24,9 +23,21 @@ from dialdeck.tui.screens.help import HelpScreen
 from dialdeck.tui.screens.session import SessionScreen, mailto_url
 from dialdeck.tui.screens.summary import SummaryScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
+from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.status_line import StatusLine
-from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
+from tui_helpers import (
+    NOW,
+    attempts,
+    build_db,
+    enrollments,
+    press,
+    prospect_id,
+    record_toasts,
+    settle,
+    test_app,
+    with_db,
+)
 
 SIZE = (120, 40)
 
@@ -453,6 +464,7 @@ async def test_an_unopenable_database_is_said_plainly_and_exits_1(tmp_path):
 async def test_a_locked_database_is_reported_and_nothing_moves(tmp_path):
     path = build_db(tmp_path)
     app = test_app(path)
+    toasts = record_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # Another program holds the write lock: the outcome must fail cleanly, not crash.
@@ -463,7 +475,7 @@ async def test_a_locked_database_is_reported_and_nothing_moves(tmp_path):
         finally:
             blocker.rollback()
             blocker.close()
-        errors = [n for n in app._notifications if n.severity == "error"]
+        errors = [toast for toast in toasts if toast.severity == "error"]
         assert errors and "locked" in errors[0].message
         assert attempts(path) == []
         assert on_card(app) == "Ana"
@@ -474,7 +486,7 @@ async def test_a_locked_database_is_reported_and_nothing_moves(tmp_path):
 
 def dimmed_keys(app) -> dict[str, bool]:
     """What the footer shows: each key and whether it is dimmed."""
-    return {key.key: key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+    return {key.key: not key.enabled for key in app.screen.query_one(KeyBar).keys}
 
 
 async def test_the_footer_dims_the_keys_that_do_not_fit_the_card_on_screen(tmp_path):

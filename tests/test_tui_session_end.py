@@ -15,7 +15,7 @@ from dialdeck.cli import setup
 from dialdeck.models import DueItem, SessionStats
 from dialdeck.tui.app import make_app
 from dialdeck.tui.screens.summary import SummaryScreen, summary_rows
-from dialdeck.tui.widgets.due_calls import DueCalls
+from dialdeck.tui.widgets.due_calls import DueCalls, row_content
 from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.session_bar import SessionBar
 from dialdeck.tui.widgets.status_line import StatusLine
@@ -107,7 +107,7 @@ async def test_at_80x24_names_and_step_counts_are_whole(tmp_path: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         due = app.screen.query_one(DueCalls)
-        rows = [str(option.prompt).splitlines() for option in due.options]
+        rows = [row.splitlines() for row in due.rows()]
         assert "Benjamin Hoffmann" in [item.name for item in due.items]
         for (first, second), item in zip(rows, due.items):
             assert item.name in first, first
@@ -120,9 +120,7 @@ def test_a_narrow_row_cuts_the_company_then_the_cadence_never_the_count(width: i
                    timezone="America/New_York", cadence="money-in-follow-up", step=5, steps_total=12,
                    action="call", due_at=NOW - timedelta(days=2), pinned=True, overdue=True, temperature="warm",
                    value=None, tz_flagged=False)
-    due = DueCalls()
-    due._now = NOW
-    first, second = (line.plain for line in due._row(item, width, short=True).split("\n"))
+    first, second = (line.plain for line in row_content(item, NOW, width, short=True).split("\n"))
     assert second.rstrip().endswith("5/12") or "5/12 · " in second, second
     assert len(second) <= width and "money-in-" in second
     assert first.startswith("10:00 Benjamin Hoffmann" if width >= 32 else "10:00 Benjamin"), first
@@ -158,10 +156,13 @@ async def test_a_theme_picked_in_the_session_is_there_at_the_next_start(tmp_path
         assert again.theme == "textual-light"
 
 
-def test_a_stored_theme_this_textual_lacks_falls_back_to_the_default(tmp_path: Path) -> None:
+async def test_a_stored_theme_this_textual_lacks_falls_back_to_the_default(tmp_path: Path) -> None:
     path = build_db(tmp_path)
     with_db(path, lambda db: services.remember_theme(db, "no-such-theme"))
-    assert make_app(path)._theme_name == "textual-dark"
+    app = make_app(path, refresh_seconds=3600, animation_level="none", cursor_blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
 
 
 async def test_the_script_is_redrawn_in_the_new_theme_when_it_changes(tmp_path: Path) -> None:

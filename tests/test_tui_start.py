@@ -12,20 +12,21 @@ from pathlib import Path
 from dialdeck.tui.app import make_app
 from dialdeck.tui.widgets.session_bar import SessionBar
 from dialdeck.tui.widgets.status_line import StatusLine
-from tui_helpers import NOW, REP, build_db, press, settle, test_app
+from tui_helpers import NOW, REP, Toasted, build_db, press, record_toasts, settle, test_app
 
 SIZE = (120, 40)
 
 
-def warnings(app) -> list:
-    return [n for n in app._notifications if n.severity == "warning"]
+def warnings(toasts: list[Toasted]) -> list[Toasted]:
+    return [toast for toast in toasts if toast.severity == "warning"]
 
 
 async def test_a_blank_profile_is_named_with_the_command_that_fixes_it(tmp_path):
     app = test_app(build_db(tmp_path, rep={"rep.timezone": "America/New_York"}))
+    toasts = record_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        (toast,) = warnings(app)
+        (toast,) = warnings(toasts)
         assert toast.title == "Fix before you dial"
         assert 'rep.name is not set (scripts say "Your Name"): dialdeck config set rep.name' in toast.message
         assert "rep.phone is not set" in toast.message and "rep.company is not set" in toast.message
@@ -35,9 +36,10 @@ async def test_a_blank_profile_is_named_with_the_command_that_fixes_it(tmp_path)
 async def test_a_partly_set_profile_names_only_what_is_missing(tmp_path):
     rep = {key: value for key, value in REP.items() if key != "rep.phone"}
     app = test_app(build_db(tmp_path, rep=rep))
+    toasts = record_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        (toast,) = warnings(app)
+        (toast,) = warnings(toasts)
         assert "rep.phone is not set" in toast.message
         assert "rep.name" not in toast.message
 
@@ -47,27 +49,31 @@ async def test_a_skipped_cadence_file_is_named(tmp_path):
     user_dir.mkdir()
     (user_dir / "broken.toml").write_text("name = [unclosed\n", encoding="utf-8")
     app = test_app(build_db(tmp_path))
+    toasts = record_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        (toast,) = warnings(app)
+        (toast,) = warnings(toasts)
         assert "cadence file skipped" in toast.message and "broken.toml" in toast.message
         assert "rep.name" not in toast.message
 
 
 async def test_a_complete_set_up_starts_without_a_warning(tmp_path):
     app = test_app(build_db(tmp_path))
+    toasts = record_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert warnings(app) == []
+        assert warnings(toasts) == []
 
 
 async def test_the_set_up_warning_stays_and_outcomes_go_to_the_status_line(tmp_path):
     app = test_app(build_db(tmp_path, rep={"rep.timezone": "America/New_York"}))
-    async with app.run_test(size=SIZE) as pilot:
+    toasts = record_toasts(app)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await press(pilot, "v", "v")
-        toasts = list(app._notifications)
-        assert [n.title for n in toasts] == ["Fix before you dial"]  # no toast per outcome
+        assert [toast.title for toast in toasts] == ["Fix before you dial"]  # no toast per outcome
+        (shown,) = app.screen.query("Toast")  # and it is still on screen
+        assert shown.render().plain.startswith("Fix before you dial")
         said = app.screen.query_one(StatusLine).text
         assert said.startswith("● Megan Holloway: voicemail left → step 2"), said  # the newest outcome
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from textual.app import App
+from textual.message import Message
 from textual.pilot import Pilot
 
 from dialdeck import services, store
@@ -89,6 +92,50 @@ def no_mail_client(url: str) -> MailResult:
 
 
 test_app.__test__ = False  # a factory, not a test
+
+
+@dataclass(frozen=True)
+class Toasted:
+    """A toast the app was asked to show."""
+
+    message: str
+    title: str
+    severity: str
+    timeout: float | None
+
+
+def record_toasts(app: App) -> list[Toasted]:
+    """Every toast ``app`` is asked to show from now on (each is still shown as usual)."""
+    shown: list[Toasted] = []
+    notify = app.notify
+
+    def recording(message: str, *, title: str = "", severity="information", timeout: float | None = None,
+                  markup: bool = True) -> None:
+        shown.append(Toasted(str(message), title, severity, timeout))
+        notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return shown
+
+
+class Messages:
+    """The messages an app handles, in order: ``app.run_test(message_hook=messages)``."""
+
+    def __init__(self) -> None:
+        self.seen: list[Message] = []
+
+    def __call__(self, message: Message) -> None:
+        self.seen.append(message)
+
+    def of(self, kind: type[Message]) -> list:
+        return [message for message in self.seen if isinstance(message, kind)]
+
+    async def wait_for(self, kind: type[Message], count: int = 1, timeout: float = 10.0) -> list:
+        """Until ``count`` messages of ``kind`` have been seen: they are the answer a test waits on."""
+        async with asyncio.timeout(timeout):
+            while len(self.of(kind)) < count:
+                await asyncio.sleep(0.005)
+        return self.of(kind)
 
 
 async def settle(pilot: Pilot) -> None:

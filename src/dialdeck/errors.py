@@ -8,7 +8,15 @@ class DialdeckError(Exception):
 
 
 class StoreError(DialdeckError):
-    """The database is locked, read-only, corrupt or from a newer dialdeck."""
+    """The database is locked, read-only, corrupt or from a newer dialdeck.
+
+    ``damaged``: the data itself cannot be read (nothing a retry will mend), as opposed to a
+    database that is busy, read-only or out of reach for now.
+    """
+
+    def __init__(self, message: str, *, damaged: bool = False):
+        super().__init__(message)
+        self.damaged = damaged
 
 
 class CadenceError(DialdeckError):

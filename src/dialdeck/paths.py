@@ -40,20 +40,30 @@ def package_dir() -> Path:
     return Path(str(files("dialdeck")))
 
 
-def _resource(name: str) -> Path:
-    """A top-level resource folder: inside the installed wheel, or the source checkout's."""
-    inside = package_dir() / name
+def resource(name: str) -> Path:
+    """A top-level resource folder (``styles``, ``sample_data``), wherever dialdeck runs from."""
+    return find_resource(name, package_dir())
+
+
+def find_resource(name: str, package: Path) -> Path:
+    """``name`` for the package at ``package``: an installed wheel carries the folder inside the
+    package (hatch's force-include, ``dialdeck/styles``); a source checkout keeps it at the top
+    of the project, the nearest folder above the package that holds ``pyproject.toml``."""
+    inside = package / name
     if inside.is_dir():
         return inside
-    return package_dir().parents[1] / name
+    project = next((folder for folder in package.parents if (folder / "pyproject.toml").is_file()), None)
+    if project is not None and (project / name).is_dir():
+        return project / name
+    raise FileNotFoundError(f"dialdeck's {name}/ folder is missing: neither {inside} nor a checkout's top level")
 
 
 def styles_dir() -> Path:
-    return _resource("styles")
+    return resource("styles")
 
 
 def sample_data_dir() -> Path:
-    return _resource("sample_data")
+    return resource("sample_data")
 
 
 def builtin_cadence_dir() -> Path:

@@ -8,6 +8,7 @@ as markup, and a name such as ``[/]`` or an e-mail ``a[/]@x.example`` must show 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Matcher, Provider
 from textual.content import Content
@@ -17,6 +18,9 @@ from dialdeck.errors import DialdeckError
 from dialdeck.phones import format_international
 from dialdeck.safe_text import one_line
 
+if TYPE_CHECKING:
+    from dialdeck.tui.app import DialdeckApp
+
 RESULTS = 20
 
 
@@ -25,8 +29,9 @@ class ProspectSearch(Provider):
         text = query.strip()
         if len(text) < 2:
             return
+        app = cast("DialdeckApp", self.app)  # typed: its gateway, and the session that shows a hit
         try:
-            found = await self.app.gateway.call(services.search_prospects, text, limit=RESULTS)
+            found = await app.gateway.call(services.search_prospects, text, limit=RESULTS)
         except DialdeckError:  # a locked or broken database: no hits, and no crash in the palette
             return
         matcher = self.matcher(text)
@@ -34,7 +39,7 @@ class ProspectSearch(Provider):
             label = one_line(f"{prospect.name} · {prospect.company}" if prospect.company else prospect.name)
             details = one_line(f"{format_international(prospect.phone_e164)}  {prospect.email}".strip())
             score = matcher.match(label) or 0.1  # phone/email matches score low but still show
-            yield Hit(score, hit_prompt(label, details, matcher), partial(self.app.show_prospect, prospect.id),
+            yield Hit(score, hit_prompt(label, details, matcher), partial(app.show_prospect, prospect.id),
                       text=label)
 
 

@@ -246,7 +246,7 @@ def store_error(exc: sqlite3.Error, path: Path | str | None = None) -> StoreErro
     if "readonly" in text or "read-only" in text:
         return StoreError(f"{where} is read-only (dialdeck needs to write to it)")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreError(f"{where} is not a dialdeck database or is damaged ({exc})")
+        return StoreError(f"{where} is not a dialdeck database or is damaged ({exc})", damaged=True)
     if "disk" in text or "full" in text or "i/o" in text:
         return StoreError(f"{where} cannot be written: {exc}")
     return StoreError(f"{where}: {exc}")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -29,6 +30,9 @@ from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import city, zone
 from dialdeck.typed_time import EXAMPLES, read_later
 
+if TYPE_CHECKING:
+    from dialdeck.tui.app import DialdeckApp
+
 
 @dataclass(frozen=True)
 class Disposition:
@@ -37,6 +41,9 @@ class Disposition:
 
 
 class DispositionScreen(ModalScreen[Disposition | None]):
+    if TYPE_CHECKING:  # the app, typed: it says whether a cursor blinks
+        app = getters.app(DialdeckApp)
+
     BINDINGS = [
         Binding("1", "quick(0)", "In an hour", id="callback_hour"),
         Binding("2", "quick(1)", "Next morning", id="callback_tomorrow"),
@@ -51,13 +58,13 @@ class DispositionScreen(ModalScreen[Disposition | None]):
     def __init__(self, name: str, prospect_zone: str, rep_zone: str, now: datetime,
                  window: CallingWindow) -> None:
         super().__init__(classes="dialog-screen")
-        self._name, self._now, self._window = name, now, window
+        self._prospect_name, self._now, self._window = name, now, window
         self._zones = {"theirs": prospect_zone, "yours": rep_zone}
         self._quick = callback_picks(now, zone(prospect_zone), window)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="disposition") as dialog:
-            dialog.border_title = Content(f"Connected with {one_line(self._name)}: what next?")  # never markup
+            dialog.border_title = Content(f"Connected with {one_line(self._prospect_name)}: what next?")  # never markup
             yield OptionList(*self._options(), id="disposition-choices")
             yield Static(self._zone_line(), id="zone-line")
             with RadioSet(id="callback-zone"):
@@ -101,7 +108,7 @@ class DispositionScreen(ModalScreen[Disposition | None]):
         """The typed time, or ValueError saying why it cannot be read or promised."""
         text = self.query_one("#callback-text", Input).value
         instant = read_later(text, self._now, self._typing_zone)
-        refusal = callback_refusal(instant, self._now, zone(self._zones["theirs"]), self._window, self._name)
+        refusal = callback_refusal(instant, self._now, zone(self._zones["theirs"]), self._window, self._prospect_name)
         if refusal is not None:
             raise ValueError(refusal)
         return instant

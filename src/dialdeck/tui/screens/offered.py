@@ -31,13 +31,13 @@ class OfferedScreen(ModalScreen[int | None]):
     def __init__(self, name: str, times: tuple[datetime, ...], prospect_zone: str, rep_zone: str,
                  now: datetime) -> None:
         super().__init__(classes="dialog-screen")
-        self._name, self._times = name, times
+        self._prospect_name, self._times = name, times
         self._labels = tuple(
             f"{short_when(at, prospect_zone, now)} their time · {short_when(at, rep_zone, now)} yours" for at in times)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="offered") as dialog:
-            dialog.border_title = Content(f"{one_line(self._name)} picked a time")  # a name is never markup
+            dialog.border_title = Content(f"{one_line(self._prospect_name)} picked a time")  # a name is never markup
             yield OptionList(
                 *(Option(Content.assemble((f"{n}  ", "bold $accent"), label), id=str(n))
                   for n, label in enumerate(self._labels, start=1)),

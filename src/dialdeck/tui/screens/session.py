@@ -1,8 +1,10 @@
 """The calling session: the due list, the card, the script, and one key per outcome.
 
 The loop: an outcome key → one gateway job (write the attempt and advance in one
-transaction, then read one page of the queue and the next card) → the desk is redrawn.
-Workers await the DB thread; the UI thread never touches SQLite.
+transaction, then read one page of the queue and the next card) → its answer comes back as a
+message (``tui/messages.py``) → the desk is redrawn. Workers await the DB thread; the UI
+thread never touches SQLite. Every change goes through ``write``, which lets one change be on
+its way at a time: a second key before the first one's answer is shown gets a bell.
 """
 
 from __future__ import annotations
@@ -10,28 +12,42 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
-from textual.worker import WorkerError
+from textual.widgets import Static
+from textual.worker import Worker
 
 from dialdeck import services
-from dialdeck.errors import DialdeckError
+from dialdeck.errors import DialdeckError, StoreError
 from dialdeck.models import CallCard, ContactNumber, DueItem, QueueSummary, RepProfile
 from dialdeck.phones import format_with_extension, number_text
 from dialdeck.phrases import phrase_day_clock, short_when
 from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, outcome_message
+from dialdeck.tui.messages import (
+    DeskLoaded,
+    Failure,
+    NoteSaved,
+    OutcomeLogged,
+    ReadFailed,
+    Snoozed,
+    TimePicked,
+    Undone,
+    UrgencyChanged,
+    WriteFailed,
+    Written,
+)
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.email import EmailScreen
@@ -41,11 +57,16 @@ from dialdeck.tui.screens.offered import OfferedScreen
 from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.screens.summary import SummaryScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
-from dialdeck.tui.widgets.key_footer import KeyFooter
+from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.session_bar import SessionBar
 from dialdeck.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from dialdeck.tui.app import DialdeckApp
+
+T = TypeVar("T")
 
 CALL_ONLY = ("no-answer", "voicemail", "connected", "busy", "wrong-number")
 # A call already connected waits only for its disposition (c); the prospect may still turn out
@@ -55,8 +76,12 @@ SETUP_TITLE = "Fix before you dial"
 SETUP_TIMEOUT = 30  # seconds: long enough to read a command and copy it
 
 
-class Abort(Exception):
-    """A gateway call failed and the user has been told; the worker just stops."""
+def failure_of(error: DialdeckError) -> Failure:
+    """What a failed database job means for the rep (the error types the gateway may raise)."""
+    if isinstance(error, StoreError):
+        # Damaged data will not mend; locked or read-only: nothing was written, try again.
+        return Failure("broken" if error.damaged else "busy", str(error))
+    return Failure("refused", str(error))
 
 
 def mailto_url(email: str, subject: str, body: str) -> str:
@@ -113,6 +138,9 @@ def new_database_notice(path: Path) -> Content:
 
 
 class SessionScreen(Screen[None]):
+    if TYPE_CHECKING:  # the app, typed (its clock, gateway...): Textual's own way, as MessagePump does
+        app = getters.app(DialdeckApp)
+
     BINDINGS = [
         Binding("n", "outcome('no-answer')", "No answer", id="no_answer",
                 tooltip="No answer, no message: retry at another time of day"),
@@ -151,27 +179,27 @@ class SessionScreen(Screen[None]):
     # Short terminals (80x24) get a shorter prospect card, so the script keeps its room.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    card: reactive[CallCard | None] = reactive(None)
+    card: var[CallCard | None] = var(None)
     # The keys depend only on these two, so only a change of them refreshes the bindings:
     # that recomposes the whole footer, which on every card would cost more than the rest
     # of the keypress. step_action is the card's call / email / task / social, or None.
-    step_action: reactive[str | None] = reactive(None, bindings=True)
-    can_undo: reactive[bool] = reactive(False, bindings=True)
+    step_action: var[str | None] = var(None, bindings=True)
+    can_undo: var[bool] = var(False, bindings=True)
     # The card is a call logged connected earlier (the CLI, a closed session): it needs a disposition.
-    awaiting: reactive[bool] = reactive(False, bindings=True)
+    awaiting: var[bool] = var(False, bindings=True)
     # The guard refuses a call to the card's prospect now (their hours, the daily cap, DNC): the
     # card says why and the call keys are dimmed. Do-not-call, snooze and notes stay usable.
-    blocked: reactive[bool] = reactive(False, bindings=True)
+    blocked: var[bool] = var(False, bindings=True)
     # The card's prospect has more than one number that may be dialled: x is shown.
-    several_numbers: reactive[bool] = reactive(False, bindings=True)
-    undo_depth: reactive[int] = reactive(0)
+    several_numbers: var[bool] = var(False, bindings=True)
+    undo_depth: var[int] = var(0)
 
     def __init__(self) -> None:
         super().__init__()
         self.profile = RepProfile()
         self.session_id: int | None = None
         self.desk: jobs.Desk | None = None
-        self._writing = False
+        self._writer: Worker[None] | None = None  # the change on its way, until its answer is shown
         self._in_use = 0  # which of the card's numbers the next attempt dials
 
     def compose(self) -> ComposeResult:
@@ -183,7 +211,7 @@ class SessionScreen(Screen[None]):
                 yield ScriptPane(id="script")
                 yield Static(id="empty-state")
         yield StatusLine(id="status")
-        yield KeyFooter(show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#due", DueCalls).border_title = "Due calls"
@@ -210,31 +238,66 @@ class SessionScreen(Screen[None]):
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())
 
-    # --- gateway calls -------------------------------------------------------------
+    # --- the database: jobs out, messages back ----------------------------------------
 
-    async def _call(self, fn, *args: Any, **kwargs: Any) -> Any:
-        """Run a job on the DB thread; tell the rep plainly when the database says no (the store
-        reports its failures as StoreError: locked, read-only, damaged; nothing was written)."""
+    async def _ask(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T | Failure:
+        """Run ``job`` on the DB thread: its answer, or what went wrong (nothing was written)."""
         try:
-            return await self.app.gateway.call(fn, *args, **kwargs)
+            return await self.app.gateway.call(job, *args, **kwargs)
         except DialdeckError as error:
-            self.notify(str(error), title="Not done", severity="error", timeout=8)
-            raise Abort from error
+            return failure_of(error)
+
+    @property
+    def writing(self) -> bool:
+        """A change is on its way to the database, or its answer is not shown yet."""
+        return self._writer is not None
+
+    def write(self, answered: Callable[[Any], Written], job: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """The one door for a change: run ``job`` and post ``answered(its answer)``.
+
+        While another change is on its way (from its key until its answer is shown) the new
+        one is refused with a bell: a second key never writes for a card already left behind.
+        """
+        if self.writing:
+            self.app.bell()
+            return False
+        self.app.hold_collector()
+        self._writer = self._write(answered, job, args, kwargs)
+        return True
+
+    @work(group="write")
+    async def _write(self, answered: Callable[[Any], Written], job: Callable[..., Any],
+                     args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        answer = await self._ask(job, *args, **kwargs)
+        self.post_message(WriteFailed(answer) if isinstance(answer, Failure) else answered(answer))
+
+    @on(Written)
+    def _written(self, message: Written) -> None:
+        """Every answer to a change ends it (after its own handler has shown it)."""
+        self._writer = None
+        self.call_after_refresh(self.app.release_collector)
+
+    @on(ReadFailed)
+    @on(WriteFailed)
+    def _failed(self, message: ReadFailed | WriteFailed) -> None:
+        failure = message.failure
+        if failure.kind == "busy":
+            self.notify(f"The database refused the change ({failure.reason}); nothing was saved. Try again.",
+                        title="Database busy", severity="error", timeout=8)
+        elif failure.kind == "broken":
+            self.app.fatal(f"The database cannot be read: {failure.reason}")
+        else:
+            self.notify(failure.reason, title="Not done", severity="error", timeout=8)
 
     @work(group="boot")
     async def boot(self) -> None:
-        try:
-            opening = await self.app.gateway.call(jobs.open_desk, self.app.clock())
-        except DialdeckError as error:
-            self.app.fatal(f"Cannot open {self.app.gateway.db_path}: {error}")
+        opening = await self._ask(jobs.open_desk, self.app.clock())
+        if isinstance(opening, Failure):
+            self.app.fatal(f"Cannot open {self.app.gateway.db_path}: {opening.reason}")
             return
         self.profile, self.session_id = opening.profile, opening.session_id
         self.warn_setup(opening.problems)
-        try:
-            await self.refresh_desk(keep=False).wait()
-        except WorkerError:  # replaced by a newer load (or failed, and said so): start-up is over
-            pass
-        self.call_after_refresh(self.app.freeze_heap)  # once the first card is drawn
+        self.refresh_desk(keep=False)
 
     @work(group="desk", exclusive=True)
     async def refresh_desk(self, keep: bool = True, prospect_id: int | None = None) -> None:
@@ -242,13 +305,16 @@ class SessionScreen(Screen[None]):
         if self.session_id is None:
             return
         wanted = prospect_id if prospect_id is not None else (self._current_id() if keep else None)
-        try:
-            desk = await self._call(jobs.load_desk, self.app.clock(), self.session_id, wanted)
-        except Abort:
-            return
+        desk = await self._ask(jobs.load_desk, self.app.clock(), self.session_id, wanted)
+        self.post_message(ReadFailed(desk) if isinstance(desk, Failure) else DeskLoaded(desk, prospect_id))
+
+    @on(DeskLoaded)
+    def _loaded(self, message: DeskLoaded) -> None:
+        desk, asked_for = message.desk, message.asked_for
         self.show_desk(desk)
-        if prospect_id is not None and (desk.card is None or desk.card.prospect.id != prospect_id):
+        if asked_for is not None and (desk.card is None or desk.card.prospect.id != asked_for):
             self.say("That prospect has no active cadence step to work.", "notice")
+        self.call_after_refresh(self.app.freeze_heap)  # once the first card is drawn (then a no-op)
 
     def warn_setup(self, problems: tuple[str, ...]) -> None:
         """Once, before the first dial: what the scripts would get wrong, and how to fix it."""
@@ -332,31 +398,27 @@ class SessionScreen(Screen[None]):
 
     # --- the outcome keys ------------------------------------------------------------
 
-    @work(group="write")
-    async def action_outcome(self, outcome: str) -> None:
-        card = self.card
-        if card is None or self._writing:
+    def _card_to_change(self) -> CallCard | None:
+        """The card a key would change; None, with a bell, when there is none or another
+        change is still on its way (its dialog would only be refused at the end)."""
+        if self.card is None or self.writing:
             self.app.bell()
+            return None
+        return self.card
+
+    def action_outcome(self, outcome: str) -> None:
+        card = self._card_to_change()
+        if card is None:
             return
         if self.blocked and outcome in CALL_ONLY and card.enrollment.status == "active":
             self.app.bell()  # the key is dimmed; the card says why
             return
-        extra: dict[str, Any] = {}
-        if outcome == "connected" and card.enrollment.status == "connected":
-            await self._dispose(card)
-            return
         if outcome == "connected":
-            choice = await self.app.push_screen_wait(DispositionScreen(
-                card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
-            if choice is None:
-                return
-            extra = {"disposition": choice.kind, "callback_at": choice.callback_at}
+            self._connected(card)
         elif outcome == "voicemail" and card.script.action == "call" and card.script.voicemail is None:
             question = (f"This step says not to leave a message for {card.prospect.name}. Log that you left "
                         "one anyway? It is recorded as a voicemail, with a note that the script said not to.")
-            if not await self.app.push_screen_wait(ConfirmScreen("No message on this step", question,
-                                                                 "Log voicemail")):
-                return
+            self._confirm_then_log(card, outcome, ConfirmScreen("No message on this step", question, "Log voicemail"))
         elif outcome == "do-not-call":
             number = self.number_in_use()
             own = format_with_extension(card.prospect.phone_e164, card.prospect.phone_ext)
@@ -368,27 +430,34 @@ class SessionScreen(Screen[None]):
                 question = (f"Put {card.prospect.name} on the do-not-call list? "
                             f"{format_with_extension(number.e164, number.extension)} and their own "
                             f"number {own} will never be called or enrolled again.")
-            if not await self.app.push_screen_wait(ConfirmScreen("Do not call", question, "Do not call")):
-                return
-        await self._log(card, outcome, **extra)
+            self._confirm_then_log(card, outcome, ConfirmScreen("Do not call", question, "Do not call"))
+        else:
+            self._log(card, outcome)  # nothing to ask: straight to the database
 
-    async def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
+    @work(group="keys")
+    async def _connected(self, card: CallCard) -> None:
+        """What was agreed on the call, then the outcome (or only that, for a call logged earlier)."""
+        if card.enrollment.status == "connected":
+            await self._dispose(card)
+            return
+        choice = await self.app.push_screen_wait(DispositionScreen(
+            card.prospect.name, card.prospect.timezone, self.profile.timezone, self.app.clock(), card.window))
+        if choice is not None:
+            self._log(card, "connected", disposition=choice.kind, callback_at=choice.callback_at)
+
+    @work(group="keys")
+    async def _confirm_then_log(self, card: CallCard, outcome: str, question: ConfirmScreen) -> None:
+        if await self.app.push_screen_wait(question):
+            self._log(card, outcome)
+
+    def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
         now = self.app.clock()
         number = self.number_in_use()
         if number is not None:
             extra["number"] = number_text(number.e164, number.extension)
-        self._writing = True
-        try:
-            result, desk = await self._call(jobs.log_and_load, card.prospect.id, outcome, now,
-                                            self.session_id, **extra)
-        except Abort:
-            return
-        finally:
-            self._writing = False
-        self.undo_depth += 1
-        self.show_desk(desk)
-        self.say(outcome_message(card.prospect.name, outcome, result.status, result.step,
-                                 result.next_due_at, card.prospect.timezone, now, extra.get("disposition")))
+        disposition = extra.get("disposition")
+        self.write(lambda answer: OutcomeLogged(card, outcome, now, answer[0], answer[1], disposition=disposition),
+                   jobs.log_and_load, card.prospect.id, outcome, now, self.session_id, **extra)
 
     async def _dispose(self, card: CallCard) -> None:
         """The call is already logged as connected: only the disposition is written."""
@@ -397,22 +466,24 @@ class SessionScreen(Screen[None]):
         if choice is None:
             return
         now = self.app.clock()
-        self._writing = True
-        try:
-            result, desk = await self._call(jobs.dispose_and_load, card.prospect.id, choice.kind, now,
-                                            self.session_id, callback_at=choice.callback_at)
-        except Abort:
-            return
-        finally:
-            self._writing = False
         # No undo step: undo walks back this session's attempts, and this call was logged elsewhere.
-        self.show_desk(desk)
-        self.say(outcome_message(card.prospect.name, "connected", result.status, result.step,
-                                 result.next_due_at, card.prospect.timezone, now, choice.kind))
+        self.write(lambda answer: OutcomeLogged(card, "connected", now, answer[0], answer[1],
+                                                disposition=choice.kind, undoable=False),
+                   jobs.dispose_and_load, card.prospect.id, choice.kind, now, self.session_id,
+                   callback_at=choice.callback_at)
 
-    @work(group="write")
+    @on(OutcomeLogged)
+    def _logged(self, message: OutcomeLogged) -> None:
+        if message.undoable:
+            self.undo_depth += 1
+        self.show_desk(message.desk)
+        card, result = message.card, message.result
+        self.say(outcome_message(card.prospect.name, message.outcome, result.status, result.step,
+                                 result.next_due_at, card.prospect.timezone, message.at, message.disposition))
+
+    @work(group="keys")
     async def action_snooze(self) -> None:
-        card = self.card
+        card = self._card_to_change()
         if card is None:
             return
         now = self.app.clock()
@@ -420,40 +491,39 @@ class SessionScreen(Screen[None]):
             SnoozeScreen(card.prospect.name, card.prospect.timezone, now, card.window))
         if until is None:
             return
-        try:
-            desk = await self._call(jobs.snooze_and_load, card.prospect.id, until, now, self.session_id)
-        except Abort:
-            return
-        self.show_desk(desk)
-        self.say(f"{card.prospect.name} snoozed until {short_when(until, card.prospect.timezone, now)} their time")
+        self.write(lambda desk: Snoozed(card, until, now, desk),
+                   jobs.snooze_and_load, card.prospect.id, until, now, self.session_id)
 
-    @work(group="write")
+    @on(Snoozed)
+    def _snoozed(self, message: Snoozed) -> None:
+        self.show_desk(message.desk)
+        prospect = message.card.prospect
+        self.say(f"{prospect.name} snoozed until {short_when(message.until, prospect.timezone, message.at)} their time")
+
+    @work(group="keys")
     async def action_note(self) -> None:
-        card = self.card
+        card = self._card_to_change()
         if card is None:
             return
         text = await self.app.push_screen_wait(NoteScreen(card.prospect.name))
         if not text:
             return
-        try:
-            await self._call(services.add_note, card.prospect.id, text, self.app.clock(),
-                             session_id=self.session_id)
-        except Abort:
-            return
-        self.say(f"Note saved on {card.prospect.name}")
-        self.refresh_desk(prospect_id=card.prospect.id)
+        self.write(lambda _note: NoteSaved(card),
+                   services.add_note, card.prospect.id, text, self.app.clock(), session_id=self.session_id)
 
-    @work(group="write")
-    async def action_undo(self) -> None:
-        if self.undo_depth <= 0 or self._writing:
+    @on(NoteSaved)
+    def _noted(self, message: NoteSaved) -> None:
+        self.say(f"Note saved on {message.card.prospect.name}")
+        self.refresh_desk(prospect_id=message.card.prospect.id)
+
+    def action_undo(self) -> None:
+        if self.undo_depth <= 0:
             return
-        self._writing = True
-        try:
-            result, desk = await self._call(jobs.undo_and_load, self.app.clock(), self.session_id)
-        except Abort:
-            return
-        finally:
-            self._writing = False
+        self.write(lambda answer: Undone(answer[0], answer[1]), jobs.undo_and_load, self.app.clock(), self.session_id)
+
+    @on(Undone)
+    def _undone(self, message: Undone) -> None:
+        result, desk = message.result, message.desk
         if result is None:
             self.undo_depth = 0
             self.say("Nothing to undo in this session.", "notice")
@@ -463,25 +533,24 @@ class SessionScreen(Screen[None]):
         name = desk.card.prospect.name if desk.card else f"prospect {result.prospect_id}"
         self.say(f"Undone: {name} is back at step {result.step} of {result.cadence}")
 
-    @work(group="write")
-    async def action_urgent(self) -> None:
-        card = self.card
+    def action_urgent(self) -> None:
+        card = self._card_to_change()
         if card is None:
             return
         urgent = not card.prospect.urgent
-        try:
-            desk = await self._call(jobs.urgent_and_load, card.prospect.id, urgent, self.app.clock(),
-                                    self.session_id)
-        except Abort:
-            return
-        self.show_desk(desk)
-        said = "marked urgent: money-in scripts give a message" if urgent else "no longer marked urgent"
-        self.say(f"{card.prospect.name} {said}")
+        self.write(lambda desk: UrgencyChanged(card, urgent, desk),
+                   jobs.urgent_and_load, card.prospect.id, urgent, self.app.clock(), self.session_id)
 
-    @work(group="write")
+    @on(UrgencyChanged)
+    def _urgency_changed(self, message: UrgencyChanged) -> None:
+        self.show_desk(message.desk)
+        said = "marked urgent: money-in scripts give a message" if message.urgent else "no longer marked urgent"
+        self.say(f"{message.card.prospect.name} {said}")
+
+    @work(group="keys")
     async def action_picked(self) -> None:
-        card = self.card
-        if card is None or self._writing:
+        card = self._card_to_change()
+        if card is None:
             return
         offered = card.script.pickable
         if not offered:
@@ -493,19 +562,18 @@ class SessionScreen(Screen[None]):
             card.prospect.name, offered, card.prospect.timezone, self.profile.timezone, now))
         if choice is None:
             return
-        self._writing = True
-        try:
-            result, desk = await self._call(jobs.pick_and_load, card.prospect.id, choice, now, self.session_id)
-        except Abort:
-            return
-        finally:
-            self._writing = False
-        self.undo_depth += 1
-        self.show_desk(desk)
-        self.say(f"{card.prospect.name} picked a time → call "
-                 f"{short_when(result.next_due_at, card.prospect.timezone, now)} their time")
+        self.write(lambda answer: TimePicked(card, now, answer[0], answer[1]),
+                   jobs.pick_and_load, card.prospect.id, choice, now, self.session_id)
 
-    @work(group="write")
+    @on(TimePicked)
+    def _time_picked(self, message: TimePicked) -> None:
+        self.undo_depth += 1
+        self.show_desk(message.desk)
+        prospect, result = message.card.prospect, message.result
+        self.say(f"{prospect.name} picked a time → call "
+                 f"{short_when(result.next_due_at, prospect.timezone, message.at)} their time")
+
+    @work(group="keys")
     async def action_mailto(self) -> None:
         card = self.card
         if card is None or card.script.action != "email":
@@ -523,7 +591,7 @@ class SessionScreen(Screen[None]):
             EmailScreen(result, card.prospect.email, script.subject, script.body))
         current = self.card
         if answer == "sent" and current is not None and current.prospect.id == card.prospect.id:
-            await self._log(current, "sent")
+            self._log(current, "sent")
 
     def number_in_use(self) -> ContactNumber | None:
         """The card's number the next attempt dials (their own unless x chose another)."""
@@ -549,30 +617,27 @@ class SessionScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
 
-    @work(group="write")
+    @work(group="keys")
     async def action_quit_session(self) -> None:
         if self.session_id is None:
             self.app.exit(0)
             return
-        try:
-            stats = await self._call(services.session_stats, self.session_id)
-        except Abort:
+        stats = await self._ask(services.session_stats, self.session_id)
+        if isinstance(stats, Failure):
+            self.post_message(ReadFailed(stats))
             return
         self.app.clear_notifications()  # toasts would cover the summary
         if not await self.app.push_screen_wait(SummaryScreen(self.profile.name, stats, self.app.clock())):
             return
-        try:
-            await self._call(services.end_session, self.session_id, self.app.clock())
-        except Abort:
-            pass
+        # Leaving either way: a session whose end could not be written keeps its attempts.
+        await self._ask(services.end_session, self.session_id, self.app.clock())
         self.app.exit(0)
 
     # --- picking a prospect ------------------------------------------------------------
 
-    @on(OptionList.OptionSelected, "#due")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        if event.option_id is not None:
-            self.pick(int(event.option_id))
+    @on(DueCalls.Picked)
+    def _picked(self, event: DueCalls.Picked) -> None:
+        self.pick(event.prospect_id)
 
     def pick(self, prospect_id: int) -> None:
         """Show this prospect's card (from the list or from search) instead of the next due."""

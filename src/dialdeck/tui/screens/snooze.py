@@ -32,13 +32,13 @@ class SnoozeScreen(ModalScreen[datetime | None]):
 
     def __init__(self, name: str, prospect_zone: str, now: datetime, window: CallingWindow) -> None:
         super().__init__(classes="dialog-screen")
-        self._name = name
+        self._prospect_name = name
         self._zone, self._now = zone(prospect_zone), now
         self._picks = snooze_picks(now, self._zone, window)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="snooze") as dialog:
-            dialog.border_title = Content(f"Snooze {one_line(self._name)}")  # a name is never markup
+            dialog.border_title = Content(f"Snooze {one_line(self._prospect_name)}")  # a name is never markup
             yield OptionList(*(self._option(n, pick) for n, pick in enumerate(self._picks, start=1)),
                              id="snooze-choices")
             yield Static("1 / 2 or Enter picks · Esc cancels", classes="hint")

@@ -5,50 +5,172 @@ Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company.
 Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns: the name and
 the step count ("5/12") are kept whole before anything else is cut.
 
-The page is replaced after every outcome key, so rows are reused: a row whose text would
-be the same keeps its ``Option`` (and the measured, rendered lines Textual caches on it),
-and an unchanged page is not touched at all. The rendered lines of a row also outlive the
-page: OptionList drops them on every ``set_options`` because they carry the row's index (for
-clicks), but after a key most rows only move up one place, and rendering them again was the
-largest part of a keypress. So the lines are kept without the index and it is added per draw.
+The pane draws its own lines (a Line API ``ScrollView``: ``render_line`` and ``virtual_size``,
+as toolong's ``LogLines`` does). The page is replaced after every outcome key and most rows
+only move up one place, so a row's drawn lines are kept by what it shows, not by where: a
+row drawn once is drawn again only when its text or its look (highlighted, under the mouse,
+focused, another theme) changes. The scroll range changes only when the page's length does.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from textual import events
-from textual.cache import LRUCache
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
-from textual.visual import Padding
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.visual import Visual
 
 from dialdeck.models import DueItem
 from dialdeck.phrases import due_phrase, local_clock
 from dialdeck.safe_text import one_line
 
 MIN_WIDTH = 24
-RENDERED_ROWS = 512  # a bound, never reached: rows leave with their page (3 styles each)
+ROW_HEIGHT = 2
+
+RowKey = tuple[DueItem, int, bool, str, str]  # item, width, short form, their clock, when due
 
 
-class DueCalls(OptionList):
-    """Arrow keys move, Enter picks; the screen listens for ``OptionList.OptionSelected``."""
+class Row:
+    """One prospect's row: its text, and its two lines as drawn in each look it has had."""
+
+    __slots__ = ("text", "drawn")
+
+    def __init__(self, text: Content) -> None:
+        self.text = text
+        self.drawn: dict[Style, list[Strip]] = {}
+
+
+def when_due(item: DueItem, now: datetime, *, short: bool = False) -> str:
+    """How overdue, or when due: "overdue 2 days" ("2d late" short), "in 5 minutes" ("in 5m")."""
+    return due_phrase(item.due_at, now, overdue=item.overdue, short=short)
+
+
+def first_line(item: DueItem, now: datetime, width: int, short: bool) -> Content:
+    """Their clock, the name, when due. The name comes first: where the full "overdue 2 days"
+    would cut a name the page says "2d late", and only a name longer still is cut."""
+    style = "$text-warning" if item.overdue or item.pinned else "$text-muted"
+    left = Content.assemble((local_clock(now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold"))
+    right = Content.styled(when_due(item, now, short=short), style)
+    room = max(width - right.cell_length - 1, 8)
+    return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
+
+
+def second_line(item: DueItem, width: int) -> Content:
+    dot = ("●", "$text-warning") if item.temperature == "warm" else ("○", "$text-muted")
+    pin = ("◆", "$text-accent") if item.pinned else " "
+    head = Content.assemble("  ", dot, " ", pin, "  ")
+    # The step matters more than the company, and its count more than the cadence's name:
+    # a narrow pane cuts the company, then the name, never "5/12".
+    count = f" {item.step}/{item.steps_total}"
+    room = width - head.cell_length - len(count)
+    cadence = Content(one_line(item.cadence))
+    if cadence.cell_length > room:
+        cadence = cadence.truncate(max(room, 1), ellipsis=True)
+    step = Content.assemble(cadence, count)
+    line = head + Content.styled(step.plain, "$text-muted")
+    if item.company and line.cell_length + 3 < width:
+        company = Content.styled(f" · {one_line(item.company)}", "$text-muted")
+        line = line + company.truncate(width - line.cell_length, ellipsis=True)
+    return line
+
+
+def row_content(item: DueItem, now: datetime, width: int, short: bool) -> Content:
+    """One prospect's two lines, ``width`` cells wide at most."""
+    return Content("\n").join([first_line(item, now, width, short), second_line(item, width)])
+
+
+def short_page(items: tuple[DueItem, ...], clocks: list[str], labels: list[str], width: int) -> bool:
+    """One form of "when" for the whole page: short ("2d late") if the long one (``labels``)
+    would cut a name."""
+    return any(len(clock) + len(item.name) + len(label) + 2 > width
+               for item, clock, label in zip(items, clocks, labels, strict=True))
+
+
+class DueCalls(ScrollView, can_focus=True):
+    """Arrow keys move, Enter or a click picks: the screen listens for ``DueCalls.Picked``."""
+
+    ALLOW_SELECT = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("pagedown", "page_down", "Page Down", show=False),
+        Binding("pageup", "page_up", "Page Up", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+    ]
+    # The look of Textual's OptionList (the list this pane was first built on), so the
+    # themes' cursor and hover colours apply as they do to every other list.
+    DEFAULT_CSS = """
+    DueCalls {
+        height: auto;
+        max-height: 100%;
+        color: $foreground;
+        overflow-x: hidden;
+        border: tall $border-blurred;
+        padding: 0 1;
+        background: $surface;
+        & > .due-calls--highlighted {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            border: tall $border;
+            background-tint: $foreground 5%;
+            & > .due-calls--highlighted {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .due-calls--highlighted {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        & > .due-calls--hover {
+            background: $block-hover-background;
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"due-calls--row", "due-calls--highlighted", "due-calls--hover"}
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+    """The row under the cursor (an index into ``items``), or None."""
+    hovered: reactive[int | None] = reactive(None, repaint=False)
+    """The row under the mouse, or None."""
+
+    @dataclass
+    class Picked(Message):
+        """The rep picked a prospect from the list (Enter or a click)."""
+
+        prospect_id: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._items: tuple[DueItem, ...] = ()
         self._now: datetime | None = None
         self._current: int | None = None  # the card's prospect when the page was shown
-        self._rows: dict[tuple, Option] = {}  # what makes a row's text → its option
-        # (option, style, width) → its lines without the index: they survive set_options.
-        self._drawn: LRUCache[tuple, list[Strip]] = LRUCache(RENDERED_ROWS)
+        self._keys: list[RowKey] = []  # what each row shows, in order
+        self._rows: list[Row] = []  # the page's rows, in the same order
+        self._looks: tuple[Style, Style, Style] = (Style(), Style(), Style())  # set as lines are drawn
 
     @property
     def items(self) -> tuple[DueItem, ...]:
         return self._items
+
+    def rows(self) -> list[str]:
+        """Each row's two lines as plain text ("line 1\\nline 2"), as drawn."""
+        return [row.text.plain for row in self._rows]
 
     def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None) -> None:
         """Replace the page; the highlight on ``current`` (the card's prospect) when listed."""
@@ -60,12 +182,15 @@ class DueCalls(OptionList):
             return None
         return self._items[self.highlighted].prospect_id
 
+    # --- the page ------------------------------------------------------------------------
+
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
-    def _theme_changed(self, _theme) -> None:
+    def _theme_changed(self, _theme: object) -> None:
         """Rows were drawn with the old theme's colours: draw them again."""
-        self._drawn.clear()
+        for row in self._rows:
+            row.drawn.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -73,90 +198,152 @@ class DueCalls(OptionList):
         highlighted = self.highlighted_prospect()
         self._rebuild(highlighted if highlighted is not None else self._current)
 
+    def _row_width(self) -> int:
+        # Always leave room for the scrollbar: rows keep one width whether it shows or not.
+        return max(self.size.width - self.styles.scrollbar_size_vertical, MIN_WIDTH)
+
     def _rebuild(self, current: int | None) -> None:
         if self._now is None:
             return
-        # Always leave room for the scrollbar: rows keep one width whether it shows or not.
-        width = max(self.size.width - self.styles.scrollbar_size_vertical, MIN_WIDTH)
-        options = self._options_for(width)
-        if options != self.options:  # identity: an Option compares as itself
-            # set_options, not clear_options + add_options: clearing first would shrink the
-            # list to nothing and grow it back, a layout of the whole screen each way.
-            self.set_options(options)
+        width = self._row_width()
+        keys = self._row_keys(width)
+        if keys != self._keys:
+            # A row whose text is unchanged keeps what was drawn for it (after a key, most rows
+            # only move up one place); only this page's rows are kept.
+            kept = dict(zip(self._keys, self._rows, strict=True))
+            self._rows = [kept.get(key) or Row(row_content(key[0], self._now, width, key[2])) for key in keys]
+            self._keys = keys
+            size = Size(width, len(keys) * ROW_HEIGHT)
+            if size != self.virtual_size:
+                self.virtual_size = size  # a page of another length: the scrollbar changes
+            self.scroll_to(y=0, animate=False, immediate=True)  # a new page starts at its top
+            self.refresh()
         ids = [item.prospect_id for item in self._items]
         if current in ids:
             self.highlighted = ids.index(current)
-        elif ids:
+        else:
             # A card picked from outside the page (search, a pending disposition) highlights no
             # row, so the list never seems to say someone else is on the card.
-            self.highlighted = 0 if current is None else None
+            self.highlighted = 0 if current is None and ids else None
+        self.scroll_to_highlight()
 
-    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
-        """OptionList's own rendering (Textual is pinned; DueCalls adds no dividers), with the
-        costly part cached across pages and the row's index applied on each draw."""
-        padding = self.get_component_styles("option-list--option").padding
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        key = (option, style, padding, width)
-        drawn = self._drawn.get(key)
+    def _row_keys(self, width: int) -> list[RowKey]:
+        """What makes each row's text: its clock and "when" are the only parts that move with time."""
+        now = self._now
+        assert now is not None
+        clocks = [local_clock(now, item.timezone) for item in self._items]
+        labels = [when_due(item, now) for item in self._items]
+        short = short_page(self._items, clocks, labels, width)
+        return [(item, width, short, clock, label)
+                for item, clock, label in zip(self._items, clocks, labels, strict=True)]
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The three looks a row can have, read once for the lines drawn now (not once a line).
+        self._looks = (self.get_visual_style("due-calls--row"),
+                       self.get_visual_style("due-calls--row", "due-calls--highlighted"),
+                       self.get_visual_style("due-calls--row", "due-calls--hover"))
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        index, part = divmod(self.scroll_offset.y + y, ROW_HEIGHT)
+        plain, highlighted, hovered = self._looks
+        if index >= len(self._rows):
+            return Strip.blank(self.scrollable_content_region.width, plain.rich_style)
+        style = highlighted if index == self.highlighted else hovered if index == self.hovered else plain
+        return self._lines(self._rows[index], style)[part]
+
+    def _lines(self, row: Row, style: Style) -> list[Strip]:
+        drawn = row.drawn.get(style)
         if drawn is None:
-            visual = self._get_visual(option)
-            if padding:
-                visual = Padding(visual, padding)
+            width = self.scrollable_content_region.width
             drawn = [strip.extend_cell_length(width, style.rich_style)
-                     for strip in visual.to_strips(self, visual, width, None, style)]
-            self._drawn[key] = drawn
-        meta = {"option": self._option_to_index[option]}
-        # On a copy: a Strip keeps every styled version of itself, which would pile up here.
-        return [Strip(strip, strip.cell_length).apply_meta(meta) for strip in drawn]
+                     for strip in Visual.to_strips(self, row.text, width, None, style)]
+            row.drawn[style] = drawn
+        return drawn
 
-    def _options_for(self, width: int) -> list[Option]:
-        """One option per item, reusing the option of a row whose text is unchanged."""
-        now, rows, options = self._now, {}, []
-        labels = [due_phrase(item.due_at, now, overdue=item.overdue) for item in self._items]
-        # One form of "when" for the whole page: short ("2d late") if the long one would cut a name.
-        short = any(len(local_clock(now, item.timezone)) + len(item.name) + len(label) + 2 > width
-                    for item, label in zip(self._items, labels))
-        for item, label in zip(self._items, labels):
-            # The clock and the "due in" label are the only parts that move with time.
-            key = (item, width, short, local_clock(now, item.timezone), label)
-            option = self._rows.get(key)
-            if option is None:
-                option = Option(self._row(item, width, short), id=str(item.prospect_id))
-            rows[key] = option
-            options.append(option)
-        self._rows = rows  # only this page's rows: the caches never outgrow one page
-        kept = set(options)
-        for key in [key for key in self._drawn.keys() if key[0] not in kept]:
-            self._drawn.discard(key)
-        return options
+    def _refresh_row(self, index: int | None) -> None:
+        if index is not None:
+            self.refresh_lines(index * ROW_HEIGHT, ROW_HEIGHT)
 
-    def _row(self, item: DueItem, width: int, short: bool) -> Content:
-        return Content("\n").join([self._first_line(item, width, short), self._second_line(item, width)])
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self.scroll_to_highlight()
 
-    def _first_line(self, item: DueItem, width: int, short: bool) -> Content:
-        """Their clock, the name, when due. The name comes first: where the full "overdue 2 days"
-        would cut a name the page says "2d late", and only a name longer still is cut."""
-        style = "$text-warning" if item.overdue or item.pinned else "$text-muted"
-        left = Content.assemble((local_clock(self._now, item.timezone), "$text-muted"), " ", (one_line(item.name), "bold"))
-        when = due_phrase(item.due_at, self._now, overdue=item.overdue, short=short)
-        right = Content.styled(when, style)
-        room = max(width - right.cell_length - 1, 8)
-        return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
+    def watch_hovered(self, old: int | None, new: int | None) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
 
-    def _second_line(self, item: DueItem, width: int) -> Content:
-        dot = ("●", "$text-warning") if item.temperature == "warm" else ("○", "$text-muted")
-        pin = ("◆", "$text-accent") if item.pinned else " "
-        head = Content.assemble("  ", dot, " ", pin, "  ")
-        # The step matters more than the company, and its count more than the cadence's name:
-        # a narrow pane cuts the company, then the name, never "5/12".
-        count = f" {item.step}/{item.steps_total}"
-        room = width - head.cell_length - len(count)
-        cadence = Content(one_line(item.cadence))
-        if cadence.cell_length > room:
-            cadence = cadence.truncate(max(room, 1), ellipsis=True)
-        step = Content.assemble(cadence, count)
-        line = head + Content.styled(step.plain, "$text-muted")
-        if item.company and line.cell_length + 3 < width:
-            company = Content.styled(f" · {one_line(item.company)}", "$text-muted")
-            line = line + company.truncate(width - line.cell_length, ellipsis=True)
-        return line
+    def validate_highlighted(self, index: int | None) -> int | None:
+        if index is None or not self._items:
+            return None
+        return min(max(index, 0), len(self._items) - 1)
+
+    def scroll_to_highlight(self) -> None:
+        if self.highlighted is None or not self.is_mounted:
+            return
+        region = Region(0, self.highlighted * ROW_HEIGHT, self.scrollable_content_region.width, ROW_HEIGHT)
+        self.scroll_to_region(region, animate=False, force=True, immediate=True)
+
+    # --- keys and the mouse ----------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._move(+1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def _move(self, step: int) -> None:
+        """One row on, wrapping round at either end (as lists do in Textual)."""
+        if not self._items:
+            return
+        if self.highlighted is None:
+            self.highlighted = 0 if step > 0 else len(self._items) - 1
+        else:
+            self.highlighted = (self.highlighted + step) % len(self._items)
+
+    def action_first(self) -> None:
+        self.highlighted = 0
+
+    def action_last(self) -> None:
+        self.highlighted = len(self._items) - 1
+
+    def action_page_down(self) -> None:
+        self._move_page(+1)
+
+    def action_page_up(self) -> None:
+        self._move_page(-1)
+
+    def _move_page(self, direction: int) -> None:
+        """About a screenful of rows on, stopping at either end."""
+        if self.highlighted is None:
+            self.highlighted = 0 if direction < 0 else len(self._items) - 1
+            return
+        line = self.highlighted * ROW_HEIGHT + direction * self.scrollable_content_region.height
+        self.highlighted = max(0, min(line, len(self._items) * ROW_HEIGHT - 1)) // ROW_HEIGHT
+
+    def action_select(self) -> None:
+        prospect = self.highlighted_prospect()
+        if prospect is not None:
+            self.post_message(self.Picked(prospect))
+
+    def _row_at(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        index = (offset.y + self.scroll_offset.y) // ROW_HEIGHT
+        return index if index < len(self._items) else None
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._row_at(event)
+        if index is not None:
+            self.highlighted = index
+            self.action_select()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self.hovered = self._row_at(event)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self.hovered = None

@@ -2,8 +2,9 @@
 
 The pane draws its own lines (a Line API ``ScrollView``) instead of holding a Static that
 grows with the script: a child whose height changes makes Textual lay the whole screen out,
-then again a frame later, on most keys. Here a new script only changes the scroll range; a
-layout happens only when the scrollbar appears or goes.
+then again a frame later, on most keys. Here a new script changes only the lines drawn and,
+when it is longer than the pane (small terminals), the scrollbar's thumb; the screen is laid
+out again only when the scrollbar appears or goes.
 """
 
 from __future__ import annotations
@@ -135,16 +136,23 @@ class ScriptPane(ScrollView, can_focus=True):
         style = self.visual_style
         self._lines = [line.extend_cell_length(width, style.rich_style)
                        for line in Visual.to_strips(self, self._text, width, None, style)] if width else []
-        size = Size(width, len(self._lines))
-        if size != self.virtual_size:
-            # Not the reactive's layout: the pane's box is unchanged, only its scroll range is.
-            # (_scroll_update lays out only if the scrollbar must appear or go; Textual is pinned.)
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-            if self.scrollable_content_region.width != width:  # the scrollbar took its columns
-                self._wrap()
-                return
+        # The range never falls below the pane's own height: a script that fits leaves it as it was.
+        self._scroll_range(Size(width, max(len(self._lines), self.scrollable_content_region.height)))
         self.refresh()
+
+    def _scroll_range(self, size: Size) -> None:
+        """A new scroll range. Setting ``virtual_size`` lays the whole screen out, which only a
+        scrollbar that appears or goes needs: when one stays, only its thumb is told the new
+        range (the pane's box is unchanged; styles/session.tcss keeps the scrollbar's gutter)."""
+        if size == self.virtual_size:
+            return
+        if self.show_vertical_scrollbar and size.height > self.scrollable_content_region.height:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            if self.scroll_y > self.max_scroll_y:
+                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        else:
+            self.virtual_size = size
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

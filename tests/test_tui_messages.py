@@ -1,0 +1,136 @@
+"""Database answers come back as messages, and one change is on its way at a time, whatever the key.
+
+Each test below holds the database thread with a job of its own (as a slow disk or another
+program's lock would), so a change is in flight for as long as the test wants; the answers are
+awaited as the messages the session screen handles, not by polling the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sqlite3
+import threading
+
+from tui_helpers import Messages, attempts, build_db, settle, test_app
+
+from dialdeck.tui.app import QUIET_AFTER_CARD
+from dialdeck.tui.messages import DeskLoaded, NoteSaved, OutcomeLogged, Snoozed, WriteFailed, Written
+from dialdeck.tui.screens.session import SessionScreen
+
+SIZE = (120, 40)
+
+
+class HeldDatabase:
+    """The DB thread busy with a job of ours until ``release()``: the next jobs queue behind it."""
+
+    def __init__(self, app) -> None:
+        self._go = threading.Event()
+        self._job = asyncio.ensure_future(app.gateway.call(lambda _db: self._go.wait(10)))
+
+    async def release(self) -> None:
+        self._go.set()
+        await self._job
+
+
+def count_bells(app) -> list[int]:
+    rung: list[int] = []
+    app.bell = lambda: rung.append(1)
+    return rung
+
+
+async def test_keys_pressed_while_an_outcome_is_written_change_nothing_else(tmp_path) -> None:
+    path = build_db(tmp_path)
+    app = test_app(path)
+    messages = Messages()
+    bells = count_bells(app)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        first = app.screen.card.prospect.first_name
+        held = HeldDatabase(app)
+        await pilot.press("v")  # its write waits behind the held job
+        await pilot.press("v", "n", "s", "t", "exclamation_mark")  # each refused with a bell
+        assert isinstance(app.screen, SessionScreen)  # no snooze or note dialog opened either
+        assert len(bells) == 5
+        await held.release()
+        (logged,) = await messages.wait_for(OutcomeLogged)
+        await settle(pilot)
+        assert logged.card.prospect.first_name == first and logged.outcome == "voicemail"
+        assert app.screen.card.prospect.first_name != first  # the next call is up
+        await pilot.press("n")  # the answer is shown: the next key works at once
+        await messages.wait_for(OutcomeLogged, count=2)
+    assert [a["outcome"] for a in attempts(path)] == ["voicemail", "no-answer"]
+    assert len([m for m in messages.of(Written)]) == 2  # one answer per change, nothing else written
+
+
+async def test_a_snooze_and_a_note_each_wait_their_turn(tmp_path) -> None:
+    """Snooze and note used to skip the check the outcome keys made (issue 9)."""
+    path = build_db(tmp_path)
+    app = test_app(path)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("t", *"call back after lunch")
+        held = HeldDatabase(app)
+        await pilot.press("enter", "s")  # the note is still on its way: no snooze dialog over it
+        assert isinstance(app.screen, SessionScreen)
+        await held.release()
+        (saved,) = await messages.wait_for(NoteSaved)
+        await settle(pilot)
+        await pilot.press("s", "enter")  # now it opens; its first choice
+        (snoozed,) = await messages.wait_for(Snoozed)
+    assert saved.card.prospect.id == snoozed.card.prospect.id
+    assert attempts(path) == []  # neither is an attempt
+
+
+async def test_a_refused_write_is_a_message_and_frees_the_next_key(tmp_path) -> None:
+    path = build_db(tmp_path)
+    app = test_app(path)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        blocker = sqlite3.connect(path, timeout=0)
+        blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            await pilot.press("v")
+            (failed,) = await messages.wait_for(WriteFailed)
+        finally:
+            blocker.rollback()
+            blocker.close()
+        assert "locked" in failed.failure.reason  # said as the store puts it; nothing written
+        await pilot.press("v")
+        (logged,) = await messages.wait_for(OutcomeLogged)
+    assert [a["outcome"] for a in attempts(path)] == ["voicemail"]
+    assert logged.desk.card is not None
+
+
+async def test_picking_from_the_list_loads_that_desk(tmp_path) -> None:
+    app = test_app(build_db(tmp_path))
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        loaded = await messages.wait_for(DeskLoaded, count=2)  # the first desk, then the pick
+    picked = loaded[-1]
+    assert picked.asked_for == picked.desk.items[1].prospect_id == picked.desk.card.prospect.id
+
+
+async def test_no_garbage_collection_runs_between_a_key_and_its_card(tmp_path) -> None:
+    """A full collection used to land inside every few keypresses (the slowest ones measured):
+    it now waits for the quiet after the card is drawn, and the app leaves the collector on."""
+    app = test_app(build_db(tmp_path))
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        assert gc.isenabled()
+        held = HeldDatabase(app)
+        await pilot.press("v")
+        assert not gc.isenabled()  # the outcome is on its way
+        await held.release()
+        await messages.wait_for(OutcomeLogged)
+        await pilot.pause(QUIET_AFTER_CARD / 2)
+        assert not gc.isenabled()  # the card is up, but the rep may press the next key at once
+        await pilot.pause(QUIET_AFTER_CARD)
+        assert gc.isenabled()
+        await pilot.press("v")
+    assert gc.isenabled()  # whatever the session was doing when it ended
