@@ -7,10 +7,12 @@ live in tests/sip/; ``uas`` is sipp's built-in answering scenario.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import time
@@ -99,9 +101,11 @@ def _wait_udp_bound(port: int, process: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"sipp exited with status {process.returncode}")
-        out = subprocess.run(["ss", "-lun", f"sport = :{port}"], capture_output=True, text=True).stdout
-        if f":{port}" in out:
-            return
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind((LOOPBACK, port))
+            except OSError:
+                return  # taken: sipp is listening
         time.sleep(0.05)
     raise RuntimeError("sipp did not bind its port")
 
@@ -192,7 +196,7 @@ def mulaw_decode(payload: bytes) -> list[int]:
 
 def dominant_frequency(samples: list[int], rate: int) -> float:
     """Frequency of a pure tone from its zero crossings."""
-    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    crossings = sum(1 for a, b in itertools.pairwise(samples) if (a < 0) != (b < 0))
     return crossings / 2 / (len(samples) / rate)
 
 

@@ -50,8 +50,8 @@ def _encode(sample: float, bits: int, encoding: str) -> bytes:
     if encoding == "mulaw":
         return bytes([_mulaw_encode(int(sample * 32767))])
     if bits == 8:
-        return bytes([int(round(sample * 127)) + 128])
-    value = int(round(sample * (2 ** (bits - 1) - 1)))
+        return bytes([round(sample * 127) + 128])
+    value = round(sample * (2 ** (bits - 1) - 1))
     return value.to_bytes(bits // 8, "little", signed=True)
 
 

@@ -201,7 +201,7 @@ def free_port(host: str, both: bool = False) -> int:
     for _ in range(50):
         with socket.socket(family, socket.SOCK_DGRAM if both else socket.SOCK_STREAM) as probe:
             probe.bind((host, 0))
-            port = probe.getsockname()[1]
+            port: int = probe.getsockname()[1]
         if not both:
             return port
         try:
@@ -416,7 +416,7 @@ class BaresipAgent:
         while not self._stopping.is_set():
             try:
                 data = self._sock.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 data = None
             except OSError:
                 return

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,7 +41,7 @@ class DialerError(DialdeckError):
     """A back-end cannot be used or cannot do what was asked; the message says why and what to do."""
 
 
-class CallState(str, Enum):
+class CallState(StrEnum):
     DIALING = "dialing"
     RINGING = "ringing"
     ANSWERED = "answered"

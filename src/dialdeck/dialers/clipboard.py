@@ -12,6 +12,7 @@ Two ways, both tried:
 from __future__ import annotations
 
 import base64
+import errno
 import os
 import shutil
 import subprocess
@@ -87,7 +88,8 @@ def copy_text(
             writer(text)
             used.append(OSC52)
         except OSError as exc:
-            problems.append(f"terminal: {exc.strerror or exc}")
+            # ENXIO: /dev/tty exists but this process has no terminal (a service, a pipe).
+            problems.append("no terminal for OSC 52" if exc.errno == errno.ENXIO else f"OSC 52: {exc.strerror or exc}")
     tool = clipboard_tool(env, which, platform)
     if tool is None:
         problems.append("no clipboard tool (wl-copy, xclip, xsel, pbcopy) for this session")

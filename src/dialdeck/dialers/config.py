@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from dialdeck.clock import Clock, system_clock
 
-from .base import DialerError, Dialer, Monotonic
+from .base import Dialer, DialerError, Monotonic
 from .clipboard import Osc52Writer
 
 BACKENDS = ("manual", "tel", "command", "sip")

@@ -32,6 +32,16 @@ from typing import Any
 from dialdeck.clock import Clock, system_clock
 
 from . import recordings
+from .baresip import (
+    AGENT_EXIT,
+    AgentConfig,
+    BaresipAgent,
+    SipAccount,
+    audio_devices,
+    find_executable,
+    find_module_path,
+    required_modules,
+)
 from .base import (
     ANSWERED,
     BUSY,
@@ -45,20 +55,13 @@ from .base import (
     EventCallback,
     Monotonic,
 )
-from .baresip import (
-    AGENT_EXIT,
-    AgentConfig,
-    BaresipAgent,
-    SipAccount,
-    audio_devices,
-    find_executable,
-    find_module_path,
-    required_modules,
-)
 
 MAX_AGENTS = 3  # a call in progress, a drop still playing, and one spare
 CLOSE_WAIT = 5.0  # after our hang-up, how long to wait for baresip to confirm the call closed
 END_OF_FILE = "end of file"  # baresip's aufile: the recording has played to its end
+# baresip 1.0 ends the call as soon as aufile's buffer is empty, while the last ~0.1-0.2 s are
+# still in its send path: without a silent tail, the end of the message would be cut off.
+DROP_TAIL = 0.5
 _DEVICE_MAX = 127  # baresip 1.0 copies the ausrc device (the WAV path) into char[128]
 _STATUS = re.compile(r"^([3-6]\d\d)\b")
 
@@ -248,7 +251,7 @@ class SipCall:
         dest = self._agent.workdir / f"drop-{next(self._drops)}.wav"
         if len(str(dest)) > _DEVICE_MAX:
             raise DialerError(f"the temporary directory path is too long for baresip ({dest})")
-        recordings.prepare_for_call(wav_path, dest)
+        recordings.prepare_for_call(wav_path, dest, trailing_silence=DROP_TAIL)
         with self._agent.lock:
             if self._released or self._tracker.finished:
                 raise DialerError("the call ended before the recording could start")
