@@ -349,6 +349,24 @@ def test_baresip_dies_with_a_killed_dialdeck(tmp_path):
             child.kill()
 
 
+def test_baresip_dying_mid_call_fails_the_call_and_the_next_dial_gets_a_new_one(tmp_path, dialers):
+    sipp = start_sipp("uas_ring.xml", tmp_path)
+    dialer = dialers(sip_config(sipp, tmp_path))
+    events = Recorder()
+    call = dialer.dial(NUMBER, events)
+    _wait_for(lambda: call.state is CallState.RINGING)
+
+    os.kill(dialer._agents[0]._process.pid, signal.SIGKILL)
+    result = call.wait(10)
+
+    assert events.states == ["dialing", "ringing", "failed"]
+    assert result is not None and result.result == "failed" and result.reason.startswith("baresip stopped")
+    sipp.stop()
+    busy = start_sipp("uas_busy.xml", tmp_path)
+    dialer.config = sip_config(busy, tmp_path)
+    assert dialer.dial(NUMBER, Recorder()).wait(10).result == "busy"
+
+
 def test_missing_baresip_says_how_to_install_it(tmp_path):
     config = SipConfig(SipAccount(domain="pbx.example.com"), executable="baresip-not-installed-here")
     with pytest.raises(DialerError, match=r"apt-get install baresip-core"):

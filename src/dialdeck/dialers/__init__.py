@@ -5,8 +5,11 @@
     call.hang_up() / call.drop(Path("step3.wav")) / call.wait()
     dialer.close()
 
-``on_event`` receives CallEvent values, mostly on the back-end's own thread; the event that
-ends the call carries the CallResult. No module here imports Textual or touches the database.
+``on_event`` receives CallEvent values. The first one may come on the caller's thread before
+``dial`` returns (``dialing``; the whole hand-off for ``manual``), the others come on the
+back-end's own thread: wrap each in a message (Textual's ``post_message`` is thread-safe) and
+never dial, drop or wait inside the callback. The event that ends the call carries the
+CallResult. No module here imports Textual or touches the database.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ NONE_AUDIO = "none"
 TICK = 0.1  # seconds between the reader's checks of timers (ring timeout, extension digits)
 STOP_GRACE = 3.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_TOKEN_BAD = re.compile(r"[\s;<>\"\\,]|[\x00-\x1f\x7f]")
+_TOKEN_BAD = re.compile(r"[\s;<>\"\\]|[\x00-\x1f\x7f]")
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 
 
@@ -77,7 +77,7 @@ class SipAccount:
         for key, value in (("sip.user", self.user), ("sip.password", self.password), ("sip.caller_id", self.caller_id)):
             if value is not None and (not value or _TOKEN_BAD.search(value)):
                 raise DialerError(
-                    f"{key}: must not be empty nor contain spaces, control characters or any of ; < > \" \\ , "
+                    f"{key}: must not be empty nor contain spaces, control characters or any of ; < > \" \\ "
                     "(baresip's account line cannot hold them)"
                 )
         if self.display_name is not None and re.search(r"[\"\\<>]|[\x00-\x1f\x7f]", self.display_name):
@@ -151,7 +151,7 @@ def audio_devices(audio: str) -> tuple[str, str, str]:
         return ("aubridge,dialdeck-src", "aubridge,dialdeck-play", "aubridge,dialdeck-alert")
     module, sep, device = audio.partition(",")
     if not sep or not re.fullmatch(r"[a-z0-9_]+", module) or not re.fullmatch(r"[^\s#]*", device):
-        raise DialerError(f"sip.audio: {audio!r} is not 'module,device' (e.g. alsa,default or pulse,) nor 'none'")
+        raise DialerError(f"sip.audio: {audio!r} is not 'module,device' (e.g. alsa,default or alsa,plughw:1,0) nor 'none'")
     # aubridge joins a source and a player of the same name: keep ring tones out of the call.
     alert = "aubridge,dialdeck-alert" if module == "aubridge" else audio
     return (audio, audio, alert)

@@ -123,7 +123,9 @@ def _sip(values: Mapping[str, str], clock: Clock, monotonic: Monotonic, display_
         password=values.get("sip.password") or None,
         register=normalize("sip.register", values["sip.register"]) == "yes",
         caller_id=values.get("sip.caller_id") or None,
-        display_name=display_name,
+        # The rep's name is shown to the callee where the network passes it on; characters
+        # baresip's account line cannot hold are left out rather than refusing to dial.
+        display_name=re.sub(r'["\\<>\x00-\x1f\x7f]', "", display_name or "").strip() or None,
     )
     config = SipConfig(
         account=account,
