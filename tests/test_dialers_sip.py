@@ -35,7 +35,7 @@ from wav_helpers import tone, write_wav
 
 from dialdeck.clock import UTC
 from dialdeck.dialers import CallEvent, CallState, DialerError, DialTarget, make_dialer
-from dialdeck.dialers.baresip import SipAccount, free_port
+from dialdeck.dialers.baresip import SipAccount, free_port, remove_stale_workdirs
 from dialdeck.dialers.sip import SipConfig, SipDialer
 
 NUMBER = DialTarget("+14155550100")
@@ -328,11 +328,12 @@ def test_close_stops_baresip_and_removes_its_directory(tmp_path, dialers):
 def test_baresip_dies_with_a_killed_dialdeck(tmp_path):
     """kill -9 of dialdeck leaves no baresip behind (the kernel's parent-death signal)."""
     script = textwrap.dedent(f"""
-        import sys, time
-        from dialdeck.dialers.baresip import SipAccount, free_port
+        import time
+        from pathlib import Path
+        from dialdeck.dialers.baresip import SipAccount
         from dialdeck.dialers.sip import SipConfig, SipDialer
-        dialer = SipDialer(SipConfig(SipAccount(domain="127.0.0.1:9"), audio="none", listen="{LOOPBACK}",
-                                     interface="{LOOPBACK}"))
+        dialer = SipDialer(SipConfig(SipAccount(domain="127.0.0.1:9", user="u", password="pw"), audio="none",
+                                     listen="{LOOPBACK}", interface="{LOOPBACK}", workdir_root=Path({str(tmp_path)!r})))
         dialer.start()
         print(dialer._agents[0]._process.pid, flush=True)
         time.sleep(60)
@@ -347,6 +348,12 @@ def test_baresip_dies_with_a_killed_dialdeck(tmp_path):
     finally:
         if child.poll() is None:
             child.kill()
+    # The killed process could not remove its folder, which holds the password: the next agent
+    # started in the same place removes it.
+    (left,) = tmp_path.glob("dialdeck-sip-*")
+    assert "auth_pass=pw" in (left / "accounts").read_text()
+    assert remove_stale_workdirs(tmp_path) == [left]
+    assert not left.exists()
 
 
 def test_baresip_dying_mid_call_fails_the_call_and_the_next_dial_gets_a_new_one(tmp_path, dialers):

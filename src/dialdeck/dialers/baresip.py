@@ -249,6 +249,40 @@ class NetstringReader:
         return messages
 
 
+# ---- leftovers ----------------------------------------------------------------------------------
+
+WORKDIR_PREFIX = "dialdeck-sip-"
+OWNER_FILE = "owner.pid"
+
+
+def remove_stale_workdirs(root: Path | None = None) -> list[Path]:
+    """Deletes agent folders whose dialdeck is gone (killed before it could clean up): they
+    hold a SIP password. Only folders of this user, with an owner.pid naming no live process."""
+    removed = []
+    base = Path(root) if root is not None else Path(tempfile.gettempdir())
+    for folder in base.glob(WORKDIR_PREFIX + "*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            owner = int((folder / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if not _process_exists(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 # ---- the agent --------------------------------------------------------------------------------
 
 EventListener = Callable[[dict[str, Any]], None]
@@ -268,7 +302,9 @@ class BaresipAgent:
         self.config = config
         self.executable = find_executable(config.executable)
         self.module_path = find_module_path(config.module_path, required_modules(config))
-        self.workdir = Path(tempfile.mkdtemp(prefix="dialdeck-sip-", dir=root))
+        remove_stale_workdirs(root)
+        self.workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX, dir=root))
+        (self.workdir / OWNER_FILE).write_text(str(os.getpid()))
         self.log_path = self.workdir / "baresip.log"
         self.listener: EventListener | None = None
         self.ticker: Callable[[], None] | None = None
