@@ -13,7 +13,7 @@ import dialdeck
 
 ROOT = Path(__file__).resolve().parents[1]
 # The layers above the domain: each has a contract of its own.
-LAYERED = {"cli", "tui", "demo", "simulate", "services", "store", "__main__", "__init__"}
+LAYERED = {"cli", "tui", "demo", "simulate", "services", "store", "dialers", "__main__", "__init__"}
 
 
 def _contracts() -> list[dict]:
