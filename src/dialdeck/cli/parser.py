@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dialdeck import __version__
 from dialdeck.models import DISPOSITIONS, OUTCOMES
+from dialdeck.paths import database_location
 from dialdeck.services import REPORT_MAX_DAYS
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
@@ -27,8 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
-        "--db", type=Path, metavar="PATH",
-        help="the database (default: $DIALDECK_DB, else the user data directory)",
+        "--db", type=database_location, metavar="PATH|URL",
+        help="the database: a file, or a PostgreSQL server's postgresql://USER@HOST[:PORT]/NAME "
+             "(default: $DIALDECK_DB, else a file in the user data directory)",
     )
     parser.set_defaults(handler=cmd_session, subparser=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
