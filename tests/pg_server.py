@@ -100,6 +100,12 @@ class Server:
         open_store(self.url_of(self.template)).close()  # migrated once, copied for each test
         self._templates = {self.template}
 
+    def connect(self, url: str):
+        """A plain psycopg connection to one of the test databases (autocommit)."""
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True)
+
     def url_of(self, name: str) -> str:
         return self._with_database(self.admin_url, name)
 

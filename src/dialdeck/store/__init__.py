@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from dialdeck.errors import StoreError
+from dialdeck.models import TableCopy
 from dialdeck.store.interface import Store
 from dialdeck.store.sqlite import open_sqlite, open_sqlite_reader
 
@@ -61,4 +62,28 @@ def open_reader(location: str | Path) -> Store:
     return open_sqlite_reader(Path(location).expanduser())
 
 
-__all__ = ["Store", "engine_for", "open_reader", "open_store"]
+def copy_to_server(source: str | Path, target: str | Path, *, replace: bool = False) -> list[TableCopy]:
+    """Every table of the SQLite database ``source`` copied into the PostgreSQL database
+    ``target`` in one transaction, ids kept, each table counted and checksummed on both sides
+    (``store.postgres.transfer``). StoreError (one line) when it cannot, and then nothing is kept."""
+    if engine_for(source) != "sqlite":
+        raise StoreError(f"{shown_location(source)}: migrate copies from a database file (--from PATH)")
+    if engine_for(target) != "postgres":
+        raise StoreError(f"{target}: migrate copies into a PostgreSQL database (--to postgresql://...)")
+    source = Path(source).expanduser()
+    if not source.is_file():
+        raise StoreError(f"no database at {source}")
+    _postgres()
+    from dialdeck.store.postgres import connect, transfer
+
+    return transfer.copy_sqlite_to_postgres(source, connect.server_url(target), replace=replace)
+
+
+def shown_location(location: str | Path) -> str:
+    """A location for a message: a server's URL without its password."""
+    if engine_for(location) == "postgres":
+        return _postgres().connect.shown(str(location))
+    return str(location)
+
+
+__all__ = ["Store", "copy_to_server", "engine_for", "open_reader", "open_store", "shown_location"]
