@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,17 +88,22 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[Server | None]:
-    """The PostgreSQL server of this test run, or None when there is none (see pg_server.py)."""
+def pg_server() -> Iterator[Server | str]:
+    """The PostgreSQL server of this test run, or why there is none (see pg_server.py)."""
     url = os.environ.get("DIALDECK_TEST_PG")
     cluster = None
     if not url:
         folder = server_bin()
         if folder is None:
-            yield None
+            yield NO_SERVER
             return
         cluster = LocalCluster(folder)
-        url = cluster.start()
+        try:
+            url = cluster.start()
+        except (OSError, subprocess.SubprocessError, LookupError) as failed:
+            cluster.stop()
+            yield f"{NO_SERVER}; starting one with {folder}/initdb failed: {failed}"
+            return
     server = Server(url)
     try:
         yield server
@@ -108,10 +114,10 @@ def pg_server() -> Iterator[Server | None]:
 
 
 @pytest.fixture
-def pg(pg_server: Server | None) -> Server:
+def pg(pg_server: Server | str) -> Server:
     """The PostgreSQL server; the test is skipped, saying why, when there is none."""
-    if pg_server is None:
-        pytest.skip(NO_SERVER)
+    if isinstance(pg_server, str):
+        pytest.skip(pg_server)
     return pg_server
 
 

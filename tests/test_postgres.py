@@ -200,9 +200,10 @@ def test_a_writer_on_a_prospect_waits_for_the_one_holding_it_and_not_for_others(
         with ThreadPoolExecutor(2) as pool:
             held = pool.submit(hold_prospect_1)
             assert locked.wait(10)
-            began = time.monotonic()
-            services.log_outcome(other, 2, "voicemail", now)  # another prospect: no wait
-            assert time.monotonic() - began < 1
+            # Another prospect: logged while the holder still holds prospect 1 (had it waited, it
+            # would have given up as busy after the lock timeout).
+            assert services.log_outcome(other, 2, "voicemail", now).prospect_id == 2
+            assert not held.done()
             waiting = pool.submit(services.log_outcome, other, 1, "voicemail", now)
             time.sleep(0.3)
             assert not waiting.done()  # queued behind the holder, as on SQLite
@@ -255,16 +256,23 @@ def test_a_lock_held_too_long_is_a_busy_error_and_nothing_is_written(imported: s
         other.close()
 
 
-def test_an_import_waits_for_another_import_not_for_reps(imported: str, small_csv: Path, now) -> None:
-    importer, rep = open_store(imported), open_store(imported)
+def test_an_import_holds_other_imports_and_the_do_not_call_list_not_the_reps(imported: str, now,
+                                                                            monkeypatch) -> None:
+    monkeypatch.setattr(connect, "BUSY_TIMEOUT_MS", 200)
+    importer, other, rep = open_store(imported), open_store(imported), open_store(imported)
     try:
         with importer.importing() as batch:
             batch.next_prospect_id()
-            services.log_outcome(rep, 2, "voicemail", now)  # a rep logs while the import holds its lock
-        assert engines.count(rep, "attempts") == 1
+            services.log_outcome(rep, 2, "voicemail", now)  # a rep logs while the import runs
+            with pytest.raises(StoreError, match="is busy"):  # one import at a time: ids stay free
+                with other.importing():
+                    pass
+            with pytest.raises(StoreError, match="is busy"):  # the list it checks rows against stays true
+                services.dnc_add(rep, "+1 212 555 0199", now)
+        assert engines.count(rep, "attempts") == 1 and engines.count(rep, "dnc") == 0
     finally:
-        importer.close()
-        rep.close()
+        for db in (importer, other, rep):
+            db.close()
 
 
 # --- one file, both engines: the same rows ---------------------------------------------------------

@@ -3,7 +3,7 @@
 The connection is in autocommit mode: each read outside a transaction sees the last commit, as
 on SQLite. ``writing()`` is one READ COMMITTED transaction whose reads of a prospect lock that
 prospect's row first (``records``: writers on different prospects do not wait for each other);
-``importing()`` is one transaction holding the import lock. A nested ``writing()`` is a
+``importing()`` is one transaction holding the import lock (and the do-not-call list still). A nested ``writing()`` is a
 savepoint. Every public method raises ``StoreError`` for a database failure, one line naming the
 server without the password, never ``psycopg.Error``.
 
@@ -115,6 +115,9 @@ class PostgresStore(_PostgresErrorsAreStoreErrors, ActivityReads, ExportReads, D
         try:
             with self._errors(), self.conn.transaction():
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [schema.IMPORT_LOCK])
+                # What the import checks rows against stays true until it commits: a number put on
+                # the list meanwhile (a rep's do-not-call) waits for the import.
+                self.conn.execute("LOCK TABLE dnc IN SHARE MODE")
                 yield batch
                 set_sequences(self.conn, ("prospects",))  # the import wrote its own ids
         finally:

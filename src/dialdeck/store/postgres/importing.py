@@ -3,8 +3,10 @@
 What to write is decided outside the store (``services.importing``); this module reads and
 writes the rows it is given inside the one transaction ``PostgresStore.importing`` holds for
 the whole file. That transaction holds the import lock (an advisory lock: one import at a time,
-so the ids ``next_prospect_id`` hands out stay free) but not the whole database: reps keep
-logging calls meanwhile, and wait only on a prospect the import has rewritten, until it commits.
+so the ids ``next_prospect_id`` hands out stay free) and keeps the do-not-call list still (what
+the rows are checked against stays true), but not the whole database: reps keep logging calls
+meanwhile, and wait only on a prospect the import has rewritten, or to put a number on the
+do-not-call list, until it commits.
 """
 
 from __future__ import annotations
