@@ -4,10 +4,15 @@
     python bench/run.py --sizes 100k         # one size
     python bench/run.py --smoke              # every benchmark at 10k, few iterations (CI)
     python bench/run.py --only due,log       # some benchmarks
+    python bench/run.py --pg postgresql://postgres@127.0.0.1:5432/postgres   # also on PostgreSQL
 
 Data sets are generated once and cached in bench/out/ (git-ignored); benchmarks that write
 work on a scratch copy. The table is printed and also written to bench/out/last-run.md.
 Missing a target does not fail the run (benchmarks are not tests) unless ``--strict``.
+
+With ``--pg URL`` (or ``DIALDECK_BENCH_PG``), a server where the benchmark may create databases,
+the due queue, logging and the import also run on PostgreSQL (``bench_postgres``), after the
+data set is moved there with ``dialdeck migrate``; its due page's EXPLAIN is printed too.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class Plan:
     desk_iterations: int
     presses: int
     startups: int
+    pg: str | None = None  # a PostgreSQL server's maintenance-database URL: also run there
 
 
 def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
@@ -61,6 +67,9 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
     parser.add_argument("--smoke", action="store_true", help="every benchmark at 10k, few iterations")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of: {','.join(BENCHMARKS)}")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--pg", metavar="URL", default=os.environ.get("DIALDECK_BENCH_PG") or None,
+                        help="also run due, log and import on this PostgreSQL server (a maintenance database "
+                             "where databases may be created; default $DIALDECK_BENCH_PG)")
     args = parser.parse_args(argv)
     try:
         sizes = (10_000,) if args.smoke else tuple(sorted({parse_size(s) for s in args.sizes.split(",") if s}))
@@ -73,9 +82,9 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
                      else "no sizes given")
     if args.smoke:
         return Plan(sizes, only, due_iterations=60, log_iterations=30, desk_iterations=20, presses=15,
-                    startups=2), args.strict
+                    startups=2, pg=args.pg), args.strict
     return Plan(sizes, only, due_iterations=1000, log_iterations=500, desk_iterations=200, presses=200,
-                startups=5), args.strict
+                startups=5, pg=args.pg), args.strict
 
 
 def say(text: str) -> None:
@@ -101,6 +110,8 @@ def run_size(plan: Plan, size: int, rows: list[Row], plans: dict[str, tuple[str,
                         note=f"{result.seconds:.1f} s; {result.ratio:.2f} of the baseline speed (floor 0.70)"))
         rows.append(Row("import peak RSS", label, result.peak_rss_mb, "MB",
                         note=f"{result.start_rss_mb:.0f} MB before reading the file"))
+    if plan.pg and set(plan.only) & {"due", "log", "import"}:
+        _postgres_benchmarks(plan, size, label, rows, plans)
     if not set(plan.only) & {"due", "log", "desk", "keypress", "startup"}:
         return
     cached = timed(f"database ({label} prospects, cached)", lambda: generate.db_path(size))
@@ -109,6 +120,30 @@ def run_size(plan: Plan, size: int, rows: list[Row], plans: dict[str, tuple[str,
         _database_benchmarks(plan, size, label, cached, work, rows, plans)
     finally:
         _remove(work)
+
+
+def _postgres_benchmarks(plan: Plan, size: int, label: str, rows: list[Row], plans: dict[str, tuple[str, ...]]) -> None:
+    import bench_postgres  # psycopg: only when asked for
+
+    cached = timed(f"database ({label} prospects, cached)", lambda: generate.db_path(size))
+    csv_file = generate.csv_path(size) if "import" in plan.only else None
+    pg = timed("PostgreSQL: migrate, due, log, import", lambda: bench_postgres.measure(
+        plan.pg, cached, csv_file, size, only=plan.only, due_iterations=plan.due_iterations,
+        log_iterations=plan.log_iterations))
+    rows.append(Row("PG: migrate from SQLite", label, pg.move.rows / pg.move.seconds, "rows/s", higher_is_better=True,
+                    note=f"{pg.move.rows:,} rows in {pg.move.seconds:.1f} s, counted and checksummed both sides"))
+    if pg.due is not None:
+        plans[f"{label} on PostgreSQL"] = pg.plan
+        scans = f"; FULL SCAN: {'; '.join(pg.full_scans)}" if pg.full_scans else "; no full scan"
+        rows.append(Row("PG: due queue p50", label, pg.due.p50, "ms"))
+        rows.append(Row("PG: due queue p99", label, pg.due.p99, "ms", note=f"page of {pg.page}{scans}"))
+    if pg.log is not None:
+        rows.append(Row("PG: log outcome p50", label, pg.log.p50, "ms"))
+        rows.append(Row("PG: log outcome p99", label, pg.log.p99, "ms",
+                        note="commit as the server is set (synchronous_commit, fsync)"))
+    if pg.import_rows_per_s is not None:
+        rows.append(Row("PG: import", label, pg.import_rows_per_s, "rows/s", higher_is_better=True,
+                        note="COPY per block, one transaction"))
 
 
 def _remove(db_file: Path) -> None:
@@ -192,9 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     rows.extend(growth_rows(rows))
     elapsed = time.perf_counter() - began
     print(text_table(rows))
-    if plans:
-        largest = list(plans)[-1]
+    sqlite_plans = [name for name in plans if not name.endswith("on PostgreSQL")]
+    if sqlite_plans:
+        largest = sqlite_plans[-1]
         print(f"\nEXPLAIN QUERY PLAN of the due page at {largest} (services.explain_due):")
+        print("\n".join(f"  {line}" for line in plans[largest]))
+    pg_plans = [name for name in plans if name.endswith("on PostgreSQL")]
+    if pg_plans:
+        largest = pg_plans[-1]
+        print(f"\nEXPLAIN of the due page at {largest} (services.explain_due):")
         print("\n".join(f"  {line}" for line in plans[largest]))
     print(f"\n{len(rows)} figures in {elapsed:.0f} s on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     (out_dir() / "last-run.md").write_text(markdown_table(rows) + "\n", encoding="utf-8")

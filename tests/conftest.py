@@ -2,11 +2,19 @@
 
 Every test is hermetic: the user's own cadences, rules and default database are never read
 (``DIALDECK_CADENCES`` and ``DIALDECK_DB`` point into the test's tmp_path).
+
+Engines: ``db`` and ``db_path`` are a SQLite file by default. A test (or a module, with
+``pytestmark``) marked ``engines`` runs twice, ``[sqlite]`` and ``[postgres]``: then ``db_path``
+is the file's path or a fresh PostgreSQL database's URL (``pg_server.py`` says where the server
+comes from; without one the ``[postgres]`` run is skipped, saying why). A test of such a module
+that reads the SQLite file itself is marked ``sqlite_only`` with the reason.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +22,10 @@ from pathlib import Path
 import pytest
 
 from dialdeck.store import open_store
+
+from pg_server import NO_SERVER, LocalCluster, Server, server_bin
+
+ENGINES = ("sqlite", "postgres")
 
 # Monday 2026-11-23 15:00 UTC: 10:00 in New York, 07:00 in Los Angeles, 15:00 in London,
 # 00:00 (Tuesday) in Tokyo. Some zones are in calling hours, some are not.
@@ -61,14 +73,86 @@ def now() -> datetime:
     return NOW
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``engines`` (and not ``sqlite_only``) run on each engine."""
+    node = metafunc.definition
+    if ("engine" in metafunc.fixturenames and node.get_closest_marker("engines")
+            and not node.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine this run of the test uses ("sqlite" unless the test is marked ``engines``)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server | str]:
+    """The PostgreSQL server of this test run, or why there is none (see pg_server.py)."""
+    url = os.environ.get("DIALDECK_TEST_PG")
+    cluster = None
+    if not url:
+        folder = server_bin()
+        if folder is None:
+            yield NO_SERVER
+            return
+        cluster = LocalCluster(folder)
+        try:
+            url = cluster.start()
+        except (OSError, subprocess.SubprocessError, LookupError) as failed:
+            cluster.stop()
+            yield f"{NO_SERVER}; starting one with {folder}/initdb failed: {failed}"
+            return
+    server = Server(url)
+    try:
+        yield server
+    finally:
+        server.close()
+        if cluster is not None:
+            cluster.stop()
+
+
+@pytest.fixture
+def pg(pg_server: Server | str) -> Server:
+    """The PostgreSQL server; the test is skipped, saying why, when there is none."""
+    if isinstance(pg_server, str):
+        pytest.skip(pg_server)
+    return pg_server
+
+
+@pytest.fixture
+def pg_url(pg: Server) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test alone, dropped after it."""
+    name = pg.new_database()
+    yield pg.url_of(name)
+    pg.drop(name)
+
+
+@pytest.fixture
+def new_db(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """A database dialdeck has never opened: a file not made yet, or an empty PostgreSQL database
+    (as ``createdb`` leaves it), for commands that start from nothing."""
+    if engine == "postgres":
+        pg = request.getfixturevalue("pg")
+        name = pg.new_database(empty=True)
+        request.addfinalizer(lambda: pg.drop(name))
+        return pg.url_of(name)
+    return tmp_path / "rep.db"
+
+
+@pytest.fixture
+def db_path(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where this test's database is: a file in tmp_path, or a PostgreSQL URL (engine "postgres")."""
+    if engine == "postgres":
+        return request.getfixturevalue("pg_url")
     return tmp_path / "dialdeck.db"
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator:
-    """A fresh, migrated database in tmp_path: the ``Store`` the services take (SQLite engine)."""
+def db(db_path: Path | str) -> Iterator:
+    """A fresh, migrated database: the ``Store`` the services take (SQLite, or PostgreSQL for a
+    test marked ``engines``)."""
     database = open_store(db_path)
     yield database
     database.close()

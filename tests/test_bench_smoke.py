@@ -93,6 +93,18 @@ def test_due_benchmark_reports_the_plan_without_full_scans(small_db, tmp_path):
     assert bench_due.full_scans(("walk: SCAN enrollments",)) == ("walk: SCAN enrollments",)
 
 
+def test_the_postgresql_benchmark_moves_the_data_and_reads_the_queue_from_its_indexes(small_db, pg, tmp_path):
+    import bench_postgres
+
+    csv_file = generate.write_csv(tmp_path / "crm.csv", 300)
+    result = bench_postgres.measure(pg.admin_url, small_db, csv_file, 300, only=("due", "log", "import"),
+                                    due_iterations=5, log_iterations=5)
+    assert result.move.rows > 1200 * 2  # prospects and enrollments at least, every table counted
+    assert result.page == 50 and len(result.due.samples) == 5 and len(result.log.samples) >= 2
+    assert any("using ix_due_order" in line for line in result.plan) and result.full_scans == ()
+    assert result.import_rows_per_s > 0
+
+
 def test_table_flags_a_missed_target():
     rows = [Row("due queue p99", "1m", 7.5, "ms", target=5.0, baseline=0.5),
             Row("import", "1m", 15_000, "rows/s", target=30_000, baseline=30_000, higher_is_better=True)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ import pytest
 from dialdeck import services
 from dialdeck.clock import UTC
 from dialdeck.guard import NotCallable
+from engines import dict_rows
 from test_cli import assert_one_line_error, dialdeck
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -30,6 +30,8 @@ Megan,Holloway,Brightwater Dental,(305) 555-0142,America/New_York,warm,three-ste
 Grace,Liu,Pacific Rim Imports,+1 415 555 0123,America/Los_Angeles,warm,zero-to-ten
 """
 MEGAN, GRACE = 1, 2
+
+pytestmark = pytest.mark.engines
 
 
 def at(hour: int, minute: int = 0, day: int = 24) -> datetime:
@@ -47,11 +49,7 @@ def db(db, tmp_path: Path):
 
 
 def attempt_rows(db) -> list[dict]:
-    db.conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.conn.execute("SELECT * FROM attempts ORDER BY id")]
-    finally:
-        db.conn.row_factory = None
+    return dict_rows(db, "SELECT * FROM attempts ORDER BY id")
 
 
 # --------------------------------------------------------------------------- services

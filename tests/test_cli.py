@@ -67,8 +67,29 @@ def imported(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def imported_pg(pg_server) -> str | None:
+    """The same on PostgreSQL, by the same commands: a template database each test copies."""
+    if isinstance(pg_server, str):  # no server: the tests that need it are skipped (the pg fixture)
+        return None
+    name = pg_server.new_database(empty=True)
+    url = pg_server.url_of(name)
+    csv_path = Path(pg_server.scratch) / "prospects.csv"
+    csv_path.write_text(PROSPECTS, encoding="utf-8")
+    dialdeck("config", "set", "rep.timezone", "America/New_York", db=url, check=True)
+    dialdeck("import", str(csv_path), "--at", IMPORT_AT, db=url, check=True)
+    return pg_server.keep_as_template(name)
+
+
 @pytest.fixture
-def db(tmp_path: Path, imported: Path) -> Path:
+def db(engine: str, tmp_path: Path, imported: Path, request: pytest.FixtureRequest) -> Path | str:
+    """The three prospects imported: a copy of the file, or (tests marked ``engines``) also a
+    copy of the PostgreSQL template."""
+    if engine == "postgres":
+        pg = request.getfixturevalue("pg")
+        name = pg.new_database(request.getfixturevalue("imported_pg"))
+        request.addfinalizer(lambda: pg.drop(name))
+        return pg.url_of(name)
     path = tmp_path / "rep.db"
     with closing(sqlite3.connect(imported)) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)  # a consistent copy, WAL included
@@ -92,8 +113,9 @@ def assert_one_line_error(result: subprocess.CompletedProcess) -> str:
 # --------------------------------------------------------------------------- the round trip
 
 
-def test_import_reports_counts(tmp_path: Path, csv_file: Path) -> None:
-    db = tmp_path / "rep.db"
+@pytest.mark.engines
+def test_import_reports_counts(new_db: Path | str, csv_file: Path) -> None:
+    db = new_db
     result = dialdeck("import", str(csv_file), "--at", IMPORT_AT, "--json", db=db, check=True)
     report = json.loads(result.stdout)
     assert (report["created"], report["updated"], report["enrolled"], report["rejected"]) == (3, 0, 3, 0)
@@ -102,6 +124,7 @@ def test_import_reports_counts(tmp_path: Path, csv_file: Path) -> None:
     assert "0 created, 3 updated" in again.stdout
 
 
+@pytest.mark.engines
 def test_due_json_items_carry_the_documented_fields(db: Path) -> None:
     items = due_json(db)
     assert {item["name"] for item in items} == {"Ana Souza", "Ben Okafor", "Chloe Martin"}
@@ -122,6 +145,7 @@ def test_due_json_items_carry_the_documented_fields(db: Path) -> None:
     assert (ana["temperature"], ana["value"]) == ("warm", 12000)
 
 
+@pytest.mark.engines
 def test_due_respects_limit_and_prints_a_table(db: Path) -> None:
     assert len(due_json(db, DUE_AT, "--limit", "1")) == 1
     table = dialdeck("due", "--at", DUE_AT, db=db, check=True).stdout
@@ -129,6 +153,7 @@ def test_due_respects_limit_and_prints_a_table(db: Path) -> None:
     assert "Ana Souza" in table and "3 due as of" in table
 
 
+@pytest.mark.engines
 def test_log_advances_the_prospect_and_history_shows_the_attempt(db: Path) -> None:
     first = due_json(db)[0]
     pid = str(first["prospect_id"])
@@ -151,6 +176,7 @@ def test_log_advances_the_prospect_and_history_shows_the_attempt(db: Path) -> No
     assert "voicemail" in text and first["name"] in text
 
 
+@pytest.mark.engines
 def test_log_at_before_the_last_attempt_is_refused(db: Path) -> None:
     dialdeck("log", "1", "voicemail", "--at", DUE_AT, db=db, check=True)
     line = assert_one_line_error(dialdeck("log", "1", "no-answer", "--at", "2026-11-24T10:00:00-05:00", db=db))
@@ -159,6 +185,7 @@ def test_log_at_before_the_last_attempt_is_refused(db: Path) -> None:
     assert [a["outcome"] for a in history["attempts"]] == ["voicemail"]
 
 
+@pytest.mark.engines
 def test_history_json_numbers_steps_from_one_like_due(db: Path) -> None:
     first = next(item for item in due_json(db) if item["prospect_id"] == 1)
     dialdeck("log", "1", "voicemail", "--at", DUE_AT, db=db, check=True)
@@ -169,6 +196,7 @@ def test_history_json_numbers_steps_from_one_like_due(db: Path) -> None:
     assert enrollment["steps_total"] >= enrollment["step"]
 
 
+@pytest.mark.engines
 def test_log_connected_with_callback_pins_the_promised_time(db: Path) -> None:
     pid = str(due_json(db)[0]["prospect_id"])
     result = dialdeck("log", pid, "connected", "--at", DUE_AT, "--callback", "2026-11-24T15:30", "--json", db=db, check=True)
@@ -178,6 +206,7 @@ def test_log_connected_with_callback_pins_the_promised_time(db: Path) -> None:
     assert state["next_due_at"] == "2026-11-24T15:30:00-05:00"
 
 
+@pytest.mark.engines
 def test_undo_restores_the_prospect(db: Path) -> None:
     before = due_json(db)
     pid = str(before[0]["prospect_id"])
@@ -190,6 +219,7 @@ def test_undo_restores_the_prospect(db: Path) -> None:
     assert "nothing to undo" in assert_one_line_error(nothing)
 
 
+@pytest.mark.engines
 def test_snooze_takes_a_relative_time(db: Path) -> None:
     pid = str(due_json(db)[0]["prospect_id"])
     result = dialdeck("snooze", pid, "+2h", "--at", DUE_AT, "--json", db=db, check=True)
@@ -199,6 +229,7 @@ def test_snooze_takes_a_relative_time(db: Path) -> None:
     assert int(pid) not in {item["prospect_id"] for item in due_json(db)}
 
 
+@pytest.mark.engines
 def test_export_json_and_csv(db: Path, tmp_path: Path) -> None:
     rows = json.loads(dialdeck("export", "--format", "json", db=db, check=True).stdout)
     assert len(rows) == 3
@@ -267,6 +298,7 @@ def test_missing_database_for_a_read_is_one_line(tmp_path: Path) -> None:
     assert not missing.exists()
 
 
+@pytest.mark.engines
 def test_bad_times_and_unknown_prospects_are_one_line(db: Path) -> None:
     assert "--at" in assert_one_line_error(dialdeck("due", "--at", "yesterday-ish", db=db))
     assert "999" in assert_one_line_error(dialdeck("log", "999", "voicemail", "--at", DUE_AT, db=db))
@@ -389,8 +421,9 @@ def test_config_set_validates_and_normalizes(tmp_path: Path) -> None:
     assert "rep.phone" in dialdeck("config", db=db, check=True).stdout
 
 
-def test_dnc_number_is_not_enrolled_on_import(tmp_path: Path, csv_file: Path) -> None:
-    db = tmp_path / "rep.db"
+@pytest.mark.engines
+def test_dnc_number_is_not_enrolled_on_import(new_db: Path | str, csv_file: Path) -> None:
+    db = new_db
     added = dialdeck("dnc", "add", "(212) 555-0102", "--reason", "asked on the phone", db=db, check=True)
     assert "+12125550102" in added.stdout
     report = json.loads(dialdeck("import", str(csv_file), "--at", IMPORT_AT, "--json", db=db, check=True).stdout)
@@ -402,6 +435,7 @@ def test_dnc_number_is_not_enrolled_on_import(tmp_path: Path, csv_file: Path) ->
     assert json.loads(dialdeck("dnc", "list", "--json", db=db, check=True).stdout) == []
 
 
+@pytest.mark.engines
 def test_do_not_call_outcome_lands_on_the_list(db: Path) -> None:
     item = due_json(db)[0]
     dialdeck("log", str(item["prospect_id"]), "do-not-call", "--at", DUE_AT, db=db, check=True)
@@ -445,6 +479,7 @@ def test_due_does_not_import_textual(db: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.engines
 def test_disposition_settles_a_connected_call(db: Path) -> None:
     """A call left 'connected' (the session closed before the dialog) is settled from the shell."""
     from dialdeck import services, store

@@ -10,7 +10,10 @@ import pytest
 from dialdeck import services
 from dialdeck.clock import to_iso
 from dialdeck.hours import hours_key
-from dialdeck.store.sqlite import queries
+import engines
+from engines import is_postgres
+
+pytestmark = pytest.mark.engines
 
 _numbers = itertools.count(100)
 
@@ -22,11 +25,11 @@ def add(db, name: str, *, due: datetime, zone: str = "America/New_York", region:
     number = next(_numbers)
     key = hours_key(region, subdivision, zone)
     with db.writing() as tx:
-        pid = db.conn.execute(
-            "INSERT INTO prospects (first_name, last_name, phone_e164, timezone, tz_source, region, subdivision, "
-            "temperature, value, created_at, updated_at) VALUES (?, '', ?, ?, 'file', ?, ?, ?, ?, 'x', 'x')",
+        pid = engines.value(
+            db, "INSERT INTO prospects (first_name, last_name, phone_e164, timezone, tz_source, region, subdivision, "
+            "temperature, value, created_at, updated_at) VALUES (?, '', ?, ?, 'file', ?, ?, ?, ?, 'x', 'x') RETURNING id",
             [name, f"+1212555{number:04d}", zone, region, subdivision, temperature, value],
-        ).lastrowid
+        )
         tx.insert_enrollment({
             "prospect_id": pid, "cadence": cadence, "step_index": step_index, "status": status,
             "next_due_at": to_iso(due), "pinned": int(pinned), "retries": 0, "hours_key": key,
@@ -77,6 +80,10 @@ def test_calling_order(ordered, now) -> None:
 
 @pytest.mark.parametrize("sort_limit", [0, 10**9], ids=["walk-the-ordered-index", "sort-the-due-set"])
 def test_both_plans_give_the_same_order(ordered, now, monkeypatch, sort_limit) -> None:
+    if is_postgres(ordered):
+        from dialdeck.store.postgres import queries
+    else:
+        from dialdeck.store.sqlite import queries
     monkeypatch.setattr(queries, "SORT_LIMIT", sort_limit)
     assert names(services.due(ordered, now)) == EXPECTED
 
@@ -184,6 +191,13 @@ def test_nothing_at_all(db, now) -> None:
 def test_the_plan_uses_the_indexes(ordered, now) -> None:
     plan = services.explain_due(ordered, now)
     text = "\n".join(plan)
+    if is_postgres(ordered):
+        assert "using ix_due_pinned" in text and "using ix_due_zone" in text
+        walk = [line for line in plan if line.startswith("many due: walk")]
+        assert any("using ix_due_order" in line for line in walk)
+        assert not any("Sort" in line for line in walk)  # served in order, no sort
+        assert not any("Seq Scan" in line for line in plan)  # never a bare table scan
+        return
     assert "USING INDEX ix_due_pinned" in text and "USING INDEX ix_due_zone" in text
     walk = [line for line in plan if line.startswith("many due: walk")]
     assert walk and not any("TEMP B-TREE" in line for line in walk)  # served in order, no sort

@@ -16,6 +16,8 @@ from dialdeck.cli import main
 from dialdeck.cli.output import json_array_text, json_text
 from dialdeck.errors import StoreError
 
+pytestmark = pytest.mark.engines
+
 
 def run(args: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()

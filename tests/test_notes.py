@@ -6,6 +6,8 @@ them all, newest first."
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import sqlite3
 from datetime import timedelta
@@ -18,6 +20,8 @@ from dialdeck import services
 from dialdeck.store import open_store
 from dialdeck.store.sqlite.schema import migrations, split_legacy_notes
 from test_cli import IMPORT_AT, dialdeck
+
+pytestmark = pytest.mark.engines
 
 
 def test_a_typed_note_keeps_the_crm_note_and_both_come_newest_first(db, write_csv, now) -> None:

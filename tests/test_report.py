@@ -13,6 +13,8 @@ from dialdeck.clock import UTC
 from dialdeck.errors import InvalidInput
 from test_cli import DUE_AT, IMPORT_AT, dialdeck
 
+pytestmark = pytest.mark.engines
+
 
 def _a_morning(db, now: datetime) -> int:
     """Yesterday one voicemail; today a 30-minute session of five calls, then an email."""
@@ -90,8 +92,8 @@ Ben,Okafor,Contoso Freight,(212) 555-0102,America/New_York,cold,zero-to-ten
 """
 
 
-def test_report_command_text_and_json(tmp_path: Path) -> None:
-    db = tmp_path / "rep.db"
+def test_report_command_text_and_json(new_db: Path | str, tmp_path: Path) -> None:
+    db = new_db
     csv_path = tmp_path / "prospects.csv"
     csv_path.write_text(PROSPECTS, encoding="utf-8")
     dialdeck("import", str(csv_path), "--at", IMPORT_AT, db=db, check=True)

@@ -25,6 +25,8 @@ from dialdeck.hours import CallingWindow
 from dialdeck.truth import Act, Record, check_walk, empty_field_marks
 from test_cli import assert_one_line_error, dialdeck
 
+pytestmark = pytest.mark.engines
+
 NY = ZoneInfo("America/New_York")
 RECORD = Record(zone=NY, window=CallingWindow(start=time(8), end=time(21)))
 HEADER = ("First Name", "Last Name", "Company", "Phone", "Email", "Time Zone", "Temperature", "Value", "Cadence",

@@ -42,6 +42,27 @@ def test_every_script_of_every_builtin_is_true_across_the_week(cadence, tmp_path
     assert {"voicemail", "no-answer", "busy", "connected"} <= outcomes
 
 
+def test_the_walks_on_postgresql_see_what_they_see_on_sqlite(pg, tmp_path):
+    """The walker through the services on the server engine: every script true there too, and
+    every act, due time and script the same as on a SQLite file."""
+    made = []
+
+    def database() -> str:
+        made.append(pg.new_database(empty=True))
+        return pg.url_of(made[-1])
+
+    try:
+        for cadence in BUILTINS:
+            situations = list(simulate.situations(cadence, paths_per_start=1))
+            on_server = simulate.simulate(cadence, tmp_path, situations, databases=database)
+            on_file = simulate.simulate(cadence, tmp_path, situations)
+            assert _report(on_server) == []
+            assert [(w.acts, w.scripts) for w in on_server] == [(w.acts, w.scripts) for w in on_file]
+    finally:
+        for name in made:
+            pg.drop(name)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(cadence=st.sampled_from(BUILTINS), minutes=st.integers(0, 7 * 24 * 60 - 1),

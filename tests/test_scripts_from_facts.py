@@ -6,7 +6,6 @@ outcomes a rep logged) and asserts what the call card's script says, and what th
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,9 @@ import pytest
 from dialdeck import services, simulate
 from dialdeck.errors import InvalidInput
 from dialdeck.truth import MAX_VOICEMAIL_WORDS
+import engines
+
+pytestmark = pytest.mark.engines
 
 NY = ZoneInfo("America/New_York")
 HEADER = ("First Name", "Last Name", "Company", "Phone", "Email", "Time Zone", "Temperature", "Value", "Cadence",
@@ -37,7 +39,7 @@ def add(db, write_csv):
                "Time Zone": "America/New_York", "Temperature": "warm", "Value": "5000", "Cadence": cadence}
         row.update({key.replace("_", " ").title(): value for key, value in cells.items()})
         services.import_csv(db, write_csv([row], name=f"lead{n}.csv", header=HEADER), now=now)
-        return db.conn.execute("SELECT max(id) FROM prospects").fetchone()[0]
+        return engines.value(db, "SELECT max(id) FROM prospects")
 
     for key, value in {"rep.name": "Jordan Reyes", "rep.company": "Brightline", "rep.phone": "+1 212 555 0142",
                        "rep.timezone": "America/New_York"}.items():
@@ -100,7 +102,7 @@ def test_a_callback_has_its_own_words(db, add, cadence, appointment):
             assert wrong not in text
     late = script(db, pid, at(11, 25, 14))
     assert "We'd agreed I'd call you today at 11 a.m.; I'm sorry I'm later than that." in late.voicemail
-    attempt = db.conn.execute("SELECT callback_at, callback_by FROM attempts WHERE outcome = 'connected'").fetchone()
+    attempt = engines.rows(db, "SELECT callback_at, callback_by FROM attempts WHERE outcome = 'connected'")[0]
     assert attempt == ("2026-11-25T16:00:00+00:00", "prospect")
 
 
@@ -290,6 +292,5 @@ def test_attempts_keep_what_the_message_promised(db, add):
     pid = add("zero-to-ten", at(11, 24, 10))
     services.log_outcome(db, pid, "voicemail", at(11, 24, 10))
     services.log_outcome(db, pid, "sent", at(11, 24, 10, 5))
-    with sqlite3.connect(db.conn.execute("PRAGMA database_list").fetchone()[2]) as conn:
-        rows = conn.execute("SELECT outcome, promised_at FROM attempts ORDER BY id").fetchall()
+    rows = engines.rows(db, "SELECT outcome, promised_at FROM attempts ORDER BY id")
     assert rows == [("voicemail", "2026-11-24T18:00:00+00:00"), ("sent", "2026-11-24T18:00:00+00:00")]

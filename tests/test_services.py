@@ -1,4 +1,5 @@
-"""The use cases, end to end on a real SQLite file: import, outcomes, undo, dnc, settings, sessions."""
+"""The use cases, end to end on a real database (a SQLite file, and a PostgreSQL database): import,
+outcomes, undo, dnc, settings, sessions."""
 
 from __future__ import annotations
 
@@ -13,19 +14,17 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_ROWS
+from engines import count, disk_failure, is_postgres, rows, writer_class
 from dialdeck import services
 from dialdeck.clock import UTC
 from dialdeck.errors import ImportFileError, InvalidInput, NotFound, StoreError
 from dialdeck.store import open_store
-from dialdeck.store.sqlite.engine import SqliteWriter
+
+pytestmark = pytest.mark.engines
 
 
 def enrollment(db, prospect_id: int) -> dict:
     return db.latest_enrollment(prospect_id)
-
-
-def count(db, table: str) -> int:
-    return db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -143,11 +142,10 @@ def test_a_failure_mid_write_leaves_nothing_half_done(imported_db, now, monkeypa
     before = enrollment(imported_db, 1)
 
     def disk_fails(*args, **kwargs):
-        import sqlite3
-        raise sqlite3.OperationalError("disk I/O error")
+        raise disk_failure(imported_db)
 
     # The enrollment update and the dnc insert have run when the attempt insert fails.
-    monkeypatch.setattr(SqliteWriter, "insert_attempt", disk_fails)
+    monkeypatch.setattr(writer_class(imported_db), "insert_attempt", disk_fails)
     with pytest.raises(StoreError, match="cannot be written"):
         services.log_outcome(imported_db, 1, "do-not-call", now)
     assert enrollment(imported_db, 1) == before
@@ -473,8 +471,9 @@ def test_kill_9_loses_no_acknowledged_outcome(imported_db, db_path, now, tmp_pat
         child.wait()
     db = open_store(db_path)
     try:
-        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stored = {row[0] for row in db.conn.execute("SELECT id FROM attempts")}
+        if not is_postgres(db):
+            assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {row[0] for row in rows(db, "SELECT id FROM attempts")}
         assert set(acknowledged) <= stored
         # Every attempt's advance is there too: each enrollment was last touched by its newest attempt.
         for pid in range(1, 7):

@@ -1,5 +1,5 @@
-"""Several numbers, extensions and countries through the services, on a real SQLite file:
-what is stored, what the card and the export show, and which number each attempt used."""
+"""Several numbers, extensions and countries through the services, on a real database (SQLite and
+PostgreSQL): what is stored, what the card and the export show, and which number each attempt used."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from dialdeck import services
 from dialdeck.errors import InvalidInput
 from dialdeck.store import open_store
 from dialdeck.store.sqlite.schema import migrations
+import engines
+
+pytestmark = pytest.mark.engines
 
 HEADER = ("First Name", "Last Name", "Company Name", "Phone Number", "Mobile Phone Number", "Direct Dial",
           "Country/Region", "E-mail", "Cadence")
@@ -119,11 +122,11 @@ def test_reimport_adds_numbers_and_never_drops_one(db, write_csv, megan, now) ->
 
 
 def test_reimporting_the_same_file_changes_no_number(db, write_csv, megan, now) -> None:
-    before = db.conn.execute("SELECT * FROM prospect_phones ORDER BY prospect_id, position").fetchall()
+    before = engines.rows(db, "SELECT * FROM prospect_phones ORDER BY prospect_id, position")
     report = services.import_csv(db, write_csv([MEGAN, JONAS], header=HEADER, name="again.csv"),
                                  now=now + timedelta(hours=1))
     assert report.updated == 2
-    assert db.conn.execute("SELECT * FROM prospect_phones ORDER BY prospect_id, position").fetchall() == before
+    assert engines.rows(db, "SELECT * FROM prospect_phones ORDER BY prospect_id, position") == before
 
 
 def test_a_repeated_row_in_one_file_merges_its_numbers(db, write_csv, now) -> None:
@@ -143,13 +146,14 @@ def test_a_big_file_in_worker_processes_stores_the_same_numbers(db, db_path, wri
     try:
         services.import_csv(other, path, now=now, workers=0)
         query = "SELECT * FROM prospect_phones ORDER BY prospect_id, position"
-        assert db.conn.execute(query).fetchall() == other.conn.execute(query).fetchall()
+        assert engines.rows(db, query) == engines.rows(other, query)
         query = "SELECT id, phone_e164, phone_ext FROM prospects ORDER BY id"
-        assert db.conn.execute(query).fetchall() == other.conn.execute(query).fetchall()
+        assert engines.rows(db, query) == engines.rows(other, query)
     finally:
         other.close()
 
 
+@pytest.mark.sqlite_only("builds an old SQLite file with sqlite-utils")
 def test_a_database_from_before_m004_keeps_its_prospects_and_attempts(db_path, now) -> None:
     raw = Database(db_path)
     migrations.apply(raw, stop_before="m004_phones")

@@ -1,8 +1,7 @@
 """The Store contract (``store.interface``): what every engine must do, checked through the
 interface alone, never through an engine's own connection.
 
-Parametrised by engine: SQLite today; the PostgreSQL engine of issue 11 joins ``ENGINES`` and
-must pass the same tests. Data is written through the interface too (an import batch for
+Parametrised by engine: SQLite and PostgreSQL (``conftest.ENGINES``) pass the same tests. Data is written through the interface too (an import batch for
 prospects, a write transaction for the rest), so nothing here knows a table's layout.
 """
 
@@ -21,8 +20,6 @@ from dialdeck.import_rows import RECORD_FIELDS
 from dialdeck.store import Store, open_reader, open_store
 from dialdeck.store.interface import ProspectRow
 
-ENGINES = ["sqlite"]
-
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 NY = "US-NY|America/New_York"
 LA = "US-CA|America/Los_Angeles"
@@ -32,11 +29,12 @@ def at(**delta: float) -> str:
     return to_iso(NOW + timedelta(**delta))
 
 
-@pytest.fixture(params=ENGINES)
-def location(request, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "contract.db")
-    raise NotImplementedError(request.param)
+pytestmark = pytest.mark.engines
+
+
+@pytest.fixture
+def location(db_path: Path | str) -> str:
+    return str(db_path)
 
 
 @pytest.fixture
@@ -432,3 +430,4 @@ def test_a_stored_time_is_found_where_it_is(store: Store) -> None:
 
 def test_the_location_names_the_database(store: Store, location: str) -> None:
     assert store.location.endswith(Path(location).name)
+    assert store.location == location  # no password in either

@@ -345,3 +345,20 @@ class ActivityReport:
     overdue: int  # due before today began, callable now or not
 
 
+
+
+@dataclass(frozen=True)
+class TableCopy:
+    """One table moved from one database into another (``dialdeck migrate``): its rows counted
+    on both sides, and on both a checksum computed the same way (an ordered hash of every row's
+    values, in primary-key order), so equal figures mean nothing was lost or changed."""
+
+    table: str
+    source_rows: int
+    target_rows: int
+    source_checksum: str  # sha256, hex
+    target_checksum: str
+
+    @property
+    def same(self) -> bool:
+        return (self.source_rows, self.source_checksum) == (self.target_rows, self.target_checksum)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,11 +13,37 @@ import platformdirs
 APP = "dialdeck"
 
 
-def default_db_path() -> Path:
-    """``DIALDECK_DB`` if set, else the user's data directory."""
+# A PostgreSQL server's URL (postgresql://, postgres://, postgresql+driver://) rather than a file.
+_SERVER_URL = re.compile(r"^postgres(?:ql)?(?:\+\w+)?://", re.IGNORECASE)
+
+
+def is_server_url(text: str) -> bool:
+    return bool(_SERVER_URL.match(text))
+
+
+def database_location(text: str) -> Path | str:
+    """A database as typed (``--db``, ``DIALDECK_DB``): a server URL kept as text (a Path would
+    fold its '//'), else a file path."""
+    return text if is_server_url(text) else Path(text).expanduser()
+
+
+def default_db() -> Path | str:
+    """``DIALDECK_DB`` if set (a file path or a server URL), else the user's data directory's file."""
     env = os.environ.get("DIALDECK_DB")
     if env:
+        return database_location(env)
+    return user_db_path()
+
+
+def default_db_path() -> Path:
+    """The default database file: ``DIALDECK_DB`` if it names a file, else the user's data directory."""
+    env = os.environ.get("DIALDECK_DB")
+    if env and not is_server_url(env):
         return Path(env).expanduser()
+    return user_db_path()
+
+
+def user_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP)) / "dialdeck.db"
 
 

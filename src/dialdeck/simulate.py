@@ -20,7 +20,7 @@ import csv
 import itertools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -157,10 +157,12 @@ class _Plan:
 class Simulator:
     """Walks situations on one throwaway database (``folder`` is kept, the caller's to remove)."""
 
-    def __init__(self, folder: Path, *, rep: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: Path, *, rep: dict[str, str] | None = None,
+                 database: str | Path | None = None) -> None:
         self.folder = Path(folder)
         # A throwaway: no fsync per outcome (the durability of real sessions is tested elsewhere).
-        self.db = services.open_store(self.folder / "simulate.db", durable=False)
+        # ``database``: another one than a file in ``folder`` (a PostgreSQL database, new and empty).
+        self.db = services.open_store(database or self.folder / "simulate.db", durable=False)
         for key, value in (rep or REP).items():
             services.set_setting(self.db, key, value)
         self._used = {zone: 0 for zone in _NUMBERS}
@@ -375,13 +377,16 @@ def cadence_folder(files: list[Path]) -> Iterator[Path]:
                 os.environ["DIALDECK_CADENCES"] = previous
 
 
-def simulate(cadence: str, folder: Path, situations_: list[Situation]) -> list[Walk]:
-    """Walk every situation (on as many throwaway databases as the phone numbers need)."""
+def simulate(cadence: str, folder: Path, situations_: list[Situation], *,
+             databases: Callable[[], str | Path] | None = None) -> list[Walk]:
+    """Walk every situation (on as many throwaway databases as the phone numbers need).
+
+    ``databases``: gives each new, empty database to walk on (default: a file in ``folder``)."""
     walks: list[Walk] = []
     per_db = min(len(numbers) for numbers in _NUMBERS.values())
     for offset in range(0, len(situations_), per_db):
         with tempfile.TemporaryDirectory(dir=folder) as part:
-            simulator = Simulator(Path(part))
+            simulator = Simulator(Path(part), database=databases() if databases else None)
             try:
                 walks += [simulator.walk(replace(s, cadence=cadence)) for s in situations_[offset:offset + per_db]]
             finally:

@@ -15,8 +15,13 @@ from dialdeck.errors import StoreError
 from .output import PROG
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    return args.db.expanduser() if getattr(args, "db", None) else paths.default_db_path()
+def db_path(args: argparse.Namespace) -> Path | str:
+    """The database file's path, or a PostgreSQL server's URL (kept as typed)."""
+    return getattr(args, "db", None) or paths.default_db()
+
+
+def is_file(location: Path | str) -> bool:
+    return services.engine_for(location) == "sqlite"
 
 
 @contextmanager
@@ -28,7 +33,13 @@ def database(args: argparse.Namespace, *, create: bool = False, readonly: bool =
     database file the rep may only read.
     """
     path = db_path(args)
-    services.engine_for(path)  # a server URL is refused as such, not taken for a missing file
+    if not is_file(path):  # a server database: it exists or the server says so, and is never made here
+        db = services.open_reader(path) if readonly else services.open_store(path)
+        try:
+            yield db
+        finally:
+            db.close()
+        return
     if not create and not path.exists():
         raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
     new = create and not path.exists()

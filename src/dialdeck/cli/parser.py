@@ -7,12 +7,14 @@ from pathlib import Path
 
 from dialdeck import __version__
 from dialdeck.models import DISPOSITIONS, OUTCOMES
+from dialdeck.paths import database_location
 from dialdeck.services import REPORT_MAX_DAYS
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .cadences import cmd_cadence_check, cmd_cadence_show, cmd_cadences
 from .calls import cmd_disposition, cmd_due, cmd_log, cmd_note, cmd_picked, cmd_snooze, cmd_undo
 from .errors import UsageError
+from .moving import cmd_migrate
 from .output import PROG
 from .records import cmd_dnc_add, cmd_dnc_list, cmd_dnc_remove, cmd_export, cmd_history, cmd_report
 from .scripts import cmd_benefit, cmd_flag, cmd_script, cmd_unflag
@@ -27,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
-        "--db", type=Path, metavar="PATH",
-        help="the database (default: $DIALDECK_DB, else the user data directory)",
+        "--db", type=database_location, metavar="PATH|URL",
+        help="the database: a file, or a PostgreSQL server's postgresql://USER@HOST[:PORT]/NAME "
+             "(default: $DIALDECK_DB, else a file in the user data directory)",
     )
     parser.set_defaults(handler=cmd_session, subparser=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -49,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dnc(sub)
     _add_cadences(sub)
     _add_config(sub)
+    _add_migrate(sub)
     return parser
 
 
@@ -323,3 +327,19 @@ def _add_config(sub) -> None:
     )
     set_.add_argument("key", metavar="KEY")
     set_.add_argument("value", metavar="VALUE")
+
+
+def _add_migrate(sub) -> None:
+    p = _command(
+        sub, "migrate", cmd_migrate,
+        "move a team from a SQLite file to a PostgreSQL database: every table, ids kept, in one "
+        "transaction; per table the rows and a checksum on both sides. --db is not used",
+    )
+    p.add_argument("--from", dest="source", type=database_location, required=True, metavar="PATH",
+                   help="the dialdeck database file to copy from (read in one snapshot; a session may keep working in it)")
+    p.add_argument("--to", dest="target", type=database_location, required=True, metavar="URL",
+                   help="the PostgreSQL database to copy into: postgresql://USER@HOST[:PORT]/NAME "
+                        "(it must exist; create it with createdb)")
+    p.add_argument("--replace", action="store_true",
+                   help="the target already holds dialdeck data: replace it (by default that is refused)")
+    _json(p)

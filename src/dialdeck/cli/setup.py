@@ -19,7 +19,7 @@ from dialdeck.clock import Clock, system_clock
 from dialdeck.models import ImportReport, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
-from .database import database, db_path
+from .database import database, db_path, is_file
 from .errors import UsageError
 from .output import PROG, error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
 from .times import now as command_now, rep_now
@@ -35,11 +35,12 @@ DEMO_ZONE = "America/New_York"
 
 def cmd_session(args: argparse.Namespace) -> int:
     path = db_path(args)
-    new = not path.exists()
-    with database(args, create=True):
-        pass  # create and migrate here, so a bad database fails as one line before the screen opens
+    new = is_file(path) and not path.exists()
+    with database(args, create=True) as db:
+        # Create and migrate here, so a bad database fails as one line before the screen opens.
+        label = str(path) if is_file(path) else db.location  # a server's URL without its password
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
-    return _run_session(path, system_clock, label=str(path), new_database=path.absolute() if new else None)
+    return _run_session(path, system_clock, label=label, new_database=path.absolute() if new else None)
 
 
 def _run_session(path: Path, clock: Clock, *, label: str, notice: str | None = None,

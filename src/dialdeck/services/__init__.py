@@ -19,6 +19,7 @@ from dialdeck.services.dnc import dnc_add, dnc_list, dnc_remove
 from dialdeck.services.export import export_rows, iter_export_rows
 from dialdeck.services.importing import import_csv
 from dialdeck.services.library import library, library_problems
+from dialdeck.services.moving import move_database, shown
 from dialdeck.services.outcomes import (
     CALLBACK_CHOOSERS,
     DNC_OWN,
@@ -59,8 +60,8 @@ __all__ = [
     "RECENT_CALLS", "REPORT_MAX_DAYS", "ActivityReport", "CadenceActivity", "SessionActivity", "Store",
     "add_note", "call_card", "call_verdict", "calling_window", "dnc_add", "dnc_list", "dnc_remove", "due",
     "end_session", "engine_for", "explain_due", "export_rows", "get_profile", "history", "import_csv", "iter_export_rows",
-    "library", "library_problems", "log_outcome", "notes", "numbers", "open_reader", "open_store",
+    "library", "library_problems", "log_outcome", "move_database", "notes", "numbers", "open_reader", "open_store",
     "pick_offered", "profile_problems", "prospect", "prospect_by_phone", "queue_summary", "remember_theme", "report", "saved_theme", "search_prospects",
-    "session_stats", "set_benefit", "set_disposition", "set_setting", "set_urgent", "settings", "snooze",
+    "session_stats", "set_benefit", "shown", "set_disposition", "set_setting", "set_urgent", "settings", "snooze",
     "start_session", "undo_last",
 ]

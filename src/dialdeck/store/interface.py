@@ -2,8 +2,9 @@
 
 Not an ORM: each operation is one the use cases need (the due page and its counts, the records
 an outcome loads and writes, an import batch, history, export, reports, settings, the
-do-not-call list). An engine implements it on its own terms (SQLite now, under ``store.sqlite``;
-PostgreSQL with psycopg 3 later) and keeps its own tricks (indexes, plans, locks) inside.
+do-not-call list). An engine implements it on its own terms (SQLite under ``store.sqlite``,
+PostgreSQL with psycopg 3 under ``store.postgres``) and keeps its own tricks (indexes, plans,
+locks) inside.
 
 Conventions every engine keeps:
 
@@ -14,9 +15,11 @@ Conventions every engine keeps:
   (``clock.from_iso``), which also reports a time edited by hand (``StoredTimeError``).
 - **Transactions are explicit**: a read outside ``writing()`` sees the last committed state;
   ``with store.writing() as tx:`` is one write transaction (commit at the end of the block,
-  rollback on any exception) that holds the writer's lock from its first statement, so what
-  ``tx`` reads stays true until it commits: the outcome path loads, decides in pure domain code
-  and writes inside one block. ``importing()`` is the same for a whole import.
+  rollback on any exception) in which what ``tx`` reads of a prospect (the record, its
+  enrollments, attempts, numbers) stays true until it commits: the outcome path loads, decides
+  in pure domain code and writes inside one block. SQLite holds the database's write lock from
+  the first statement; PostgreSQL locks each prospect's row on the first read of it, so writers
+  on other prospects do not wait. ``importing()`` is one transaction for a whole import.
 - **Errors are the project's**: an engine failure surfaces as ``errors.StoreError`` (one line
   naming the database: locked, read-only, damaged, full), never as the driver's exception.
 """
@@ -289,8 +292,10 @@ class Writer(Records, Protocol):
 
 class ImportBatch(Writer, Protocol):
     """A whole import in one write transaction (``Store.importing``): set-based reads and
-    writes of a block of rows at a time. The writer's lock is held throughout, so the ids
-    handed out from ``next_prospect_id`` stay free and the lists read stay true."""
+    writes of a block of rows at a time. No other import runs meanwhile and nothing the import
+    reads changes under it (SQLite: the writer's lock; PostgreSQL: an import lock and the
+    do-not-call list held still), so the ids handed out from ``next_prospect_id`` stay free and
+    the lists read stay true."""
 
     def next_prospect_id(self) -> int:
         """The id the next new prospect takes (the import numbers new prospects from it, in
