@@ -25,6 +25,14 @@ TEMPERATURES = ("warm", "cold")
 
 
 @dataclass(frozen=True)
+class Rep:
+    """One of the team's reps: what ``--rep NAME`` selects (the profile is their own settings)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class RepProfile:
     """The rep's profile and calling policy, kept in the database's settings table."""
 
@@ -38,6 +46,17 @@ class RepProfile:
     days: str = "mon,tue,wed,thu,fri"
     cooldown_minutes: int = 180  # least time between two attempts to one number (promises excepted)
     max_per_day: int = 3  # most attempts to one number per local day
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One rep as ``dialdeck reps`` lists them."""
+
+    rep: Rep
+    profile: RepProfile
+    owned: int  # prospects they own (the pool is everyone's)
+    dials_today: int  # calls they made since midnight in their zone
+    attempts_today: int  # every logged step: calls, emails, tasks
 
 
 @dataclass(frozen=True)

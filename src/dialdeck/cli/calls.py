@@ -12,7 +12,7 @@ from dialdeck.guard import NotCallable
 from dialdeck.models import DueItem, OutcomeResult
 from dialdeck.phrases import day_clock
 
-from .database import database, rep_zone
+from .database import database, rep_of, rep_zone
 from .errors import UsageError
 from .output import PROG, human_in, iso_in, plain, print_json, table, warn_all, warn_skipped_cadences, zone_info
 from .times import callback_at, parse_later, rep_now
@@ -188,7 +188,7 @@ def cmd_picked(args: argparse.Namespace) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with database(args) as db:
-        zone = rep_zone(db)
+        zone = rep_zone(db, rep_of(args, db))
         result = services.undo_last(db, prospect_id=args.prospect_id)
         if result is None:
             whose = f"prospect #{args.prospect_id}" if args.prospect_id is not None else "the database"

@@ -13,7 +13,7 @@ from dialdeck import phones, services
 from dialdeck.csv_guard import guarded_writer
 from dialdeck.safe_write import replacing
 
-from .database import database, rep_zone
+from .database import database, rep_of, rep_zone
 from .output import data_stream, human_in, iso_in, json_array_text, plain, print_json, table
 from .times import rep_now
 
@@ -22,7 +22,7 @@ from .times import rep_now
 
 def cmd_history(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        zone = rep_zone(db)
+        zone = rep_zone(db, rep_of(args, db, team=True))
         person, enrollment, attempts = services.history(db, args.prospect_id)
         numbers = services.numbers(db, args.prospect_id)
         notes = services.notes(db, args.prospect_id)
@@ -97,7 +97,7 @@ def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any
 
 def cmd_report(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        _zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db, team=True)
         activity = services.report(db, now, days=args.days)
     if args.json:
         print_json(_report_json(activity))
@@ -217,7 +217,7 @@ def _csv_cell(value: Any) -> Any:
 
 def cmd_dnc_add(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
-        _zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db, team=True)
         number = services.dnc_add(db, args.number, now, reason=args.reason)
     print(f"{number} is on the do-not-call list")
     return 0
@@ -232,7 +232,7 @@ def cmd_dnc_remove(args: argparse.Namespace) -> int:
 
 def cmd_dnc_list(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        zone = rep_zone(db)
+        zone = rep_zone(db, rep_of(args, db, team=True))
         entries = services.dnc_list(db)
     if args.json:
         print_json(entries)

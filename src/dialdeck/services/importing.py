@@ -34,10 +34,10 @@ from dialdeck.clock import as_utc, to_iso
 from dialdeck.enrolling import enrolled_before, live_cadence, missing_expected
 from dialdeck.errors import ImportFileError, InvalidInput
 from dialdeck.import_rows import Incoming
-from dialdeck.models import ImportReport
+from dialdeck.models import ImportReport, Rep
 
 MAX_WARNINGS = 200
-from dialdeck.services.common import reported
+from dialdeck.services.common import reported, settings_of
 from dialdeck.services.library import library
 from dialdeck.store import Store
 from dialdeck.store.interface import ImportBatch
@@ -45,16 +45,18 @@ from dialdeck.store.interface import ImportBatch
 
 def import_csv(store: Store, path: Path, *, now: datetime, cadence: str | None = None,
                region: str | None = None, skip_invalid: bool = False,
-               workers: int | None = None) -> ImportReport:
+               workers: int | None = None, rep: Rep | None = None) -> ImportReport:
     """Import a CRM CSV export. All or nothing unless ``skip_invalid``.
 
     Raises ImportFileError (problems: 'line N: field: reason') when any row is invalid and
     ``skip_invalid`` is False; then nothing is written. A big file's phone numbers are parsed
     in worker processes; ``workers`` overrides how many (None: one per core for a file of
-    about 20k rows or more; 0 or 1: none). The result is the same either way.
+    about 20k rows or more; 0 or 1: none). The result is the same either way. ``rep``: whose
+    region and zone read the numbers and zones the file leaves open (None: the only rep).
     """
     now = as_utc(now)
-    stored = store.settings()
+    with reported(store):
+        stored = settings_of(store, rep)
     profile = settings.profile_from(stored)
     lib = library()
     default_cadence = cadence or stored.get(settings.CADENCE_KEY, settings.DEFAULT_CADENCE)

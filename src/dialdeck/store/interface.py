@@ -99,6 +99,7 @@ class AttemptRow(TypedDict):
     callback_at: Time | None
     callback_by: str | None
     offered: str | None  # JSON list of Time
+    rep_id: int | None  # who made it; None: made before reps
 
 
 class NoteRow(TypedDict):
@@ -124,6 +125,12 @@ class DncEntry(TypedDict):
     e164: str
     added_at: Time
     reason: str
+
+
+class RepRow(TypedDict):
+    id: int
+    name: str  # unique whatever its case
+    created_at: Time
 
 
 class SessionRow(TypedDict):
@@ -176,6 +183,18 @@ class Records(Protocol):
 
     def settings(self) -> dict[str, str]:
         """Every stored setting, key -> value text."""
+
+    def reps(self) -> list[RepRow]:
+        """The team's reps, oldest first (a database has at least one)."""
+
+    def rep_settings(self, rep_id: int) -> dict[str, str]:
+        """One rep's own settings (their profile), key -> value text."""
+
+    def all_rep_settings(self) -> dict[int, dict[str, str]]:
+        """Every rep's own settings: rep id -> key -> value text."""
+
+    def owner_of(self, prospect_id: int) -> int | None:
+        """The rep who owns the prospect; None for the shared pool (or no such prospect)."""
         ...
 
     def prospect(self, prospect_id: int) -> ProspectRow | None: ...
@@ -249,9 +268,10 @@ class Writer(Records, Protocol):
                        outcome: str, at: Time, note: str, session_id: int | None,
                        disposition: str | None = None, spawned_enrollment_id: int | None = None,
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
-                       facts: dict | None = None) -> int:
+                       facts: dict | None = None, rep_id: int | None = None) -> int:
         """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo),
-        ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered)."""
+        ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered),
+        ``rep_id`` the rep who made it."""
         ...
 
     def record_attempt_facts(self, attempt_id: int, facts: dict) -> None:
@@ -288,6 +308,17 @@ class Writer(Records, Protocol):
         ...
 
     def put_setting(self, key: str, value: str) -> None: ...
+
+    def insert_rep(self, name: str, at: Time) -> int:
+        """A new rep (their name not taken, whatever its case: checked by the caller); their id."""
+
+    def rename_rep(self, rep_id: int, name: str) -> None: ...
+
+    def put_rep_setting(self, rep_id: int, key: str, value: str) -> None: ...
+
+    def set_owner(self, prospect_ids: Sequence[int], rep_id: int | None, at: Time) -> int:
+        """Give the prospects to the rep (None: back to the pool), their enrollments with them
+        (the due queue filters on the enrollment's copy); how many changed hands."""
 
 
 class ImportBatch(Writer, Protocol):
@@ -437,6 +468,13 @@ class Store(Records, DueQueue, Protocol):
         wrong_numbers, do_not_call, meetings_booked, not_interested, callbacks, emails_sent,
         tasks_done."""
         ...
+
+    def owned_counts(self) -> dict[int | None, int]:
+        """How many prospects each rep owns (None: the pool)."""
+
+    def activity_by_rep(self, since: Time, until: Time) -> list[dict]:
+        """Per rep (``rep_id``, None for attempts made before reps) over [since, until]: dials,
+        voicemails, connects, meetings_booked, and talk_seconds where attempts carry it."""
 
     def activity_by_cadence(self, since: Time, until: Time) -> list[dict]:
         """Per cadence, most dials first: cadence, dials, voicemails, connects, meetings_booked,

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from dialdeck import services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.errors import DialdeckError
+from dialdeck.models import Rep
 from dialdeck.paths import styles_dir
 from dialdeck.tui.commands import ProspectSearch
 from dialdeck.tui.gateway import Gateway
@@ -39,14 +40,16 @@ class DialdeckApp(App[int]):
     def __init__(self, db_path: Path, *, clock: Clock, theme: str, refresh_seconds: float,
                  session_label: str | None = None, animation_level: str | None = None,
                  cursor_blink: bool = True, start_notice: str | None = None,
-                 new_database: Path | None = None, open_mail: MailOpener = open_mailto) -> None:
+                 new_database: Path | None = None, open_mail: MailOpener = open_mailto,
+                 rep: Rep | None = None) -> None:
         super().__init__(css_path=[styles_dir() / name for name in STYLESHEETS])
         self.clock = clock
         self.refresh_seconds = refresh_seconds
         self.cursor_blink = cursor_blink  # dialogs with a text field read it (snapshots turn it off)
         if animation_level is not None:
             self.animation_level = animation_level
-        self.gateway = Gateway(db_path)
+        self.rep = rep  # who this session works as (None: the database's only rep)
+        self.gateway = Gateway(db_path, rep)
         self.start_notice = start_notice  # said in the status line as the session opens
         self.new_database = new_database  # this session created its database here (empty)
         self.open_mail = open_mail  # blocking: the session runs it off the UI thread
@@ -126,7 +129,7 @@ class DialdeckApp(App[int]):
                 screen.pick(prospect_id)
 
 
-def saved_theme(db_path: Path) -> str | None:
+def saved_theme(db_path: Path, rep: Rep | None = None) -> str | None:
     """The theme kept in the database, read before the app starts (None: none, or unreadable;
     the session itself then reports what is wrong with the database)."""
     if not Path(db_path).exists():
@@ -136,7 +139,7 @@ def saved_theme(db_path: Path) -> str | None:
     except DialdeckError:
         return None
     try:
-        return services.saved_theme(db)
+        return services.saved_theme(db, rep=rep)
     except DialdeckError:
         return None
     finally:
@@ -147,22 +150,24 @@ def make_app(db_path: Path, *, clock: Clock = system_clock, theme: str | None = 
              refresh_seconds: float = 30.0, session_label: str | None = None,
              animation_level: str | None = None, cursor_blink: bool = True,
              start_notice: str | None = None, new_database: Path | None = None,
-             open_mail: MailOpener = open_mailto) -> DialdeckApp:
+             open_mail: MailOpener = open_mailto, rep: Rep | None = None) -> DialdeckApp:
     """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink.
 
     ``theme`` None: the theme the rep last picked (kept in the database), else textual-dark.
+    ``rep``: who the session works as (``services.select_rep``); None: the database's only rep.
     """
-    chosen = theme or saved_theme(Path(db_path)) or DEFAULT_THEME
+    chosen = theme or saved_theme(Path(db_path), rep) or DEFAULT_THEME
     return DialdeckApp(Path(db_path), clock=clock, theme=chosen, refresh_seconds=refresh_seconds,
                        session_label=session_label, animation_level=animation_level,
                        cursor_blink=cursor_blink, start_notice=start_notice, new_database=new_database,
-                       open_mail=open_mail)
+                       open_mail=open_mail, rep=rep)
 
 
 def run_session(db_path: Path, *, clock: Clock = system_clock, session_label: str | None = None,
-                start_notice: str | None = None, new_database: Path | None = None) -> int:
+                start_notice: str | None = None, new_database: Path | None = None,
+                rep: Rep | None = None) -> int:
     """Run a calling session in this terminal; the process exit status."""
     app = make_app(db_path, clock=clock, session_label=session_label, start_notice=start_notice,
-                   new_database=new_database)
+                   new_database=new_database, rep=rep)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

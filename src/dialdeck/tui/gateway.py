@@ -14,6 +14,8 @@ of the queue, the summary, the next card and the session figures in the same job
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import Any, TypeVar
 
 from dialdeck import services
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, RepProfile, SessionStats
+from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, Rep, RepProfile, SessionStats
 
 T = TypeVar("T")
 
@@ -42,10 +44,15 @@ class Desk:
 
 
 class Gateway:
-    """Runs service functions on the DB thread: ``await gateway.call(services.due, now)``."""
+    """Runs service functions on the DB thread: ``await gateway.call(services.due, now)``.
 
-    def __init__(self, db_path: Path) -> None:
+    ``rep``: the rep the session works as. Every function that takes a ``rep`` keyword (the
+    jobs below, the services) is given it, so no screen has to pass it along.
+    """
+
+    def __init__(self, db_path: Path, rep: Rep | None = None) -> None:
         self.db_path = db_path
+        self.rep = rep
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialdeck-db")
         self._db: services.Store | None = None
         self._in_flight = 0
@@ -67,6 +74,8 @@ class Gateway:
     def _with_db(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._db is None:
             self._db = services.open_store(self.db_path)
+        if "rep" not in kwargs and _takes_rep(fn):
+            kwargs = {**kwargs, "rep": self.rep}
         return fn(self._db, *args, **kwargs)
 
     def close(self) -> None:
@@ -78,6 +87,11 @@ class Gateway:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+@functools.cache
+def _takes_rep(fn: Callable[..., Any]) -> bool:
+    return "rep" in inspect.signature(fn).parameters
 
 
 # --- composite jobs: each runs whole on the DB thread (one round trip per key) ---------
@@ -94,11 +108,11 @@ class Opening:
     problems: tuple[str, ...]
 
 
-def open_desk(db: services.Store, now: datetime) -> Opening:
+def open_desk(db: services.Store, now: datetime, *, rep: Rep | None = None) -> Opening:
     """Start a session: the rep's profile, the new session id, and what is wrong with the set-up."""
     skipped = tuple(f"cadence file skipped: {problem}" for problem in services.library_problems())
-    return Opening(profile=services.get_profile(db), session_id=services.start_session(db, now),
-                   problems=(*services.profile_problems(db), *skipped))
+    return Opening(profile=services.get_profile(db, rep=rep), session_id=services.start_session(db, now, rep=rep),
+                   problems=(*services.profile_problems(db, rep=rep), *skipped))
 
 
 def load_desk(db: services.Store, now: datetime, session_id: int | None,

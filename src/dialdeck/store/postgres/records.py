@@ -255,15 +255,15 @@ class RecordWrites:
                        outcome: str, at: Time, note: str, session_id: int | None,
                        disposition: str | None = None, spawned_enrollment_id: int | None = None,
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
-                       facts: dict | None = None) -> int:
+                       facts: dict | None = None, rep_id: int | None = None) -> int:
         self._hold([prospect_id])
         kept = {key: value for key, value in (facts or {}).items() if key in ATTEMPT_FACTS and value is not None}
         columns = ["prospect_id", "enrollment_id", "cadence", "step", "action", "outcome", "disposition", "at",
                    "note", "session_id", "prev_state", "spawned_enrollment_id", "dnc_added", "number",
-                   "forced_reason", *kept]
+                   "forced_reason", "rep_id", *kept]
         values = [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at,
                   note, session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added),
-                  number, forced_reason, *kept.values()]
+                  number, forced_reason, rep_id, *kept.values()]
         return scalar(self.conn, f"INSERT INTO attempts ({', '.join(columns)}) "
                                 f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id", values)
 

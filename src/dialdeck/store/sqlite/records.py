@@ -218,14 +218,14 @@ class RecordWrites:
                        outcome: str, at: Time, note: str, session_id: int | None,
                        disposition: str | None = None, spawned_enrollment_id: int | None = None,
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
-                       facts: dict | None = None) -> int:
+                       facts: dict | None = None, rep_id: int | None = None) -> int:
         cursor = self.conn.execute(
             "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, disposition, at, "
-            "note, session_id, prev_state, spawned_enrollment_id, dnc_added, number, forced_reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "note, session_id, prev_state, spawned_enrollment_id, dnc_added, number, forced_reason, rep_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at, note,
              session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added), number,
-             forced_reason],
+             forced_reason, rep_id],
         )
         if facts:
             self.record_attempt_facts(cursor.lastrowid, facts)
