@@ -362,6 +362,19 @@ class ActivityReport:
     due_now: int  # due and callable now (overdue ones included)
     later_today: int  # coming due later today in the rep's day
     overdue: int  # due before today began, callable now or not
+    by_rep: tuple[RepActivity, ...] = ()  # each rep's share of the figures above (the team's total)
+
+
+@dataclass(frozen=True)
+class RepActivity:
+    """One rep's figures in a report."""
+
+    rep: str  # their name ("(no rep)" for attempts logged before reps, which none should be)
+    dials: int
+    voicemails: int
+    connects: int
+    meetings_booked: int
+    talk_seconds: int | None  # None: this database does not record talk time
 
 
 

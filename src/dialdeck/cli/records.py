@@ -98,7 +98,7 @@ def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any
 def cmd_report(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
         _zone, now = rep_now(args, db, team=True)
-        activity = services.report(db, now, days=args.days)
+        activity = services.report(db, now, days=args.days, rep=rep_of(args, db, team=True))
     if args.json:
         print_json(_report_json(activity))
         return 0
@@ -218,14 +218,14 @@ def _csv_cell(value: Any) -> Any:
 def cmd_dnc_add(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         _zone, now = rep_now(args, db, team=True)
-        number = services.dnc_add(db, args.number, now, reason=args.reason)
+        number = services.dnc_add(db, args.number, now, reason=args.reason, rep=rep_of(args, db, team=True))
     print(f"{number} is on the do-not-call list")
     return 0
 
 
 def cmd_dnc_remove(args: argparse.Namespace) -> int:
     with database(args) as db:
-        number = services.dnc_remove(db, args.number)
+        number = services.dnc_remove(db, args.number, rep=rep_of(args, db, team=True))
     print(f"{number} removed from the do-not-call list")
     return 0
 
