@@ -79,8 +79,9 @@ def history(store: Store, prospect_id: int) -> tuple[Prospect, Enrollment | None
         row = need_prospect(store, prospect_id)
         enrollment = store.latest_enrollment(prospect_id)
         attempts = store.attempts(prospect_id)
+        names = {rep["id"]: rep["name"] for rep in store.reps()}
         return (prospect_model(row), enrollment_model(enrollment) if enrollment else None,
-                [attempt_model(a) for a in attempts])
+                [attempt_model(a, names) for a in attempts])
 
 
 def numbers(store: Store, prospect_id: int) -> tuple[ContactNumber, ...]:
