@@ -48,10 +48,6 @@ class RepReads:
         talk = "coalesce(sum(talk_seconds), 0)" if "talk_seconds" in columns else "NULL"
         return dicts(self.conn.execute(_ACTIVITY_BY_REP_SQL.format(talk=talk), [since, until]))
 
-    def owner_of(self, prospect_id: int) -> int | None:
-        row = self.conn.execute("SELECT owner_rep_id FROM prospects WHERE id = ?", [prospect_id]).fetchone()
-        return row[0] if row else None
-
 
 class RepWrites:
     conn: sqlite3.Connection
