@@ -325,6 +325,13 @@ def test_a_missing_appointment_or_referrer_is_left_out_not_invented(db, write_cs
     assert "Gil Shaw at Blue Yonder suggested" in named.voicemail
 
 
+def test_an_unset_callback_number_is_a_visible_blank_never_an_empty_sentence(imported_db, now) -> None:
+    # "you can reach me at ." read aloud leaves the prospect with nothing; the rep must see the gap.
+    script = services.call_card(imported_db, 6, now).script
+    assert "Your Number" in script.voicemail
+    assert " at ." not in script.voicemail and " at ," not in script.voicemail
+
+
 def test_profile_problems_name_each_unset_field_and_its_command(db) -> None:
     problems = services.profile_problems(db)
     assert [p.split(" ")[0] for p in problems] == ["rep.name", "rep.phone", "rep.company"]

@@ -24,6 +24,11 @@ ACTIONS = ("call", "email", "social", "task")
 TEMPERATURES = ("warm", "cold")
 
 
+# What a script says for the rep's number while rep.phone is unset: a visible blank to fill in,
+# as "Your Name" is, rather than "reach me at ." read aloud with nothing after it.
+UNSET_PHONE_SPOKEN = "Your Number"
+
+
 @dataclass(frozen=True)
 class RepProfile:
     """The rep's profile and calling policy, kept in the database's settings table."""

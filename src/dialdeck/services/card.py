@@ -14,6 +14,7 @@ from dialdeck.models import (
     CallVerdict,
     RepProfile,
     Script,
+    UNSET_PHONE_SPOKEN,
 )
 from dialdeck.services.common import (
     context_of,
@@ -92,7 +93,7 @@ def fields_for(row: ProspectRow, profile: RepProfile, ctx: schedule.Context, now
         "last_name": row["last_name"],
         "company": row["company"],
         "rep_name": profile.name,
-        "rep_phone": phones.format_international(profile.phone) if profile.phone else "",
+        "rep_phone": phones.format_international(profile.phone) if profile.phone else UNSET_PHONE_SPOKEN,
         "rep_company": profile.company,
         "referrer": (row["referrer"] or "").strip(),
         "referrer_company": (row["referrer_company"] or "").strip(),
