@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -67,7 +67,7 @@ def worker_count(file_bytes: int, requested: int | None = None) -> int:
 
 
 def parsed_blocks(parse: RowParse, rows: Iterable[tuple[int, list[str]]], *, workers: int,
-                  block_rows: int | None = None) -> Iterator[list]:
+                  block_rows: int | None = None) -> Generator[list, None, None]:
     """``parse`` applied to every ``(line, cells)``, its lists joined per block, in file order.
 
     With ``workers`` = 0 everything runs here. Close the iterator (or exhaust it) to stop the
@@ -175,4 +175,6 @@ def _watch_parent(parent: int) -> None:
 
 
 def _parse_in_worker(block: list[tuple[int, list[str]]]) -> list:
+    if _worker_parse is None:
+        raise RuntimeError("a parse worker started without its initializer")
     return parse_block(_worker_parse, block)

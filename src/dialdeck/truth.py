@@ -378,7 +378,7 @@ def _sentence_problems(walk: _Walk, name: str, sentence: str, text: str, complet
         inner = TIME.search(match.group("time"))
         instant = _resolve(inner, zone, act.at) if inner else None
         covered = covered.replace(match.group("time"), " ")
-        if instant is None:
+        if inner is None or instant is None:
             continue
         if instant <= act.at:
             problems.append("promises a call at a time already past")

@@ -52,7 +52,8 @@ class SessionBar(Widget):
         if self._now is None:
             return Content.styled("dialdeck · opening the database…", "$text-muted")
         clock = self._moving(self._now)[0]
-        parts = [("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
+        parts: list[str | tuple[str, str]] = [
+            ("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
         if self._stats is not None:
             parts += self._figures(self._stats, self._now, short=self.size.width < 100)
         return Content.assemble(*parts)
