@@ -425,7 +425,7 @@ def test_fuzz_every_cell_either_imports_or_rejects_its_row_by_line_and_field(tmp
         assert isinstance(prospect, ProspectRow)
         if prospect.appointment_at is not None:
             assert 1900 <= prospect.appointment_at.year <= 2201
-        assert prospect.value is None or prospect.value == prospect.value and prospect.value != float("inf")
+        assert prospect.value is None or (prospect.value == prospect.value and prospect.value != float("inf"))
 
 
 @settings(max_examples=40 * DEPTH, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

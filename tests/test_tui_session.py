@@ -391,7 +391,7 @@ async def test_help_lists_every_session_key_and_explains_the_due_list(tmp_path):
         assert isinstance(app.screen, HelpScreen)
         keys = [str(cell.render()) for cell in app.screen.query(".help-key")]
         does = [str(cell.render()) for cell in app.screen.query(".help-does")]
-        rows = dict(zip(keys, does))
+        rows = dict(zip(keys, does, strict=True))
         for key in ("n", "v", "c", "b", "w", "d", "s", "e", "m", "t", "u / ctrl+z", "ctrl+p", "?", "q",
                     "↑ ↓ Enter Tab", "!", "p", "x"):
             assert key in rows, key

@@ -109,7 +109,7 @@ async def test_at_80x24_names_and_step_counts_are_whole(tmp_path: Path) -> None:
         due = app.screen.query_one(DueCalls)
         rows = [row.splitlines() for row in due.rows()]
         assert "Benjamin Hoffmann" in [item.name for item in due.items]
-        for (first, second), item in zip(rows, due.items):
+        for (first, second), item in zip(rows, due.items, strict=True):
             assert item.name in first, first
             assert f"{item.step}/{item.steps_total}" in second, second
 

@@ -257,7 +257,7 @@ def iter_prospects(path: Path, *, default_region: str, rep_zone: str,
                 if type(item) is ProspectRow:
                     warning = repeats.check(line, item.phone.e164, item.email)
                     if warning:
-                        item = replace(item, warnings=(*item.warnings, warning))
+                        item = replace(item, warnings=(*item.warnings, warning))  # noqa: PLW2901  the row, warned
                 yield item
 
 
@@ -486,7 +486,7 @@ def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
         cells = cells + [""] * (len(columns) - len(cells))
     elif len(cells) > len(columns):
         columns = (*columns, *(f"column {index + 1}" for index in range(len(columns), len(cells))))
-    return dict(zip(columns, map(unguard, cells)))  # as written, so a rejects file round-trips
+    return dict(zip(columns, map(unguard, cells), strict=True))  # as written, so a rejects file round-trips
 
 
 # ---- one row ---------------------------------------------------------------------------------

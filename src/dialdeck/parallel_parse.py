@@ -101,7 +101,7 @@ def _in_order(pool: ProcessPoolExecutor, parse: RowParse, blocks: Iterator[list]
     try:
         for block in blocks:
             pending.append((block, pool.submit(_parse_in_worker, block)))
-            block = []  # submitted: now held in ``pending``
+            block = []  # noqa: PLW2901  submitted: now held in ``pending``
             if len(pending) >= limit:
                 yield pending[0][1].result()
                 pending.popleft()
@@ -143,7 +143,7 @@ _worker_parse: RowParse | None = None
 
 
 def _remember_parse(parse: RowParse, parent: int) -> None:
-    global _worker_parse
+    global _worker_parse  # noqa: PLW0603  a pool initializer leaves its state in the worker's module
     _die_with_parent(parent)
     # Ctrl+C belongs to the importing process: it stops the workers itself and reports once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

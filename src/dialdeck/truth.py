@@ -210,7 +210,7 @@ def _day(text: str | None, today: date) -> date | None:
         back = (today.weekday() - weekday) % 7 or 7
         return today - timedelta(days=back)
     if "," in text:
-        name, month_day = text.split(", ")
+        _name, month_day = text.split(", ")
         month_name, dom = month_day.split(" ")
         return _nearest_date(today, _MONTHS.index(month_name) + 1, int(dom))
     weekday = _DAYS.index(text)

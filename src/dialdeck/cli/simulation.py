@@ -60,7 +60,7 @@ def _example(name: str) -> simulate.Situation:
 def _example_text(walk: simulate.Walk) -> str:
     zone = walk.record.zone
     lines = [f"What each step says ({walk.situation.describe()}):"]
-    for act, script in zip(walk.acts, walk.scripts):
+    for act, script in zip(walk.acts, walk.scripts, strict=True):
         when = dated_clock(act.at, zone)
         lines.append("")
         lines.append(f"{act.cadence} step {act.step} · {act.action} · {when} their time · logged {act.outcome}")

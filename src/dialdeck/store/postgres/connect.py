@@ -110,7 +110,7 @@ def store_error(exc: psycopg.Error, url: str) -> StoreError:
         return StoreError(f"{where} cannot be written: {said}")
     if isinstance(exc, pg_errors.UndefinedTable):
         return StoreError(f"{where} is not a dialdeck database or is damaged ({said})")
-    if isinstance(exc, pg_errors.AdminShutdown) or exc.sqlstate is None and isinstance(exc, psycopg.OperationalError):
+    if isinstance(exc, pg_errors.AdminShutdown) or (exc.sqlstate is None and isinstance(exc, psycopg.OperationalError)):
         return StoreError(f"lost the connection to {where}: {said}")
     return StoreError(f"{where}: {said}")
 

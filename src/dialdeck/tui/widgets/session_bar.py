@@ -65,7 +65,7 @@ class SessionBar(Widget):
         values = (elapsed(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
                   s.shown_rate(now))
         parts: list = []
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             if name == "/h":
                 parts += ["  ", value, ("/h", "$text-muted")]
             else:
