@@ -188,10 +188,12 @@ def dated_clock(instant: datetime, zone: Zone, *, weekday: bool = True) -> str:
     return f"{dated} {local:%H:%M}"
 
 
-def stamp(instant: datetime, zone: Zone) -> str:
-    """A time a listing can be read by on its own: 'Tue 2026-11-24 14:00 EST'."""
+def stamp(instant: datetime, zone: Zone, *, seconds: bool = False) -> str:
+    """A time a listing can be read by on its own: 'Tue 2026-11-24 14:00 EST' (with ``seconds``:
+    'Tue 2026-11-24 14:00:05 EST', for two times that may fall in the same minute)."""
     local = instant.astimezone(_zone(zone))
-    return f"{_DAYS[local.weekday()][:3]} {local:%Y-%m-%d %H:%M} {local.tzname()}"
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{_DAYS[local.weekday()][:3]} {local:%Y-%m-%d} {clock} {local.tzname()}"
 
 
 def elapsed(started: datetime, now: datetime) -> str:

@@ -20,7 +20,7 @@ from dialdeck.models import (
     OutcomeResult,
     RepProfile,
 )
-from dialdeck.phrases import dated_clock
+from dialdeck.phrases import dated_clock, stamp
 from dialdeck.services.card import facts_for, fields_for, script_for, verdict_of
 from dialdeck.services.common import (
     chosen_number,
@@ -229,12 +229,8 @@ def _check_in_order(tx: Records, prospect: ProspectRow, profile: RepProfile, now
     if last is not None and now < last:
         zone = ZoneInfo(profile.timezone)
         raise InvalidInput(
-            f"{_stamp(now, zone)} is before the last attempt at {_stamp(last, zone)} "
+            f"{stamp(now, zone, seconds=True)} is before the last attempt at {stamp(last, zone, seconds=True)} "
             f"(prospect {prospect['id']}, {name_of(prospect)}): attempts are logged in time order")
-
-
-def _stamp(instant: datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def set_disposition(store: Store, prospect_id: int, disposition: str, now: datetime, *,
