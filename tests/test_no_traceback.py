@@ -254,15 +254,13 @@ def test_the_cli_takes_the_callback_forms_the_tui_takes(rep_db: Path) -> None:
 
 async def test_the_tui_takes_the_cli_forms_and_keeps_the_dialog_open_on_a_far_one(tmp_path: Path) -> None:
     from textual.widgets import Input
-    from tui_helpers import enrollments, press, prospect_id, settle, test_app
+    from tui_helpers import enrollments, press, prospect_id, started
 
     from dialdeck.tui.screens.disposition import DispositionScreen
 
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "c", "4")
         assert isinstance(app.focused, Input)
         app.focused.value = "+99999999d"
