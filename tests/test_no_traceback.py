@@ -160,6 +160,15 @@ def test_a_year_1_timestamp_in_the_database_is_reported_too(rep_db: Path) -> Non
     assert line.startswith("the database holds '0001-01-01T00:00:00+00:00' where a time belongs (attempts.at, id 1)")
 
 
+def test_a_blanked_attempt_time_is_reported_like_a_bad_one(rep_db: Path) -> None:
+    """An attempt always has a time: one blanked by hand is a damaged record, said so, never a '-'."""
+    dialdeck("log", "1", "voicemail", "--at", AT, db=rep_db, check=True)
+    with closing(sqlite3.connect(rep_db)) as conn, conn:
+        conn.execute("UPDATE attempts SET at = ''")
+    line = error_line(dialdeck("history", "1", db=rep_db))
+    assert line.startswith("the database holds '' where a time belongs (attempts.at, id 1)")
+
+
 def _user_cadences(tmp_path: Path) -> Path:
     folder = tmp_path / "my-cadences"
     folder.mkdir()
