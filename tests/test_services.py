@@ -123,8 +123,8 @@ def test_unknown_outcome_lists_the_valid_ones(imported_db, now) -> None:
 
 def test_an_attempt_before_the_last_one_is_refused(imported_db, now) -> None:
     services.log_outcome(imported_db, 1, "voicemail", now)
-    with pytest.raises(InvalidInput, match=r"2026-11-23 09:00:00 EST is before the last attempt at "
-                                           r"2026-11-23 10:00:00 EST"):
+    with pytest.raises(InvalidInput, match=r"Mon 2026-11-23 09:00:00 EST is before the last attempt at "
+                                           r"Mon 2026-11-23 10:00:00 EST"):
         services.log_outcome(imported_db, 1, "no-answer", now - timedelta(hours=1))
     assert count(imported_db, "attempts") == 1
     services.log_outcome(imported_db, 1, "sent", now)  # the same instant keeps the order (step 2: email)

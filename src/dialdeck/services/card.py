@@ -8,7 +8,7 @@ from datetime import datetime
 from dialdeck import cadence as cadence_mod
 from dialdeck import facts as facts_mod
 from dialdeck import guard, phones, phrases, schedule, scripts
-from dialdeck.clock import as_utc, from_iso
+from dialdeck.clock import as_utc, from_iso, stored_instant
 from dialdeck.models import (
     CallCard,
     CallVerdict,
@@ -129,9 +129,9 @@ def facts_for(row: ProspectRow, enrollment: EnrollmentRow, attempts: list[Attemp
 
 
 def _touch(row: AttemptRow) -> facts_mod.Touch:
-    offered = tuple(from_iso(at) for at in json.loads(row["offered"])) if row["offered"] else ()
+    offered = tuple(stored_instant(at) for at in json.loads(row["offered"])) if row["offered"] else ()
     return facts_mod.Touch(
-        at=from_iso(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],
+        at=stored_instant(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],
         disposition=row["disposition"], promised_at=from_iso(row["promised_at"]),
         callback_at=from_iso(row["callback_at"]), callback_by=row["callback_by"], offered=offered,
         enrollment=row["enrollment_id"],
