@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dialdeck.clock import from_iso
+from dialdeck.clock import from_iso, stored_instant
 from dialdeck.enrolling import LIVE
 from dialdeck.models import Attempt, Enrollment, Note, OutcomeResult, Prospect
 from dialdeck.services.library import steps_total
@@ -39,14 +39,14 @@ def attempt_model(row: AttemptRow, rep_names: Mapping[int, str] | None = None) -
     rep_id = row.get("rep_id")
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
-        action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
+        action=row["action"], outcome=row["outcome"], at=stored_instant(row["at"]), note=row["note"],
         session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
         rep=rep_names.get(rep_id) if rep_names and rep_id is not None else None,
     )
 
 
 def note_model(row: NoteRow) -> Note:
-    return Note(id=row["id"], prospect_id=row["prospect_id"], at=from_iso(row["at"]), text=row["text"],
+    return Note(id=row["id"], prospect_id=row["prospect_id"], at=stored_instant(row["at"]), text=row["text"],
                 source=row["source"], session_id=row["session_id"], attempt_id=row["attempt_id"])
 
 
