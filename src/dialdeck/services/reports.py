@@ -56,7 +56,7 @@ def _by_rep(store: Store, rows: list[dict]) -> tuple[RepActivity, ...]:
     """Every rep's figures (a rep who did nothing shows zeros), in the order they joined."""
     found = {row["rep_id"]: row for row in rows}
     talk = any(row.get("talk_seconds") is not None for row in rows)
-    named = [(rep["id"], rep["name"]) for rep in store.reps()]
+    named: list[tuple[int | None, str]] = [(rep["id"], rep["name"]) for rep in store.reps()]
     if None in found:
         named.append((None, "(no rep)"))
     shares = []

@@ -21,7 +21,7 @@ def prospect_model(row: ProspectRow) -> Prospect:
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
         phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
         benefit=row["benefit"], urgent=bool(row["urgent"]), urgent_reason=row["urgent_reason"],
-        owner_rep_id=row.get("owner_rep_id"),
+        owner_rep_id=_owner(row),
     )
 
 
@@ -32,6 +32,13 @@ def enrollment_model(row: EnrollmentRow) -> Enrollment:
         next_due_at=from_iso(row["next_due_at"]), pinned=bool(row["pinned"]), retries=row["retries"],
         promised_at=from_iso(row["promised_at"]),
     )
+
+
+def _owner(row: ProspectRow) -> int | None:
+    """The owning rep's id: a column of every stored prospect since m008_reps (not in the typed row,
+    which lists what an import writes)."""
+    owner = dict(row).get("owner_rep_id")
+    return owner if isinstance(owner, int) else None
 
 
 def attempt_model(row: AttemptRow, rep_names: Mapping[int, str] | None = None) -> Attempt:
