@@ -99,6 +99,10 @@ class AttemptRow(TypedDict):
     callback_at: Time | None
     callback_by: str | None
     offered: str | None  # JSON list of Time
+    ring_seconds: float | None  # a call dialdeck placed: seconds from dialling to answer or end
+    talk_seconds: float | None  # seconds from the answer to the end (0.0 unanswered)
+    network_result: str | None  # answered, busy, no-answer, failed; None: dialled by hand
+    recording_dropped: int  # 1: the step's voicemail recording was played into the call
 
 
 class NoteRow(TypedDict):
@@ -251,7 +255,9 @@ class Writer(Records, Protocol):
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
                        facts: dict | None = None) -> int:
         """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo),
-        ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered)."""
+        ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered) and
+        what the network said of the call (ring_seconds, talk_seconds, network_result,
+        recording_dropped as 0/1)."""
         ...
 
     def record_attempt_facts(self, attempt_id: int, facts: dict) -> None:
