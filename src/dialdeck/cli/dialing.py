@@ -235,7 +235,7 @@ def cmd_recording_list(args: argparse.Namespace) -> int:
         print(f"no recordings yet (kept in {folder}); add one with: {PROG} recording set CADENCE STEP FILE.wav")
         return 0
     print(table(["CADENCE", "STEP", "LENGTH", "FILE"],
-                [[r.cadence, str(r.step), talk_time(r.seconds), str(r.path)] for r in found]))
+                [[r.cadence, str(r.step), f"{r.seconds:.1f} s", str(r.path)] for r in found]))
     return 0
 
 
