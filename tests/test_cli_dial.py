@@ -18,7 +18,15 @@ import time
 from pathlib import Path
 
 import pytest
-from sip_peer import Capture, Sipp, mulaw_decode, need_capture, need_sip_tools, rms, start_sipp
+from sip_peer import (
+    Capture,
+    Sipp,
+    mulaw_decode,
+    need_capture,
+    need_sip_tools,
+    rms,
+    start_sipp,
+)
 from wav_helpers import tone, write_wav
 
 BIN = Path(sys.executable).parent

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from wav_helpers import tone, write_wav
 
 from dialdeck import dialers, services
 from dialdeck.errors import InvalidInput, NotFound
@@ -16,8 +17,6 @@ from dialdeck.guard import NotCallable
 from dialdeck.models import NETWORK_RESULTS, CallFacts, DialPlan
 from dialdeck.store import open_store
 from dialdeck.store.sqlite.schema import migrations
-
-from wav_helpers import tone, write_wav
 
 pytestmark = pytest.mark.engines
 
