@@ -124,7 +124,7 @@ def test_the_dialing_settings_are_validated_kept_and_handed_to_the_dialer(import
         services.set_setting(imported_db, "dial.ring_timeout", "2")
     with pytest.raises(InvalidInput, match=r"^dial.backend: 'skype'"):
         services.set_setting(imported_db, "dial.backend", "skype")
-    with pytest.raises(InvalidInput, match="unknown setting 'sip.colour'; known settings: .*sip.domain"):
+    with pytest.raises(InvalidInput, match=r"unknown setting 'sip\.colour'; known settings: .*sip\.domain"):
         services.set_setting(imported_db, "sip.colour", "blue")
     assert services.dialer_settings(imported_db)["dial.ring_timeout"] == "5"
 
