@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialdeck import settings
+from dialdeck import dialers, settings
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
     RepProfile,
@@ -40,11 +40,28 @@ def get_profile(store: Store) -> RepProfile:
 
 
 def set_setting(store: Store, key: str, value: str) -> RepProfile:
-    """Validate and store one setting (``rep.phone`` is stored E.164); InvalidInput names the key."""
+    """Validate and store one setting (``rep.phone`` is stored E.164); InvalidInput names the key.
+    The dialing settings (``dialers.KEYS``) are checked by the dialers themselves."""
+    if key in dialers.KEYS:
+        return _set_dialing(store, key, value)
+    if key not in settings.KEYS:
+        raise InvalidInput(f"unknown setting {key!r}; known settings: {', '.join((*settings.KEYS, *dialers.KEYS))}")
     if key == settings.CADENCE_KEY and value.strip() not in library():
         raise InvalidInput(f"{key}: no cadence named {value.strip()!r} (known: {', '.join(sorted(library()))})")
     with reported(store):
         stored = settings.normalize(key, value, profile_of(store))
+        with store.writing() as tx:
+            tx.put_setting(key, stored)
+        return profile_of(store)
+
+
+def _set_dialing(store: Store, key: str, value: str) -> RepProfile:
+    try:
+        stored = dialers.normalize(key, value)
+    except dialers.DialerError as exc:
+        text = str(exc)
+        raise InvalidInput(text if text.startswith(key) else f"{key}: {text}") from None
+    with reported(store):
         with store.writing() as tx:
             tx.put_setting(key, stored)
         return profile_of(store)

@@ -177,6 +177,13 @@ ALTER TABLE prospects ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE prospects ADD COLUMN urgent_reason {T} NOT NULL DEFAULT '';
 """
 
+M007 = f"""
+ALTER TABLE attempts ADD COLUMN ring_seconds DOUBLE PRECISION;
+ALTER TABLE attempts ADD COLUMN talk_seconds DOUBLE PRECISION;
+ALTER TABLE attempts ADD COLUMN network_result {T};
+ALTER TABLE attempts ADD COLUMN recording_dropped INTEGER NOT NULL DEFAULT 0;
+"""
+
 # (name, DDL): the names are the SQLite engine's, step for step.
 STEPS: tuple[tuple[str, str], ...] = (
     ("m001_core_tables", M001),
@@ -185,6 +192,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("m004_phones", M004),
     ("m005_notes", M005),
     ("m006_facts", M006),
+    ("m007_call_facts", M007),
 )
 
 # Tables whose id comes from an identity sequence (set past the ids written by an import or a copy).
