@@ -40,7 +40,8 @@ def old_database(engine: str, db_path: Path | str, request: pytest.FixtureReques
     statements = [
         "INSERT INTO settings (key, value) VALUES ('rep.name', 'Jordan Reyes'), ('rep.phone', '+12125550142'), "
         "('rep.timezone', 'America/Chicago'), ('guard.max_per_day', '2'), ('hours.end', '20:00'), "
-        "('ui.theme', 'nord')",
+        "('ui.theme', 'nord'), ('sip.domain', 'pbx.example.com'), ('sip.caller_id', '+12125550142'), "
+        "('dial.backend', 'sip')",
         "INSERT INTO prospects (id, first_name, last_name, phone_e164, timezone, tz_source, created_at, updated_at) "
         "VALUES (1, 'Ana', 'Souza', '+12125550101', 'America/New_York', 'file', "
         "'2026-11-20T15:00:00+00:00', '2026-11-20T15:00:00+00:00')",
@@ -90,9 +91,13 @@ def test_a_single_rep_database_becomes_a_team_of_that_rep(engine: str, db_path, 
         assert (profile.max_per_day, profile.hours_end) == (2, "20:00")
         assert services.saved_theme(db) == "nord"
         assert dict(engines.rows(db, "SELECT key, value FROM settings")) == {"guard.max_per_day": "2",
-                                                                              "hours.end": "20:00"}
+                                                                              "hours.end": "20:00",
+                                                                              "sip.domain": "pbx.example.com"}
+        # Their phone line is theirs, the SIP server the team's: they dial as before.
+        assert services.dialer_settings(db, rep=rep) == {"sip.domain": "pbx.example.com",
+                                                         "sip.caller_id": "+12125550142", "dial.backend": "sip"}
         # Their history is theirs.
-        assert engines.rows(db, "SELECT rep_id FROM attempts") == [(1,)]
+        assert engines.rows(db, "SELECT rep_id, talk_seconds, network_result FROM attempts") == [(1, None, None)]
         assert engines.rows(db, "SELECT owner_rep_id FROM prospects") == [(None,)]  # the shared pool
     finally:
         db.close()

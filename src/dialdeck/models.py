@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # hours.py imports this module; the card only carries the window along
@@ -16,6 +17,8 @@ if TYPE_CHECKING:  # hours.py imports this module; the card only carries the win
 # Outcome names as typed on the command line and stored in attempts.outcome.
 OUTCOMES = ("no-answer", "voicemail", "connected", "busy", "wrong-number", "do-not-call", "sent", "done")
 CALL_OUTCOMES = ("no-answer", "voicemail", "connected", "busy", "wrong-number", "do-not-call")
+# What the network said of a call dialdeck placed (dialers.RESULTS; a test keeps them in step).
+NETWORK_RESULTS = ("answered", "busy", "no-answer", "failed")
 # What a rep decides after a connected call.
 DISPOSITIONS = ("callback", "booked", "not-interested", "continue")
 # Enrollment statuses. Only "active" enrollments are ever due.
@@ -137,7 +140,46 @@ class Attempt:
     # Set when the call was logged with --force against the guard: the refusal it overrode.
     forced_reason: str | None = None
     number: str | None = None  # the number used, '+14045550111;ext=12' (phones.number_text); None: not a call
+    # What the network said of a call dialdeck placed (None: dialled by hand or handed off).
+    ring_seconds: float | None = None
+    talk_seconds: float | None = None
+    network_result: str | None = None  # answered, busy, no-answer, failed
+    recording_dropped: bool = False  # the step's voicemail recording was played into the call
     rep: str | None = None  # the name of the rep who made it (None: not asked for, or before reps)
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the phone side knows of one placed call, kept on its attempt (``log_outcome(call=)``)."""
+
+    number: str  # the number dialled: E.164, or phones.number_text with its extension
+    ring_seconds: float | None = None
+    talk_seconds: float | None = None
+    network_result: str | None = None  # dialers RESULTS: answered, busy, no-answer, failed; None: handed off
+    recording_dropped: bool = False
+
+
+@dataclass(frozen=True)
+class DialPlan:
+    """What to dial for a prospect, once the guard has let the call through (``services.dial_plan``)."""
+
+    prospect_id: int
+    name: str  # the prospect's display name
+    number_e164: str
+    extension: str | None
+    cadence: str
+    step: int  # 1-based, as cadence files, scripts and ``recording set`` number steps
+    recording: Path | None  # the call-ready voicemail recording for this step, if one is set
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A voicemail recording the rep stored for one cadence step (``dialdeck recording``)."""
+
+    cadence: str
+    step: int  # 1-based
+    seconds: float  # its length
+    path: Path  # the call-ready copy (8 kHz mono 16-bit PCM WAV)
 
 
 @dataclass(frozen=True)
@@ -286,6 +328,8 @@ class SessionStats:
     callbacks: int = 0  # callbacks agreed on a connected call
     emails_sent: int = 0
     tasks_done: int = 0  # task and social steps marked done
+    timed_calls: int = 0  # calls dialdeck placed itself: their ring and talk time are known
+    talk_seconds: float = 0.0  # time on the answered ones among them
 
     def per_hour(self, now: datetime) -> float:
         hours = max((now - self.started_at).total_seconds() / 3600, 1 / 60)
@@ -344,6 +388,7 @@ class SessionActivity:
     ended_at: datetime | None  # None: not closed (still open, or the app was killed)
     dials: int
     dials_per_hour: float
+    talk_seconds: float | None = None  # talk time of the calls dialdeck placed; None: none was timed
 
 
 @dataclass(frozen=True)
@@ -381,7 +426,7 @@ class RepActivity:
     voicemails: int
     connects: int
     meetings_booked: int
-    talk_seconds: int | None  # None: this database does not record talk time
+    talk_seconds: float | None  # on the calls dialdeck placed and timed; None: none of theirs was
 
 
 

@@ -47,6 +47,20 @@ def user_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP)) / "dialdeck.db"
 
 
+def recordings_dir(database: Path | str) -> Path:
+    """Where the rep's voicemail recordings are kept: ``DIALDECK_RECORDINGS`` if set; for a
+    database file, a ``recordings`` folder beside it (the default database's: the user data
+    directory); for a server database, the user data directory's ``recordings`` folder, on
+    the rep's own machine (a recording is the rep's own voice, not team data)."""
+    env = os.environ.get("DIALDECK_RECORDINGS")
+    if env:
+        return Path(env).expanduser()
+    text = str(database)
+    if not text or is_server_url(text):
+        return user_db_path().parent / "recordings"
+    return Path(text).expanduser().parent / "recordings"
+
+
 def user_cadence_dir() -> Path:
     """User cadences: ``DIALDECK_CADENCES`` if set, else ``<config dir>/cadences``."""
     env = os.environ.get("DIALDECK_CADENCES")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["replacing"]
+__all__ = ["replacing", "replace_bytes"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -34,6 +34,23 @@ def replacing(target: Path, *, encoding: str = "utf-8", newline: str = "") -> It
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
             yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def replace_bytes(target: Path, data: bytes) -> None:
+    """``target`` becomes ``data`` whole, as ``replacing`` writes text: never through a link,
+    never half-written."""
+    target = Path(target)
+    temp, fd = _new_file(target)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)

@@ -11,10 +11,11 @@ from typing import Any, TextIO
 
 from dialdeck import phones, services
 from dialdeck.csv_guard import guarded_writer
+from dialdeck.phrases import call_length
 from dialdeck.safe_write import replacing
 
 from .database import database, rep_of, rep_zone
-from .output import data_stream, human_in, iso_in, json_array_text, plain, print_json, table
+from .output import data_stream, human_in, iso_in, json_array_text, plain, plural, print_json, table
 from .times import rep_now
 
 # --------------------------------------------------------------------------- history
@@ -44,15 +45,19 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no attempts yet")
     else:
         rows = [
-            [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
+            [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number),
+             call_shown(a), a.note]
             for a in attempts
         ]
-        headers = ["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"]
+        headers = ["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "CALL", "NOTE"]
         if len(team) > 1:
             headers.insert(1, "REP")
             for row, attempt in zip(rows, attempts, strict=True):
                 row.insert(1, attempt.rep or "-")
         print(table(headers, rows))
+        talked = [a.talk_seconds for a in attempts if a.talk_seconds]
+        if talked:
+            print(f"talk time: {call_length(sum(talked))} over {plural(len(talked), 'answered call')}")
     print()
     print(_notes_text(notes, zone))
     return 0
@@ -61,6 +66,17 @@ def cmd_history(args: argparse.Namespace) -> int:
 def _outcome(attempt) -> str:
     """'busy (forced)' for a call logged with --force against the guard (the JSON has the reason)."""
     return f"{attempt.outcome} (forced)" if attempt.forced_reason else attempt.outcome
+
+
+def call_shown(attempt) -> str:
+    """What the network said of a call dialdeck placed: 'answered 1:02', 'busy', 'answered 0:31 +
+    recording'; '-' for a call dialled by hand."""
+    if attempt.network_result is None:
+        return "-"
+    shown = attempt.network_result
+    if attempt.network_result == "answered" and attempt.talk_seconds is not None:
+        shown += f" {call_length(attempt.talk_seconds)}"
+    return shown + (" + recording" if attempt.recording_dropped else "")
 
 
 def _numbers_line(numbers) -> str:
@@ -152,27 +168,29 @@ def _report_text(activity) -> str:
     if activity.sessions:
         rows = [[f"#{s.session_id}", human_in(s.started_at, zone),
                  human_in(s.ended_at, zone) if s.ended_at else "not closed", str(s.dials),
-                 f"{s.dials_per_hour:.1f}"] for s in activity.sessions]
-        lines += ["", table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR"], rows)]
+                 f"{s.dials_per_hour:.1f}", call_length(s.talk_seconds) if s.talk_seconds is not None else "-"]
+                for s in activity.sessions]
+        lines += ["", table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR", "TALK"], rows)]
     lines += ["", f"due now {activity.due_now} · later today {activity.later_today} · overdue {activity.overdue}"]
     return "\n".join(lines)
 
 
 def _by_rep_table(activity) -> str:
-    """Each rep's share, then the team's total (talk time only where attempts record it)."""
+    """Each rep's share, then the team's total; talk time where dialdeck placed and timed calls
+    ("-" for a rep whose calls were all dialled by hand)."""
     talk = any(share.talk_seconds is not None for share in activity.by_rep)
     headers = ["REP", "DIALS", "VOICEMAILS", "CONNECTS", *(["TALK"] if talk else []), "MEETINGS"]
     shares = [(s.rep, s.dials, s.voicemails, s.connects, s.talk_seconds, s.meetings_booked) for s in activity.by_rep]
-    total_talk = sum(s.talk_seconds or 0 for s in activity.by_rep)
+    total_talk = sum(s.talk_seconds or 0.0 for s in activity.by_rep)
     shares.append(("TEAM", activity.dials, activity.voicemails, activity.connects, total_talk,
                    activity.meetings_booked))
-    rows = [[name, str(dials), str(vms), str(connects), *([_talk(seconds or 0)] if talk else []), str(meetings)]
+    rows = [[name, str(dials), str(vms), str(connects), *([_talk(seconds)] if talk else []), str(meetings)]
             for name, dials, vms, connects, seconds, meetings in shares]
     return table(headers, rows)
 
 
-def _talk(seconds: int) -> str:
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+def _talk(seconds: float | None) -> str:
+    return call_length(seconds) if seconds is not None else "-"
 
 
 # --------------------------------------------------------------------------- export

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialdeck import importer, paths, services
+from dialdeck import dialers, importer, paths, services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.models import ImportReport, Rep, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
@@ -175,8 +175,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         rep = rep_of(args, db)
         profile = services.get_profile(db, rep=rep)
+        dialing = services.dialer_settings(db, rep=rep)
         team = len(services.reps(db)) > 1
-    settings = _settings(profile)
+    settings = {**_settings(profile), **_dialing_shown(dialing)}
     if args.json:
         print_json(settings)
         return 0
@@ -191,8 +192,9 @@ def cmd_config_set(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         rep = rep_of(args, db)
         profile = services.set_setting(db, args.key, args.value, rep=rep)
+        dialing = services.dialer_settings(db, rep=rep)
         team = len(services.reps(db)) > 1
-    shown = _settings(profile).get(args.key, args.value)
+    shown = {**_settings(profile), **_dialing_shown(dialing)}.get(args.key, args.value)
     print(f"{args.key} = {shown}  {_scope(args.key, rep)}" if team else f"{args.key} = {shown}")
     return 0
 
@@ -200,6 +202,19 @@ def cmd_config_set(args: argparse.Namespace) -> int:
 def _scope(key: str, rep: Rep) -> str:
     """Whose setting ``key`` is, said when the database has several reps: one rep's, or the team's."""
     return f"(rep: {rep.name})" if is_rep_key(key) else "(team: every rep)"
+
+
+# What `config` shows for a password that is set: never the password itself.
+MASKED = "********"
+
+
+def _dialing_shown(stored: dict[str, str]) -> dict[str, str]:
+    """The dialing settings with their defaults, the SIP password masked."""
+    values = {**dialers.DEFAULTS, **stored}
+    shown = {key: values.get(key, "") for key in dialers.KEYS}
+    if shown["sip.password"]:
+        shown["sip.password"] = MASKED
+    return shown
 
 
 def _settings(profile: RepProfile) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dialdeck import settings
 from dialdeck.models import ActivityReport, CadenceActivity, SessionActivity
 from dialdeck.schedule import RECENT_CALLS
 from dialdeck.services.card import CARD_NOTES, call_card, call_verdict
+from dialdeck.services.dialing import dial_plan, dialer_settings
 from dialdeck.services.dnc import dnc_add, dnc_list, dnc_remove
 from dialdeck.services.export import export_rows, iter_export_rows
 from dialdeck.services.importing import import_csv
@@ -51,6 +52,14 @@ from dialdeck.services.prospects import (
     set_urgent,
 )
 from dialdeck.services.queue import QUEUE_COUNT_CAP, due, explain_due, queue_summary
+from dialdeck.services.recordings import (
+    list_recordings,
+    recording_for,
+    recordings_folder,
+    remove_recording,
+    set_recording,
+    voicemail_step,
+)
 from dialdeck.services.reports import REPORT_MAX_DAYS, report
 from dialdeck.services.reps import add_rep, assign, pool_size, rename_rep, rep_named, reps, select_rep, team
 from dialdeck.services.sessions import end_session, session_stats, start_session
@@ -59,7 +68,8 @@ from dialdeck.store import Store, engine_for, open_reader, open_store
 __all__ = [
     "CALLBACK_CHOOSERS", "CARD_NOTES", "DNC_OWN", "DNC_USED", "OFF_SCRIPT_NOTE", "QUEUE_COUNT_CAP",
     "RECENT_CALLS", "REPORT_MAX_DAYS", "ActivityReport", "CadenceActivity", "SessionActivity", "Store",
-    "add_note", "call_card", "call_verdict", "calling_window", "dnc_add", "dnc_list", "dnc_remove", "due",
+    "add_note", "call_card", "dial_plan", "dialer_settings", "list_recordings", "recording_for",
+    "recordings_folder", "remove_recording", "set_recording", "voicemail_step", "call_verdict", "calling_window", "dnc_add", "dnc_list", "dnc_remove", "due",
     "end_session", "engine_for", "explain_due", "export_rows", "get_profile", "history", "import_csv", "iter_export_rows",
     "library", "library_problems", "log_outcome", "move_database", "notes", "numbers", "open_reader", "open_store",
     "pick_offered", "profile_problems", "prospect", "prospect_by_phone", "queue_summary", "remember_theme", "report", "saved_theme", "search_prospects",

@@ -14,6 +14,8 @@ from dialdeck.errors import InvalidInput
 from dialdeck.models import (
     CALL_OUTCOMES,
     DISPOSITIONS,
+    NETWORK_RESULTS,
+    CallFacts,
     OUTCOMES,
     ContactNumber,
     Enrollment,
@@ -51,7 +53,8 @@ from dialdeck.store.interface import (
 def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
                 session_id: int | None = None, number: str | None = None, force: bool = False,
-                callback_by: str | None = None, rep: Rep | None = None) -> OutcomeResult:
+                callback_by: str | None = None, call: CallFacts | None = None,
+                rep: Rep | None = None) -> OutcomeResult:
     """Write the attempt and advance the enrollment in one transaction.
 
     ``rep``: who made the call, recorded on the attempt (None: the database's only rep); their
@@ -68,6 +71,10 @@ def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, 
     ``callback_by``: who chose a callback's time, "prospect" or "rep" (None: agreed, not said
     who); scripts then say so. A voicemail logged on a step that says not to leave one is
     kept, noted on the attempt, and named in the result's warnings.
+
+    ``call``: what the phone side knows of a call dialdeck placed (ring and talk seconds, the
+    network's result, a recording dropped), kept on the attempt; its ``number`` is the number
+    the call used (it wins over ``number``).
     """
     now = as_utc(now)
     if outcome not in OUTCOMES:
@@ -79,14 +86,16 @@ def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, 
         if outcome != "connected":
             raise InvalidInput(f"a disposition ({disposition}) follows a connected call, not {outcome!r}")
     _check_callback_by(callback_by)
+    _check_call(call, outcome)
     lib = library()
     with reported(store):
         chosen = the_rep(store, rep)
         profile = profile_of(store, chosen)
         with store.writing() as tx:
             return _log(tx, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
-                        callback_at=callback_at, session_id=session_id, number=number, force=force,
-                        callback_by=callback_by, rep_id=chosen.id)
+                        callback_at=callback_at, session_id=session_id,
+                        number=call.number if call is not None else number, force=force,
+                        callback_by=callback_by, call=call, rep_id=chosen.id)
 
 
 CALLBACK_CHOOSERS = ("prospect", "rep")
@@ -95,6 +104,26 @@ CALLBACK_CHOOSERS = ("prospect", "rep")
 def _check_callback_by(callback_by: str | None) -> None:
     if callback_by is not None and callback_by not in CALLBACK_CHOOSERS:
         raise InvalidInput(f"who chose the callback: {callback_by!r} is not one of {', '.join(CALLBACK_CHOOSERS)}")
+
+
+def _check_call(call: CallFacts | None, outcome: str) -> None:
+    if call is None:
+        return
+    if outcome not in CALL_OUTCOMES:
+        raise InvalidInput(f"{outcome!r} is not the outcome of a call: a call's facts go with one of "
+                           f"{', '.join(CALL_OUTCOMES)}")
+    if call.network_result is not None and call.network_result not in NETWORK_RESULTS:
+        raise InvalidInput(f"network result {call.network_result!r} is not one of {', '.join(NETWORK_RESULTS)}")
+    for label, seconds in (("ring", call.ring_seconds), ("talk", call.talk_seconds)):
+        if seconds is not None and not 0 <= seconds < 86400:
+            raise InvalidInput(f"{label} seconds {seconds!r} is not a duration of a call")
+
+
+def _call_columns(call: CallFacts | None) -> dict:
+    if call is None:
+        return {}
+    return {"ring_seconds": call.ring_seconds, "talk_seconds": call.talk_seconds,
+            "network_result": call.network_result, "recording_dropped": int(call.recording_dropped)}
 
 
 def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
@@ -107,7 +136,8 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
 def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
          session_id: int | None, number: str | None = None, force: bool = False,
-         callback_by: str | None = None, rep_id: int | None = None) -> OutcomeResult:
+         callback_by: str | None = None, call: CallFacts | None = None,
+         rep_id: int | None = None) -> OutcomeResult:
     prospect_row = need_prospect(tx, prospect_id)
     enrollment = need_live(tx, prospect_row)
     used = chosen_number(tx, prospect_row, number, profile)
@@ -140,7 +170,7 @@ def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: 
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
         spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
         number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
-        facts={**said.columns(), **agreed}, rep_id=rep_id,
+        facts={**said.columns(), **agreed, **_call_columns(call)}, rep_id=rep_id,
     )
     current = reread(tx.enrollment(spawned or enrollment["id"]), "the enrollment")
     return dataclasses.replace(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialdeck import settings
+from dialdeck import dialers, settings
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
     Rep,
@@ -50,18 +50,40 @@ def get_profile(store: Store, *, rep: Rep | None = None) -> RepProfile:
 
 def set_setting(store: Store, key: str, value: str, *, rep: Rep | None = None) -> RepProfile:
     """Validate and store one setting (``rep.phone`` is stored E.164); InvalidInput names the key.
-    A rep's own key (``settings.is_rep_key``) is the rep's; any other is set for the whole team."""
+    A rep's own key (``settings.is_rep_key``) is the rep's; any other is set for the whole team.
+    The dialing settings (``dialers.KEYS``) are checked by the dialers themselves."""
+    if key in dialers.KEYS:
+        return _set_dialing(store, key, value, rep)
+    if key not in settings.KEYS:
+        raise InvalidInput(f"unknown setting {key!r}; known settings: {', '.join((*settings.KEYS, *dialers.KEYS))}")
     if key == settings.CADENCE_KEY and value.strip() not in library():
         raise InvalidInput(f"{key}: no cadence named {value.strip()!r} (known: {', '.join(sorted(library()))})")
     with reported(store):
         chosen = the_rep(store, rep)
         stored = settings.normalize(key, value, profile_of(store, chosen))
-        with store.writing() as tx:
-            if settings.is_rep_key(key):
-                tx.put_rep_setting(chosen.id, key, stored)
-            else:
-                tx.put_setting(key, stored)
+        _put(store, chosen, key, stored)
         return profile_of(store, chosen)
+
+
+def _set_dialing(store: Store, key: str, value: str, rep: Rep | None) -> RepProfile:
+    try:
+        stored = dialers.normalize(key, value)
+    except dialers.DialerError as exc:
+        text = str(exc)
+        raise InvalidInput(text if text.startswith(key) else f"{key}: {text}") from None
+    with reported(store):
+        chosen = the_rep(store, rep)
+        _put(store, chosen, key, stored)
+        return profile_of(store, chosen)
+
+
+def _put(store: Store, rep: Rep, key: str, stored: str) -> None:
+    """Keep one setting: the rep's own (``settings.is_rep_key``), else the team's."""
+    with store.writing() as tx:
+        if settings.is_rep_key(key):
+            tx.put_rep_setting(rep.id, key, stored)
+        else:
+            tx.put_setting(key, stored)
 
 
 def saved_theme(store: Store, *, rep: Rep | None = None) -> str | None:

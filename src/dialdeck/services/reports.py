@@ -55,7 +55,6 @@ def report(store: Store, now: datetime, days: int = 1, *, rep: Rep | None = None
 def _by_rep(store: Store, rows: list[dict]) -> tuple[RepActivity, ...]:
     """Every rep's figures (a rep who did nothing shows zeros), in the order they joined."""
     found = {row["rep_id"]: row for row in rows}
-    talk = any(row.get("talk_seconds") is not None for row in rows)
     named: list[tuple[int | None, str]] = [(rep["id"], rep["name"]) for rep in store.reps()]
     if None in found:
         named.append((None, "(no rep)"))
@@ -65,7 +64,7 @@ def _by_rep(store: Store, rows: list[dict]) -> tuple[RepActivity, ...]:
         shares.append(RepActivity(
             rep=name, dials=row.get("dials") or 0, voicemails=row.get("voicemails") or 0,
             connects=row.get("connects") or 0, meetings_booked=row.get("meetings_booked") or 0,
-            talk_seconds=(row.get("talk_seconds") or 0) if talk else None))
+            talk_seconds=row["talk_seconds"] if row.get("timed_calls") else None))
     return tuple(shares)
 
 
@@ -83,4 +82,5 @@ def _session_activity(row: dict) -> SessionActivity:
     end = ended or from_iso(row["last_at"]) or started
     stats = SessionStats(session_id=row["id"], started_at=started, dials=row["dials"], voicemails=0, connects=0)
     return SessionActivity(session_id=row["id"], started_at=started, ended_at=ended, dials=row["dials"],
-                           dials_per_hour=stats.per_hour(end))
+                           dials_per_hour=stats.per_hour(end),
+                           talk_seconds=row["talk_seconds"] if row["timed_calls"] else None)

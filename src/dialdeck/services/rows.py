@@ -48,6 +48,8 @@ def attempt_model(row: AttemptRow, rep_names: Mapping[int, str] | None = None) -
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
         action=row["action"], outcome=row["outcome"], at=stored_instant(row["at"]), note=row["note"],
         session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
+        ring_seconds=row.get("ring_seconds"), talk_seconds=row.get("talk_seconds"),
+        network_result=row.get("network_result"), recording_dropped=bool(row.get("recording_dropped")),
         rep=rep_names.get(rep_id) if rep_names and rep_id is not None else None,
     )
 

@@ -99,6 +99,10 @@ class AttemptRow(TypedDict):
     callback_at: Time | None
     callback_by: str | None
     offered: str | None  # JSON list of Time
+    ring_seconds: float | None  # a call dialdeck placed: seconds from dialling to answer or end
+    talk_seconds: float | None  # seconds from the answer to the end (0.0 unanswered)
+    network_result: str | None  # answered, busy, no-answer, failed; None: dialled by hand
+    recording_dropped: int  # 1: the step's voicemail recording was played into the call
     rep_id: int | None  # who made it; None: made before reps
 
 
@@ -267,8 +271,9 @@ class Writer(Records, Protocol):
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
                        facts: dict | None = None, rep_id: int | None = None) -> int:
         """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo),
-        ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered),
-        ``rep_id`` the rep who made it."""
+        ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered) and
+        what the network said of the call (ring_seconds, talk_seconds, network_result,
+        recording_dropped as 0/1), ``rep_id`` the rep who made it."""
         ...
 
     def record_attempt_facts(self, attempt_id: int, facts: dict) -> None:
@@ -461,10 +466,11 @@ class Store(Records, DueQueue, Protocol):
 
     def session(self, session_id: int) -> SessionRow | None: ...
 
-    def session_outcomes(self, session_id: int) -> dict[str, int]:
+    def session_outcomes(self, session_id: int) -> dict[str, float]:
         """One session's attempts counted: dials, voicemails, connects, no_answers, busy,
         wrong_numbers, do_not_call, meetings_booked, not_interested, callbacks, emails_sent,
-        tasks_done."""
+        tasks_done, timed_calls (calls dialdeck placed, with what the network said) as ints;
+        talk_seconds (float: the talk time of its timed calls, 0.0 if none)."""
         ...
 
     def owned_counts(self) -> dict[int | None, int]:
@@ -472,7 +478,8 @@ class Store(Records, DueQueue, Protocol):
 
     def activity_by_rep(self, since: Time, until: Time) -> list[dict]:
         """Per rep (``rep_id``, None for attempts made before reps) over [since, until]: dials,
-        voicemails, connects, meetings_booked, and talk_seconds where attempts carry it."""
+        voicemails, connects, meetings_booked, timed_calls (calls dialdeck placed, with what the
+        network said) and talk_seconds (float: their talk time, 0.0 if none)."""
 
     def activity_by_cadence(self, since: Time, until: Time) -> list[dict]:
         """Per cadence, most dials first: cadence, dials, voicemails, connects, meetings_booked,
@@ -481,7 +488,8 @@ class Store(Records, DueQueue, Protocol):
 
     def sessions_between(self, since: Time, until: Time) -> list[dict]:
         """Sessions that ran in [since, until], oldest first: id, started_at, ended_at, dials
-        (the whole session's) and last_at (its newest attempt, or None)."""
+        (the whole session's), last_at (its newest attempt, or None), timed_calls (calls
+        dialdeck placed) and talk_seconds (their talk time, 0.0 if none)."""
         ...
 
     def export(self, *, with_attempts: bool = True) -> Iterator[ExportRecord]:

@@ -39,8 +39,10 @@ NEW_ENROLLMENT_COLUMNS = ENROLLMENT_COLUMNS[1:]  # the id is the database's
 PROSPECT_COLUMNS = tuple(ProspectRow.__annotations__)
 REMEMBER_HOURS_KEY = "INSERT INTO hours_keys (key) VALUES (%s) ON CONFLICT DO NOTHING"
 
-# What an attempt said or agreed, read back when later scripts are rendered (facts.Touch).
-ATTEMPT_FACTS = ("promised_at", "callback_at", "callback_by", "offered")
+# What an attempt said or agreed, read back when later scripts are rendered (facts.Touch),
+# and what the network said of a call dialdeck placed (m007).
+ATTEMPT_FACTS = ("promised_at", "callback_at", "callback_by", "offered",
+                 "ring_seconds", "talk_seconds", "network_result", "recording_dropped")
 
 # Every column that holds a time (UTC ISO text) and how its rows are named.
 TIME_COLUMNS = {

@@ -17,7 +17,8 @@ SELECT rep_id,
        count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
        count(*) FILTER (WHERE outcome = 'connected') AS connects,
        count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
-       {talk} AS talk_seconds
+       coalesce(sum(talk_seconds), 0.0) AS talk_seconds,
+       count(talk_seconds) AS timed_calls
 FROM attempts WHERE at >= %s AND at <= %s
 GROUP BY rep_id
 """
@@ -43,13 +44,10 @@ class RepReads:
             "SELECT owner_rep_id, count(*) FROM prospects GROUP BY owner_rep_id").fetchall())
 
     def activity_by_rep(self, since: Time, until: Time) -> list[dict]:
-        has_talk = scalar(self.conn, "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
-                                     "WHERE table_schema = current_schema() AND table_name = 'attempts' "
-                                     "AND column_name = 'talk_seconds')")
-        talk = "coalesce(sum(talk_seconds), 0)::bigint" if has_talk else "NULL::bigint"
-        rows = dicts(self.conn, _ACTIVITY_BY_REP_SQL.format(talk=talk), [since, until])
-        return [{key: int(value) if key != "rep_id" and value is not None else value for key, value in row.items()}
-                for row in rows]
+        rows = dicts(self.conn, _ACTIVITY_BY_REP_SQL, [since, until])
+        # count() is a bigint, sum() of a double a double: the same Python types as SQLite's.
+        return [{key: float(value) if key == "talk_seconds" else int(value) if key != "rep_id" else value
+                 for key, value in row.items()} for row in rows]
 
 
 class RepWrites:

@@ -177,6 +177,13 @@ ALTER TABLE prospects ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE prospects ADD COLUMN urgent_reason {T} NOT NULL DEFAULT '';
 """
 
+M007 = f"""
+ALTER TABLE attempts ADD COLUMN ring_seconds DOUBLE PRECISION;
+ALTER TABLE attempts ADD COLUMN talk_seconds DOUBLE PRECISION;
+ALTER TABLE attempts ADD COLUMN network_result {T};
+ALTER TABLE attempts ADD COLUMN recording_dropped INTEGER NOT NULL DEFAULT 0;
+"""
+
 # As in the SQLite step: the settings that became each rep's own, frozen as they were then.
 _M008_REP_SETTINGS = ("key LIKE 'rep.%' OR key LIKE 'ui.%' OR key IN "
                       "('sip.caller_id', 'sip.user', 'sip.password', 'sip.audio', 'dial.backend', 'dial.command')")
@@ -247,6 +254,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("m004_phones", M004),
     ("m005_notes", M005),
     ("m006_facts", M006),
+    ("m007_call_facts", M007),
     ("m008_reps", M008),
 )
 

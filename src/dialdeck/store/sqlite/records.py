@@ -34,8 +34,10 @@ INSERT_ENROLLMENT = (
 )
 REMEMBER_HOURS_KEY = "INSERT OR IGNORE INTO hours_keys(key) VALUES (?)"
 
-# What an attempt said or agreed, read back when later scripts are rendered (facts.Touch).
-ATTEMPT_FACTS = ("promised_at", "callback_at", "callback_by", "offered")
+# What an attempt said or agreed, read back when later scripts are rendered (facts.Touch),
+# and what the network said of a call dialdeck placed (m007).
+ATTEMPT_FACTS = ("promised_at", "callback_at", "callback_by", "offered",
+                 "ring_seconds", "talk_seconds", "network_result", "recording_dropped")
 
 # Every column that holds a time (UTC ISO text) and how its rows are named.
 TIME_COLUMNS = {

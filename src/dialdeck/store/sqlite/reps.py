@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dialdeck.store.interface import RepRow, Time
 from dialdeck.store.sqlite.records import dicts, new_id
 
-# Per rep over [since, until]: what the report and ``reps`` show. talk_seconds is summed only
-# where attempts carry it (``activity_by_rep`` checks the column).
+# Per rep over [since, until]: what the report and ``reps`` show. talk_seconds sums the calls
+# dialdeck placed and timed (timed_calls of them; a call dialled by hand has no talk time).
 _ACTIVITY_BY_REP_SQL = """
 SELECT rep_id,
        count(*) AS attempts,
@@ -18,7 +18,8 @@ SELECT rep_id,
        count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
        count(*) FILTER (WHERE outcome = 'connected') AS connects,
        count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
-       {talk} AS talk_seconds
+       coalesce(sum(talk_seconds), 0.0) AS talk_seconds,
+       count(talk_seconds) AS timed_calls
 FROM attempts WHERE at >= ? AND at <= ?
 GROUP BY rep_id
 """
@@ -44,9 +45,7 @@ class RepReads:
             "SELECT owner_rep_id, count(*) FROM prospects GROUP BY owner_rep_id").fetchall())
 
     def activity_by_rep(self, since: Time, until: Time) -> list[dict]:
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(attempts)")}
-        talk = "coalesce(sum(talk_seconds), 0)" if "talk_seconds" in columns else "NULL"
-        return dicts(self.conn.execute(_ACTIVITY_BY_REP_SQL.format(talk=talk), [since, until]))
+        return dicts(self.conn.execute(_ACTIVITY_BY_REP_SQL, [since, until]))
 
 
 class RepWrites:

@@ -275,6 +275,21 @@ def m006_facts(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_call_facts(db: Database) -> None:
+    """What the network said of a call dialdeck placed: ring and talk seconds, the result
+    (answered, busy, no-answer, failed) and whether a voicemail recording was dropped. NULL
+    for every call dialled by hand (and every attempt before this step)."""
+    db.executescript(
+        """
+        ALTER TABLE attempts ADD COLUMN ring_seconds REAL;
+        ALTER TABLE attempts ADD COLUMN talk_seconds REAL;
+        ALTER TABLE attempts ADD COLUMN network_result TEXT;
+        ALTER TABLE attempts ADD COLUMN recording_dropped INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
 # The settings that became each rep's own at m008 (the rest stay the team's). Frozen here as
 # they were then: settings.REP_KEYS is the live list.
 _M008_REP_SETTINGS = ("key LIKE 'rep.%' OR key LIKE 'ui.%' OR key IN "
