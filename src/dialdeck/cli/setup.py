@@ -40,14 +40,16 @@ def cmd_session(args: argparse.Namespace) -> int:
         # Create and migrate here, so a bad database fails as one line before the screen opens.
         label = str(path) if is_file(path) else db.location  # a server's URL without its password
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
-    return _run_session(path, system_clock, label=label, new_database=path.absolute() if new else None)
+    return _run_session(path, system_clock, label=label, new_database=path.absolute() if new else None,
+                        dialer=args.dialer)
 
 
 def _run_session(path: Path, clock: Clock, *, label: str, notice: str | None = None,
-                 new_database: Path | None = None) -> int:
+                 new_database: Path | None = None, dialer: str | None = None) -> int:
     from dialdeck.tui.app import run_session  # textual only when a screen is wanted
 
-    return run_session(path, clock=clock, session_label=label, start_notice=notice, new_database=new_database)
+    return run_session(path, clock=clock, session_label=label, start_notice=notice, new_database=new_database,
+                       dialer=dialer)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -66,7 +68,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"building the demo database at {path} (kept: --keep)…", file=sys.stderr)
         build_demo(path, start)
         status = _run_session(path, clock, label=f"demo: {path}",
-                              notice=f"Demo: {path}, kept (open it again with --db)")
+                              notice=f"Demo: {path}, kept (open it again with --db)", dialer=args.dialer)
         print(f"the demo database is kept at {path}; open it again with: {PROG} --db {path}", file=sys.stderr)
         return status
     with tempfile.TemporaryDirectory(prefix="dialdeck-demo-") as folder:
@@ -75,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f"{PROG} demo --keep keeps it)…", file=sys.stderr)
         build_demo(path, start)
         status = _run_session(path, clock, label=f"demo: {path}",
-                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)")
+                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)", dialer=args.dialer)
     print(f"the demo database {path} was deleted; {PROG} demo --keep keeps the next one", file=sys.stderr)
     return status
 

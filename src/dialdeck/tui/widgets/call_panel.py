@@ -1,0 +1,113 @@
+"""The call panel: the call on screen (its state, its timer, what the network said and the
+outcome that suggests), the number large for a call the rep dials by hand, or power mode's
+countdown before the next dial. Hidden when there is neither.
+
+It draws only what it is given; the session screen owns the call (``tui/calls.py``).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Digits, Static
+
+from dialdeck.dialers import CallState
+from dialdeck.safe_text import one_line
+from dialdeck.tui.calls import STATE_LABELS, Countdown, LiveCall, clock_text
+from dialdeck.tui.formatting import outcome_label
+
+
+class CallPanel(Vertical):
+    DEFAULT_CSS = """
+    CallPanel {
+        display: none;
+        height: auto;
+        border: round $warning 70%;
+        border-title-color: $text;
+        border-title-style: bold;
+        padding: 0 1;
+        &.-shown { display: block; }
+        & > #call-lines { height: auto; }
+        & > Digits { display: none; width: auto; }
+        &.-big > Digits { display: block; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._call: LiveCall | None = None
+        self._countdown: Countdown | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="call-lines")
+        yield Digits(id="call-number")
+
+    @property
+    def text(self) -> str:
+        """What the panel says now, as plain text (the large digits not included)."""
+        return self._lines(0.0).plain if self._call is not None or self._countdown is not None else ""
+
+    def show(self, call: LiveCall | None, countdown: Countdown | None, now: float) -> None:
+        """The call (or the countdown) to show; ``now`` is the monotonic clock, for the timer."""
+        self._call, self._countdown = call, countdown
+        self.set_class(call is not None or countdown is not None, "-shown")
+        big = call is not None and not call.places_calls and countdown is None
+        self.set_class(big, "-big")
+        if big and call is not None:
+            self.query_one("#call-number", Digits).update(call.big_number)
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        if self._call is None and self._countdown is None:
+            return
+        self.border_title = "Power mode" if self._countdown is not None else "Call"
+        self.query_one("#call-lines", Static).update(self._lines(now))
+
+    def _lines(self, now: float) -> Content:
+        if self._countdown is not None:
+            return self._countdown_lines(self._countdown)
+        call = self._call
+        assert call is not None
+        who = Content.assemble((one_line(call.plan.name), "bold"), "  ", call.shown_number)
+        if not call.places_calls:
+            return Content("\n").join([who, self._handoff_line(call)])
+        label, tone = STATE_LABELS[call.state] if call.state is not None else ("Dialing…", "$text-warning")
+        seconds = call.timer(now)
+        head = Content.assemble((label, f"bold {tone}"))
+        if seconds is not None:
+            kind = "talk" if call.answered_at is not None else ("rang" if call.ended else "ringing")
+            head = Content.assemble(head, "  ", (clock_text(seconds), "bold"), (f" {kind}", "$text-muted"))
+        if call.reason and call.state in (CallState.BUSY, CallState.FAILED, CallState.NO_ANSWER):
+            head = Content.assemble(head, "  ", (one_line(call.reason), "$text-muted"))
+        return Content("\n").join([Content.assemble(head, "   ", who), self._next_line(call)])
+
+    @staticmethod
+    def _handoff_line(call: LiveCall) -> Content:
+        reason = one_line(call.reason or "dial it on your phone")
+        if call.state is CallState.FAILED:
+            return Content.assemble(("Not handed over: ", "bold $text-error"), reason)
+        return Content.assemble((reason, "$text-muted"), "  then press the outcome key")
+
+    @staticmethod
+    def _next_line(call: LiveCall) -> Content:
+        if not call.ended:
+            if call.answered:
+                return Content.styled("h hangs up · r drops this step's voicemail", "$text-muted")
+            return Content.styled("h hangs up", "$text-muted")
+        suggested = call.suggested
+        if suggested is None:
+            return Content.styled("No outcome to suggest: press the outcome key", "$text-muted")
+        return Content.assemble(("Enter", "bold $text-accent"), " logs ", (outcome_label(suggested), "bold"),
+                                (" · or press another outcome key", "$text-muted"))
+
+    @staticmethod
+    def _countdown_lines(countdown: Countdown) -> Content:
+        plan = countdown.plan
+        head = Content.assemble(("Dialing ", "bold $text-warning"), (one_line(plan.name), "bold"),
+                                (f" in {countdown.left} s", "bold $text-warning"))
+        lines = [head, Content.assemble(("Esc", "bold $text-accent"), " cancels · ",
+                                        ("g", "bold $text-accent"), " dials now")]
+        if countdown.skipped:
+            lines.append(Content.styled("skipped " + "; ".join(one_line(s) for s in countdown.skipped), "$text-muted"))
+        return Content("\n").join(lines)
