@@ -192,19 +192,21 @@ class CallingScreen(Screen[None]):
         self._dial(card)
 
     @work(group="dial")
-    async def _dial(self, card: CallCard) -> None:
+    async def _dial(self, card: CallCard, by_power: bool = False) -> None:
         try:
-            await self._place(card)
+            await self._place(card, by_power)
         finally:
             self._dialing = False
 
-    async def _place(self, card: CallCard) -> None:
+    async def _place(self, card: CallCard, by_power: bool = False) -> None:
         number = self.number_in_use()
         shown = number_text(number.e164, number.extension) if number is not None else None
         plan = await self._ask(services.dial_plan, card.prospect.id, self.app.clock(), number=shown)
         if isinstance(plan, Failure):
             if plan.kind == "refused":  # the guard: do-not-call, finished, their hours, the cap
                 self.say(f"Not dialled: {plan.reason}", "error")
+                if by_power and self.power:
+                    self.power_next()  # on to the next one the guard lets through, or stop and say why
             else:
                 self.post_message(ReadFailed(plan))
             return
@@ -374,7 +376,10 @@ class CallingScreen(Screen[None]):
         if card is None or card.prospect.id != countdown.plan.prospect_id:
             self.say(f"Power mode: {countdown.plan.name} is no longer on the card; g dials the one shown", "notice")
             return
-        self.action_dial()
+        if self.writing or self._dialing or card.script.action != "call":
+            return
+        self._dialing = True
+        self._dial(card, by_power=True)
 
     def stop_countdown(self) -> bool:
         """Stop power mode's countdown, if one runs; True if one did."""

@@ -38,6 +38,7 @@ class CallPanel(Vertical):
         super().__init__(id=id)
         self._call: LiveCall | None = None
         self._countdown: Countdown | None = None
+        self._now = 0.0  # the monotonic clock at the last draw
 
     def compose(self) -> ComposeResult:
         yield Static(id="call-lines")
@@ -46,7 +47,7 @@ class CallPanel(Vertical):
     @property
     def text(self) -> str:
         """What the panel says now, as plain text (the large digits not included)."""
-        return self._lines(0.0).plain if self._call is not None or self._countdown is not None else ""
+        return self._lines(self._now).plain if self._call is not None or self._countdown is not None else ""
 
     def show(self, call: LiveCall | None, countdown: Countdown | None, now: float) -> None:
         """The call (or the countdown) to show; ``now`` is the monotonic clock, for the timer."""
@@ -61,6 +62,7 @@ class CallPanel(Vertical):
     def tick(self, now: float) -> None:
         if self._call is None and self._countdown is None:
             return
+        self._now = now
         self.border_title = "Power mode" if self._countdown is not None else "Call"
         self.query_one("#call-lines", Static).update(self._lines(now))
 
