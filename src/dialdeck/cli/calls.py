@@ -9,7 +9,7 @@ from typing import Any
 from dialdeck import phones, services
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import NotCallable
-from dialdeck.models import DueItem, OutcomeResult
+from dialdeck.models import CallFacts, DueItem, OutcomeResult
 from dialdeck.phrases import day_clock
 
 from .database import database, rep_zone
@@ -128,6 +128,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                 db, args.prospect_id, args.outcome, now,
                 note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
                 number=args.number, force=args.force, callback_by=args.chosen_by,
+                call=_call_facts(db, args),
             )
         except NotCallable as refused:
             raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
@@ -138,6 +139,19 @@ def cmd_log(args: argparse.Namespace) -> int:
             headline += f", forced: {result.forced_reason}"
         _print_result(db, result, zone, args.json, headline)
     return 0
+
+
+def _call_facts(db, args: argparse.Namespace) -> CallFacts | None:
+    """What `dialdeck dial` reported of the call, when the rep passes it on (--network-result...)."""
+    if args.network_result is None and args.ring_seconds is None and args.talk_seconds is None:
+        return None
+    if args.number is None:
+        own = services.prospect(db, args.prospect_id)
+        number = phones.number_text(own.phone_e164, own.phone_ext)
+    else:
+        number = args.number
+    return CallFacts(number=number, ring_seconds=args.ring_seconds, talk_seconds=args.talk_seconds,
+                     network_result=args.network_result)
 
 
 def _disposition_for(args: argparse.Namespace) -> str | None:

@@ -7,13 +7,22 @@ from pathlib import Path
 
 from dialdeck import __version__
 from dialdeck.dialers import BACKENDS as DIAL_BACKENDS
-from dialdeck.models import DISPOSITIONS, OUTCOMES
+from dialdeck.dialers import KEYS as DIALING_KEYS
+from dialdeck.models import DISPOSITIONS, NETWORK_RESULTS, OUTCOMES
 from dialdeck.paths import database_location
 from dialdeck.services import REPORT_MAX_DAYS
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .cadences import cmd_cadence_check, cmd_cadence_show, cmd_cadences
 from .calls import cmd_disposition, cmd_due, cmd_log, cmd_note, cmd_picked, cmd_snooze, cmd_undo
+from .dialing import (
+    cmd_dial,
+    cmd_recording_list,
+    cmd_recording_remove,
+    cmd_recording_set,
+    positive_seconds,
+    recording_file,
+)
 from .errors import UsageError
 from .moving import cmd_migrate
 from .output import PROG
@@ -41,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(sub)
     _add_due(sub)
     _add_log(sub)
+    _add_dial(sub)
+    _add_recording(sub)
     _add_disposition(sub)
     _add_undo(sub)
     _add_snooze(sub)
@@ -187,7 +198,58 @@ def _add_log(sub) -> None:
     )
     p.add_argument("--number", metavar="NUMBER",
                    help="which of the prospect's numbers was dialled (default: their own number)")
+    _call_facts(p)
     _json(p)
+
+
+def _call_facts(p: argparse.ArgumentParser) -> None:
+    """What `dialdeck dial` reported of the call, kept on the attempt (its readable output ends
+    with the `log` command that passes them)."""
+    p.add_argument("--network-result", choices=NETWORK_RESULTS, metavar="RESULT",
+                   help="what the network said of the call: " + " | ".join(NETWORK_RESULTS))
+    p.add_argument("--ring-seconds", type=positive_or_zero, metavar="SECONDS", help="how long it rang")
+    p.add_argument("--talk-seconds", type=positive_or_zero, metavar="SECONDS", help="how long the call lasted once answered")
+
+
+def positive_or_zero(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+    if not 0 <= value < 86400:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds from 0 to 86399")
+    return value
+
+
+def _add_dial(sub) -> None:
+    p = _command(
+        sub, "dial", cmd_dial,
+        "place one call to a prospect with the configured back-end (dial.backend), once the guard "
+        "allows it; prints each call state, then the result (nothing is logged unless --drop)",
+    )
+    _prospect_id(p)
+    _at(p)
+    p.add_argument("--json", action="store_true",
+                   help='one JSON object a line: {"state": ..., "at": ...} per state change, then the result')
+    p.add_argument("--hangup-after", type=positive_seconds, metavar="SECONDS",
+                   help="hang up an answered call after this many seconds")
+    p.add_argument("--drop", action="store_true",
+                   help="once answered, play the step's voicemail recording, log voicemail, and exit when it ends")
+
+
+def _add_recording(sub) -> None:
+    p = _command(sub, "recording", _need_subcommand, "your voicemail recordings, one per cadence step")
+    rec = p.add_subparsers(title="recording commands", metavar="ACTION")
+    set_ = _command(rec, "set", cmd_recording_set,
+                    "store a WAV file as the voicemail of a cadence's call step (checked and converted for calls)")
+    set_.add_argument("cadence", metavar="CADENCE")
+    set_.add_argument("step", metavar="STEP", help="the step's number, as `cadences show CADENCE` lists it")
+    set_.add_argument("file", type=recording_file, metavar="FILE.wav")
+    listing = _command(rec, "list", cmd_recording_list, "show the recordings: cadence, step, length, file")
+    _json(listing)
+    remove = _command(rec, "remove", cmd_recording_remove, "delete a step's recording")
+    remove.add_argument("cadence", metavar="CADENCE")
+    remove.add_argument("step", metavar="STEP")
 
 
 def _add_disposition(sub) -> None:
@@ -334,7 +396,7 @@ def _add_config(sub) -> None:
     cfg = p.add_subparsers(title="config commands", metavar="ACTION")
     set_ = _command(
         cfg, "set", cmd_config_set,
-        "set one profile value; keys: " + ", ".join(SETTING_FIELDS),
+        "set one profile or dialing value; keys: " + ", ".join((*SETTING_FIELDS, *DIALING_KEYS)),
     )
     set_.add_argument("key", metavar="KEY")
     set_.add_argument("value", metavar="VALUE")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialdeck import importer, paths, services
+from dialdeck import dialers, importer, paths, services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.models import ImportReport, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
@@ -169,7 +169,8 @@ def _print_columns(as_json: bool) -> int:
 def cmd_config(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         profile = services.get_profile(db)
-    settings = _settings(profile)
+        dialing = services.dialer_settings(db)
+    settings = {**_settings(profile), **_dialing_shown(dialing)}
     if args.json:
         print_json(settings)
         return 0
@@ -182,9 +183,23 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_config_set(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         profile = services.set_setting(db, args.key, args.value)
-    shown = _settings(profile).get(args.key, args.value)
+        dialing = services.dialer_settings(db)
+    shown = {**_settings(profile), **_dialing_shown(dialing)}.get(args.key, args.value)
     print(f"{args.key} = {shown}")
     return 0
+
+
+# What `config` shows for a password that is set: never the password itself.
+MASKED = "********"
+
+
+def _dialing_shown(stored: dict[str, str]) -> dict[str, str]:
+    """The dialing settings with their defaults, the SIP password masked."""
+    values = {**dialers.DEFAULTS, **stored}
+    shown = {key: values.get(key, "") for key in dialers.KEYS}
+    if shown["sip.password"]:
+        shown["sip.password"] = MASKED
+    return shown
 
 
 def _settings(profile: RepProfile) -> dict[str, Any]:

@@ -422,6 +422,9 @@ class BaresipAgent:
                     [self.executable, "-f", str(self.workdir)],
                     stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                     preexec_fn=_parent_death_hook(),
+                    # Its own process group: Ctrl-C at the terminal reaches dialdeck alone, which
+                    # hangs the call up itself and still reports how it ended.
+                    process_group=0,
                 )
             self._sock = self._connect(ctrl_port)
             if self._sock is not None:
