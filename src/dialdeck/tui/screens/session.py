@@ -180,9 +180,9 @@ class SessionScreen(CallingScreen):
                 tooltip="Several numbers: call their next number instead"),
         # Power mode: the key says what it is now; pressing it turns it the other way.
         Binding("a", "power(True)", "Power off", id="power_on",
-                tooltip="Power mode is off: press to dial the next due call by itself after each outcome"),
+                tooltip="Turn power mode on: after each outcome the next due call is dialled by itself, after a countdown"),
         Binding("a", "power(False)", "Power ON", id="power_off",
-                tooltip="Power mode is on: press to turn it off and dial each call yourself"),
+                tooltip="turn it off: you dial each call with g"),
         Binding("r", "drop", "Drop VM", id="drop",
                 tooltip="A voicemail box answered: play this step's recording, log voicemail, next call"),
         Binding("escape", "cancel_countdown", "Cancel", id="cancel_countdown",

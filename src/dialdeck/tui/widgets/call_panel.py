@@ -41,8 +41,8 @@ class CallPanel(Vertical):
         self._now = 0.0  # the monotonic clock at the last draw
 
     def compose(self) -> ComposeResult:
-        yield Static(id="call-lines")
         yield Digits(id="call-number")
+        yield Static(id="call-lines")
 
     @property
     def text(self) -> str:
@@ -71,9 +71,8 @@ class CallPanel(Vertical):
             return self._countdown_lines(self._countdown)
         call = self._call
         assert call is not None
-        who = Content.assemble((one_line(call.plan.name), "bold"), "  ", call.shown_number)
         if not call.places_calls:
-            return Content("\n").join([who, self._handoff_line(call)])
+            return self._handoff_lines(call)
         label, tone = STATE_LABELS[call.state] if call.state is not None else ("Dialing…", "$text-warning")
         seconds = call.timer(now)
         head = Content.assemble((label, f"bold {tone}"))
@@ -82,21 +81,20 @@ class CallPanel(Vertical):
             head = Content.assemble(head, "  ", (clock_text(seconds), "bold"), (f" {kind}", "$text-muted"))
         if call.reason and call.state in (CallState.BUSY, CallState.FAILED, CallState.NO_ANSWER):
             head = Content.assemble(head, "  ", (one_line(call.reason), "$text-muted"))
-        return Content("\n").join([Content.assemble(head, "   ", who), self._next_line(call)])
+        line = Content.assemble(head, "  ", Content.styled(one_line(call.plan.name), "bold"))
+        # While the call is on, its keys (h, r) are in the key bar: the script keeps the row.
+        return Content("\n").join([line, self._next_line(call)]) if call.ended else line
 
     @staticmethod
-    def _handoff_line(call: LiveCall) -> Content:
-        reason = one_line(call.reason or "dial it on your phone")
+    def _handoff_lines(call: LiveCall) -> Content:
+        reason = one_line(call.reason or f"dial {call.shown_number} yourself")
         if call.state is CallState.FAILED:
             return Content.assemble(("Not handed over: ", "bold $text-error"), reason)
-        return Content.assemble((reason, "$text-muted"), "  then press the outcome key")
+        return Content("\n").join([Content(reason), Content.styled("When the call is over, press its outcome key",
+                                                                   "$text-muted")])
 
     @staticmethod
     def _next_line(call: LiveCall) -> Content:
-        if not call.ended:
-            if call.answered:
-                return Content.styled("h hangs up · r drops this step's voicemail", "$text-muted")
-            return Content.styled("h hangs up", "$text-muted")
         suggested = call.suggested
         if suggested is None:
             return Content.styled("No outcome to suggest: press the outcome key", "$text-muted")
