@@ -339,7 +339,7 @@ async def test_manual_shows_the_number_large_copies_it_and_the_rep_logs_as_today
         assert keys(app)["a"] == "Power off"  # off by default for manual
         await press(pilot, "g")
         assert copied == ["+5511912345678"]
-        assert app.screen.query_one("#call-number", Digits).value == "+5511912345678"
+        assert app.screen.query_one("#call-number", Digits).value == "+55 11 91234-5678"
         assert app.screen.query_one("#call-number", Digits).display
         assert panel(app).startswith("dial +55 11 91234-5678 yourself: copied to the clipboard with xclip")
         assert "⏎" not in keys(app) and keys(app)["n"]  # nothing suggested: the rep picks
@@ -359,7 +359,7 @@ async def test_a_backend_that_cannot_work_is_one_line_and_the_session_dials_by_h
                                     "`dialdeck config set sip.domain pbx.example.com` (dialing by hand this session)")
         assert app.dialer is not None and app.dialer.name == "manual"
         await press(pilot, "g")
-        assert app.screen.query_one("#call-number", Digits).value == "+5511912345678"
+        assert app.screen.query_one("#call-number", Digits).value == "+55 11 91234-5678"
 
 
 async def test_the_dialer_is_made_from_the_settings_and_the_session_choice(tmp_path):

@@ -16,7 +16,7 @@ from textual.message import Message
 
 from dialdeck.dialers import CallEvent, CallHandle, CallResult, CallState
 from dialdeck.models import CallCard, CallFacts, DialPlan
-from dialdeck.phones import format_with_extension, number_text
+from dialdeck.phones import format_international, format_with_extension, number_text
 
 # Seconds of warning before power mode dials the next prospect: long enough to read who it is
 # and press Esc, short enough that the rep does not wait on it.
@@ -73,10 +73,12 @@ class LiveCall:
     def shown_number(self) -> str:
         return format_with_extension(self.plan.number_e164, self.plan.extension or "")
 
-    @property
-    def big_number(self) -> str:
-        """The number as the large digits show it: E.164, then ' x' and the extension."""
-        return self.plan.number_e164 + (f" x{self.plan.extension}" if self.plan.extension else "")
+    def big_number(self, columns: int) -> str:
+        """The number as the large digits (3 columns each) show it in ``columns``: grouped as
+        the rep reads it where it fits, else bare E.164; then ' x' and the extension."""
+        extension = f" x{self.plan.extension}" if self.plan.extension else ""
+        grouped = format_international(self.plan.number_e164) + extension
+        return grouped if not columns or 3 * len(grouped) <= columns else self.plan.number_e164 + extension
 
     @property
     def ended(self) -> bool:

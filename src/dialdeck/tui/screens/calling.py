@@ -115,7 +115,7 @@ class CallingScreen(Screen[None]):
             return await asyncio.to_thread(app.dialer_factory, values, backend=app.dialer_backend, **options)
         except DialdeckError as error:
             chosen = app.dialer_backend or values.get("dial.backend") or "the back-end"
-            self.say(f"{chosen}: {error} (dialing by hand this session)", "error")
+            self.say(f"{chosen} cannot dial here, so you dial by hand this session: {error}", "error")
             return await asyncio.to_thread(app.dialer_factory, {}, backend="manual", **options)
 
     def _osc52(self, text: str) -> None:

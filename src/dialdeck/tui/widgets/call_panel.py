@@ -7,6 +7,7 @@ It draws only what it is given; the session screen owns the call (``tui/calls.py
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -56,8 +57,13 @@ class CallPanel(Vertical):
         big = call is not None and not call.places_calls and countdown is None
         self.set_class(big, "-big")
         if big and call is not None:
-            self.query_one("#call-number", Digits).update(call.big_number)
+            self.query_one("#call-number", Digits).update(call.big_number(self.content_size.width))
         self.tick(now)
+
+    def on_resize(self, event: events.Resize) -> None:
+        call = self._call
+        if call is not None and self.has_class("-big"):  # grouped digits where they fit
+            self.query_one("#call-number", Digits).update(call.big_number(self.content_size.width))
 
     def tick(self, now: float) -> None:
         if self._call is None and self._countdown is None:
