@@ -15,7 +15,10 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dial_fakes import FakeDialer, Mono
 from textual.widgets import Digits
+from tui_helpers import NOW, attempts, build_db, press, prospect_id, settle, test_app, with_db
+from wav_helpers import tone, write_wav
 
 from dialdeck import services
 from dialdeck.cli.parser import build_parser
@@ -27,9 +30,6 @@ from dialdeck.tui.screens.session import SessionScreen
 from dialdeck.tui.widgets.call_panel import CallPanel
 from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.status_line import StatusLine
-from dial_fakes import FakeDialer, Mono
-from tui_helpers import NOW, attempts, build_db, press, prospect_id, settle, test_app, with_db
-from wav_helpers import tone, write_wav
 
 SIZE = (120, 40)
 
@@ -299,9 +299,10 @@ def test_next_dialable_skips_what_the_guard_refuses(tmp_path, monkeypatch):
 
     def refusing(db, pid, now, **kwargs):
         if pid == ana:
+            from zoneinfo import ZoneInfo
+
             from dialdeck.guard import NotCallable
             from dialdeck.models import CallVerdict
-            from zoneinfo import ZoneInfo
             raise NotCallable(CallVerdict(blocked_reason="called 3 times today (the cap is 3)", headline="cap"),
                               ZoneInfo("UTC"))
         return real(db, pid, now, **kwargs)
@@ -355,8 +356,9 @@ async def test_a_backend_that_cannot_work_is_one_line_and_the_session_dials_by_h
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)
-        assert status(app).endswith("sip: dial.backend sip needs sip.domain (your PBX or SIP trunk), e.g. "
-                                    "`dialdeck config set sip.domain pbx.example.com` (dialing by hand this session)")
+        assert status(app).endswith("sip cannot dial here, so you dial by hand this session: dial.backend sip "
+                                    "needs sip.domain (your PBX or SIP trunk), e.g. "
+                                    "`dialdeck config set sip.domain pbx.example.com`")
         assert app.dialer is not None and app.dialer.name == "manual"
         await press(pilot, "g")
         assert app.screen.query_one("#call-number", Digits).value == "+55 11 91234-5678"

@@ -70,7 +70,8 @@ async def test_a_voicemail_drop_plays_on_while_the_next_prospect_comes_up(tmp_pa
         await until(pilot, lambda: panel(app).startswith("Answered"))
         await press(pilot, "r")
         [attempt] = attempts(path)
-        assert (attempt["outcome"], attempt["recording_dropped"], attempt["network_result"]) == ("voicemail", 1, "answered")
+        assert (attempt["outcome"], attempt["recording_dropped"], attempt["network_result"]) == (
+            "voicemail", 1, "answered")
         assert app.screen.card.prospect.first_name == "Megan" and panel(app) == ""
         assert "Ana Souza: voicemail left" in app.screen.query_one(StatusLine).text
         # The recording plays to its end, then baresip hangs up: sipp's answering scenario completes.

@@ -6,11 +6,12 @@ Each picture was looked at before it was accepted (see test_tui_snapshots.py for
 
 from __future__ import annotations
 
+from dial_fakes import FakeDialer, Mono
+from tui_helpers import NOW, build_db, press, settle, test_app
+
 from dialdeck.clock import fixed_clock
 from dialdeck.dialers.clipboard import ClipboardReport
 from dialdeck.dialers.manual import ManualDialer
-from dial_fakes import FakeDialer, Mono
-from tui_helpers import NOW, build_db, press, settle, test_app
 
 SMALL, LARGE = (80, 24), (120, 40)
 

@@ -41,7 +41,7 @@ def cmd_session(args: argparse.Namespace) -> int:
         label = str(path) if is_file(path) else db.location  # a server's URL without its password
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
     return _run_session(path, system_clock, label=label, new_database=path.absolute() if new else None,
-                        dialer=args.dialer)
+                        dialer=getattr(args, "dialer", None))
 
 
 def _run_session(path: Path, clock: Clock, *, label: str, notice: str | None = None,
@@ -56,6 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dialdeck.demo import build_demo
 
     start = command_now(args, DEMO_ZONE)
+    dialer = getattr(args, "dialer", None)  # --dialer: the session's back-end
     if args.build_only:
         target = args.build_only.expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"building the demo database at {path} (kept: --keep)…", file=sys.stderr)
         build_demo(path, start)
         status = _run_session(path, clock, label=f"demo: {path}",
-                              notice=f"Demo: {path}, kept (open it again with --db)", dialer=args.dialer)
+                              notice=f"Demo: {path}, kept (open it again with --db)", dialer=dialer)
         print(f"the demo database is kept at {path}; open it again with: {PROG} --db {path}", file=sys.stderr)
         return status
     with tempfile.TemporaryDirectory(prefix="dialdeck-demo-") as folder:
@@ -77,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f"{PROG} demo --keep keeps it)…", file=sys.stderr)
         build_demo(path, start)
         status = _run_session(path, clock, label=f"demo: {path}",
-                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)", dialer=args.dialer)
+                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)", dialer=dialer)
     print(f"the demo database {path} was deleted; {PROG} demo --keep keeps the next one", file=sys.stderr)
     return status
 

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import getters, work
 from textual.actions import SkipAction
+from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 
 from dialdeck import services
-from dialdeck.dialers import CallState, Dialer, DialerError, DialTarget
+from dialdeck.dialers import CallState, Dialer, DialTarget
 from dialdeck.errors import DialdeckError
 from dialdeck.models import CALL_OUTCOMES, CallCard, DialPlan, Recording, RepProfile
 from dialdeck.phones import number_text
@@ -45,6 +46,22 @@ if TYPE_CHECKING:
     from dialdeck.tui.app import DialdeckApp
 
 T = TypeVar("T")
+
+# The phone keys as the help lists them: two keys to a row, so the help still fits at 80x24.
+PHONE_KEY_IDS = frozenset({"dial", "hang_up", "power_on", "power_off", "drop", "record", "cancel_countdown",
+                           "confirm_outcome"})
+PHONE_HELP = (
+    Binding("g,h", "dial", "Dial", tooltip="Dial this prospect (the guard checks first) · h hangs up"),
+    Binding("enter", "confirm_outcome", "Log it", tooltip="After a call: log the outcome it suggests"),
+    Binding("r,R", "drop", "Drop VM", tooltip="Voicemail box: r drops this step's recording · R records one"),
+    Binding("a,escape", "power", "Power", tooltip="Power mode on or off · Esc cancels its countdown"),
+)
+
+
+def help_bindings(bindings: list[Binding]) -> list[Binding]:
+    """The session's bindings as the help lists them: the phone keys in their compact rows."""
+    return [binding for binding in bindings if binding.id not in PHONE_KEY_IDS] + list(PHONE_HELP)
+
 
 RECORDER = "arecord"  # alsa-utils: records a WAV from the default microphone until stopped
 RECORD_LIMIT = 180  # seconds: a voicemail recording may last at most 3 minutes

@@ -47,7 +47,7 @@ from dialdeck.tui.messages import (
     WriteFailed,
     Written,
 )
-from dialdeck.tui.screens.calling import CallingScreen
+from dialdeck.tui.screens.calling import CallingScreen, help_bindings
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.email import EmailScreen
@@ -642,7 +642,7 @@ class SessionScreen(CallingScreen):
                                                    self.profile.timezone, self._in_use)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.app.push_screen(HelpScreen(help_bindings([b for b in self.BINDINGS if isinstance(b, Binding)])))
 
     @work(group="keys")
     async def action_quit_session(self) -> None:
