@@ -247,7 +247,8 @@ class CallingScreen(Screen[None]):
             self.say(f"Not dialled: {error}", "error")
             return
         call.handle = handle
-        self.app.calls.append(handle)
+        # Kept to hang up on the way out; calls already over are let go.
+        self.app.calls = [*(other for other in self.app.calls if other.result is None), handle]
 
     def on_call_progress(self, message: CallProgress) -> None:
         call = self.call
