@@ -7,6 +7,7 @@ captured, so a dropped voicemail is checked by the RTP packets that arrived. ``t
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -17,7 +18,15 @@ import time
 from pathlib import Path
 
 import pytest
-from sip_peer import Capture, Sipp, mulaw_decode, need_capture, need_sip_tools, rms, start_sipp
+from sip_peer import (
+    Capture,
+    Sipp,
+    mulaw_decode,
+    need_capture,
+    need_sip_tools,
+    rms,
+    start_sipp,
+)
 from wav_helpers import tone, write_wav
 
 BIN = Path(sys.executable).parent
@@ -384,3 +393,40 @@ def test_the_recordings_sit_beside_the_database_file(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "work" / "recordings" / "three-step" / "step-1.wav").is_file()
+
+
+# --- what the facts look like afterwards: history, export, report -----------------------------------
+
+def test_history_export_and_report_show_the_network_result_and_talk_time(rep: Rep) -> None:
+    rep.run("log", ANA, "connected", "--disposition", "continue", "--network-result", "answered",
+            "--ring-seconds", "4.5", "--talk-seconds", "125.4", "--at", AT, check=True)
+    rep.run("log", BEN, "busy", "--network-result", "busy", "--ring-seconds", "0.3", "--talk-seconds", "0",
+            "--at", AT, check=True)
+    text = rep.run("history", ANA, check=True).stdout.splitlines()
+    header = next(line for line in text if line.startswith("WHEN"))
+    assert header.split() == ["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "CALL", "NOTE"]
+    row = text[text.index(header) + 1]
+    assert "connected  +1 212-555-0101  answered 2:05" in row
+    assert "talk time: 2:05 over 1 answered call" in text
+    attempt = rep.history(ANA)["attempts"][0]
+    assert (attempt["network_result"], attempt["ring_seconds"], attempt["talk_seconds"], attempt["recording_dropped"]) == (
+        "answered", 4.5, 125.4, False)
+    assert rep.history(BEN)["attempts"][0]["number"] == "+12125550102;ext=45"  # the number dialled, extension too
+
+    exported = json.loads(rep.run("export", "--format", "json", check=True).stdout)
+    ana = exported[0]
+    assert ana["talk_seconds_total"] == 125.4
+    assert {k: ana["attempts"][0][k] for k in ("network_result", "ring_seconds", "talk_seconds", "recording_dropped")} == {
+        "network_result": "answered", "ring_seconds": 4.5, "talk_seconds": 125.4, "recording_dropped": False}
+    assert exported[2]["talk_seconds_total"] is None  # Chloe: never called
+    csv_text = rep.run("export", "--format", "csv", check=True).stdout
+    rows = list(csv.DictReader(csv_text.splitlines()))
+    assert rows[0]["talk_seconds_total"] == "125.4" and rows[2]["talk_seconds_total"] == ""
+    assert json.loads(rows[1]["attempts"])[0]["network_result"] == "busy"
+
+
+def test_a_hand_logged_call_shows_no_call_facts(rep: Rep) -> None:
+    rep.run("log", ANA, "no-answer", "--at", AT, check=True)
+    text = rep.run("history", ANA, check=True).stdout
+    assert "no-answer  +1 212-555-0101  -" in text
+    assert "talk time" not in text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from wav_helpers import tone, write_wav
 
 from dialdeck import dialers, services
 from dialdeck.errors import InvalidInput, NotFound
@@ -16,8 +17,6 @@ from dialdeck.guard import NotCallable
 from dialdeck.models import NETWORK_RESULTS, CallFacts, DialPlan
 from dialdeck.store import open_store
 from dialdeck.store.sqlite.schema import migrations
-
-from wav_helpers import tone, write_wav
 
 pytestmark = pytest.mark.engines
 
@@ -81,6 +80,17 @@ def test_a_placed_calls_facts_are_kept_on_its_attempt(imported_db, now) -> None:
     kept = imported_db.attempts(ANA)[-1]
     assert (kept["number"], kept["ring_seconds"], kept["talk_seconds"], kept["network_result"],
             kept["recording_dropped"]) == ("+12125550101", 4.2, 61.5, "answered", 1)
+
+
+def test_the_report_shows_each_sessions_talk_time_where_calls_were_timed(imported_db, now) -> None:
+    timed = services.start_session(imported_db, now)
+    services.log_outcome(imported_db, ANA, "connected", now, disposition="continue", session_id=timed,
+                         call=CallFacts(number="+12125550101", ring_seconds=2.0, talk_seconds=95.0,
+                                        network_result="answered"))
+    by_hand = services.start_session(imported_db, now + timedelta(minutes=5))
+    services.log_outcome(imported_db, DEV, "no-answer", now + timedelta(minutes=6), session_id=by_hand)
+    sessions = services.report(imported_db, now + timedelta(minutes=10)).sessions
+    assert [(s.session_id, s.talk_seconds) for s in sessions] == [(timed, 95.0), (by_hand, None)]
 
 
 def test_an_attempt_logged_by_hand_has_no_call_facts(imported_db, now) -> None:

@@ -263,6 +263,24 @@ def test_what_an_attempt_said_and_its_disposition_are_kept_on_it(store: Store) -
     assert store.attempts(1) == []
 
 
+def test_a_placed_calls_facts_are_kept_and_a_sessions_talk_time_added_up(store: Store) -> None:
+    add_prospects(store, record(1), record(2), enrollments=(enrollment(1, due=at()), enrollment(2, due=at())))
+    with store.writing() as tx:
+        session = tx.start_session(at(hours=-2), "Jane")
+        log(tx, 1, tx.live_enrollment(1), at(hours=-1), outcome="voicemail", session_id=session,
+            facts={"ring_seconds": 6.5, "talk_seconds": 31.2, "network_result": "answered", "recording_dropped": 1})
+        log(tx, 2, tx.live_enrollment(2), at(minutes=-50), outcome="busy", session_id=session,
+            facts={"ring_seconds": 0.4, "talk_seconds": 0.0, "network_result": "busy", "recording_dropped": 0})
+        log(tx, 2, tx.live_enrollment(2), at(minutes=-10), outcome="connected", session_id=session)  # by hand
+    kept = [(a["ring_seconds"], a["talk_seconds"], a["network_result"], a["recording_dropped"])
+            for a in store.attempts(1) + store.attempts(2)]
+    assert kept == [(6.5, 31.2, "answered", 1), (0.4, 0.0, "busy", 0), (None, None, None, 0)]
+    counts = store.session_outcomes(session)
+    assert (counts["dials"], counts["timed_calls"], counts["talk_seconds"]) == (3, 2, 31.2)
+    (ran,) = store.sessions_between(at(hours=-3), at())
+    assert (ran["timed_calls"], ran["talk_seconds"]) == (2, 31.2)
+
+
 def test_a_session_and_what_it_came_to(store: Store) -> None:
     add_prospects(store, record(1), record(2), enrollments=(enrollment(1, due=at()), enrollment(2, due=at())))
     with store.writing() as tx:
@@ -276,7 +294,8 @@ def test_a_session_and_what_it_came_to(store: Store) -> None:
             counts["emails_sent"], counts["no_answers"]) == (2, 1, 1, 1, 1, 0)
     assert store.session(session)["ended_at"] is None
     assert store.sessions_between(at(hours=-3), at()) == [
-        {"id": session, "started_at": at(hours=-2), "ended_at": None, "dials": 2, "last_at": at(minutes=-20)}]
+        {"id": session, "started_at": at(hours=-2), "ended_at": None, "dials": 2, "last_at": at(minutes=-20),
+         "timed_calls": 0, "talk_seconds": 0.0}]
     with store.writing() as tx:
         assert tx.end_session(session, at())
         assert not tx.end_session(session + 1, at())

@@ -12,7 +12,7 @@ from textual.color import Color
 
 from dialdeck import services
 from dialdeck.cli import setup
-from dialdeck.models import DueItem, SessionStats
+from dialdeck.models import CallFacts, DueItem, SessionStats
 from dialdeck.tui.app import make_app
 from dialdeck.tui.screens.summary import SummaryScreen, summary_rows
 from dialdeck.tui.widgets.due_calls import DueCalls, row_content
@@ -34,10 +34,30 @@ def test_the_summary_counts_every_outcome_and_disposition() -> None:
     rows = dict(summary_rows("Jordan Reyes", stats, NOW + timedelta(hours=1, minutes=30)))
     assert rows == {
         "Rep": "Jordan Reyes", "Session": "1:30", "Dials": "9", "Dials per hour": "6.0",
-        "Voicemails left": "3", "No answer": "1", "Busy": "1", "Connects": "4", "Meetings booked": "2",
+        "Voicemails left": "3", "No answer": "1", "Busy": "1", "Connects": "4", "Talk time": "— (not timed)",
+        "Meetings booked": "2",
         "Callbacks set": "1", "Not interested": "1", "Wrong numbers": "0", "Do not call": "1",
         "Emails sent": "2", "Tasks done": "1",
     }
+
+
+def test_the_summary_shows_the_talk_time_of_the_calls_dialdeck_placed(tmp_path: Path) -> None:
+    path = build_db(tmp_path)
+    megan, ana = (prospect_id(path, name) for name in ("Megan", "Ana"))
+
+    def work(db):
+        session = services.start_session(db, NOW)
+        number = services.prospect(db, megan).phone_e164
+        services.log_outcome(db, megan, "connected", NOW + timedelta(minutes=1), disposition="booked", session_id=session,
+                             call=CallFacts(number=number, ring_seconds=3.0, talk_seconds=184.6, network_result="answered"))
+        services.log_outcome(db, ana, "busy", NOW + timedelta(minutes=5), session_id=session,
+                             call=CallFacts(number=services.prospect(db, ana).phone_e164, ring_seconds=0.4,
+                                            talk_seconds=0.0, network_result="busy"))
+        return services.session_stats(db, session)
+
+    stats = with_db(path, work)
+    assert (stats.dials, stats.timed_calls, stats.talk_seconds) == (2, 2, 184.6)
+    assert dict(summary_rows("R", stats, NOW + timedelta(minutes=10)))["Talk time"] == "3:05"
 
 
 @pytest.mark.parametrize(("minutes", "shown"), [(1, "— (after 15 min)"), (14, "— (after 15 min)"), (15, "4.0"),

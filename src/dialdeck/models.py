@@ -302,7 +302,8 @@ class SessionStats:
     callbacks: int = 0  # callbacks agreed on a connected call
     emails_sent: int = 0
     tasks_done: int = 0  # task and social steps marked done
-    talk_seconds: float = 0.0  # time on answered calls dialdeck placed (0 when none were timed)
+    timed_calls: int = 0  # calls dialdeck placed itself: their ring and talk time are known
+    talk_seconds: float = 0.0  # time on the answered ones among them
 
     def per_hour(self, now: datetime) -> float:
         hours = max((now - self.started_at).total_seconds() / 3600, 1 / 60)
@@ -361,6 +362,7 @@ class SessionActivity:
     ended_at: datetime | None  # None: not closed (still open, or the app was killed)
     dials: int
     dials_per_hour: float
+    talk_seconds: float | None = None  # talk time of the calls dialdeck placed; None: none was timed
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,14 @@ def elapsed(started: datetime, now: datetime) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def call_length(seconds: float) -> str:
+    """A call's length as a phone shows it: '0:05', '12:40', '1:02:03' (whole seconds, half up)."""
+    whole = int(max(seconds, 0) + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 # ---- how long ago or ahead -------------------------------------------------------------------
 
 # Under a minute either way is "now": a list that ticked seconds would never be still.

@@ -23,6 +23,7 @@ from dialdeck.clock import Clock, system_clock
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import NotCallable
 from dialdeck.models import CallFacts, DialPlan
+from dialdeck.phrases import call_length
 from dialdeck.safe_text import json_safe
 
 from .database import database
@@ -153,7 +154,7 @@ def _summary(result: dialers.CallResult) -> str:
     if result.ring_seconds is not None:
         parts.append(f"rang {result.ring_seconds:g} s")
     if result.result == dialers.ANSWERED and result.talk_seconds is not None:
-        parts.append(f"talk {talk_time(result.talk_seconds)}")
+        parts.append(f"talk {call_length(result.talk_seconds)}")
     if result.reason:
         parts.append(result.reason)
     if result.suggested_outcome:
@@ -174,14 +175,6 @@ def _log_args(plan: DialPlan, result: dialers.CallResult) -> str:
     if result.talk_seconds is not None:
         words.append(f"--talk-seconds {result.talk_seconds:g}")
     return " ".join(words)
-
-
-def talk_time(seconds: float) -> str:
-    """'0:05', '12:40', '1:02:03': a call's length as a phone shows it."""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _number_text(plan: DialPlan) -> str:

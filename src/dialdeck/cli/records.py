@@ -11,10 +11,11 @@ from typing import Any, TextIO
 
 from dialdeck import phones, services
 from dialdeck.csv_guard import guarded_writer
+from dialdeck.phrases import call_length
 from dialdeck.safe_write import replacing
 
 from .database import database, rep_zone
-from .output import data_stream, human_in, iso_in, json_array_text, plain, print_json, table
+from .output import data_stream, human_in, iso_in, json_array_text, plain, plural, print_json, table
 from .times import rep_now
 
 # --------------------------------------------------------------------------- history
@@ -41,10 +42,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no attempts yet")
     else:
         rows = [
-            [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
+            [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number),
+             call_shown(a), a.note]
             for a in attempts
         ]
-        print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"], rows))
+        print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "CALL", "NOTE"], rows))
+        talked = [a.talk_seconds for a in attempts if a.talk_seconds]
+        if talked:
+            print(f"talk time: {call_length(sum(talked))} over {plural(len(talked), 'answered call')}")
     print()
     print(_notes_text(notes, zone))
     return 0
@@ -53,6 +58,17 @@ def cmd_history(args: argparse.Namespace) -> int:
 def _outcome(attempt) -> str:
     """'busy (forced)' for a call logged with --force against the guard (the JSON has the reason)."""
     return f"{attempt.outcome} (forced)" if attempt.forced_reason else attempt.outcome
+
+
+def call_shown(attempt) -> str:
+    """What the network said of a call dialdeck placed: 'answered 1:02', 'busy', 'answered 0:31 +
+    recording'; '-' for a call dialled by hand."""
+    if attempt.network_result is None:
+        return "-"
+    shown = attempt.network_result
+    if attempt.network_result == "answered" and attempt.talk_seconds is not None:
+        shown += f" {call_length(attempt.talk_seconds)}"
+    return shown + (" + recording" if attempt.recording_dropped else "")
 
 
 def _numbers_line(numbers) -> str:
@@ -137,8 +153,9 @@ def _report_text(activity) -> str:
     if activity.sessions:
         rows = [[f"#{s.session_id}", human_in(s.started_at, zone),
                  human_in(s.ended_at, zone) if s.ended_at else "not closed", str(s.dials),
-                 f"{s.dials_per_hour:.1f}"] for s in activity.sessions]
-        lines += ["", table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR"], rows)]
+                 f"{s.dials_per_hour:.1f}", call_length(s.talk_seconds) if s.talk_seconds is not None else "-"]
+                for s in activity.sessions]
+        lines += ["", table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR", "TALK"], rows)]
     lines += ["", f"due now {activity.due_now} · later today {activity.later_today} · overdue {activity.overdue}"]
     return "\n".join(lines)
 

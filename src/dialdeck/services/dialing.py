@@ -45,13 +45,15 @@ def dial_plan(store: Store, prospect_id: int, now: datetime, *, number: str | No
         name = name_of(row)
         ctx = context_of(store, row, profile, now)
         if enrollment is None:
-            raise guard.NotCallable(CallVerdict(blocked_reason=f"{name or 'this prospect'} is not enrolled in any cadence",
-                                                headline="not enrolled"), ctx.zone)
+            unenrolled = CallVerdict(blocked_reason=f"{name or 'this prospect'} is not enrolled in any cadence",
+                                     headline="not enrolled")
+            raise guard.NotCallable(unenrolled, ctx.zone)
         used = chosen_number(store, row, number, profile)
         if used.dnc:
             shown = phones.format_with_extension(used.e164, used.extension)
-            raise guard.NotCallable(CallVerdict(blocked_reason=f"{shown} is on the do-not-call list: it is never dialled",
-                                                headline="on the do-not-call list"), ctx.zone)
+            listed = CallVerdict(blocked_reason=f"{shown} is on the do-not-call list: it is never dialled",
+                                 headline="on the do-not-call list")
+            raise guard.NotCallable(listed, ctx.zone)
         verdict = verdict_of(store, row, enrollment, ctx, now)
         if not verdict.allowed:
             raise guard.NotCallable(verdict, ctx.zone)

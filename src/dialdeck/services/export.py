@@ -49,7 +49,15 @@ def _exported(record: ExportRecord) -> dict:
             {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
              "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"],
              "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"],
-             "number": a["number"]}
+             "number": a["number"], "network_result": a["network_result"], "ring_seconds": a["ring_seconds"],
+             "talk_seconds": a["talk_seconds"], "recording_dropped": bool(a["recording_dropped"])}
             for a in record.attempts
         ]
+        item["talk_seconds_total"] = talk_total(record.attempts)
     return item
+
+
+def talk_total(attempts: list) -> float | None:
+    """Time on answered calls dialdeck placed, summed; None when no call of theirs was timed."""
+    timed = [a["talk_seconds"] for a in attempts if a.get("talk_seconds") is not None]
+    return round(sum(timed), 1) if timed else None

@@ -124,7 +124,8 @@ def voicemail_step(cadence: str, step: str | int) -> int:
     if number not in voicemail_steps(cad):
         shown = ", ".join(map(str, voicemail_steps(cad))) or "none"
         what = cad.steps[number - 1].action
-        why = "leaves no voicemail" if what == "call" else f"is an {what} step" if what == "email" else f"is a {what} step"
+        article = "an" if what == "email" else "a"
+        why = "leaves no voicemail" if what == "call" else f"is {article} {what} step"
         raise InvalidInput(f"step {number} of {cadence} {why}: a recording goes with a call step that leaves "
                            f"a voicemail (in {cadence}: {shown})")
     return number

@@ -61,4 +61,5 @@ def _session_activity(row: dict) -> SessionActivity:
     end = ended or from_iso(row["last_at"]) or started
     stats = SessionStats(session_id=row["id"], started_at=started, dials=row["dials"], voicemails=0, connects=0)
     return SessionActivity(session_id=row["id"], started_at=started, ended_at=ended, dials=row["dials"],
-                           dials_per_hour=stats.per_hour(end))
+                           dials_per_hour=stats.per_hour(end),
+                           talk_seconds=row["talk_seconds"] if row["timed_calls"] else None)

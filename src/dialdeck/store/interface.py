@@ -438,10 +438,11 @@ class Store(Records, DueQueue, Protocol):
 
     def session(self, session_id: int) -> SessionRow | None: ...
 
-    def session_outcomes(self, session_id: int) -> dict[str, int]:
+    def session_outcomes(self, session_id: int) -> dict[str, float]:
         """One session's attempts counted: dials, voicemails, connects, no_answers, busy,
         wrong_numbers, do_not_call, meetings_booked, not_interested, callbacks, emails_sent,
-        tasks_done."""
+        tasks_done, timed_calls (calls dialdeck placed, with what the network said) as ints;
+        talk_seconds (float: the talk time of its timed calls, 0.0 if none)."""
         ...
 
     def activity_by_cadence(self, since: Time, until: Time) -> list[dict]:
@@ -451,7 +452,8 @@ class Store(Records, DueQueue, Protocol):
 
     def sessions_between(self, since: Time, until: Time) -> list[dict]:
         """Sessions that ran in [since, until], oldest first: id, started_at, ended_at, dials
-        (the whole session's) and last_at (its newest attempt, or None)."""
+        (the whole session's), last_at (its newest attempt, or None), timed_calls (calls
+        dialdeck placed) and talk_seconds (their talk time, 0.0 if none)."""
         ...
 
     def export(self, *, with_attempts: bool = True) -> Iterator[ExportRecord]:

@@ -19,7 +19,9 @@ SELECT count(*) FILTER (WHERE action = 'call') AS dials,
        count(*) FILTER (WHERE disposition = 'not-interested') AS not_interested,
        count(*) FILTER (WHERE disposition = 'callback') AS callbacks,
        count(*) FILTER (WHERE outcome = 'sent') AS emails_sent,
-       count(*) FILTER (WHERE outcome = 'done') AS tasks_done
+       count(*) FILTER (WHERE outcome = 'done') AS tasks_done,
+       count(*) FILTER (WHERE network_result IS NOT NULL) AS timed_calls,
+       coalesce(sum(talk_seconds), 0.0) AS talk_seconds
 FROM attempts WHERE session_id = %s
 """
 
@@ -40,7 +42,9 @@ GROUP BY cadence ORDER BY dials DESC, cadence
 
 _SESSIONS_SQL = """
 SELECT s.id, s.started_at, s.ended_at,
-       count(a.id) FILTER (WHERE a.action = 'call') AS dials, max(a.at) AS last_at
+       count(a.id) FILTER (WHERE a.action = 'call') AS dials, max(a.at) AS last_at,
+       count(a.id) FILTER (WHERE a.network_result IS NOT NULL) AS timed_calls,
+       coalesce(sum(a.talk_seconds), 0.0) AS talk_seconds
 FROM sessions s LEFT JOIN attempts a ON a.session_id = s.id
 WHERE s.started_at <= %(until)s GROUP BY s.id
 HAVING coalesce(s.ended_at, max(a.at), s.started_at) >= %(since)s
@@ -54,7 +58,7 @@ class ActivityReads:
     def session(self, session_id: int) -> SessionRow | None:
         return one(self.conn, "SELECT * FROM sessions WHERE id = %s", [session_id])
 
-    def session_outcomes(self, session_id: int) -> dict[str, int]:
+    def session_outcomes(self, session_id: int) -> dict[str, float]:
         return one(self.conn, _SESSION_OUTCOMES_SQL, [session_id])
 
     def activity_by_cadence(self, since: Time, until: Time) -> list[dict]:

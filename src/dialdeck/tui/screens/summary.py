@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dialdeck.models import RATE_AFTER, SessionStats
-from dialdeck.phrases import elapsed
+from dialdeck.phrases import call_length, elapsed
 from dialdeck.safe_text import one_line
 
 
@@ -28,6 +28,8 @@ def summary_rows(rep: str, stats: SessionStats, now: datetime) -> list[tuple[str
         ("No answer", str(stats.no_answers)),
         ("Busy", str(stats.busy)),
         ("Connects", str(stats.connects)),
+        # Known only for calls dialdeck placed: a call dialled by hand is not timed.
+        ("Talk time", call_length(stats.talk_seconds) if stats.timed_calls else "— (not timed)"),
         ("Meetings booked", str(stats.meetings_booked)),
         ("Callbacks set", str(stats.callbacks)),
         ("Not interested", str(stats.not_interested)),
