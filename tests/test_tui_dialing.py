@@ -89,7 +89,8 @@ async def test_every_state_shows_live_and_the_timer_ticks(tmp_path):
         await settle(pilot)
         assert panel(app).startswith("Ended  1:05 talk")
         assert "Enter logs connected" in panel(app)
-        assert keys(app)["g"] == "Dial" and keys(app)["⏎"] == "Log it"
+        assert keys(app)["g"] == "Dial" and app.screen.check_action("confirm_outcome", ())
+        assert "Ana Souza: call ended after 1:05: Enter logs connected" in status(app)
 
 
 async def test_busy_is_preselected_and_enter_logs_it_with_the_call_facts(tmp_path):
@@ -156,7 +157,7 @@ async def test_a_failed_call_suggests_nothing_and_says_why(tmp_path):
         await settle(pilot)
         assert panel(app).startswith("Failed") and "404 Not Found" in panel(app)
         assert "Ana Souza: failed (404 Not Found): press the outcome key" in status(app)
-        assert "⏎" not in keys(app)
+        assert not app.screen.check_action("confirm_outcome", ())
         await press(pilot, "enter")  # nothing suggested: Enter goes to the due list, nothing is logged
         assert attempts(path) == []
         await press(pilot, "n")
@@ -343,7 +344,7 @@ async def test_manual_shows_the_number_large_copies_it_and_the_rep_logs_as_today
         assert app.screen.query_one("#call-number", Digits).value == "+55 11 91234-5678"
         assert app.screen.query_one("#call-number", Digits).display
         assert panel(app).startswith("dial +55 11 91234-5678 yourself: copied to the clipboard with xclip")
-        assert "⏎" not in keys(app) and keys(app)["n"]  # nothing suggested: the rep picks
+        assert not app.screen.check_action("confirm_outcome", ()) and keys(app)["n"]  # nothing suggested: the rep picks
         await press(pilot, "n")
         assert [(a["outcome"], a["number"], a["network_result"]) for a in attempts(path)] == [
             ("no-answer", "+5511912345678", None)]

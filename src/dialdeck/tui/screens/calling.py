@@ -31,11 +31,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from dialdeck import services
-from dialdeck.dialers import CallState, Dialer, DialTarget
+from dialdeck.dialers import CallEvent, CallState, Dialer, DialTarget
 from dialdeck.errors import DialdeckError
 from dialdeck.models import CALL_OUTCOMES, CallCard, DialPlan, Recording, RepProfile
 from dialdeck.phones import number_text
-from dialdeck.tui.calls import CallProgress, Countdown, LiveCall
+from dialdeck.tui.calls import CallProgress, Countdown, LiveCall, clock_text
 from dialdeck.tui.dial_jobs import next_dialable
 from dialdeck.tui.formatting import outcome_label
 from dialdeck.tui.messages import Failure, ReadFailed
@@ -234,7 +234,7 @@ class CallingScreen(Screen[None]):
         self.call = call
         self.show_call()
 
-        def on_event(event: Any) -> None:  # the back-end's thread
+        def on_event(event: CallEvent) -> None:  # the back-end's thread
             self.post_message(CallProgress(serial, event))
 
         try:
@@ -261,9 +261,14 @@ class CallingScreen(Screen[None]):
 
     @staticmethod
     def _ended_line(call: LiveCall) -> str:
-        state = call.state.value if call.state is not None else "ended"
-        why = f" ({call.reason})" if call.reason and call.state is not CallState.ENDED else ""
-        said = f"{call.plan.name}: {state.replace('-', ' ')}{why}"
+        if call.state is CallState.ENDED:
+            result = call.result
+            talk = f" after {clock_text(result.talk_seconds)}" if result and result.talk_seconds is not None else ""
+            said = f"{call.plan.name}: call ended{talk}"
+        else:
+            state = call.state.value if call.state is not None else "ended"
+            why = f" ({call.reason})" if call.reason else ""
+            said = f"{call.plan.name}: {state.replace('-', ' ')}{why}"
         if call.suggested is None:
             return f"{said}: press the outcome key"
         return f"{said}: Enter logs {outcome_label(call.suggested)}, or press another outcome key"

@@ -180,14 +180,16 @@ class SessionScreen(CallingScreen):
                 tooltip="Several numbers: call their next number instead"),
         # Power mode: the key says what it is now; pressing it turns it the other way.
         Binding("a", "power(True)", "Power off", id="power_on",
-                tooltip="Turn power mode on: after each outcome the next due call is dialled by itself, after a countdown"),
+                tooltip="Turn power mode on: after each outcome the next due call is dialled after a countdown"),
         Binding("a", "power(False)", "Power ON", id="power_off",
                 tooltip="turn it off: you dial each call with g"),
         Binding("r", "drop", "Drop VM", id="drop",
                 tooltip="A voicemail box answered: play this step's recording, log voicemail, next call"),
         Binding("escape", "cancel_countdown", "Cancel", id="cancel_countdown",
                 tooltip="Power mode: cancel the countdown to the next dial"),
-        Binding("enter", "confirm_outcome", "Log it", id="confirm_outcome", priority=True,
+        # Not in the key bar (a priority key would be drawn first and move every other one): the
+        # call panel and the status line say "Enter logs busy" when it applies.
+        Binding("enter", "confirm_outcome", "Log it", id="confirm_outcome", priority=True, show=False,
                 tooltip="The call ended: log the outcome the network suggested"),
         Binding("R", "record", "Record", id="record", show=False,
                 tooltip="Record this step's voicemail from the microphone (R again stops)"),
