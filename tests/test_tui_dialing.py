@@ -290,7 +290,7 @@ async def test_power_mode_never_dials_a_prospect_the_guard_refuses_when_the_coun
         await pilot.pause(1.3)
         await settle(pilot)
         assert len(fake.calls) == 1  # Megan was not dialled
-        assert "outside" in status(app) or "Power mode stopped" in status(app)
+        assert status(app).endswith("Power mode stopped: nobody due now may be dialled"), status(app)
 
 
 def test_next_dialable_skips_what_the_guard_refuses(tmp_path, monkeypatch):
@@ -467,3 +467,24 @@ def test_the_session_command_passes_the_dialer_to_the_app(tmp_path, monkeypatch)
     monkeypatch.setattr(tui_app, "run_session", fake_run)
     assert main(["--db", str(tmp_path / "d.db"), "--dialer", "tel"]) == 0
     assert seen["dialer"] == "tel"
+
+
+def test_the_call_timer_reads_as_a_clock():
+    from dialdeck.tui.calls import clock_text
+
+    assert [clock_text(s) for s in (0, 7.9, 65, 754, 3723)] == ["0:00", "0:07", "1:05", "12:34", "1:02:03"]
+
+
+def test_a_dropped_call_counts_its_talk_to_the_drop():
+    from dialdeck.dialers import CallEvent, CallState
+    from dialdeck.models import DialPlan
+    from dialdeck.tui.calls import LiveCall
+
+    plan = DialPlan(1, "Ana Souza", "+5511912345678", "12", "voicemail-challenge", 1, None)
+    call = LiveCall(1, None, plan, True)  # type: ignore[arg-type]
+    call.apply(CallEvent(CallState.DIALING, NOW, 100.0))
+    call.apply(CallEvent(CallState.ANSWERED, NOW, 106.5))
+    facts = call.facts(dropped_at=110.0)
+    assert (facts.number, facts.ring_seconds, facts.talk_seconds, facts.network_result, facts.recording_dropped) == (
+        "+5511912345678;ext=12", 6.5, 3.5, "answered", True)
+    assert call.live and call.answered and call.timer(112.0) == 5.5
