@@ -430,3 +430,19 @@ def test_a_hand_logged_call_shows_no_call_facts(rep: Rep) -> None:
     text = rep.run("history", ANA, check=True).stdout
     assert "no-answer  +1 212-555-0101  -" in text
     assert "talk time" not in text
+
+
+def test_config_shows_the_dialing_settings_with_the_password_masked(rep: Rep) -> None:
+    assert rep.run("config", "set", "sip.password", "s3cret-Pass", check=True).stdout == "sip.password = ********\n"
+    rep.run("config", "set", "sip.caller_id", "+1 (212) 555-0142", check=True)
+    shown = rep.run("config", check=True).stdout
+    assert "s3cret" not in shown
+    assert [line.split() for line in shown.splitlines() if line.startswith(("dial.", "sip."))] == [
+        ["dial.backend", "manual"], ["dial.command", "(not", "set)"], ["dial.ring_timeout", "30"],
+        ["sip.domain", "(not", "set)"], ["sip.user", "(not", "set)"], ["sip.password", "********"],
+        ["sip.register", "no"], ["sip.caller_id", "+12125550142"], ["sip.audio", "alsa,default"]]
+    data = json.loads(rep.run("config", "--json", check=True).stdout)
+    assert (data["sip.password"], data["dial.backend"]) == ("********", "manual")
+    bad = rep.run("config", "set", "sip.register", "maybe")
+    assert (bad.returncode, bad.stderr) == (1, "dialdeck: error: sip.register: 'maybe' is not yes or no\n")
+    assert "dial.backend" in rep.run("config", "set", "--help", check=True).stdout

@@ -124,7 +124,7 @@ def test_the_dialing_settings_are_validated_kept_and_handed_to_the_dialer(import
         services.set_setting(imported_db, "dial.ring_timeout", "2")
     with pytest.raises(InvalidInput, match=r"^dial.backend: 'skype'"):
         services.set_setting(imported_db, "dial.backend", "skype")
-    with pytest.raises(InvalidInput, match="unknown setting 'sip.colour'; known settings: .*sip.domain"):
+    with pytest.raises(InvalidInput, match=r"unknown setting 'sip\.colour'; known settings: .*sip\.domain"):
         services.set_setting(imported_db, "sip.colour", "blue")
     assert services.dialer_settings(imported_db)["dial.ring_timeout"] == "5"
 
@@ -185,3 +185,23 @@ def test_an_old_postgres_database_gains_the_call_facts(request: pytest.FixtureRe
                 kept["recording_dropped"]) == ("busy", None, None, None, 0)
     finally:
         db.close()
+
+
+@pytest.mark.sqlite_only(reason="copies a SQLite file into its own PostgreSQL database")
+def test_migrate_carries_the_call_facts_to_postgres(imported_db, now, request: pytest.FixtureRequest) -> None:
+    pg = request.getfixturevalue("pg")
+    services.log_outcome(imported_db, ANA, "voicemail", now, call=CallFacts(
+        number="+12125550101", ring_seconds=7.5, talk_seconds=22.0, network_result="answered", recording_dropped=True))
+    services.log_outcome(imported_db, DEV, "busy", now)
+    name = pg.new_database(empty=True)
+    request.addfinalizer(lambda: pg.drop(name))
+    url = pg.url_of(name)
+    copies = services.move_database(imported_db.location, url)
+    assert all(copy.same for copy in copies)
+    moved = open_store(url)
+    try:
+        facts = [(a["ring_seconds"], a["talk_seconds"], a["network_result"], a["recording_dropped"])
+                 for a in moved.attempts(ANA) + moved.attempts(DEV)]
+        assert facts == [(7.5, 22.0, "answered", 1), (None, None, None, 0)]
+    finally:
+        moved.close()

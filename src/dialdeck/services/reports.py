@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dialdeck.clock import UTC, as_utc, from_iso, to_iso
+from dialdeck.clock import UTC, as_utc, from_iso, stored_instant, to_iso
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
     ActivityReport,
@@ -55,7 +55,7 @@ def _days_back(day_start: datetime, days: int, profile: RepProfile) -> datetime:
 
 
 def _session_activity(row: dict) -> SessionActivity:
-    started = from_iso(row["started_at"])
+    started = stored_instant(row["started_at"])
     ended = from_iso(row["ended_at"])
     # A session not closed is measured to its last attempt, so a killed app does not stretch it.
     end = ended or from_iso(row["last_at"]) or started

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dialdeck.clock import from_iso
+from dialdeck.clock import from_iso, stored_instant
 from dialdeck.enrolling import LIVE
 from dialdeck.models import Attempt, Enrollment, Note, OutcomeResult, Prospect
 from dialdeck.services.library import steps_total
@@ -36,7 +36,7 @@ def enrollment_model(row: EnrollmentRow) -> Enrollment:
 def attempt_model(row: AttemptRow) -> Attempt:
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
-        action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
+        action=row["action"], outcome=row["outcome"], at=stored_instant(row["at"]), note=row["note"],
         session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
         ring_seconds=row.get("ring_seconds"), talk_seconds=row.get("talk_seconds"),
         network_result=row.get("network_result"), recording_dropped=bool(row.get("recording_dropped")),
@@ -44,7 +44,7 @@ def attempt_model(row: AttemptRow) -> Attempt:
 
 
 def note_model(row: NoteRow) -> Note:
-    return Note(id=row["id"], prospect_id=row["prospect_id"], at=from_iso(row["at"]), text=row["text"],
+    return Note(id=row["id"], prospect_id=row["prospect_id"], at=stored_instant(row["at"]), text=row["text"],
                 source=row["source"], session_id=row["session_id"], attempt_id=row["attempt_id"])
 
 

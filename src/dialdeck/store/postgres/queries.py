@@ -34,6 +34,7 @@ from collections.abc import Iterator, Sequence
 import psycopg
 
 from dialdeck.store.interface import DueRow, Time
+from dialdeck.store.postgres.records import scalar
 
 # Above this many due rows in a tier, walking the ordered index beats sorting the due set.
 SORT_LIMIT = 2000
@@ -121,7 +122,7 @@ class DueQueries:
     def _tier_ids(self, keys: list[str], lo: Time, hi: Time, want: int, *, inclusive: bool) -> list[int]:
         tier = _TIER[inclusive]
         params = {"keys": keys, "lo": lo, "hi": hi, "cap": SORT_LIMIT, "want": want}
-        count = self.conn.execute(_COUNT.format(tier=tier), params).fetchone()[0]
+        count = scalar(self.conn, _COUNT.format(tier=tier), params)
         plan = _SORT if count < SORT_LIMIT else _WALK
         return [row[0] for row in self.conn.execute(plan.format(tier=tier), params)]
 
@@ -173,10 +174,10 @@ class DueQueries:
     def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None) -> int:
         if not keys or cap == 0:
             return 0
-        return self.conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' AND pinned = 0 "
+        return scalar(
+            self.conn, "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' AND pinned = 0 "
             "AND hours_key = ANY(%s::text[]) AND next_due_at <= %s LIMIT %s) AS due",
-            [list(keys), now, cap]).fetchone()[0]
+            [list(keys), now, cap])
 
     def keys_with_unpinned_due(self, keys: Sequence[str], now: Time) -> set[str]:
         if not keys:
@@ -187,13 +188,13 @@ class DueQueries:
             [list(keys), now])}
 
     def count_due_between(self, after: Time, until: Time, cap: int | None) -> int:
-        return self.conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' "
-            "AND next_due_at > %s AND next_due_at <= %s LIMIT %s) AS due", [after, until, cap]).fetchone()[0]
+        return scalar(
+            self.conn, "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' "
+            "AND next_due_at > %s AND next_due_at <= %s LIMIT %s) AS due", [after, until, cap])
 
     def count_due_before(self, before: Time) -> int:
-        return self.conn.execute(
-            "SELECT count(*) FROM enrollments WHERE status = 'active' AND next_due_at < %s", [before]).fetchone()[0]
+        return scalar(
+            self.conn, "SELECT count(*) FROM enrollments WHERE status = 'active' AND next_due_at < %s", [before])
 
     def next_coming_due(self, after: Time) -> int | None:
         row = self.conn.execute(

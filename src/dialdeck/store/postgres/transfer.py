@@ -29,6 +29,7 @@ from dialdeck.models import TableCopy
 from dialdeck.store.postgres import schema
 from dialdeck.store.postgres.connect import connect, shown, store_error
 from dialdeck.store.postgres.engine import set_sequences
+from dialdeck.store.postgres.records import scalar
 from dialdeck.store.sqlite import open_sqlite_reader
 
 SQLITE_BOOKKEEPING = ("_sqlite_migrations",)
@@ -105,7 +106,7 @@ def _copy_all(lite: sqlite3.Connection, conn: psycopg.Connection, where: str, re
                              f"{', '.join(sorted(missing))}); nothing was copied")
     order = _in_foreign_key_order(conn, target_tables)
     conn.execute(f"LOCK TABLE {', '.join(order)} IN EXCLUSIVE MODE")  # no other writer meanwhile
-    held = [table for table in order if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]]
+    held = [table for table in order if scalar(conn, f"SELECT EXISTS (SELECT 1 FROM {table})")]
     if held and not replace:
         raise StoreError(f"{where} already holds dialdeck data (in {', '.join(held)}); migrate into an empty "
                          "database, or pass --replace to replace what it holds; nothing was copied")

@@ -129,7 +129,7 @@ class DueQueries:
     def explain_due(self, open_keys: Sequence[str], now: Time, today: Time) -> list[str]:
         keys = list(open_keys) or ["-"]
         params = [*keys, "", today]
-        statements = [
+        statements: list[tuple[str, str, list[str | int]]] = [
             ("pinned", _pinned_sql(keys), [now, *keys, 50]),
             ("count", _count_sql(keys), [*params, SORT_LIMIT]),
             ("few due: sort", _tier_sql(keys, "ix_due_zone"), [*params, 50]),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import getters, work
 from textual.actions import SkipAction
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -58,9 +58,17 @@ PHONE_HELP = (
 )
 
 
-def help_bindings(bindings: list[Binding]) -> list[Binding]:
+def start_recorder(program: str, target: Path) -> subprocess.Popen[bytes]:
+    """``arecord`` writing the microphone to ``target`` as the calls carry it: 8 kHz mono 16-bit."""
+    return subprocess.Popen(
+        [program, "-q", "-t", "wav", "-f", "S16_LE", "-r", "8000", "-c", "1", "-d", str(RECORD_LIMIT), str(target)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def help_bindings(bindings: list[BindingType]) -> list[BindingType]:
     """The session's bindings as the help lists them: the phone keys in their compact rows."""
-    return [binding for binding in bindings if binding.id not in PHONE_KEY_IDS] + list(PHONE_HELP)
+    kept = [binding for binding in bindings if not (isinstance(binding, Binding) and binding.id in PHONE_KEY_IDS)]
+    return [*kept, *PHONE_HELP]
 
 
 RECORDER = "arecord"  # alsa-utils: records a WAV from the default microphone until stopped
@@ -441,10 +449,7 @@ class CallingScreen(Screen[None]):
             return
         target = Path(tempfile.mkdtemp(prefix="dialdeck-record-")) / "voicemail.wav"
         try:
-            self._recorder = subprocess.Popen(
-                [program, "-q", "-t", "wav", "-f", "S16_LE", "-r", "8000", "-c", "1", "-d", str(RECORD_LIMIT),
-                 str(target)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._recorder = await asyncio.to_thread(start_recorder, program, target)
         except OSError as error:
             self.say(f"{RECORDER} could not start: {error.strerror or error}", "error")
             return

@@ -599,8 +599,9 @@ class SessionScreen(CallingScreen):
         self.undo_depth += 1
         self.show_desk(message.desk)
         prospect, result = message.card.prospect, message.result
-        self.say(f"{prospect.name} picked a time → call "
-                 f"{short_when(result.next_due_at, prospect.timezone, message.at)} their time")
+        if result.next_due_at is not None:  # always: a picked time pins the next call
+            self.say(f"{prospect.name} picked a time → call "
+                     f"{short_when(result.next_due_at, prospect.timezone, message.at)} their time")
 
     @work(group="keys")
     async def action_mailto(self) -> None:
@@ -644,7 +645,7 @@ class SessionScreen(CallingScreen):
                                                    self.profile.timezone, self._in_use)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_bindings([b for b in self.BINDINGS if isinstance(b, Binding)])))
+        self.app.push_screen(HelpScreen(help_bindings(list(self.BINDINGS))))
 
     @work(group="keys")
     async def action_quit_session(self) -> None:

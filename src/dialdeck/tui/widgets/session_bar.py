@@ -52,7 +52,8 @@ class SessionBar(Widget):
         if self._now is None:
             return Content.styled("dialdeck · opening the database…", "$text-muted")
         clock = self._moving(self._now)[0]
-        parts = [("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
+        parts: list[str | tuple[str, str]] = [
+            ("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
         if self._stats is not None:
             parts += self._figures(self._stats, self._now, short=self.size.width < 100)
         return Content.assemble(*parts)
@@ -64,7 +65,7 @@ class SessionBar(Widget):
         values = (elapsed(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
                   s.shown_rate(now))
         parts: list = []
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             if name == "/h":
                 parts += ["  ", value, ("/h", "$text-muted")]
             else:
