@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dialdeck import __version__
+from dialdeck.dialers import BACKENDS as DIAL_BACKENDS
 from dialdeck.dialers import KEYS as DIALING_KEYS
 from dialdeck.models import DISPOSITIONS, NETWORK_RESULTS, OUTCOMES
 from dialdeck.paths import database_location
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rep", metavar="NAME",
         help="the rep to work as, any case (default: $DIALDECK_REP; a database with one rep needs none)",
     )
+    _dialer(parser)
     parser.set_defaults(handler=cmd_session, subparser=parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_demo(sub)
@@ -85,6 +87,14 @@ def _at(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at", metavar="ISO-TIME",
         help="act as if it were this time (default: now); without an offset it is in the rep's zone",
+    )
+
+
+def _dialer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dialer", choices=DIAL_BACKENDS, metavar="BACKEND",
+        help=f"the calling session dials with this back-end ({', '.join(DIAL_BACKENDS)}) instead of "
+             "the dial.backend setting, for this session only",
     )
 
 
@@ -143,6 +153,7 @@ def _add_demo(sub) -> None:
         "quit unless --keep. --db is ignored: the demo never touches your database",
     )
     _at(p)
+    _dialer(p)
     p.add_argument(
         "--keep", action="store_true",
         help="keep the demo database after quitting, in the user data folder (its path is printed)",

@@ -43,21 +43,23 @@ def cmd_session(args: argparse.Namespace) -> int:
         label = str(path) if path is not None else db.location  # a server's URL without its password
         rep = rep_of(args, db)  # and an unknown or missing --rep too
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
-    return _run_session(location, system_clock, label=label, new_database=new, rep=rep)
+    return _run_session(location, system_clock, label=label, new_database=new, rep=rep,
+                        dialer=getattr(args, "dialer", None))
 
 
 def _run_session(path: Path | str, clock: Clock, *, label: str, notice: str | None = None,
-                 new_database: Path | None = None, rep: Rep | None = None) -> int:
+                 new_database: Path | None = None, rep: Rep | None = None, dialer: str | None = None) -> int:
     from dialdeck.tui.app import run_session  # textual only when a screen is wanted
 
     return run_session(path, clock=clock, session_label=label, start_notice=notice, new_database=new_database,
-                       rep=rep)
+                       rep=rep, dialer=dialer)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from dialdeck.demo import build_demo
 
     start = command_now(args, DEMO_ZONE)
+    dialer = getattr(args, "dialer", None)  # --dialer: the session's back-end
     if args.build_only:
         target = args.build_only.expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"building the demo database at {path} (kept: --keep)…", file=sys.stderr)
         build_demo(path, start)
         status = _run_session(path, clock, label=f"demo: {path}",
-                              notice=f"Demo: {path}, kept (open it again with --db)")
+                              notice=f"Demo: {path}, kept (open it again with --db)", dialer=dialer)
         print(f"the demo database is kept at {path}; open it again with: {PROG} --db {path}", file=sys.stderr)
         return status
     with tempfile.TemporaryDirectory(prefix="dialdeck-demo-") as folder:
@@ -79,7 +81,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f"{PROG} demo --keep keeps it)…", file=sys.stderr)
         build_demo(path, start)
         status = _run_session(path, clock, label=f"demo: {path}",
-                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)")
+                              notice=f"Demo: {path}, deleted on quit (demo --keep keeps it)", dialer=dialer)
     print(f"the demo database {path} was deleted; {PROG} demo --keep keeps the next one", file=sys.stderr)
     return status
 

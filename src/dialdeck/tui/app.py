@@ -8,6 +8,7 @@ and closes it on the way out.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,9 +18,12 @@ from textual.types import AnimationLevel
 
 from dialdeck import services
 from dialdeck.clock import Clock, system_clock
+from dialdeck.dialers import CallHandle, Dialer, make_dialer
+from dialdeck.dialers.base import Monotonic
 from dialdeck.errors import DialdeckError
 from dialdeck.models import Rep
 from dialdeck.paths import styles_dir
+from dialdeck.tui.calls import POWER_COUNTDOWN
 from dialdeck.tui.commands import ProspectSearch
 from dialdeck.tui.gateway import Gateway
 from dialdeck.tui.mail import MailResult, open_mailto
@@ -31,6 +35,7 @@ DEFAULT_THEME = "textual-dark"
 QUIET_AFTER_CARD = 0.25  # seconds with a new card on screen before the garbage collector runs
 
 MailOpener = Callable[[str], MailResult]
+DialerFactory = Callable[..., Dialer]  # dialers.make_dialer's signature (tests pass a fake)
 
 
 class DialdeckApp(App[int]):
@@ -42,7 +47,8 @@ class DialdeckApp(App[int]):
                  session_label: str | None = None, animation_level: AnimationLevel | None = None,
                  cursor_blink: bool = True, start_notice: str | None = None,
                  new_database: Path | None = None, open_mail: MailOpener = open_mailto,
-                 rep: Rep | None = None) -> None:
+                 rep: Rep | None = None, dialer: str | None = None, dialer_factory: DialerFactory = make_dialer,
+                 monotonic: Monotonic = time.monotonic, power_countdown: int = POWER_COUNTDOWN) -> None:
         super().__init__(css_path=[styles_dir() / name for name in STYLESHEETS])
         self.clock = clock
         self.refresh_seconds = refresh_seconds
@@ -54,6 +60,12 @@ class DialdeckApp(App[int]):
         self.start_notice = start_notice  # said in the status line as the session opens
         self.new_database = new_database  # this session created its database here (empty)
         self.open_mail = open_mail  # blocking: the session runs it off the UI thread
+        self.dialer_backend = dialer  # --dialer: this session's back-end (None: the dial.backend setting)
+        self.dialer_factory = dialer_factory
+        self.dialer: Dialer | None = None  # made as the session opens (tui/screens/calling.py)
+        self.calls: list[CallHandle] = []  # every call placed: hung up on the way out
+        self.monotonic = monotonic  # the call timer's clock
+        self.power_countdown = power_countdown  # seconds before power mode dials
         self._theme_name = theme if theme in self.available_themes else DEFAULT_THEME
         self._theme_shown = False
         self._heap_frozen = False
@@ -79,10 +91,26 @@ class DialdeckApp(App[int]):
             self.notify(f"The theme will not be remembered: {error}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
+        self.end_calls()
         self.gateway.close()
         gc.enable()  # the process may go on (tests, the CLI)
         if self._heap_frozen:
             gc.unfreeze()  # back to the collector: the process may go on (tests, the CLI)
+
+    def end_calls(self) -> None:
+        """Leaving: hang up every call still on (a voicemail still playing too), close the back-end."""
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.end_recording()
+        for handle in self.calls:
+            if handle.result is None:
+                try:
+                    handle.hang_up()
+                except DialdeckError:  # already gone: nothing left to end
+                    pass
+        if self.dialer is not None:
+            self.dialer.close()
+            self.dialer = None
 
     def freeze_heap(self) -> None:
         """Once the first card is up: keep what start-up built out of every later collection.
@@ -151,24 +179,28 @@ def make_app(db_path: Path | str, *, clock: Clock = system_clock, theme: str | N
              refresh_seconds: float = 30.0, session_label: str | None = None,
              animation_level: AnimationLevel | None = None, cursor_blink: bool = True,
              start_notice: str | None = None, new_database: Path | None = None,
-             open_mail: MailOpener = open_mailto, rep: Rep | None = None) -> DialdeckApp:
+             open_mail: MailOpener = open_mailto, rep: Rep | None = None, dialer: str | None = None,
+             dialer_factory: DialerFactory = make_dialer, monotonic: Monotonic = time.monotonic,
+             power_countdown: int = POWER_COUNTDOWN) -> DialdeckApp:
     """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink.
 
     ``theme`` None: the theme the rep last picked (kept in the database), else textual-dark.
     ``rep``: who the session works as (``services.select_rep``); None: the database's only rep.
+    ``dialer``: the back-end for this session (``--dialer``); None: the ``dial.backend`` setting.
     """
     chosen = theme or saved_theme(Path(db_path), rep) or DEFAULT_THEME
     return DialdeckApp(Path(db_path), clock=clock, theme=chosen, refresh_seconds=refresh_seconds,
                        session_label=session_label, animation_level=animation_level,
                        cursor_blink=cursor_blink, start_notice=start_notice, new_database=new_database,
-                       open_mail=open_mail, rep=rep)
+                       open_mail=open_mail, rep=rep, dialer=dialer, dialer_factory=dialer_factory,
+                       monotonic=monotonic, power_countdown=power_countdown)
 
 
 def run_session(db_path: Path | str, *, clock: Clock = system_clock, session_label: str | None = None,
                 start_notice: str | None = None, new_database: Path | None = None,
-                rep: Rep | None = None) -> int:
+                rep: Rep | None = None, dialer: str | None = None) -> int:
     """Run a calling session in this terminal; the process exit status."""
     app = make_app(db_path, clock=clock, session_label=session_label, start_notice=start_notice,
-                   new_database=new_database, rep=rep)
+                   new_database=new_database, rep=rep, dialer=dialer)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -23,7 +23,6 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -48,6 +47,7 @@ from dialdeck.tui.messages import (
     WriteFailed,
     Written,
 )
+from dialdeck.tui.screens.calling import CallingScreen, help_bindings
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.email import EmailScreen
@@ -56,6 +56,7 @@ from dialdeck.tui.screens.note import NoteScreen
 from dialdeck.tui.screens.offered import OfferedScreen
 from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.screens.summary import SummaryScreen
+from dialdeck.tui.widgets.call_panel import CallPanel
 from dialdeck.tui.widgets.due_calls import DueCalls
 from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.prospect_card import ProspectCard
@@ -137,11 +138,14 @@ def new_database_notice(path: Path) -> Content:
     ])
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(CallingScreen):
     if TYPE_CHECKING:  # the app, typed (its clock, gateway...): Textual's own way, as MessagePump does
         app = getters.app(DialdeckApp)
 
     BINDINGS = [
+        # One of the two shows at a time, in the same place: dial when no call is on, else hang up.
+        Binding("g", "dial", "Dial", id="dial", tooltip="Dial this prospect (the guard checks first)"),
+        Binding("h", "hang_up", "Hang up", id="hang_up", tooltip="Hang up the call"),
         Binding("n", "outcome('no-answer')", "No answer", id="no_answer",
                 tooltip="No answer, no message: retry at another time of day"),
         Binding("v", "outcome('voicemail')", "Voicemail", id="voicemail",
@@ -174,6 +178,21 @@ class SessionScreen(Screen[None]):
         # Last, so that showing it (only for a prospect with several numbers) moves no other key.
         Binding("x", "next_number", "Number", id="next_number",
                 tooltip="Several numbers: call their next number instead"),
+        # Power mode: the key says what it is now; pressing it turns it the other way.
+        Binding("a", "power(True)", "Power off", id="power_on",
+                tooltip="Turn power mode on: after each outcome the next due call is dialled after a countdown"),
+        Binding("a", "power(False)", "Power ON", id="power_off",
+                tooltip="turn it off: you dial each call with g"),
+        Binding("r", "drop", "Drop VM", id="drop",
+                tooltip="A voicemail box answered: play this step's recording, log voicemail, next call"),
+        Binding("escape", "cancel_countdown", "Cancel", id="cancel_countdown",
+                tooltip="Power mode: cancel the countdown to the next dial"),
+        # Not in the key bar (a priority key would be drawn first and move every other one): the
+        # call panel and the status line say "Enter logs busy" when it applies.
+        Binding("enter", "confirm_outcome", "Log it", id="confirm_outcome", priority=True, show=False,
+                tooltip="The call ended: log the outcome the network suggested"),
+        Binding("R", "record", "Record", id="record", show=False,
+                tooltip="Record this step's voicemail from the microphone (R again stops)"),
     ]
 
     # Short terminals (80x24) get a shorter prospect card, so the script keeps its room.
@@ -208,6 +227,7 @@ class SessionScreen(Screen[None]):
             yield DueCalls(id="due")
             with Vertical(id="work"):
                 yield ProspectCard(id="card")
+                yield CallPanel(id="call")
                 yield ScriptPane(id="script")
                 yield Static(id="empty-state")
         yield StatusLine(id="status")
@@ -237,6 +257,7 @@ class SessionScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.query_one("#session-bar", SessionBar).tick(self.app.clock())
+        self.tick_call()
 
     # --- the database: jobs out, messages back ----------------------------------------
 
@@ -298,6 +319,7 @@ class SessionScreen(Screen[None]):
         self.profile, self.session_id = opening.profile, opening.session_id
         self.warn_setup(opening.problems)
         self.refresh_desk(keep=False)
+        self.prepare_dialer()
 
     @work(group="desk", exclusive=True)
     async def refresh_desk(self, keep: bool = True, prospect_id: int | None = None) -> None:
@@ -339,6 +361,7 @@ class SessionScreen(Screen[None]):
         self.step_action = desk.card.script.action if desk.card is not None else None
         self.awaiting = desk.card is not None and desk.card.enrollment.status == "connected"
         self.blocked = desk.card is not None and not desk.card.verdict.allowed
+        self.forget_ended_call(desk.card)
         current = self._current_id()
         due = self.query_one("#due", DueCalls)
         due.show(desk.items, desk.now, current)
@@ -361,6 +384,9 @@ class SessionScreen(Screen[None]):
     # --- what keys may do now ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        phone_key, state = self.call_key_state(action, parameters)
+        if phone_key:
+            return state
         if action == "undo":
             return True if self.can_undo else None
         if action == "next_number":
@@ -404,6 +430,7 @@ class SessionScreen(Screen[None]):
         if self.card is None or self.writing:
             self.app.bell()
             return None
+        self.stop_countdown()  # the rep acts on the card: power mode waits for the next outcome
         return self.card
 
     def action_outcome(self, outcome: str) -> None:
@@ -453,7 +480,8 @@ class SessionScreen(Screen[None]):
     def _log(self, card: CallCard, outcome: str, **extra: Any) -> None:
         now = self.app.clock()
         number = self.number_in_use()
-        if number is not None:
+        self.call_facts_for(card, outcome, extra)
+        if number is not None and "call" not in extra:
             extra["number"] = number_text(number.e164, number.extension)
         disposition = extra.get("disposition")
         self.write(lambda answer: OutcomeLogged(card, outcome, now, answer[0], answer[1], disposition=disposition),
@@ -480,6 +508,7 @@ class SessionScreen(Screen[None]):
         card, result = message.card, message.result
         self.say(outcome_message(card.prospect.name, message.outcome, result.status, result.step,
                                  result.next_due_at, card.prospect.timezone, message.at, message.disposition))
+        self.outcome_logged(card.prospect.id)
 
     @work(group="keys")
     async def action_snooze(self) -> None:
@@ -616,7 +645,7 @@ class SessionScreen(Screen[None]):
                                                    self.profile.timezone, self._in_use)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.app.push_screen(HelpScreen(help_bindings(list(self.BINDINGS))))
 
     @work(group="keys")
     async def action_quit_session(self) -> None:
