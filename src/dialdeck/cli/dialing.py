@@ -46,7 +46,7 @@ def cmd_dial(args: argparse.Namespace) -> int:
         if args.drop and plan.recording is None:
             raise InvalidInput(_no_recording(plan))
         clock = _running_from(now) if args.at else system_clock
-        dialer = dialers.make_dialer(services.dialer_settings(db), clock=clock,
+        dialer = dialers.make_dialer(services.dialer_settings(db), backend=getattr(args, "dialer", None), clock=clock,
                                      display_name=services.get_profile(db).name)
         try:
             if (args.drop or args.hangup_after) and not dialer.places_calls:
