@@ -335,6 +335,20 @@ def test_tel_opens_the_uri_with_the_extension(rep: Rep, tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1] == "log the outcome when the call ends: dialdeck log 2 OUTCOME"
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_dialer_picks_the_back_end_for_one_call_whichever_side_of_dial_it_is(rep: Rep, tmp_path: Path,
+                                                                              where: str) -> None:
+    folder, log = tmp_path / "bin", tmp_path / "ran.jsonl"
+    folder.mkdir()
+    stand_in(folder, "xdg-open", log)
+    rep.run("config", "set", "dial.backend", "command", check=True)  # with no dial.command: unusable
+    flag = ["--dialer", "tel"]
+    args = [*flag, "dial", BEN] if where == "before" else ["dial", BEN, *flag]
+    done = Rep(rep.root, env={"PATH": str(folder)}).run(*args, "--at", AT)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in log.read_text().splitlines()] == [["xdg-open", "tel:+12125550102;ext=45"]]
+
+
 def test_drop_and_hangup_after_need_a_backend_that_places_the_call(rep: Rep, tmp_path: Path) -> None:
     rep.run("config", "set", "dial.backend", "tel", check=True)
     wav = write_wav(tmp_path / "hello.wav", tone(1.5, 8000), 8000)

@@ -47,8 +47,8 @@ def cmd_dial(args: argparse.Namespace) -> int:
         if args.drop and plan.recording is None:
             raise InvalidInput(_no_recording(plan))
         clock = _running_from(now) if args.at else system_clock
-        dialer = dialers.make_dialer(services.dialer_settings(db, rep=rep), clock=clock,
-                                     display_name=services.get_profile(db, rep=rep).name)
+        dialer = dialers.make_dialer(services.dialer_settings(db, rep=rep), backend=getattr(args, "dialer", None),
+                                     clock=clock, display_name=services.get_profile(db, rep=rep).name)
         try:
             if (args.drop or args.hangup_after) and not dialer.places_calls:
                 raise InvalidInput(f"{'--drop' if args.drop else '--hangup-after'} needs a back-end that places the "

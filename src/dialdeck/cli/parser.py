@@ -246,6 +246,9 @@ def _add_dial(sub) -> None:
                    help="hang up an answered call after this many seconds")
     p.add_argument("--drop", action="store_true",
                    help="once answered, play the step's voicemail recording, log voicemail, and exit when it ends")
+    # SUPPRESS: `dialdeck --dialer sip dial 5` (the root's flag) must not be reset by this one's default.
+    p.add_argument("--dialer", choices=DIAL_BACKENDS, metavar="BACKEND", default=argparse.SUPPRESS,
+                   help=f"dial with this back-end ({', '.join(DIAL_BACKENDS)}) instead of dial.backend")
 
 
 def _add_recording(sub) -> None:
