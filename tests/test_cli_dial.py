@@ -61,6 +61,11 @@ class Rep:
         return subprocess.Popen([str(BIN / "dialdeck"), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=self.env)
 
+    @property
+    def recordings(self) -> Path:
+        """The first rep's own recordings (``rep_<id>``: the database's only rep is rep 1)."""
+        return self.root / "recordings" / "rep_1"
+
     def history(self, prospect: str) -> dict:
         return json.loads(self.run("history", prospect, "--json", check=True).stdout)
 
@@ -178,6 +183,40 @@ def test_drop_plays_the_recording_to_the_callee_and_logs_voicemail(rep: Rep, tmp
     assert (attempt["outcome"], attempt["network_result"], attempt["recording_dropped"], attempt["number"]) == (
         "voicemail", "answered", True, "+12125550101")
     assert attempt["talk_seconds"] == last["talk_seconds"]
+    assert sipp.finish() == 0
+
+
+def test_a_rep_dials_with_their_own_caller_id(rep: Rep, tmp_path: Path) -> None:
+    need_sip_tools()
+    sipp = start_sipp("uas_busy_from_sam.xml", tmp_path)
+    sip_rep(rep, sipp).run("reps", "add", "Sam", check=True)
+    rep.run("--rep", "Sam", "config", "set", "sip.caller_id", "+1 212 555 0199", check=True)
+    for key, value in (("dial.backend", "sip"), ("sip.audio", "none")):  # Sam's own, as for every rep
+        rep.run("--rep", "Sam", "config", "set", key, value, check=True)
+    done = rep.run("--rep", "Sam", "dial", ANA, "--at", AT, "--json")
+    assert done.returncode == 0, done.stderr
+    assert states(done.stdout) == ["dialing", "busy"]
+    assert sipp.finish() == 0  # the INVITE's From carried Sam's number, not the team's first rep's
+
+
+def test_a_reps_drop_plays_their_own_recording_and_is_logged_as_theirs(rep: Rep, tmp_path: Path) -> None:
+    need_sip_tools()
+    sipp = start_sipp("uas", tmp_path)
+    sip_rep(rep, sipp).run("reps", "add", "Sam", check=True)
+    for key, value in (("dial.backend", "sip"), ("sip.audio", "none")):
+        rep.run("--rep", "Sam", "config", "set", key, value, check=True)
+    refused = rep.run("--rep", "Sam", "dial", ANA, "--at", AT, "--drop")  # the first rep's recording is not Sam's
+    rep.run("--rep", "me", "recording", "set", "zero-to-ten", "1",
+            str(write_wav(tmp_path / "me.wav", tone(1.5, 8000), 8000)), check=True)
+    assert refused.returncode == 1 and "no voicemail recording is set for zero-to-ten step 1" in refused.stderr
+    rep.run("--rep", "Sam", "recording", "set", "zero-to-ten", "1",
+            str(write_wav(tmp_path / "sam.wav", tone(2.0, 8000), 8000)), check=True)
+    done = rep.run("--rep", "Sam", "dial", ANA, "--at", AT, "--json", "--drop")
+    assert done.returncode == 0, done.stderr
+    last = lines(done.stdout)[-1]
+    assert last["recording_dropped"] is True and 2.0 <= last["talk_seconds"] <= 4.0  # Sam's 2 s, not my 1.5 s
+    attempt = rep.history(ANA)["attempts"][0]
+    assert (attempt["outcome"], attempt["rep"], attempt["recording_dropped"]) == ("voicemail", "Sam", True)
     assert sipp.finish() == 0
 
 
@@ -329,7 +368,7 @@ def test_drop_and_hangup_after_need_a_backend_that_places_the_call(rep: Rep, tmp
 def test_recordings_are_set_listed_and_removed(rep: Rep, tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "step4.wav", tone(2.5, 48000), 48000, channels=2)
     done = rep.run("recording", "set", "zero-to-ten", "4", str(wav), check=True)
-    stored = rep.root / "recordings" / "zero-to-ten" / "step-4.wav"
+    stored = rep.recordings / "zero-to-ten" / "step-4.wav"
     assert done.stdout == f"recording for zero-to-ten step 4 stored (2.5 s): {stored}\n"
     header = stored.read_bytes()[:44]
     assert header[22:24] == b"\x01\x00" and int.from_bytes(header[24:28], "little") == 8000  # mono, 8 kHz
@@ -373,13 +412,13 @@ def test_a_bad_recording_is_refused_in_one_line_and_nothing_is_stored(rep: Rep, 
         expected = expected.replace(name, str(path)) if expected.startswith(name) else expected
     assert done.stderr.startswith(f"dialdeck: error: {expected}")
     assert len(done.stderr.strip().splitlines()) == 1
-    assert not (rep.root / "recordings" / "zero-to-ten" / "step-1.wav").exists()
+    assert not (rep.recordings / "zero-to-ten" / "step-1.wav").exists()
 
 
 def test_a_link_planted_where_a_recording_goes_is_replaced_not_followed(rep: Rep, tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    folder = rep.root / "recordings" / "zero-to-ten"
+    folder = rep.recordings / "zero-to-ten"
     folder.mkdir(parents=True)
     (folder / "step-1.wav").symlink_to(victim)
     wav = write_wav(tmp_path / "hello.wav", tone(1.5, 8000), 8000)
@@ -391,8 +430,8 @@ def test_a_link_planted_where_a_recording_goes_is_replaced_not_followed(rep: Rep
 def test_a_linked_recordings_folder_is_refused(rep: Rep, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (rep.root / "recordings").mkdir()
-    (rep.root / "recordings" / "zero-to-ten").symlink_to(elsewhere)
+    rep.recordings.mkdir(parents=True)
+    (rep.recordings / "zero-to-ten").symlink_to(elsewhere)
     wav = write_wav(tmp_path / "hello.wav", tone(1.5, 8000), 8000)
     done = rep.run("recording", "set", "zero-to-ten", "1", str(wav))
     assert done.returncode == 1 and "is a symbolic link: recordings are not written through one" in done.stderr
@@ -406,7 +445,34 @@ def test_the_recordings_sit_beside_the_database_file(tmp_path: Path) -> None:
     done = subprocess.run([str(BIN / "dialdeck"), "recording", "set", "three-step", "1", str(wav)],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "work" / "recordings" / "three-step" / "step-1.wav").is_file()
+    assert (tmp_path / "work" / "recordings" / "rep_1" / "three-step" / "step-1.wav").is_file()
+
+
+def test_each_rep_has_their_own_recordings(rep: Rep, tmp_path: Path) -> None:
+    rep.run("reps", "add", "Sam", check=True)
+    mine = write_wav(tmp_path / "mine.wav", tone(1.5, 8000), 8000)
+    rep.run("--rep", "me", "recording", "set", "zero-to-ten", "1", str(mine), check=True)
+    assert "no recordings yet" in rep.run("--rep", "Sam", "recording", "list", check=True).stdout
+    theirs = write_wav(tmp_path / "sam.wav", tone(2.5, 8000), 8000)
+    done = rep.run("--rep", "Sam", "recording", "set", "zero-to-ten", "1", str(theirs), check=True)
+    assert done.stdout.endswith(f"(2.5 s): {rep.root / 'recordings' / 'rep_2' / 'zero-to-ten' / 'step-1.wav'}\n")
+    listed = json.loads(rep.run("--rep", "me", "recording", "list", "--json", check=True).stdout)
+    assert [(r["step"], r["seconds"], r["file"]) for r in listed] == [
+        (1, 1.5, str(rep.recordings / "zero-to-ten" / "step-1.wav"))]
+    rep.run("--rep", "Sam", "recording", "remove", "zero-to-ten", "1", check=True)
+    assert (rep.recordings / "zero-to-ten" / "step-1.wav").is_file()  # Sam's removal leaves mine
+
+
+def test_recordings_kept_before_reps_become_the_first_reps(rep: Rep, tmp_path: Path) -> None:
+    rep.run("reps", "add", "Sam", check=True)
+    old = rep.root / "recordings" / "zero-to-ten"
+    old.mkdir(parents=True)
+    write_wav(old / "step-4.wav", tone(1.5, 8000), 8000)
+    assert "no recordings yet" in rep.run("--rep", "Sam", "recording", "list", check=True).stdout
+    listed = json.loads(rep.run("--rep", "me", "recording", "list", "--json", check=True).stdout)
+    assert listed == [{"cadence": "zero-to-ten", "step": 4, "seconds": 1.5,
+                       "file": str(rep.recordings / "zero-to-ten" / "step-4.wav")}]
+    assert not old.exists()  # moved, not copied: one place per recording
 
 
 # --- what the facts look like afterwards: history, export, report -----------------------------------

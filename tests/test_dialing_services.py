@@ -148,7 +148,7 @@ def test_an_old_sqlite_database_gains_the_call_facts(tmp_path: Path) -> None:
     try:
         kept = db.attempts(1)[0]
         assert (kept["outcome"], kept["ring_seconds"], kept["talk_seconds"], kept["network_result"],
-                kept["recording_dropped"]) == ("busy", None, None, None, 0)
+                kept["recording_dropped"], kept["rep_id"]) == ("busy", None, None, None, 0, 1)
     finally:
         db.close()
 
@@ -182,7 +182,7 @@ def test_an_old_postgres_database_gains_the_call_facts(request: pytest.FixtureRe
     try:
         kept = db.attempts(1)[0]
         assert (kept["outcome"], kept["ring_seconds"], kept["talk_seconds"], kept["network_result"],
-                kept["recording_dropped"]) == ("busy", None, None, None, 0)
+                kept["recording_dropped"], kept["rep_id"]) == ("busy", None, None, None, 0, 1)
     finally:
         db.close()
 

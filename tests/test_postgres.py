@@ -53,7 +53,7 @@ def test_an_empty_database_is_set_up_once_even_by_two_processes_at_once(pg) -> N
         tables = {row[0] for row in engines.rows(
             stores[0], "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         assert tables == {"prospects", "prospect_phones", "enrollments", "attempts", "notes", "dnc", "settings",
-                          "sessions", "hours_keys", "dialdeck_migrations"}
+                          "sessions", "hours_keys", "dialdeck_migrations", "reps", "rep_settings"}
     finally:
         for store in stores:
             store.close()

@@ -488,3 +488,56 @@ def test_a_dropped_call_counts_its_talk_to_the_drop():
     assert (facts.number, facts.ring_seconds, facts.talk_seconds, facts.network_result, facts.recording_dropped) == (
         "+5511912345678;ext=12", 6.5, 3.5, "answered", True)
     assert call.live and call.answered and call.timer(112.0) == 5.5
+
+
+def team_with_sam(path: Path, tmp_path: Path):
+    """The database with a second rep, Sam, on his own line (the SIP server is the team's) and
+    with his own voicemail for step 1 of Ana's cadence; the first rep has theirs too."""
+    def setup(db):
+        me = services.select_rep(db, None)
+        sam = services.add_rep(db, "Sam", NOW)
+        services.set_setting(db, "rep.name", "Sam Ortiz", rep=sam)
+        services.set_setting(db, "sip.domain", "pbx.example.com", rep=sam)
+        services.set_setting(db, "sip.caller_id", "+12125550199", rep=sam)
+        services.set_setting(db, "sip.user", "jordan", rep=me)
+        mine = services.set_recording(db, "voicemail-challenge", 1,
+                                      write_wav(tmp_path / "me.wav", tone(1.5, 8000), 8000), rep=me)
+        theirs = services.set_recording(db, "voicemail-challenge", 1,
+                                        write_wav(tmp_path / "sam.wav", tone(2.0, 8000), 8000), rep=sam)
+        return sam, mine.path, theirs.path
+    return with_db(path, setup)
+
+
+async def test_a_reps_session_dials_on_their_line_drops_their_voicemail_and_logs_as_them(tmp_path):
+    path = build_db(tmp_path)
+    sam, mine, theirs = team_with_sam(path, tmp_path)
+    app, fake, mono = started(path, rep=sam)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        [asked] = fake.asked
+        assert asked["settings"] == {"sip.domain": "pbx.example.com", "sip.caller_id": "+12125550199"}
+        assert asked["display_name"] == "Sam Ortiz"
+        await press(pilot, "a")  # power mode off: the drop alone
+        await press(pilot, "g")
+        fake.last.answer()
+        mono.advance(3)
+        await press(pilot, "r")
+        assert fake.last.dropped == theirs != mine  # Sam's voice, never a teammate's
+        [attempt] = attempts(path)
+        assert (attempt["outcome"], attempt["rep_id"], attempt["recording_dropped"]) == ("voicemail", sam.id, 1)
+
+
+async def test_a_reps_power_mode_dials_the_next_of_their_queue(tmp_path):
+    path = build_db(tmp_path)
+    sam, _mine, _theirs = team_with_sam(path, tmp_path)
+    app, fake, _mono = started(path, rep=sam, power_countdown=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "g")
+        fake.last.busy()
+        await settle(pilot)
+        await press(pilot, "enter")
+        await pilot.pause(1.3)
+        await settle(pilot)
+        assert [call.target.e164 for call in fake.calls] == ["+5511912345678", "+13055550142"]
+    assert [a["rep_id"] for a in attempts(path)] == [sam.id]

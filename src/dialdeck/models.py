@@ -33,6 +33,14 @@ UNSET_PHONE_SPOKEN = "Your Number"
 
 
 @dataclass(frozen=True)
+class Rep:
+    """One of the team's reps: what ``--rep NAME`` selects (the profile is their own settings)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class RepProfile:
     """The rep's profile and calling policy, kept in the database's settings table."""
 
@@ -46,6 +54,17 @@ class RepProfile:
     days: str = "mon,tue,wed,thu,fri"
     cooldown_minutes: int = 180  # least time between two attempts to one number (promises excepted)
     max_per_day: int = 3  # most attempts to one number per local day
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One rep as ``dialdeck reps`` lists them."""
+
+    rep: Rep
+    profile: RepProfile
+    owned: int  # prospects they own (the pool is everyone's)
+    dials_today: int  # calls they made since midnight in their zone
+    attempts_today: int  # every logged step: calls, emails, tasks
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class Prospect:
     benefit: str = ""  # what the rep wrote this prospect stands to gain ({benefit} in scripts)
     urgent: bool = False  # the rep marked it urgent: money-in scripts then leave a message
     urgent_reason: str = ""  # why, in the rep's words ({urgent_reason})
+    owner_rep_id: int | None = None  # the rep who owns them (their queue only); None: the shared pool
 
     @property
     def name(self) -> str:
@@ -125,6 +145,7 @@ class Attempt:
     talk_seconds: float | None = None
     network_result: str | None = None  # answered, busy, no-answer, failed
     recording_dropped: bool = False  # the step's voicemail recording was played into the call
+    rep: str | None = None  # the name of the rep who made it (None: not asked for, or before reps)
 
 
 @dataclass(frozen=True)
@@ -393,6 +414,19 @@ class ActivityReport:
     due_now: int  # due and callable now (overdue ones included)
     later_today: int  # coming due later today in the rep's day
     overdue: int  # due before today began, callable now or not
+    by_rep: tuple[RepActivity, ...] = ()  # each rep's share of the figures above (the team's total)
+
+
+@dataclass(frozen=True)
+class RepActivity:
+    """One rep's figures in a report."""
+
+    rep: str  # their name ("(no rep)" for attempts logged before reps, which none should be)
+    dials: int
+    voicemails: int
+    connects: int
+    meetings_booked: int
+    talk_seconds: float | None  # on the calls dialdeck placed and timed; None: none of theirs was
 
 
 

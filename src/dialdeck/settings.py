@@ -39,6 +39,19 @@ KEYS = (*FIELDS, CADENCE_KEY)
 # the theme names are Textual's, which the domain does not know).
 THEME_KEY = "ui.theme"
 
+# Each rep's own settings (their profile, their phone line, their theme); every other key is the
+# team's, set once for everyone: the calling-hour rules (hours.*), the guardrails (guard.*), the
+# default cadence, the SIP server.
+REP_KEYS = frozenset({
+    "rep.name", "rep.phone", "rep.company", "rep.timezone", "rep.region", THEME_KEY,
+    "sip.caller_id", "sip.user", "sip.password", "sip.audio", "dial.backend", "dial.command",
+})
+
+
+def is_rep_key(key: str) -> bool:
+    """Whether ``key`` is set per rep (else for the whole team)."""
+    return key in REP_KEYS
+
 
 def profile_from(stored: dict[str, str]) -> RepProfile:
     """The profile the stored settings make; unset keys (and a number edited into text by hand)

@@ -12,7 +12,7 @@ from dialdeck.guard import NotCallable
 from dialdeck.models import CallFacts, DueItem, OutcomeResult
 from dialdeck.phrases import day_clock
 
-from .database import database, rep_zone
+from .database import database, rep_of, rep_zone
 from .errors import UsageError
 from .output import PROG, human_in, iso_in, plain, print_json, table, warn_all, warn_skipped_cadences, zone_info
 from .times import callback_at, parse_later, rep_now
@@ -24,14 +24,16 @@ def cmd_due(args: argparse.Namespace) -> int:
     warn_skipped_cadences()
     with database(args, readonly=True) as db:
         zone, now = rep_now(args, db)
-        items = services.due(db, now, limit=args.limit)
+        rep = rep_of(args, db)
+        items = services.due(db, now, limit=args.limit, rep=rep)
         if args.json:
-            print_json([_due_json(item, services.call_card(db, item.prospect_id, now), now, zone) for item in items])
+            print_json([_due_json(item, services.call_card(db, item.prospect_id, now, rep=rep), now, zone)
+                        for item in items])
         elif not items:
-            print(_nothing_due(services.queue_summary(db, now), now, zone))
+            print(_nothing_due(services.queue_summary(db, now, rep=rep), now, zone))
         else:
             print(_due_table(items, now, zone))
-        warn_all(services.profile_problems(db))
+        warn_all(services.profile_problems(db, rep=rep))
     return 0
 
 
@@ -128,7 +130,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                 db, args.prospect_id, args.outcome, now,
                 note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
                 number=args.number, force=args.force, callback_by=args.chosen_by,
-                call=_call_facts(db, args),
+                call=_call_facts(db, args), rep=rep_of(args, db),
             )
         except NotCallable as refused:
             raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
@@ -186,7 +188,7 @@ def cmd_disposition(args: argparse.Namespace) -> int:
         zone, now = rep_now(args, db)
         result = services.set_disposition(
             db, args.prospect_id, args.disposition, now, callback_at=callback_at(args, now, zone), note=args.note,
-            callback_by=args.chosen_by,
+            callback_by=args.chosen_by, rep=rep_of(args, db),
         )
         _print_result(db, result, zone, args.json, f"disposition {args.disposition} set")
     return 0
@@ -195,17 +197,20 @@ def cmd_disposition(args: argparse.Namespace) -> int:
 def cmd_picked(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone, now = rep_now(args, db)
-        result = services.pick_offered(db, args.prospect_id, args.choice, now)
+        result = services.pick_offered(db, args.prospect_id, args.choice, now, rep=rep_of(args, db))
         _print_result(db, result, zone, args.json, f"picked offered time {args.choice}")
     return 0
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with database(args) as db:
-        zone = rep_zone(db)
-        result = services.undo_last(db, prospect_id=args.prospect_id)
+        rep = rep_of(args, db)
+        zone = rep_zone(db, rep)
+        result = services.undo_last(db, prospect_id=args.prospect_id, rep=rep)
         if result is None:
-            whose = f"prospect #{args.prospect_id}" if args.prospect_id is not None else "the database"
+            alone = len(services.reps(db)) == 1
+            whose = (f"prospect #{args.prospect_id}" if args.prospect_id is not None
+                     else "the database" if alone else f"rep {rep.name}")
             raise InvalidInput(f"nothing to undo: {whose} has no attempts")
         _print_result(db, result, zone, args.json, f"undid the last {result.outcome}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,8 +12,11 @@ from typing import Any
 
 from dialdeck import paths, services
 from dialdeck.errors import StoreError
+from dialdeck.models import Rep
 
 from .output import PROG
+
+REP_ENV = "DIALDECK_REP"
 
 
 def db_path(args: argparse.Namespace) -> Path | str:
@@ -57,5 +61,24 @@ def database(args: argparse.Namespace, *, create: bool = False, readonly: bool =
         print(f"{PROG}: created a new database at {path}", file=sys.stderr)
 
 
-def rep_zone(db) -> str:
-    return services.get_profile(db).timezone
+def rep_of(args: argparse.Namespace, db: Any, *, team: bool = False) -> Rep:
+    """The rep this command works as: ``--rep NAME``, else $DIALDECK_REP, else the database's
+    only rep; resolved once per command. ``team``: a command about the whole team (report,
+    history, export, import...) does not need one named; with several reps and none named it
+    reads times in the zone of the team's first rep."""
+    chosen = getattr(args, "selected_rep", None)
+    if chosen is not None:
+        return chosen
+    name = getattr(args, "rep", None) or os.environ.get(REP_ENV, "").strip() or None
+    if name is None and team:
+        reps = services.reps(db)
+        chosen = reps[0] if len(reps) > 1 else services.select_rep(db, None)
+    else:
+        chosen = services.select_rep(db, name)
+    if not team or name is not None:
+        args.selected_rep = chosen
+    return chosen
+
+
+def rep_zone(db: Any, rep: Rep | None = None) -> str:
+    return services.get_profile(db, rep=rep).timezone

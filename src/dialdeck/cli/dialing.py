@@ -22,11 +22,11 @@ from dialdeck import dialers, services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.errors import InvalidInput
 from dialdeck.guard import NotCallable
-from dialdeck.models import CallFacts, DialPlan
+from dialdeck.models import CallFacts, DialPlan, Rep
 from dialdeck.phrases import call_length
 from dialdeck.safe_text import json_safe
 
-from .database import database
+from .database import database, rep_of
 from .output import PROG, plain, print_json, table, zone_info
 from .times import rep_now
 
@@ -39,15 +39,16 @@ DROP_WAIT = 200.0
 def cmd_dial(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone, now = rep_now(args, db)
+        rep = rep_of(args, db)
         try:
-            plan = services.dial_plan(db, args.prospect_id, now)
+            plan = services.dial_plan(db, args.prospect_id, now, rep=rep)
         except NotCallable as refused:
             raise InvalidInput(f"not dialled: {refused}") from None
         if args.drop and plan.recording is None:
             raise InvalidInput(_no_recording(plan))
         clock = _running_from(now) if args.at else system_clock
-        dialer = dialers.make_dialer(services.dialer_settings(db), backend=getattr(args, "dialer", None), clock=clock,
-                                     display_name=services.get_profile(db).name)
+        dialer = dialers.make_dialer(services.dialer_settings(db, rep=rep), backend=getattr(args, "dialer", None),
+                                     clock=clock, display_name=services.get_profile(db, rep=rep).name)
         try:
             if (args.drop or args.hangup_after) and not dialer.places_calls:
                 raise InvalidInput(f"{'--drop' if args.drop else '--hangup-after'} needs a back-end that places the "
@@ -58,7 +59,7 @@ def cmd_dial(args: argparse.Namespace) -> int:
             result, interrupted = _place(dialer, plan, args, zone)
         finally:
             dialer.close()
-        logged = _log_drop(db, plan, result, now) if args.drop else None
+        logged = _log_drop(db, plan, result, now, rep) if args.drop else None
     _print_result(plan, result, logged, args.json)
     if interrupted:
         return 130
@@ -119,13 +120,14 @@ def _json_line(value: dict[str, Any]) -> None:
     print(json_safe(json.dumps(plain(value), ensure_ascii=False)), flush=True)
 
 
-def _log_drop(db: Any, plan: DialPlan, result: dialers.CallResult | None, now: datetime) -> int | None:
-    """A dropped recording is a voicemail left: logged with the call's facts at the dial's moment."""
+def _log_drop(db: Any, plan: DialPlan, result: dialers.CallResult | None, now: datetime, rep: Rep) -> int | None:
+    """A dropped recording is a voicemail left: logged with the call's facts at the dial's moment,
+    as the rep who dialled."""
     if result is None or not result.recording_dropped:
         return None
     facts = CallFacts(number=_number_text(plan), ring_seconds=result.ring_seconds, talk_seconds=result.talk_seconds,
                       network_result=result.result, recording_dropped=True)
-    return services.log_outcome(db, plan.prospect_id, "voicemail", now, call=facts).attempt_id
+    return services.log_outcome(db, plan.prospect_id, "voicemail", now, call=facts, rep=rep).attempt_id
 
 
 def _print_result(plan: DialPlan, result: dialers.CallResult | None, logged: int | None, as_json: bool) -> None:
@@ -212,15 +214,16 @@ def positive_seconds(text: str) -> float:
 
 def cmd_recording_set(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
-        stored = services.set_recording(db, args.cadence, args.step, args.file)
+        stored = services.set_recording(db, args.cadence, args.step, args.file, rep=rep_of(args, db))
     print(f"recording for {stored.cadence} step {stored.step} stored ({stored.seconds:g} s): {stored.path}")
     return 0
 
 
 def cmd_recording_list(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        found = services.list_recordings(db)
-        folder = services.recordings_folder(db)
+        rep = rep_of(args, db)
+        found = services.list_recordings(db, rep=rep)
+        folder = services.recordings_folder(db, rep=rep)
     if args.json:
         print_json([{"cadence": r.cadence, "step": r.step, "seconds": r.seconds, "file": str(r.path)} for r in found])
         return 0
@@ -234,7 +237,7 @@ def cmd_recording_list(args: argparse.Namespace) -> int:
 
 def cmd_recording_remove(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        removed = services.remove_recording(db, args.cadence, args.step)
+        removed = services.remove_recording(db, args.cadence, args.step, rep=rep_of(args, db))
     print(f"recording for {removed.cadence} step {removed.step} removed")
     return 0
 

@@ -30,6 +30,7 @@ from .output import PROG
 from .records import cmd_dnc_add, cmd_dnc_list, cmd_dnc_remove, cmd_export, cmd_history, cmd_report
 from .scripts import cmd_benefit, cmd_flag, cmd_script, cmd_unflag
 from .setup import cmd_config, cmd_config_set, cmd_demo, cmd_import, cmd_session
+from .team import cmd_assign, cmd_reps, cmd_reps_add, cmd_reps_rename
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", type=database_location, metavar="PATH|URL",
         help="the database: a file, or a PostgreSQL server's postgresql://USER@HOST[:PORT]/NAME "
              "(default: $DIALDECK_DB, else a file in the user data directory)",
+    )
+    parser.add_argument(
+        "--rep", metavar="NAME",
+        help="the rep to work as, any case (default: $DIALDECK_REP; a database with one rep needs none)",
     )
     _dialer(parser)
     parser.set_defaults(handler=cmd_session, subparser=parser)
@@ -67,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cadences(sub)
     _add_config(sub)
     _add_migrate(sub)
+    _add_reps(sub)
+    _add_assign(sub)
     return parser
 
 
@@ -165,6 +172,9 @@ def _add_import(sub) -> None:
     p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
     p.add_argument("--region", metavar="CC",
                    help="default country for numbers without +code (e.g. US, GB); a row's country column wins")
+    p.add_argument("--owner", metavar="NAME",
+                   help="the rep who owns rows whose Owner column is blank (their queue only; default: the "
+                        "shared pool for new prospects, the owner kept for known ones)")
     p.add_argument(
         "--skip-invalid", action="store_true",
         help="import the good rows and write the rejected ones, with reasons, beside the input",
@@ -420,3 +430,26 @@ def _add_migrate(sub) -> None:
     p.add_argument("--replace", action="store_true",
                    help="the target already holds dialdeck data: replace it (by default that is refused)")
     _json(p)
+
+
+def _add_reps(sub) -> None:
+    p = _command(sub, "reps", cmd_reps, "list the team's reps: callback number, zone, prospects owned, today's work")
+    _json(p)
+    _at(p)
+    reps = p.add_subparsers(title="reps commands", metavar="ACTION")
+    add = _command(reps, "add", cmd_reps_add,
+                   "add a rep (then: dialdeck --rep NAME config set rep.phone ...); names are unique in any case")
+    add.add_argument("name", metavar="NAME")
+    _at(add)
+    rename = _command(reps, "rename", cmd_reps_rename, "rename a rep (their settings and history stay theirs)")
+    rename.add_argument("old", metavar="NAME")
+    rename.add_argument("new", metavar="NEW_NAME")
+
+
+def _add_assign(sub) -> None:
+    p = _command(sub, "assign", cmd_assign,
+                 "give prospects to a rep (their queue only), or back to the shared pool (everyone's queue)")
+    p.add_argument("prospect_ids", type=_id, nargs="+", metavar="PROSPECT_ID")
+    p.add_argument("--to", metavar="NAME", help="the rep who owns them from now on")
+    p.add_argument("--pool", action="store_true", help="no owner: every rep's queue")
+    _at(p)

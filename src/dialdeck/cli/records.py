@@ -14,7 +14,7 @@ from dialdeck.csv_guard import guarded_writer
 from dialdeck.phrases import call_length
 from dialdeck.safe_write import replacing
 
-from .database import database, rep_zone
+from .database import database, rep_of, rep_zone
 from .output import data_stream, human_in, iso_in, json_array_text, plain, plural, print_json, table
 from .times import rep_now
 
@@ -23,14 +23,17 @@ from .times import rep_now
 
 def cmd_history(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        zone = rep_zone(db)
+        zone = rep_zone(db, rep_of(args, db, team=True))
         person, enrollment, attempts = services.history(db, args.prospect_id)
         numbers = services.numbers(db, args.prospect_id)
         notes = services.notes(db, args.prospect_id)
+        team = {rep.id: rep.name for rep in services.reps(db)}
     if args.json:
-        print_json(_history_json(person, enrollment, attempts, numbers, notes))
+        print_json(_history_json(person, enrollment, attempts, numbers, notes, team))
         return 0
-    print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}")
+    # A team sees whose prospect it is and who made each attempt; one rep sees what they always did.
+    owner = f" · {_owner_shown(person.owner_rep_id, team)}" if len(team) > 1 else ""
+    print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}{owner}")
     if enrollment is None:
         print("not enrolled in a cadence")
     else:
@@ -46,7 +49,12 @@ def cmd_history(args: argparse.Namespace) -> int:
              call_shown(a), a.note]
             for a in attempts
         ]
-        print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "CALL", "NOTE"], rows))
+        headers = ["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "CALL", "NOTE"]
+        if len(team) > 1:
+            headers.insert(1, "REP")
+            for row, attempt in zip(rows, attempts, strict=True):
+                row.insert(1, attempt.rep or "-")
+        print(table(headers, rows))
         talked = [a.talk_seconds for a in attempts if a.talk_seconds]
         if talked:
             print(f"talk time: {call_length(sum(talked))} over {plural(len(talked), 'answered call')}")
@@ -99,10 +107,15 @@ def _one_line(text: str) -> str:
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any]:
+def _owner_shown(owner_rep_id: int | None, team: dict[int, str]) -> str:
+    return f"owner {team.get(owner_rep_id, '?')}" if owner_rep_id is not None else "shared pool"
+
+
+def _history_json(person, enrollment, attempts, numbers, notes, team: dict[int, str]) -> dict[str, Any]:
     """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
     data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "numbers": numbers,
                   "notes": notes})
+    data["prospect"]["owner"] = team.get(person.owner_rep_id) if person.owner_rep_id is not None else None
     if enrollment is not None:
         data["enrollment"]["step"] = enrollment.step
     return data
@@ -113,8 +126,8 @@ def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any
 
 def cmd_report(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        _zone, now = rep_now(args, db)
-        activity = services.report(db, now, days=args.days)
+        _zone, now = rep_now(args, db, team=True)
+        activity = services.report(db, now, days=args.days, rep=rep_of(args, db, team=True))
     if args.json:
         print_json(_report_json(activity))
         return 0
@@ -150,6 +163,8 @@ def _report_text(activity) -> str:
         rows = [[c.cadence, str(c.dials), str(c.voicemails), str(c.connects), str(c.meetings_booked),
                  str(c.emails_sent), str(c.tasks_done)] for c in activity.by_cadence]
         lines += ["", table(["CADENCE", "DIALS", "VOICEMAILS", "CONNECTS", "BOOKED", "EMAILS", "TASKS"], rows)]
+    if len(activity.by_rep) > 1:
+        lines += ["", _by_rep_table(activity)]
     if activity.sessions:
         rows = [[f"#{s.session_id}", human_in(s.started_at, zone),
                  human_in(s.ended_at, zone) if s.ended_at else "not closed", str(s.dials),
@@ -158,6 +173,24 @@ def _report_text(activity) -> str:
         lines += ["", table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR", "TALK"], rows)]
     lines += ["", f"due now {activity.due_now} · later today {activity.later_today} · overdue {activity.overdue}"]
     return "\n".join(lines)
+
+
+def _by_rep_table(activity) -> str:
+    """Each rep's share, then the team's total; talk time where dialdeck placed and timed calls
+    ("-" for a rep whose calls were all dialled by hand)."""
+    talk = any(share.talk_seconds is not None for share in activity.by_rep)
+    headers = ["REP", "DIALS", "VOICEMAILS", "CONNECTS", *(["TALK"] if talk else []), "MEETINGS"]
+    shares = [(s.rep, s.dials, s.voicemails, s.connects, s.talk_seconds, s.meetings_booked) for s in activity.by_rep]
+    total_talk = sum(s.talk_seconds or 0.0 for s in activity.by_rep)
+    shares.append(("TEAM", activity.dials, activity.voicemails, activity.connects, total_talk,
+                   activity.meetings_booked))
+    rows = [[name, str(dials), str(vms), str(connects), *([_talk(seconds)] if talk else []), str(meetings)]
+            for name, dials, vms, connects, seconds, meetings in shares]
+    return table(headers, rows)
+
+
+def _talk(seconds: float | None) -> str:
+    return call_length(seconds) if seconds is not None else "-"
 
 
 # --------------------------------------------------------------------------- export
@@ -234,22 +267,22 @@ def _csv_cell(value: Any) -> Any:
 
 def cmd_dnc_add(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
-        _zone, now = rep_now(args, db)
-        number = services.dnc_add(db, args.number, now, reason=args.reason)
+        _zone, now = rep_now(args, db, team=True)
+        number = services.dnc_add(db, args.number, now, reason=args.reason, rep=rep_of(args, db, team=True))
     print(f"{number} is on the do-not-call list")
     return 0
 
 
 def cmd_dnc_remove(args: argparse.Namespace) -> int:
     with database(args) as db:
-        number = services.dnc_remove(db, args.number)
+        number = services.dnc_remove(db, args.number, rep=rep_of(args, db, team=True))
     print(f"{number} removed from the do-not-call list")
     return 0
 
 
 def cmd_dnc_list(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
-        zone = rep_zone(db)
+        zone = rep_zone(db, rep_of(args, db, team=True))
         entries = services.dnc_list(db)
     if args.json:
         print_json(entries)

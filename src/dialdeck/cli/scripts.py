@@ -7,7 +7,7 @@ import argparse
 from dialdeck import services
 from dialdeck.models import Script
 
-from .database import database
+from .database import database, rep_of
 from .errors import UsageError
 from .output import human_in, iso_in, print_json
 from .times import rep_now
@@ -23,7 +23,7 @@ NO_MESSAGE = "don't leave a message: hang up if it rings out"
 def cmd_script(args: argparse.Namespace) -> int:
     with database(args) as db:
         _zone, now = rep_now(args, db)
-        card = services.call_card(db, args.prospect_id, now)
+        card = services.call_card(db, args.prospect_id, now, rep=rep_of(args, db))
     person, script = card.prospect, card.script
     if args.json:
         print_json({
@@ -61,7 +61,7 @@ def script_lines(script: Script, indent: str = "") -> list[str]:
 
 def cmd_flag(args: argparse.Namespace) -> int:
     with database(args) as db:
-        _zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db, team=True)
         person = services.set_urgent(db, args.prospect_id, True, now, reason=args.reason)
     why = f" ({person.urgent_reason})" if person.urgent_reason else ""
     print(f"{person.name} (#{person.id}) is marked urgent{why}: money-in scripts now offer a message")
@@ -70,7 +70,7 @@ def cmd_flag(args: argparse.Namespace) -> int:
 
 def cmd_unflag(args: argparse.Namespace) -> int:
     with database(args) as db:
-        _zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db, team=True)
         person = services.set_urgent(db, args.prospect_id, False, now)
     print(f"{person.name} (#{person.id}) is no longer marked urgent")
     return 0
@@ -80,7 +80,7 @@ def cmd_benefit(args: argparse.Namespace) -> int:
     if args.clear == bool(args.text):
         raise UsageError("give the benefit TEXT, or --clear (not both)")
     with database(args) as db:
-        _zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db, team=True)
         person = services.set_benefit(db, args.prospect_id, "" if args.clear else args.text, now)
     if person.benefit:
         print(f"{person.name} (#{person.id}): scripts that offer a benefit now say: {person.benefit}")

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from dialdeck import dialers, importer, paths, services
 from dialdeck.clock import Clock, system_clock
-from dialdeck.models import ImportReport, RepProfile
+from dialdeck.models import ImportReport, Rep, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
+from dialdeck.settings import is_rep_key
 
-from .database import database, db_path, is_file
+from .database import database, db_path, is_file, rep_of
 from .errors import UsageError
 from .output import PROG, error, iso_in, plural, print_json, warn_all, warn_skipped_cadences
 from .times import now as command_now, rep_now
@@ -40,17 +41,18 @@ def cmd_session(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         # Create and migrate here, so a bad database fails as one line before the screen opens.
         label = str(path) if path is not None else db.location  # a server's URL without its password
+        rep = rep_of(args, db)  # and an unknown or missing --rep too
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
-    return _run_session(location, system_clock, label=label, new_database=new,
+    return _run_session(location, system_clock, label=label, new_database=new, rep=rep,
                         dialer=getattr(args, "dialer", None))
 
 
 def _run_session(path: Path | str, clock: Clock, *, label: str, notice: str | None = None,
-                 new_database: Path | None = None, dialer: str | None = None) -> int:
+                 new_database: Path | None = None, rep: Rep | None = None, dialer: str | None = None) -> int:
     from dialdeck.tui.app import run_session  # textual only when a screen is wanted
 
     return run_session(path, clock=clock, session_label=label, start_notice=notice, new_database=new_database,
-                       dialer=dialer)
+                       rep=rep, dialer=dialer)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -113,11 +115,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError("give the FILE.csv to import (or --columns to list the headers it recognises)")
     warn_skipped_cadences()
     with database(args, create=True) as db:
-        _zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db, team=True)
+        rep = rep_of(args, db, team=True)
+        owner = services.rep_named(db, args.owner) if args.owner is not None else None
         report = services.import_csv(
-            db, args.file, now=now, cadence=args.cadence, region=args.region, skip_invalid=args.skip_invalid
+            db, args.file, now=now, cadence=args.cadence, region=args.region, skip_invalid=args.skip_invalid,
+            rep=rep, owner=owner,
         )
-        unset = services.profile_problems(db)
+        unset = services.profile_problems(db, rep=rep)
     warn_all(unset)
     if args.json:
         print_json(report)
@@ -170,25 +175,35 @@ def _print_columns(as_json: bool) -> int:
 
 def cmd_config(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
-        profile = services.get_profile(db)
-        dialing = services.dialer_settings(db)
+        rep = rep_of(args, db)
+        profile = services.get_profile(db, rep=rep)
+        dialing = services.dialer_settings(db, rep=rep)
+        team = len(services.reps(db)) > 1
     settings = {**_settings(profile), **_dialing_shown(dialing)}
     if args.json:
         print_json(settings)
         return 0
     width = max(len(key) for key in settings)
     for key, value in settings.items():
-        print(f"{key.ljust(width)}  {value if value != '' else '(not set)'}")
+        shown = value if value != '' else '(not set)'
+        print(f"{key.ljust(width)}  {shown}  {_scope(key, rep)}" if team else f"{key.ljust(width)}  {shown}")
     return 0
 
 
 def cmd_config_set(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
-        profile = services.set_setting(db, args.key, args.value)
-        dialing = services.dialer_settings(db)
+        rep = rep_of(args, db)
+        profile = services.set_setting(db, args.key, args.value, rep=rep)
+        dialing = services.dialer_settings(db, rep=rep)
+        team = len(services.reps(db)) > 1
     shown = {**_settings(profile), **_dialing_shown(dialing)}.get(args.key, args.value)
-    print(f"{args.key} = {shown}")
+    print(f"{args.key} = {shown}  {_scope(args.key, rep)}" if team else f"{args.key} = {shown}")
     return 0
+
+
+def _scope(key: str, rep: Rep) -> str:
+    """Whose setting ``key`` is, said when the database has several reps: one rep's, or the team's."""
+    return f"(rep: {rep.name})" if is_rep_key(key) else "(team: every rep)"
 
 
 # What `config` shows for a password that is set: never the password itself.

@@ -13,7 +13,7 @@ from dialdeck import typed_time
 from dialdeck.clock import system_clock
 from dialdeck.errors import InvalidInput
 
-from .database import rep_zone
+from .database import rep_of, rep_zone
 
 
 def now(args: argparse.Namespace, zone: str) -> datetime:
@@ -24,9 +24,10 @@ def now(args: argparse.Namespace, zone: str) -> datetime:
     return parse_time("--at", text, zone)
 
 
-def rep_now(args: argparse.Namespace, db) -> tuple[str, datetime]:
-    """The rep's zone and the command's now read in it: what almost every command starts with."""
-    zone = rep_zone(db)
+def rep_now(args: argparse.Namespace, db, *, team: bool = False) -> tuple[str, datetime]:
+    """The rep's zone and the command's now read in it: what almost every command starts with.
+    ``team``: a command about the whole team (``rep_of``)."""
+    zone = rep_zone(db, rep_of(args, db, team=team))
     return zone, now(args, zone)
 
 

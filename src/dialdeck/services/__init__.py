@@ -61,6 +61,7 @@ from dialdeck.services.recordings import (
     voicemail_step,
 )
 from dialdeck.services.reports import REPORT_MAX_DAYS, report
+from dialdeck.services.reps import add_rep, assign, pool_size, rename_rep, rep_named, reps, select_rep, team
 from dialdeck.services.sessions import end_session, session_stats, start_session
 from dialdeck.store import Store, engine_for, open_reader, open_store
 
@@ -74,4 +75,5 @@ __all__ = [
     "pick_offered", "profile_problems", "prospect", "prospect_by_phone", "queue_summary", "remember_theme", "report", "saved_theme", "search_prospects",
     "session_stats", "set_benefit", "shown", "set_disposition", "set_setting", "set_urgent", "settings", "snooze",
     "start_session", "undo_last",
+    "add_rep", "assign", "pool_size", "rename_rep", "rep_named", "reps", "select_rep", "team",
 ]

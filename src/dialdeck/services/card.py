@@ -12,6 +12,7 @@ from dialdeck.clock import as_utc, from_iso, stored_instant
 from dialdeck.models import (
     CallCard,
     CallVerdict,
+    Rep,
     RepProfile,
     Script,
     UNSET_PHONE_SPOKEN,
@@ -39,11 +40,12 @@ from dialdeck.store.interface import AttemptRow, EnrollmentRow, ProspectRow, Rec
 CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed height
 
 
-def call_card(store: Store, prospect_id: int, now: datetime) -> CallCard:
-    """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
+def call_card(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> CallCard:
+    """The prospect, the active enrollment, the rendered script (promise computed from ``now``;
+    the rep's name, number and company in it: ``rep``, None for the only rep)."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         row = need_prospect(store, prospect_id)
         enrollment = need_live(store, row)
         ctx = context_of(store, row, profile, now)
@@ -58,11 +60,11 @@ def call_card(store: Store, prospect_id: int, now: datetime) -> CallCard:
         )
 
 
-def call_verdict(store: Store, prospect_id: int, now: datetime) -> CallVerdict:
+def call_verdict(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> CallVerdict:
     """May the prospect be called at ``now``, and if not, why and from when (``guard.may_call``)."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         row = need_prospect(store, prospect_id)
         enrollment = store.live_enrollment(prospect_id) or store.latest_enrollment(prospect_id)
         if enrollment is None:

@@ -4,17 +4,17 @@ enrollment found or refused, the scheduling context, a stored time reported wher
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from dialdeck import calling_windows, enrolling, phones, schedule, settings
+from dialdeck import calling_windows, enrolling, phones, safe_text, schedule, settings
 from dialdeck.clock import UTC, from_iso, stored_instant, to_iso
 from dialdeck.errors import InvalidInput, NotFound, StoreError, StoredTimeError
-from dialdeck.models import ContactNumber, RepProfile
+from dialdeck.models import ContactNumber, Rep, RepProfile
 from dialdeck.store import Store
-from dialdeck.store.interface import EnrollmentRow, ProspectRow, Records, Writer
+from dialdeck.store.interface import EnrollmentRow, ProspectRow, Records, RepRow, Writer
 
 _Row = TypeVar("_Row")
 
@@ -31,8 +31,36 @@ def reported(store: Store) -> Iterator[None]:
         raise StoredTimeError(exc.text, store.where_is_time(exc.text)) from None
 
 
-def profile_of(records: Records) -> RepProfile:
-    return settings.profile_from(records.settings())
+def profile_of(records: Records, rep: Rep | None = None) -> RepProfile:
+    """The rep's profile (None: the database's only rep): the team's settings, then their own."""
+    return settings.profile_from(settings_of(records, rep))
+
+
+def settings_of(records: Records, rep: Rep | None = None) -> dict[str, str]:
+    """Every setting as the rep sees it: the team's, overridden by the rep's own."""
+    return {**records.settings(), **records.rep_settings(the_rep(records, rep).id)}
+
+
+def the_rep(records: Records, rep: Rep | None) -> Rep:
+    """``rep``, or when None the database's only rep (InvalidInput naming them when several)."""
+    return rep if rep is not None else choose_rep(records.reps(), None)
+
+
+def choose_rep(rows: Sequence[RepRow], name: str | None) -> Rep:
+    """The rep named ``name`` (any case), or the only one when None; InvalidInput, one line
+    naming the reps, when there is no such rep or several to choose from."""
+    reps = [Rep(row["id"], row["name"]) for row in rows]
+    names = ", ".join(safe_text.one_line(r.name) for r in reps)
+    if name is None:
+        if len(reps) == 1:
+            return reps[0]
+        raise InvalidInput(f"this database has {len(reps)} reps ({names}): say which one with --rep NAME "
+                           "or DIALDECK_REP")
+    wanted = name.strip().casefold()
+    for rep in reps:
+        if rep.name.casefold() == wanted:
+            return rep
+    raise InvalidInput(f"no rep named {safe_text.one_line(name.strip())!r} (reps: {names})")
 
 
 def rep_day(now: datetime, profile: RepProfile) -> tuple[datetime, datetime]:
@@ -139,8 +167,9 @@ def name_of(row) -> str:
     return f"{row['first_name']} {row['last_name']}".strip()
 
 
-def e164_of(records: Records, phone: str) -> str:
+def e164_of(records: Records, phone: str, rep: Rep | None = None) -> str:
+    """``phone`` as typed, read in the rep's region (None: the only rep's) when it has no country code."""
     try:
-        return phones.to_e164(phone, profile_of(records).region)
+        return phones.to_e164(phone, profile_of(records, rep).region)
     except ValueError as exc:
         raise InvalidInput(f"phone {phone!r}: {exc}") from None

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from dialdeck import dialers, guard, phones, schedule
 from dialdeck.clock import as_utc
-from dialdeck.models import CallVerdict, DialPlan
+from dialdeck.models import CallVerdict, DialPlan, Rep
 from dialdeck.services.card import verdict_of
 from dialdeck.services.common import (
     chosen_number,
@@ -26,20 +26,25 @@ from dialdeck.services.common import (
     position,
     profile_of,
     reported,
+    settings_of,
+    the_rep,
 )
 from dialdeck.services.library import library
 from dialdeck.services.recordings import recording_for
 from dialdeck.store import Store
 
 
-def dial_plan(store: Store, prospect_id: int, now: datetime, *, number: str | None = None) -> DialPlan:
+def dial_plan(store: Store, prospect_id: int, now: datetime, *, number: str | None = None,
+              rep: Rep | None = None) -> DialPlan:
     """What to dial for the prospect at ``now`` (their own number, or ``number``: another of
-    theirs as typed), with their step and its voicemail recording; ``guard.NotCallable`` when
+    theirs as typed), with their step and the rep's voicemail recording of it (``rep`` None:
+    the database's only rep); ``guard.NotCallable`` when
     the guard refuses the call, ``NotFound`` for no such prospect, ``InvalidInput`` for a
     number that is not theirs."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
         row = need_prospect(store, prospect_id)
         enrollment = store.live_enrollment(prospect_id) or store.latest_enrollment(prospect_id)
         name = name_of(row)
@@ -62,11 +67,13 @@ def dial_plan(store: Store, prospect_id: int, now: datetime, *, number: str | No
         return DialPlan(
             prospect_id=prospect_id, name=name, number_e164=used.e164, extension=used.extension or None,
             cadence=enrollment["cadence"], step=step.number,
-            recording=recording_for(store, enrollment["cadence"], step.number) if leaves_message else None,
+            recording=recording_for(store, enrollment["cadence"], step.number, rep=chosen) if leaves_message else None,
         )
 
 
-def dialer_settings(store: Store) -> dict[str, str]:
-    """The stored dialing settings (``dialers.KEYS``), as ``dialers.make_dialer`` takes them."""
+def dialer_settings(store: Store, *, rep: Rep | None = None) -> dict[str, str]:
+    """The stored dialing settings (``dialers.KEYS``) as the rep sees them (the team's SIP server
+    and ring timeout, the rep's own line, caller ID and back-end; ``rep`` None: the database's
+    only rep), as ``dialers.make_dialer`` takes them."""
     with reported(store):
-        return {key: value for key, value in store.settings().items() if key in dialers.KEYS}
+        return {key: value for key, value in settings_of(store, rep).items() if key in dialers.KEYS}

@@ -20,6 +20,7 @@ from dialdeck.models import (
     ContactNumber,
     Enrollment,
     OutcomeResult,
+    Rep,
     RepProfile,
 )
 from dialdeck.phrases import dated_clock, stamp
@@ -32,6 +33,7 @@ from dialdeck.services.common import (
     need_prospect,
     position,
     profile_of,
+    the_rep,
     reported,
     reread,
     write_position,
@@ -51,8 +53,12 @@ from dialdeck.store.interface import (
 def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, note: str = "",
                 disposition: str | None = None, callback_at: datetime | None = None,
                 session_id: int | None = None, number: str | None = None, force: bool = False,
-                callback_by: str | None = None, call: CallFacts | None = None) -> OutcomeResult:
+                callback_by: str | None = None, call: CallFacts | None = None,
+                rep: Rep | None = None) -> OutcomeResult:
     """Write the attempt and advance the enrollment in one transaction.
+
+    ``rep``: who made the call, recorded on the attempt (None: the database's only rep); their
+    profile says what the script said.
 
     A call the guard refuses (outside their calling hours, over the daily cap, a do-not-call
     number) raises ``guard.NotCallable`` and writes nothing, unless ``force``: then it is
@@ -83,12 +89,13 @@ def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, 
     _check_call(call, outcome)
     lib = library()
     with reported(store):
-        profile = profile_of(store)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
         with store.writing() as tx:
             return _log(tx, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
                         callback_at=callback_at, session_id=session_id,
                         number=call.number if call is not None else number, force=force,
-                        callback_by=callback_by, call=call)
+                        callback_by=callback_by, call=call, rep_id=chosen.id)
 
 
 CALLBACK_CHOOSERS = ("prospect", "rep")
@@ -129,7 +136,8 @@ def _check_disposition(disposition: str, callback_at: datetime | None) -> None:
 def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: str,
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
          session_id: int | None, number: str | None = None, force: bool = False,
-         callback_by: str | None = None, call: CallFacts | None = None) -> OutcomeResult:
+         callback_by: str | None = None, call: CallFacts | None = None,
+         rep_id: int | None = None) -> OutcomeResult:
     prospect_row = need_prospect(tx, prospect_id)
     enrollment = need_live(tx, prospect_row)
     used = chosen_number(tx, prospect_row, number, profile)
@@ -162,7 +170,7 @@ def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: 
         outcome=outcome, at=to_iso(now), note=note.strip(), session_id=session_id, disposition=disposition,
         spawned_enrollment_id=spawned, dnc_added=dnc_added, forced_reason=forced_reason,
         number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
-        facts={**said.columns(), **agreed, **_call_columns(call)},
+        facts={**said.columns(), **agreed, **_call_columns(call)}, rep_id=rep_id,
     )
     current = reread(tx.enrollment(spawned or enrollment["id"]), "the enrollment")
     return dataclasses.replace(
@@ -263,14 +271,15 @@ def _check_in_order(tx: Records, prospect: ProspectRow, profile: RepProfile, now
 
 def set_disposition(store: Store, prospect_id: int, disposition: str, now: datetime, *,
                     callback_at: datetime | None = None, note: str = "",
-                    callback_by: str | None = None) -> OutcomeResult:
-    """After a connected call: callback (pinned at callback_at), booked, not-interested, continue."""
+                    callback_by: str | None = None, rep: Rep | None = None) -> OutcomeResult:
+    """After a connected call: callback (pinned at callback_at), booked, not-interested, continue.
+    The call keeps the rep who made it; ``rep`` (None: the only rep) is whose profile counts."""
     now = as_utc(now)
     _check_disposition(disposition, callback_at)
     _check_callback_by(callback_by)
     lib = library()
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         with store.writing() as tx:
             prospect_row = need_prospect(tx, prospect_id)
             enrollment = need_live(tx, prospect_row)
@@ -294,15 +303,17 @@ def set_disposition(store: Store, prospect_id: int, disposition: str, now: datet
 
 
 def undo_last(store: Store, *, session_id: int | None = None,
-              prospect_id: int | None = None) -> OutcomeResult | None:
-    """Remove the newest attempt (of the session, or of the prospect) and restore the enrollment exactly.
+              prospect_id: int | None = None, rep: Rep | None = None) -> OutcomeResult | None:
+    """Remove the newest attempt (of the session, or of the prospect, else the rep's own newest)
+    and restore the enrollment exactly. ``rep`` None: the database's only rep.
 
     Returns None when there is nothing to undo. Refuses (InvalidInput) when the prospect has a
     newer attempt than the one chosen, or the number went on the do-not-call list since:
     restoring the older state would silently undo those too.
     """
     with reported(store), store.writing() as tx:
-        attempt = tx.newest_attempt(session_id=session_id, prospect_id=prospect_id)
+        mine = the_rep(tx, rep).id if session_id is None and prospect_id is None else None
+        attempt = tx.newest_attempt(session_id=session_id, prospect_id=prospect_id, rep_id=mine)
         if attempt is None:
             return None
         _check_undoable(tx, attempt)
@@ -346,7 +357,7 @@ def snooze(store: Store, prospect_id: int, until: datetime, now: datetime) -> En
 
 
 def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
-                 session_id: int | None = None) -> OutcomeResult:
+                 session_id: int | None = None, rep: Rep | None = None) -> OutcomeResult:
     """The prospect replied to an email that offered times, picking number ``choice`` (1-based).
 
     Logged as an attempt (email, "replied"), so it shows in the history and undo takes it back;
@@ -356,7 +367,8 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
     now = as_utc(now)
     lib = library()
     with reported(store):
-        profile = profile_of(store)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
         with store.writing() as tx:
             row = need_prospect(tx, prospect_id)
             enrollment = need_live(tx, row)
@@ -377,7 +389,8 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
             attempt_id = tx.insert_attempt(
                 prospect_id=prospect_id, enrollment=enrollment, step=enrollment["step_index"] + 1,
                 action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
-                session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"})
+                session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"},
+                rep_id=chosen.id)
             return result_of(attempt_id, prospect_id, "replied", reread(tx.enrollment(enrollment["id"]), "the enrollment"))
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dialdeck import dialers, settings
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
+    Rep,
     RepProfile,
 )
-from dialdeck.services.common import profile_of, reported
+from dialdeck.services.common import profile_of, reported, settings_of, the_rep
 from dialdeck.services.library import library
 from dialdeck.store import Store
 
@@ -20,60 +21,78 @@ _PROFILE_SPOKEN = (
 )
 
 
-def profile_problems(store: Store) -> list[str]:
+def profile_problems(store: Store, *, rep: Rep | None = None) -> list[str]:
     """What the rep has not set yet that every script says, each with the command that sets it."""
     with reported(store):
-        profile = profile_of(store)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
+        # With a team, the command names the rep whose profile it sets.
+        who = f"--rep {_quoted(chosen.name)} " if len(store.reps()) > 1 else ""
     default = RepProfile()
     problems = []
     for key, field, said, example in _PROFILE_SPOKEN:
         value = getattr(profile, field)
         if value.strip() and value != getattr(default, field):
             continue
-        problems.append(f'{key} is not set ({said}): dialdeck config set {key} "{example}"')
+        problems.append(f'{key} is not set ({said}): dialdeck {who}config set {key} "{example}"')
     return problems
 
 
-def get_profile(store: Store) -> RepProfile:
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name else name
+
+
+def get_profile(store: Store, *, rep: Rep | None = None) -> RepProfile:
+    """The rep's profile (None: the database's only rep)."""
     with reported(store):
-        return profile_of(store)
+        return profile_of(store, rep)
 
 
-def set_setting(store: Store, key: str, value: str) -> RepProfile:
+def set_setting(store: Store, key: str, value: str, *, rep: Rep | None = None) -> RepProfile:
     """Validate and store one setting (``rep.phone`` is stored E.164); InvalidInput names the key.
+    A rep's own key (``settings.is_rep_key``) is the rep's; any other is set for the whole team.
     The dialing settings (``dialers.KEYS``) are checked by the dialers themselves."""
     if key in dialers.KEYS:
-        return _set_dialing(store, key, value)
+        return _set_dialing(store, key, value, rep)
     if key not in settings.KEYS:
         raise InvalidInput(f"unknown setting {key!r}; known settings: {', '.join((*settings.KEYS, *dialers.KEYS))}")
     if key == settings.CADENCE_KEY and value.strip() not in library():
         raise InvalidInput(f"{key}: no cadence named {value.strip()!r} (known: {', '.join(sorted(library()))})")
     with reported(store):
-        stored = settings.normalize(key, value, profile_of(store))
-        with store.writing() as tx:
-            tx.put_setting(key, stored)
-        return profile_of(store)
+        chosen = the_rep(store, rep)
+        stored = settings.normalize(key, value, profile_of(store, chosen))
+        _put(store, chosen, key, stored)
+        return profile_of(store, chosen)
 
 
-def _set_dialing(store: Store, key: str, value: str) -> RepProfile:
+def _set_dialing(store: Store, key: str, value: str, rep: Rep | None) -> RepProfile:
     try:
         stored = dialers.normalize(key, value)
     except dialers.DialerError as exc:
         text = str(exc)
         raise InvalidInput(text if text.startswith(key) else f"{key}: {text}") from None
     with reported(store):
-        with store.writing() as tx:
+        chosen = the_rep(store, rep)
+        _put(store, chosen, key, stored)
+        return profile_of(store, chosen)
+
+
+def _put(store: Store, rep: Rep, key: str, stored: str) -> None:
+    """Keep one setting: the rep's own (``settings.is_rep_key``), else the team's."""
+    with store.writing() as tx:
+        if settings.is_rep_key(key):
+            tx.put_rep_setting(rep.id, key, stored)
+        else:
             tx.put_setting(key, stored)
-        return profile_of(store)
 
 
-def saved_theme(store: Store) -> str | None:
+def saved_theme(store: Store, *, rep: Rep | None = None) -> str | None:
     """The colour theme the rep last picked in the session, or None."""
     with reported(store):
-        return store.settings().get(settings.THEME_KEY) or None
+        return settings_of(store, rep).get(settings.THEME_KEY) or None
 
 
-def remember_theme(store: Store, name: str) -> None:
-    """Keep the session's colour theme for the next start."""
+def remember_theme(store: Store, name: str, *, rep: Rep | None = None) -> None:
+    """Keep the session's colour theme for the rep's next start."""
     with reported(store), store.writing() as tx:
-        tx.put_setting(settings.THEME_KEY, name)
+        tx.put_rep_setting(the_rep(tx, rep).id, settings.THEME_KEY, name)

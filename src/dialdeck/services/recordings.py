@@ -7,14 +7,20 @@ show`` and the scripts count them (1-based); it must be a call step that leaves 
 
 Where they live (``paths.recordings_dir``): beside a database file (the default database's is
 the user data directory), or the user data directory for a server database: a recording is
-the rep's own voice, kept on the rep's machine. Each is ``<cadence>/step-<n>.wav``, written
-whole through a fresh file renamed over the name (``safe_write``): never through a link, never
-half a file. A link planted where a recording or its folder should be is refused, not followed.
+the rep's own voice, kept on the rep's machine. Each rep has their own (a voicemail says who
+is calling): ``rep_<id>/<cadence>/step-<n>.wav``, by the rep's id so a renamed rep keeps
+theirs (``_`` is never in a cadence name, so the two levels cannot be confused). Recordings
+stored before reps (``<cadence>/step-<n>.wav``) were the database's first rep's, and move into
+that rep's folder the first time their recordings are looked at. Each is written whole through
+a fresh file renamed over the name (``safe_write``): never through a link, never half a file.
+A link planted where a recording or its folder should be is refused, not followed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -23,41 +29,71 @@ from dialdeck import paths
 from dialdeck.cadence import Cadence
 from dialdeck.dialers import recordings as wav
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.models import Recording
+from dialdeck.models import Recording, Rep
 from dialdeck.safe_write import replace_bytes
+from dialdeck.services.common import the_rep
 from dialdeck.services.library import library
 from dialdeck.store import Store
 
-Where = Store | Path | str  # an open store, or a database's location (file path or server URL)
+REP_FOLDER = "rep_{id}"
+# A folder at the top named as a cadence can be (``cadence._NAME_RE``): one from before reps.
+_CADENCE_FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def recordings_folder(where: Where) -> Path:
-    """The folder that holds the recordings of this database's rep."""
-    location = where if isinstance(where, (Path, str)) else where.location
-    return paths.recordings_dir(location)
+def recordings_folder(store: Store, *, rep: Rep | None = None) -> Path:
+    """The folder that holds the rep's recordings (``rep`` None: the database's only rep)."""
+    root = paths.recordings_dir(store.location)
+    chosen = the_rep(store, rep)
+    reps = store.reps()
+    if reps and reps[0]["id"] == chosen.id:
+        _adopt_unowned(root, chosen.id)
+    return root / REP_FOLDER.format(id=chosen.id)
 
 
-def recording_for(where: Where, cadence: str, step: str | int) -> Path | None:
-    """The stored, call-ready recording of the step, or None (none set, or not a plain file)."""
+def _adopt_unowned(root: Path, rep_id: int) -> None:
+    """Move recordings kept before reps (``<cadence>/step-<n>.wav`` at the top) into the folder
+    of the rep they belonged to: the first rep, the one a single-rep database became. A step
+    that rep has recorded since stays theirs; a link is never moved or followed."""
+    if not root.is_dir() or _linked(root):
+        return
+    own = root / REP_FOLDER.format(id=rep_id)
+    for folder in root.iterdir():
+        if not _CADENCE_FOLDER.match(folder.name) or not folder.is_dir() or folder.is_symlink():
+            continue
+        target = own / folder.name
+        for file in folder.iterdir():
+            if _number_of(file.name) is None or not stat.S_ISREG(file.lstat().st_mode):
+                continue
+            with contextlib.suppress(OSError):  # another process moved it first, or a link is in the way
+                _folder_for(own, folder.name)
+                if not (target / file.name).exists():
+                    os.rename(file, target / file.name)
+        with contextlib.suppress(OSError):  # left as it is when something else is still in it
+            folder.rmdir()
+
+
+def recording_for(store: Store, cadence: str, step: str | int, *, rep: Rep | None = None) -> Path | None:
+    """The rep's stored, call-ready recording of the step, or None (none set, or not a plain file)."""
     number = _step_number(step)
     if number is None:
         return None
-    path = _path(recordings_folder(where), cadence, number)
+    path = _path(recordings_folder(store, rep=rep), cadence, number)
     try:
         mode = path.lstat().st_mode
     except OSError:
         return None
-    return path if stat.S_ISREG(mode) and not _linked(path.parent) else None
+    return path if stat.S_ISREG(mode) and not _linked(path.parent) and not _linked(path.parent.parent) else None
 
 
-def set_recording(where: Where, cadence: str, step: str | int, source: Path) -> Recording:
-    """Check ``source`` and store its call-ready copy for the step (replacing one set before)."""
+def set_recording(store: Store, cadence: str, step: str | int, source: Path, *, rep: Rep | None = None) -> Recording:
+    """Check ``source`` and store its call-ready copy as the rep's for the step (replacing one
+    set before)."""
     number = voicemail_step(cadence, step)
     source = Path(source).expanduser()
     if not source.is_file():
         raise InvalidInput(f"{source}: no such file")
     wav.validate(source)  # RecordingError: names the file and what is wrong, one line
-    folder = _folder_for(recordings_folder(where), cadence)
+    folder = _folder_for(recordings_folder(store, rep=rep), cadence)
     with tempfile.TemporaryDirectory(prefix="dialdeck-recording-") as scratch:
         converted = Path(scratch) / "call.wav"
         info = wav.prepare_for_call(source, converted)
@@ -70,12 +106,12 @@ def set_recording(where: Where, cadence: str, step: str | int, source: Path) -> 
     return Recording(cadence=cadence, step=number, seconds=round(info.duration, 1), path=target)
 
 
-def list_recordings(where: Where) -> list[Recording]:
-    """Every stored recording, by cadence then step (a file that no longer reads is left out
-    of nothing: it is listed with 0 seconds, so it can be seen and removed)."""
-    root = recordings_folder(where)
+def list_recordings(store: Store, *, rep: Rep | None = None) -> list[Recording]:
+    """Every recording the rep stored, by cadence then step (a file that no longer reads is left
+    out of nothing: it is listed with 0 seconds, so it can be seen and removed)."""
+    root = recordings_folder(store, rep=rep)
     found: list[Recording] = []
-    if not root.is_dir() or _linked(root):
+    if not root.is_dir() or _linked(root) or _linked(root.parent):
         return found
     for folder in sorted(root.iterdir()):
         if not folder.is_dir() or folder.is_symlink():
@@ -92,12 +128,12 @@ def list_recordings(where: Where) -> list[Recording]:
     return sorted(found, key=lambda r: (r.cadence, r.step))
 
 
-def remove_recording(where: Where, cadence: str, step: str | int) -> Recording:
-    """Delete the step's recording; NotFound when none is set."""
+def remove_recording(store: Store, cadence: str, step: str | int, *, rep: Rep | None = None) -> Recording:
+    """Delete the rep's recording of the step; NotFound when none is set."""
     number = _step_number(step)
     if number is None:
         raise InvalidInput(f"step {step!r} is not a step number (1, 2, 3...)")
-    path = recording_for(where, cadence, number)
+    path = recording_for(store, cadence, number, rep=rep)
     if path is None:
         raise NotFound(f"no recording is set for {cadence} step {number}")
     try:
@@ -162,11 +198,12 @@ def _path(root: Path, cadence: str, number: int) -> Path:
 def _folder_for(root: Path, cadence: str) -> Path:
     """The cadence's folder, made private when new; a link in its place is refused."""
     folder = root / cadence
-    for each in (root, folder):
+    for each in (root.parent, root, folder):
         if _linked(each):
             raise InvalidInput(f"{each} is a symbolic link: recordings are not written through one")
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
         raise InvalidInput(f"cannot make {folder}: {exc.strerror or exc}") from None
     return folder

@@ -21,6 +21,7 @@ def prospect_model(row: ProspectRow) -> Prospect:
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
         phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
         benefit=row["benefit"], urgent=bool(row["urgent"]), urgent_reason=row["urgent_reason"],
+        owner_rep_id=_owner(row),
     )
 
 
@@ -33,13 +34,23 @@ def enrollment_model(row: EnrollmentRow) -> Enrollment:
     )
 
 
-def attempt_model(row: AttemptRow) -> Attempt:
+def _owner(row: ProspectRow) -> int | None:
+    """The owning rep's id: a column of every stored prospect since m008_reps (not in the typed row,
+    which lists what an import writes)."""
+    owner = dict(row).get("owner_rep_id")
+    return owner if isinstance(owner, int) else None
+
+
+def attempt_model(row: AttemptRow, rep_names: Mapping[int, str] | None = None) -> Attempt:
+    """``rep_names`` (rep id -> name): say who made it."""
+    rep_id = row.get("rep_id")
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
         action=row["action"], outcome=row["outcome"], at=stored_instant(row["at"]), note=row["note"],
         session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
         ring_seconds=row.get("ring_seconds"), talk_seconds=row.get("talk_seconds"),
         network_result=row.get("network_result"), recording_dropped=bool(row.get("recording_dropped")),
+        rep=rep_names.get(rep_id) if rep_names and rep_id is not None else None,
     )
 
 

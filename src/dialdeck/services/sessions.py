@@ -6,15 +6,15 @@ from datetime import datetime
 
 from dialdeck.clock import as_utc, stored_instant, to_iso
 from dialdeck.errors import NotFound
-from dialdeck.models import SessionStats
+from dialdeck.models import Rep, SessionStats
 from dialdeck.services.common import profile_of, reported
 from dialdeck.store import Store
 
 
-def start_session(store: Store, now: datetime) -> int:
+def start_session(store: Store, now: datetime, *, rep: Rep | None = None) -> int:
     now = as_utc(now)
     with reported(store), store.writing() as tx:
-        return tx.start_session(to_iso(now), profile_of(tx).name)
+        return tx.start_session(to_iso(now), profile_of(tx, rep).name)
 
 
 def end_session(store: Store, session_id: int, now: datetime) -> SessionStats:

@@ -103,6 +103,7 @@ class AttemptRow(TypedDict):
     talk_seconds: float | None  # seconds from the answer to the end (0.0 unanswered)
     network_result: str | None  # answered, busy, no-answer, failed; None: dialled by hand
     recording_dropped: int  # 1: the step's voicemail recording was played into the call
+    rep_id: int | None  # who made it; None: made before reps
 
 
 class NoteRow(TypedDict):
@@ -128,6 +129,12 @@ class DncEntry(TypedDict):
     e164: str
     added_at: Time
     reason: str
+
+
+class RepRow(TypedDict):
+    id: int
+    name: str  # unique whatever its case
+    created_at: Time
 
 
 class SessionRow(TypedDict):
@@ -180,6 +187,15 @@ class Records(Protocol):
 
     def settings(self) -> dict[str, str]:
         """Every stored setting, key -> value text."""
+
+    def reps(self) -> list[RepRow]:
+        """The team's reps, oldest first (a database has at least one)."""
+
+    def rep_settings(self, rep_id: int) -> dict[str, str]:
+        """One rep's own settings (their profile), key -> value text."""
+
+    def all_rep_settings(self) -> dict[int, dict[str, str]]:
+        """Every rep's own settings: rep id -> key -> value text."""
         ...
 
     def prospect(self, prospect_id: int) -> ProspectRow | None: ...
@@ -210,8 +226,8 @@ class Records(Protocol):
         ...
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
-        """The attempt logged last (of the session, else of the prospect, else of all)."""
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
+        """The attempt logged last (of the session, else of the prospect, else of the rep, else of all)."""
         ...
 
     def last_attempt_at(self, prospect_id: int) -> Time | None:
@@ -253,11 +269,11 @@ class Writer(Records, Protocol):
                        outcome: str, at: Time, note: str, session_id: int | None,
                        disposition: str | None = None, spawned_enrollment_id: int | None = None,
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
-                       facts: dict | None = None) -> int:
+                       facts: dict | None = None, rep_id: int | None = None) -> int:
         """Log one attempt; ``enrollment`` is the row as it was before it (kept for undo),
         ``facts`` what it said or agreed (promised_at, callback_at, callback_by, offered) and
         what the network said of the call (ring_seconds, talk_seconds, network_result,
-        recording_dropped as 0/1)."""
+        recording_dropped as 0/1), ``rep_id`` the rep who made it."""
         ...
 
     def record_attempt_facts(self, attempt_id: int, facts: dict) -> None:
@@ -294,6 +310,17 @@ class Writer(Records, Protocol):
         ...
 
     def put_setting(self, key: str, value: str) -> None: ...
+
+    def insert_rep(self, name: str, at: Time) -> int:
+        """A new rep (their name not taken, whatever its case: checked by the caller); their id."""
+
+    def rename_rep(self, rep_id: int, name: str) -> None: ...
+
+    def put_rep_setting(self, rep_id: int, key: str, value: str) -> None: ...
+
+    def set_owner(self, prospect_ids: Sequence[int], rep_id: int | None, at: Time) -> int:
+        """Give the prospects to the rep (None: back to the pool), their enrollments with them
+        (the due queue filters on the enrollment's copy); how many changed hands."""
 
 
 class ImportBatch(Writer, Protocol):
@@ -362,14 +389,15 @@ class ImportBatch(Writer, Protocol):
 class DueQueue(Protocol):
     """The due queue: the reads that must stay fast at a million prospects, bounded by the page
     or by a cap, never by the table. ``keys`` are calling windows (``hours_key``) the caller
-    has found open (or closed) at ``now``; ``cap`` None counts everything."""
+    has found open (or closed) at ``now``; ``cap`` None counts everything. ``rep_id``: that
+    rep's queue, their own prospects and the shared pool (None: every prospect)."""
 
     def hours_keys(self) -> list[str]:
         """Every calling window an enrollment has used."""
         ...
 
     def due_page(self, open_keys: Sequence[str], now: Time, today: Time, *, limit: int,
-                 offset: int = 0) -> list[DueRow]:
+                 offset: int = 0, rep_id: int | None = None) -> list[DueRow]:
         """One page in calling order: (1) promises (pinned) due by ``now``, earliest first;
         (2) due before ``today`` (the start of the rep's day); (3) due since, up to ``now``.
         Within (2) and (3): warm first, higher value first (none last), earliest due,
@@ -378,35 +406,35 @@ class DueQueue(Protocol):
 
     def due_row(self, enrollment_id: int, today: Time) -> DueRow | None: ...
 
-    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time) -> list[str]:
+    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time, rep_id: int | None = None) -> list[str]:
         """The engine's query plan of the due page, one labelled line per step (benchmarks)."""
         ...
 
-    def pinned_due_by_key(self, now: Time) -> dict[str, int]:
+    def pinned_due_by_key(self, now: Time, rep_id: int | None = None) -> dict[str, int]:
         """Promises due by ``now``, counted per calling window, exactly."""
         ...
 
-    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None) -> int:
+    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None, rep_id: int | None = None) -> int:
         """Active, unpinned enrollments due by ``now`` in these windows, up to ``cap``."""
         ...
 
-    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time) -> set[str]:
+    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time, rep_id: int | None = None) -> set[str]:
         """Which of these windows hold an active, unpinned enrollment due by ``now``."""
         ...
 
-    def count_due_between(self, after: Time, until: Time, cap: int | None) -> int:
+    def count_due_between(self, after: Time, until: Time, cap: int | None, rep_id: int | None = None) -> int:
         """Active enrollments coming due in (after, until], up to ``cap``."""
         ...
 
-    def count_due_before(self, before: Time) -> int:
+    def count_due_before(self, before: Time, rep_id: int | None = None) -> int:
         """Active enrollments due before ``before``, whatever their window."""
         ...
 
-    def next_coming_due(self, after: Time) -> int | None:
+    def next_coming_due(self, after: Time, rep_id: int | None = None) -> int | None:
         """The active enrollment due first after ``after`` (by time, then prospect id)."""
         ...
 
-    def first_due_in_window(self, key: str, now: Time) -> int | None:
+    def first_due_in_window(self, key: str, now: Time, rep_id: int | None = None) -> int | None:
         """The first enrollment in calling order already due in one window."""
         ...
 
@@ -444,6 +472,14 @@ class Store(Records, DueQueue, Protocol):
         tasks_done, timed_calls (calls dialdeck placed, with what the network said) as ints;
         talk_seconds (float: the talk time of its timed calls, 0.0 if none)."""
         ...
+
+    def owned_counts(self) -> dict[int | None, int]:
+        """How many prospects each rep owns (None: the pool)."""
+
+    def activity_by_rep(self, since: Time, until: Time) -> list[dict]:
+        """Per rep (``rep_id``, None for attempts made before reps) over [since, until]: dials,
+        voicemails, connects, meetings_booked, timed_calls (calls dialdeck placed, with what the
+        network said) and talk_seconds (float: their talk time, 0.0 if none)."""
 
     def activity_by_cadence(self, since: Time, until: Time) -> list[dict]:
         """Per cadence, most dials first: cadence, dials, voicemails, connects, meetings_booked,

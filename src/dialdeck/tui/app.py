@@ -21,6 +21,7 @@ from dialdeck.clock import Clock, system_clock
 from dialdeck.dialers import CallHandle, Dialer, make_dialer
 from dialdeck.dialers.base import Monotonic
 from dialdeck.errors import DialdeckError
+from dialdeck.models import Rep
 from dialdeck.paths import styles_dir
 from dialdeck.tui.calls import POWER_COUNTDOWN
 from dialdeck.tui.commands import ProspectSearch
@@ -46,7 +47,7 @@ class DialdeckApp(App[int]):
                  session_label: str | None = None, animation_level: AnimationLevel | None = None,
                  cursor_blink: bool = True, start_notice: str | None = None,
                  new_database: Path | None = None, open_mail: MailOpener = open_mailto,
-                 dialer: str | None = None, dialer_factory: DialerFactory = make_dialer,
+                 rep: Rep | None = None, dialer: str | None = None, dialer_factory: DialerFactory = make_dialer,
                  monotonic: Monotonic = time.monotonic, power_countdown: int = POWER_COUNTDOWN) -> None:
         super().__init__(css_path=[styles_dir() / name for name in STYLESHEETS])
         self.clock = clock
@@ -54,7 +55,8 @@ class DialdeckApp(App[int]):
         self.cursor_blink = cursor_blink  # dialogs with a text field read it (snapshots turn it off)
         if animation_level is not None:
             self.animation_level = animation_level
-        self.gateway = Gateway(db_path)
+        self.rep = rep  # who this session works as (None: the database's only rep)
+        self.gateway = Gateway(db_path, rep)
         self.start_notice = start_notice  # said in the status line as the session opens
         self.new_database = new_database  # this session created its database here (empty)
         self.open_mail = open_mail  # blocking: the session runs it off the UI thread
@@ -156,7 +158,7 @@ class DialdeckApp(App[int]):
                 screen.pick(prospect_id)
 
 
-def saved_theme(db_path: Path) -> str | None:
+def saved_theme(db_path: Path, rep: Rep | None = None) -> str | None:
     """The theme kept in the database, read before the app starts (None: none, or unreadable;
     the session itself then reports what is wrong with the database)."""
     if not Path(db_path).exists():
@@ -166,7 +168,7 @@ def saved_theme(db_path: Path) -> str | None:
     except DialdeckError:
         return None
     try:
-        return services.saved_theme(db)
+        return services.saved_theme(db, rep=rep)
     except DialdeckError:
         return None
     finally:
@@ -177,27 +179,28 @@ def make_app(db_path: Path | str, *, clock: Clock = system_clock, theme: str | N
              refresh_seconds: float = 30.0, session_label: str | None = None,
              animation_level: AnimationLevel | None = None, cursor_blink: bool = True,
              start_notice: str | None = None, new_database: Path | None = None,
-             open_mail: MailOpener = open_mailto, dialer: str | None = None,
+             open_mail: MailOpener = open_mailto, rep: Rep | None = None, dialer: str | None = None,
              dialer_factory: DialerFactory = make_dialer, monotonic: Monotonic = time.monotonic,
              power_countdown: int = POWER_COUNTDOWN) -> DialdeckApp:
     """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink.
 
     ``theme`` None: the theme the rep last picked (kept in the database), else textual-dark.
+    ``rep``: who the session works as (``services.select_rep``); None: the database's only rep.
     ``dialer``: the back-end for this session (``--dialer``); None: the ``dial.backend`` setting.
     """
-    chosen = theme or saved_theme(Path(db_path)) or DEFAULT_THEME
+    chosen = theme or saved_theme(Path(db_path), rep) or DEFAULT_THEME
     return DialdeckApp(Path(db_path), clock=clock, theme=chosen, refresh_seconds=refresh_seconds,
                        session_label=session_label, animation_level=animation_level,
                        cursor_blink=cursor_blink, start_notice=start_notice, new_database=new_database,
-                       open_mail=open_mail, dialer=dialer, dialer_factory=dialer_factory,
+                       open_mail=open_mail, rep=rep, dialer=dialer, dialer_factory=dialer_factory,
                        monotonic=monotonic, power_countdown=power_countdown)
 
 
 def run_session(db_path: Path | str, *, clock: Clock = system_clock, session_label: str | None = None,
                 start_notice: str | None = None, new_database: Path | None = None,
-                dialer: str | None = None) -> int:
+                rep: Rep | None = None, dialer: str | None = None) -> int:
     """Run a calling session in this terminal; the process exit status."""
     app = make_app(db_path, clock=clock, session_label=session_label, start_notice=start_notice,
-                   new_database=new_database, dialer=dialer)
+                   new_database=new_database, rep=rep, dialer=dialer)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

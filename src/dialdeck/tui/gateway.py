@@ -14,6 +14,8 @@ of the queue, the summary, the next card and the session figures in the same job
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import Any, TypeVar
 
 from dialdeck import services
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, RepProfile, SessionStats
+from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, Rep, RepProfile, SessionStats
 
 T = TypeVar("T")
 
@@ -42,10 +44,15 @@ class Desk:
 
 
 class Gateway:
-    """Runs service functions on the DB thread: ``await gateway.call(services.due, now)``."""
+    """Runs service functions on the DB thread: ``await gateway.call(services.due, now)``.
 
-    def __init__(self, db_path: Path) -> None:
+    ``rep``: the rep the session works as. Every function that takes a ``rep`` keyword (the
+    jobs below, the services) is given it, so no screen has to pass it along.
+    """
+
+    def __init__(self, db_path: Path, rep: Rep | None = None) -> None:
         self.db_path = db_path
+        self.rep = rep
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialdeck-db")
         self._db: services.Store | None = None
         self._in_flight = 0
@@ -67,6 +74,8 @@ class Gateway:
     def _with_db(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._db is None:
             self._db = services.open_store(self.db_path)
+        if "rep" not in kwargs and _takes_rep(fn):
+            kwargs = {**kwargs, "rep": self.rep}
         return fn(self._db, *args, **kwargs)
 
     def close(self) -> None:
@@ -78,6 +87,11 @@ class Gateway:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+@functools.cache
+def _takes_rep(fn: Callable[..., Any]) -> bool:
+    return "rep" in inspect.signature(fn).parameters
 
 
 # --- composite jobs: each runs whole on the DB thread (one round trip per key) ---------
@@ -94,71 +108,72 @@ class Opening:
     problems: tuple[str, ...]
 
 
-def open_desk(db: services.Store, now: datetime) -> Opening:
+def open_desk(db: services.Store, now: datetime, *, rep: Rep | None = None) -> Opening:
     """Start a session: the rep's profile, the new session id, and what is wrong with the set-up."""
     skipped = tuple(f"cadence file skipped: {problem}" for problem in services.library_problems())
-    return Opening(profile=services.get_profile(db), session_id=services.start_session(db, now),
-                   problems=(*services.profile_problems(db), *skipped))
+    return Opening(profile=services.get_profile(db, rep=rep), session_id=services.start_session(db, now, rep=rep),
+                   problems=(*services.profile_problems(db, rep=rep), *skipped))
 
 
 def load_desk(db: services.Store, now: datetime, session_id: int | None,
-              prospect_id: int | None = None) -> Desk:
+              prospect_id: int | None = None, *, rep: Rep | None = None) -> Desk:
     """One page of the queue, its summary, a card and the session figures.
 
     ``prospect_id`` keeps the rep's own pick on screen; otherwise the first due prospect.
     A pick that is no longer active (e.g. finished elsewhere) falls back to the queue head.
     """
-    items = tuple(services.due(db, now, limit=PAGE_SIZE))
-    summary = services.queue_summary(db, now)
+    items = tuple(services.due(db, now, limit=PAGE_SIZE, rep=rep))
+    summary = services.queue_summary(db, now, rep=rep)
     card = None
     wanted = prospect_id if prospect_id is not None else (items[0].prospect_id if items else None)
     if wanted is not None:
         try:
-            card = services.call_card(db, wanted, now)
+            card = services.call_card(db, wanted, now, rep=rep)
         except (NotFound, InvalidInput):  # no live cadence step any more
             if items and wanted != items[0].prospect_id:
-                card = services.call_card(db, items[0].prospect_id, now)
+                card = services.call_card(db, items[0].prospect_id, now, rep=rep)
     stats = services.session_stats(db, session_id) if session_id is not None else None
     return Desk(now=now, items=items, summary=summary, card=card, stats=stats)
 
 
 def log_and_load(db: services.Store, prospect_id: int, outcome: str, now: datetime,
-                 session_id: int | None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
+                 session_id: int | None, *, rep: Rep | None = None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
     """The power-dialer step: write the outcome (one transaction), then the next desk."""
-    result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, **kwargs)
-    return result, load_desk(db, now, session_id)
+    result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, rep=rep, **kwargs)
+    return result, load_desk(db, now, session_id, rep=rep)
 
 
 def dispose_and_load(db: services.Store, prospect_id: int, disposition: str, now: datetime,
-                     session_id: int | None, *, callback_at: datetime | None = None) -> tuple[OutcomeResult, Desk]:
+                     session_id: int | None, *, callback_at: datetime | None = None,
+                     rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
     """A connected call logged earlier (the CLI, another session): its disposition, then the next desk."""
-    result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at)
-    return result, load_desk(db, now, session_id)
+    result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at, rep=rep)
+    return result, load_desk(db, now, session_id, rep=rep)
 
 
 def undo_and_load(db: services.Store, now: datetime,
-                  session_id: int | None) -> tuple[OutcomeResult | None, Desk]:
+                  session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult | None, Desk]:
     """Undo the session's newest attempt and bring that prospect back on screen."""
-    result = services.undo_last(db, session_id=session_id)
+    result = services.undo_last(db, session_id=session_id, rep=rep)
     focus = result.prospect_id if result is not None else None
-    return result, load_desk(db, now, session_id, focus)
+    return result, load_desk(db, now, session_id, focus, rep=rep)
 
 
 def snooze_and_load(db: services.Store, prospect_id: int, until: datetime, now: datetime,
-                    session_id: int | None) -> Desk:
+                    session_id: int | None, *, rep: Rep | None = None) -> Desk:
     services.snooze(db, prospect_id, until, now)
-    return load_desk(db, now, session_id)
+    return load_desk(db, now, session_id, rep=rep)
 
 
 def pick_and_load(db: services.Store, prospect_id: int, choice: int, now: datetime,
-                  session_id: int | None) -> tuple[OutcomeResult, Desk]:
+                  session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
     """They picked offered time ``choice``: the call is set for it (an attempt, so undo takes it back)."""
-    result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id)
-    return result, load_desk(db, now, session_id)
+    result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id, rep=rep)
+    return result, load_desk(db, now, session_id, rep=rep)
 
 
 def urgent_and_load(db: services.Store, prospect_id: int, urgent: bool, now: datetime,
-                    session_id: int | None) -> Desk:
+                    session_id: int | None, *, rep: Rep | None = None) -> Desk:
     """Mark the prospect urgent (or not) and show their card again: its script changes with it."""
     services.set_urgent(db, prospect_id, urgent, now)
-    return load_desk(db, now, session_id, prospect_id)
+    return load_desk(db, now, session_id, prospect_id, rep=rep)

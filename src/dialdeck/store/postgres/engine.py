@@ -27,6 +27,7 @@ from dialdeck.store.postgres.export import ExportReads
 from dialdeck.store.postgres.importing import ImportWrites
 from dialdeck.store.postgres.queries import DueQueries
 from dialdeck.store.postgres.records import RecordReads, RecordWrites
+from dialdeck.store.postgres.reps import RepReads, RepWrites
 
 
 class _PostgresErrorsAreStoreErrors:
@@ -64,7 +65,7 @@ def _translated(method):
     return call
 
 
-class PostgresWriter(_PostgresErrorsAreStoreErrors, RecordWrites, RecordReads):
+class PostgresWriter(_PostgresErrorsAreStoreErrors, RecordWrites, RecordReads, RepReads, RepWrites):
     """The ``Writer`` a ``writing()`` block is given: the store's connection, in its transaction."""
 
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
@@ -76,7 +77,8 @@ class PostgresImportBatch(PostgresWriter, ImportWrites):
     """The ``ImportBatch`` an ``importing()`` block is given."""
 
 
-class PostgresStore(_PostgresErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries, RecordReads):
+class PostgresStore(_PostgresErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries, RecordReads,
+                    RepReads):
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
         self.conn, self.url = conn, url
         self._writer = PostgresWriter(conn, url)

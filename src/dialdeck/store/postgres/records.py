@@ -127,7 +127,7 @@ class RecordReads:
         return {pid: tuple(ats) for pid, ats in found.items()}
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
         if session_id is not None:
             return one(self.conn, "SELECT * FROM attempts WHERE session_id = %s ORDER BY id DESC LIMIT 1",
                        [session_id])
@@ -135,6 +135,8 @@ class RecordReads:
             self._hold([prospect_id])
             return one(self.conn, "SELECT * FROM attempts WHERE prospect_id = %s ORDER BY id DESC LIMIT 1",
                        [prospect_id])
+        if rep_id is not None:
+            return one(self.conn, "SELECT * FROM attempts WHERE rep_id = %s ORDER BY id DESC LIMIT 1", [rep_id])
         return one(self.conn, "SELECT * FROM attempts ORDER BY id DESC LIMIT 1")
 
     def last_attempt_at(self, prospect_id: int) -> Time | None:
@@ -218,13 +220,14 @@ class RecordWrites:
         return row
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
         # The newest of a session or of all names its prospect only once read: lock that prospect,
         # then read again, until the answer is about a prospect already held (a concurrent
         # writer may have logged or undone an attempt of it meanwhile).
         while True:
             # A mixin: self is always a Records, a RecordReads too (whose read this wraps).
-            row = RecordReads.newest_attempt(self, session_id=session_id, prospect_id=prospect_id)  # type: ignore[arg-type]
+            row = RecordReads.newest_attempt(self, session_id=session_id, prospect_id=prospect_id,  # type: ignore[arg-type]
+                                             rep_id=rep_id)
             if row is None or row["prospect_id"] in self.held:
                 return row
             self._hold([row["prospect_id"]])
@@ -259,15 +262,15 @@ class RecordWrites:
                        outcome: str, at: Time, note: str, session_id: int | None,
                        disposition: str | None = None, spawned_enrollment_id: int | None = None,
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
-                       facts: dict | None = None) -> int:
+                       facts: dict | None = None, rep_id: int | None = None) -> int:
         self._hold([prospect_id])
         kept = {key: value for key, value in (facts or {}).items() if key in ATTEMPT_FACTS and value is not None}
         columns = ["prospect_id", "enrollment_id", "cadence", "step", "action", "outcome", "disposition", "at",
                    "note", "session_id", "prev_state", "spawned_enrollment_id", "dnc_added", "number",
-                   "forced_reason", *kept]
+                   "forced_reason", "rep_id", *kept]
         values = [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at,
                   note, session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added),
-                  number, forced_reason, *kept.values()]
+                  number, forced_reason, rep_id, *kept.values()]
         return scalar(self.conn, f"INSERT INTO attempts ({', '.join(columns)}) "
                                 f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id", values)
 

@@ -184,6 +184,68 @@ ALTER TABLE attempts ADD COLUMN network_result {T};
 ALTER TABLE attempts ADD COLUMN recording_dropped INTEGER NOT NULL DEFAULT 0;
 """
 
+# As in the SQLite step: the settings that became each rep's own, frozen as they were then.
+_M008_REP_SETTINGS = ("key LIKE 'rep.%' OR key LIKE 'ui.%' OR key IN "
+                      "('sip.caller_id', 'sip.user', 'sip.password', 'sip.audio', 'dial.backend', 'dial.command')")
+
+# Reps (see the SQLite step m008_reps). Names are unique whatever their case, as SQLite's
+# COLLATE NOCASE (ASCII) makes them; the due queue's indexes are rebuilt to carry the owner.
+M008 = f"""
+CREATE TABLE reps (
+    id {ID},
+    name {T} NOT NULL,
+    created_at {T} NOT NULL
+);
+CREATE UNIQUE INDEX ux_reps_name ON reps (lower(name));
+CREATE TABLE rep_settings (
+    rep_id BIGINT NOT NULL REFERENCES reps(id),
+    key {T} NOT NULL,
+    value {T} NOT NULL,
+    PRIMARY KEY (rep_id, key)
+);
+ALTER TABLE prospects ADD COLUMN owner_rep_id BIGINT REFERENCES reps(id);
+ALTER TABLE enrollments ADD COLUMN owner_rep_id BIGINT;
+ALTER TABLE attempts ADD COLUMN rep_id BIGINT REFERENCES reps(id);
+CREATE INDEX ix_attempts_rep ON attempts(rep_id, id);
+CREATE INDEX ix_prospects_owner ON prospects(owner_rep_id) WHERE owner_rep_id IS NOT NULL;
+
+DROP INDEX ix_due_zone;
+DROP INDEX ix_due_order;
+DROP INDEX ix_due_pinned;
+CREATE INDEX ix_due_zone ON enrollments(hours_key, next_due_at, temp_rank, value, prospect_id)
+    INCLUDE (id, owner_rep_id) WHERE status = 'active' AND pinned = 0;
+CREATE INDEX ix_due_order ON enrollments(temp_rank, value DESC NULLS LAST, next_due_at, prospect_id, hours_key)
+    INCLUDE (id, owner_rep_id) WHERE status = 'active' AND pinned = 0 AND temp_rank >= 0;
+CREATE INDEX ix_due_pinned ON enrollments(next_due_at, prospect_id, hours_key) INCLUDE (id, owner_rep_id)
+    WHERE status = 'active' AND pinned = 1;
+DROP INDEX ix_due_next;
+CREATE INDEX ix_due_next ON enrollments(next_due_at, prospect_id) INCLUDE (owner_rep_id) WHERE status = 'active';
+
+-- An enrollment's owner is its prospect's, whoever writes either (outcomes, imports, assign).
+CREATE FUNCTION dialdeck_enrollment_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.owner_rep_id := (SELECT owner_rep_id FROM prospects WHERE id = NEW.prospect_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER tr_enrollments_owner BEFORE INSERT ON enrollments
+    FOR EACH ROW EXECUTE FUNCTION dialdeck_enrollment_owner();
+CREATE FUNCTION dialdeck_prospect_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE enrollments SET owner_rep_id = NEW.owner_rep_id WHERE prospect_id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tr_prospects_owner AFTER UPDATE OF owner_rep_id ON prospects
+    FOR EACH ROW WHEN (OLD.owner_rep_id IS DISTINCT FROM NEW.owner_rep_id) EXECUTE FUNCTION dialdeck_prospect_owner();
+
+INSERT INTO reps (name, created_at)
+SELECT COALESCE((SELECT NULLIF(btrim(value), '') FROM settings WHERE key = 'rep.name'), 'me'),
+       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"');
+INSERT INTO rep_settings (rep_id, key, value)
+SELECT (SELECT min(id) FROM reps), key, value FROM settings WHERE {_M008_REP_SETTINGS};
+DELETE FROM settings WHERE {_M008_REP_SETTINGS};
+UPDATE attempts SET rep_id = (SELECT min(id) FROM reps);
+"""
+
 # (name, DDL): the names are the SQLite engine's, step for step.
 STEPS: tuple[tuple[str, str], ...] = (
     ("m001_core_tables", M001),
@@ -193,10 +255,11 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("m005_notes", M005),
     ("m006_facts", M006),
     ("m007_call_facts", M007),
+    ("m008_reps", M008),
 )
 
 # Tables whose id comes from an identity sequence (set past the ids written by an import or a copy).
-IDENTITY_TABLES = ("prospects", "enrollments", "attempts", "notes", "sessions")
+IDENTITY_TABLES = ("prospects", "enrollments", "attempts", "notes", "sessions", "reps")
 
 
 def known_steps() -> frozenset[str]:

@@ -107,6 +107,9 @@ def _copy_all(lite: sqlite3.Connection, conn: psycopg.Connection, where: str, re
     order = _in_foreign_key_order(conn, target_tables)
     conn.execute(f"LOCK TABLE {', '.join(order)} IN EXCLUSIVE MODE")  # no other writer meanwhile
     held = [table for table in order if scalar(conn, f"SELECT EXISTS (SELECT 1 FROM {table})")]
+    if held == ["reps"] and scalar(conn, "SELECT count(*) FROM reps") == 1:
+        held = []  # only the rep every new database starts with (m008): the copy brings the file's
+        conn.execute("TRUNCATE reps CASCADE")
     if held and not replace:
         raise StoreError(f"{where} already holds dialdeck data (in {', '.join(held)}); migrate into an empty "
                          "database, or pass --replace to replace what it holds; nothing was copied")

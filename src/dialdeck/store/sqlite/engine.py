@@ -27,6 +27,7 @@ from dialdeck.store.sqlite.export import ExportReads
 from dialdeck.store.sqlite.importing import ImportWrites, page_cache
 from dialdeck.store.sqlite.queries import DueQueries
 from dialdeck.store.sqlite.records import RecordReads, RecordWrites
+from dialdeck.store.sqlite.reps import RepReads, RepWrites
 
 
 class _SqliteErrorsAreStoreErrors:
@@ -64,7 +65,7 @@ def _translated(method):
     return call
 
 
-class SqliteWriter(_SqliteErrorsAreStoreErrors, RecordReads, RecordWrites):
+class SqliteWriter(_SqliteErrorsAreStoreErrors, RecordReads, RecordWrites, RepReads, RepWrites):
     """The ``Writer`` a ``writing()`` block is given: the store's connection, in its transaction."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
@@ -75,7 +76,7 @@ class SqliteImportBatch(SqliteWriter, ImportWrites):
     """The ``ImportBatch`` an ``importing()`` block is given."""
 
 
-class SqliteStore(_SqliteErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries):
+class SqliteStore(_SqliteErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries, RepReads):
     def __init__(self, db: Database) -> None:
         self._db = db  # sqlite-utils: migrations, and savepoints for a nested writing()
         self.conn = db.conn

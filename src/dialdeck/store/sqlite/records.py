@@ -125,13 +125,16 @@ class RecordReads:
         return {pid: tuple(ats) for pid, ats in found.items()}
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
         if session_id is not None:
             return one(self.conn.execute(
                 "SELECT * FROM attempts WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id]))
         if prospect_id is not None:
             return one(self.conn.execute(
                 "SELECT * FROM attempts WHERE prospect_id = ? ORDER BY id DESC LIMIT 1", [prospect_id]))
+        if rep_id is not None:
+            return one(self.conn.execute(
+                "SELECT * FROM attempts WHERE rep_id = ? ORDER BY id DESC LIMIT 1", [rep_id]))
         return one(self.conn.execute("SELECT * FROM attempts ORDER BY id DESC LIMIT 1"))
 
     def last_attempt_at(self, prospect_id: int) -> Time | None:
@@ -227,14 +230,14 @@ class RecordWrites:
                        outcome: str, at: Time, note: str, session_id: int | None,
                        disposition: str | None = None, spawned_enrollment_id: int | None = None,
                        dnc_added: int = 0, number: str | None = None, forced_reason: str | None = None,
-                       facts: dict | None = None) -> int:
+                       facts: dict | None = None, rep_id: int | None = None) -> int:
         cursor = self.conn.execute(
             "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, disposition, at, "
-            "note, session_id, prev_state, spawned_enrollment_id, dnc_added, number, forced_reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "note, session_id, prev_state, spawned_enrollment_id, dnc_added, number, forced_reason, rep_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [prospect_id, enrollment["id"], enrollment["cadence"], step, action, outcome, disposition, at, note,
              session_id, json.dumps(enrollment, sort_keys=True), spawned_enrollment_id, int(dnc_added), number,
-             forced_reason],
+             forced_reason, rep_id],
         )
         if facts:
             self.record_attempt_facts(new_id(cursor), facts)

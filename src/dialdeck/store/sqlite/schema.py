@@ -290,6 +290,79 @@ def m007_call_facts(db: Database) -> None:
     )
 
 
+# The settings that became each rep's own at m008 (the rest stay the team's). Frozen here as
+# they were then: settings.REP_KEYS is the live list.
+_M008_REP_SETTINGS = ("key LIKE 'rep.%' OR key LIKE 'ui.%' OR key IN "
+                      "('sip.caller_id', 'sip.user', 'sip.password', 'sip.audio', 'dial.backend', 'dial.command')")
+M008_DEFAULT_REP = "me"
+
+
+@migrations()
+def m008_reps(db: Database) -> None:
+    """A team on one database: reps, each with their own settings (name, callback number,
+    company, zone, caller ID...), prospects owned by a rep or left in the shared pool, and the
+    rep on every attempt.
+
+    A database from before this step was one rep's: that rep is created (named as their
+    profile's rep.name, else "me"), their settings move to them and every attempt is theirs, so
+    nothing changes for them. ``enrollments.owner_rep_id`` repeats the prospect's owner so the
+    due queue filters a rep's queue on its own indexes, which m008 rebuilds to carry it.
+    """
+    db.executescript(
+        """
+        CREATE TABLE reps (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,  -- "--rep jordan" finds "Jordan"
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE rep_settings (
+            rep_id INTEGER NOT NULL REFERENCES reps(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (rep_id, key)
+        ) WITHOUT ROWID;
+        ALTER TABLE prospects ADD COLUMN owner_rep_id INTEGER REFERENCES reps(id);  -- NULL: the pool
+        ALTER TABLE enrollments ADD COLUMN owner_rep_id INTEGER;
+        ALTER TABLE attempts ADD COLUMN rep_id INTEGER REFERENCES reps(id);  -- NULL: made before reps
+        CREATE INDEX ix_attempts_rep ON attempts(rep_id);  -- a rep's newest (undo): by rowid
+        CREATE INDEX ix_prospects_owner ON prospects(owner_rep_id) WHERE owner_rep_id IS NOT NULL;
+
+        DROP INDEX ix_due_zone;
+        DROP INDEX ix_due_order;
+        DROP INDEX ix_due_pinned;
+        CREATE INDEX ix_due_zone ON enrollments(hours_key, next_due_at, temp_rank, value, prospect_id, owner_rep_id)
+            WHERE status = 'active' AND pinned = 0;
+        CREATE INDEX ix_due_order ON enrollments(temp_rank, value DESC, next_due_at, prospect_id, hours_key,
+                                                 owner_rep_id)
+            WHERE status = 'active' AND pinned = 0;
+        CREATE INDEX ix_due_pinned ON enrollments(next_due_at, prospect_id, hours_key, owner_rep_id)
+            WHERE status = 'active' AND pinned = 1;
+        DROP INDEX ix_due_next;
+        CREATE INDEX ix_due_next ON enrollments(next_due_at, owner_rep_id) WHERE status = 'active';
+
+        -- An enrollment's owner is its prospect's, whoever writes either (outcomes, imports, assign).
+        CREATE TRIGGER tr_enrollments_owner AFTER INSERT ON enrollments
+        BEGIN
+            UPDATE enrollments SET owner_rep_id = (SELECT owner_rep_id FROM prospects WHERE id = NEW.prospect_id)
+            WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER tr_prospects_owner AFTER UPDATE OF owner_rep_id ON prospects
+            WHEN OLD.owner_rep_id IS NOT NEW.owner_rep_id
+        BEGIN
+            UPDATE enrollments SET owner_rep_id = NEW.owner_rep_id WHERE prospect_id = NEW.id;
+        END;
+        """
+    )
+    row = db.execute("SELECT trim(value) FROM settings WHERE key = 'rep.name'").fetchone()
+    name = row[0] if row and row[0] else M008_DEFAULT_REP
+    created = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')").fetchone()[0]
+    rep_id = db.execute("INSERT INTO reps (name, created_at) VALUES (?, ?)", [name, created]).lastrowid
+    db.execute(f"INSERT INTO rep_settings (rep_id, key, value) SELECT ?, key, value FROM settings "
+               f"WHERE {_M008_REP_SETTINGS}", [rep_id])
+    db.execute(f"DELETE FROM settings WHERE {_M008_REP_SETTINGS}")
+    db.execute("UPDATE attempts SET rep_id = ?", [rep_id])
+
+
 @functools.cache
 def known_steps() -> frozenset[str]:
     """Every schema step this dialdeck knows: all of them are pending on an empty database."""
