@@ -24,11 +24,13 @@ def cmd_due(args: argparse.Namespace) -> int:
     warn_skipped_cadences()
     with database(args, readonly=True) as db:
         zone, now = rep_now(args, db)
-        items = services.due(db, now, limit=args.limit)
+        rep = rep_of(args, db)
+        items = services.due(db, now, limit=args.limit, rep=rep)
         if args.json:
-            print_json([_due_json(item, services.call_card(db, item.prospect_id, now), now, zone) for item in items])
+            print_json([_due_json(item, services.call_card(db, item.prospect_id, now, rep=rep), now, zone)
+                        for item in items])
         elif not items:
-            print(_nothing_due(services.queue_summary(db, now), now, zone))
+            print(_nothing_due(services.queue_summary(db, now, rep=rep), now, zone))
         else:
             print(_due_table(items, now, zone))
         warn_all(services.profile_problems(db))
@@ -127,11 +129,13 @@ def cmd_log(args: argparse.Namespace) -> int:
             result = services.log_outcome(
                 db, args.prospect_id, args.outcome, now,
                 note=args.note, disposition=disposition, callback_at=callback_at(args, now, zone),
-                number=args.number, force=args.force, callback_by=args.chosen_by,
+                number=args.number, force=args.force, callback_by=args.chosen_by, rep=rep_of(args, db),
             )
         except NotCallable as refused:
             raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
                                "it as forced") from None
+        except services.Reserved as held:
+            raise InvalidInput(f"not logged: {held}") from None
         warn_all(list(result.warnings))
         headline = f"{args.outcome} logged at {human_in(now, zone)}"
         if result.forced_reason:

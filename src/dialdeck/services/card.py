@@ -12,6 +12,7 @@ from dialdeck.clock import as_utc, from_iso
 from dialdeck.models import (
     CallCard,
     CallVerdict,
+    Rep,
     RepProfile,
     Script,
 )
@@ -38,11 +39,11 @@ from dialdeck.store.interface import AttemptRow, EnrollmentRow, ProspectRow, Rec
 CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed height
 
 
-def call_card(store: Store, prospect_id: int, now: datetime) -> CallCard:
+def call_card(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> CallCard:
     """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         row = need_prospect(store, prospect_id)
         enrollment = need_live(store, row)
         ctx = context_of(store, row, profile, now)

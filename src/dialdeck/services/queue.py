@@ -8,18 +8,18 @@ from datetime import datetime
 from dialdeck import calling_windows
 from dialdeck.clock import as_utc, from_iso, to_iso
 from dialdeck.hours import CallingWindow
-from dialdeck.models import DueItem, QueueSummary
+from dialdeck.models import DueItem, QueueSummary, Rep
 from dialdeck.services.common import profile_of, rep_day, reported
 from dialdeck.services.library import action_of, library, steps_total
 from dialdeck.store import Store
 from dialdeck.store.interface import DueRow
 
 
-def due(store: Store, now: datetime, *, limit: int = 50, offset: int = 0) -> list[DueItem]:
+def due(store: Store, now: datetime, *, limit: int = 50, offset: int = 0, rep: Rep | None = None) -> list[DueItem]:
     """Active enrollments due at ``now`` and callable now in the prospect's zone, calling order."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         open_now = calling_windows.open_keys(store.hours_keys(), calling_windows.base_window(profile), now)
         today = to_iso(rep_day(now, profile)[0])
         page = store.due_page(open_now, to_iso(now), today, limit=limit, offset=offset)
@@ -52,7 +52,8 @@ def explain_due(store: Store, now: datetime) -> list[str]:
 QUEUE_COUNT_CAP = 1000
 
 
-def queue_summary(store: Store, now: datetime, *, cap: int | None = QUEUE_COUNT_CAP) -> QueueSummary:
+def queue_summary(store: Store, now: datetime, *, cap: int | None = QUEUE_COUNT_CAP,
+                  rep: Rep | None = None) -> QueueSummary:
     """How many are due now, later today and outside their calling hours, and the next to come.
 
     Each count stops at ``cap``: a count equal to it means "at least that many" and sets
@@ -60,7 +61,7 @@ def queue_summary(store: Store, now: datetime, *, cap: int | None = QUEUE_COUNT_
     """
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         base = calling_windows.base_window(profile)
         keys = store.hours_keys()
         open_now = set(calling_windows.open_keys(keys, base, now))

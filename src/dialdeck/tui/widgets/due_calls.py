@@ -1,7 +1,8 @@
 """The due-calls pane: one page of the queue, two lines per prospect, in calling order.
 
 Line 1: the prospect's local time, name, and how overdue / when due ("2d late" on a narrow pane).
-Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company.
+Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company; for a prospect
+another rep holds reserved, who and until when instead of the company ("held by Sam until 10:42").
 Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns: the name and
 the step count ("5/12") are kept whole before anything else is cut.
 
@@ -36,7 +37,7 @@ from dialdeck.safe_text import one_line
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
 
-RowKey = tuple[DueItem, int, bool, str, str]  # item, width, short form, their clock, when due
+RowKey = tuple[DueItem, int, bool, str, str, str]  # item, width, short form, their clock, when due, held by
 
 
 class Row:
@@ -64,7 +65,7 @@ def first_line(item: DueItem, now: datetime, width: int, short: bool) -> Content
     return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
 
 
-def second_line(item: DueItem, width: int) -> Content:
+def second_line(item: DueItem, width: int, held: str = "") -> Content:
     dot = ("●", "$text-warning") if item.temperature == "warm" else ("○", "$text-muted")
     pin = ("◆", "$text-accent") if item.pinned else " "
     head = Content.assemble("  ", dot, " ", pin, "  ")
@@ -77,15 +78,19 @@ def second_line(item: DueItem, width: int) -> Content:
         cadence = cadence.truncate(max(room, 1), ellipsis=True)
     step = Content.assemble(cadence, count)
     line = head + Content.styled(step.plain, "$text-muted")
+    if held and line.cell_length + 3 < width:
+        # Another rep is on this call: that matters more than the company.
+        return line + Content.styled(f" · {one_line(held)}", "$text-warning").truncate(width - line.cell_length,
+                                                                                       ellipsis=True)
     if item.company and line.cell_length + 3 < width:
         company = Content.styled(f" · {one_line(item.company)}", "$text-muted")
         line = line + company.truncate(width - line.cell_length, ellipsis=True)
     return line
 
 
-def row_content(item: DueItem, now: datetime, width: int, short: bool) -> Content:
+def row_content(item: DueItem, now: datetime, width: int, short: bool, held: str = "") -> Content:
     """One prospect's two lines, ``width`` cells wide at most."""
-    return Content("\n").join([first_line(item, now, width, short), second_line(item, width)])
+    return Content("\n").join([first_line(item, now, width, short), second_line(item, width, held)])
 
 
 def short_page(items: tuple[DueItem, ...], clocks: list[str], labels: list[str], width: int) -> bool:
@@ -160,6 +165,7 @@ class DueCalls(ScrollView, can_focus=True):
         self._items: tuple[DueItem, ...] = ()
         self._now: datetime | None = None
         self._current: int | None = None  # the card's prospect when the page was shown
+        self._held: dict[int, str] = {}  # prospect id -> "held by Sam until 10:42" (another rep's reservation)
         self._keys: list[RowKey] = []  # what each row shows, in order
         self._rows: list[Row] = []  # the page's rows, in the same order
         self._looks: tuple[Style, Style, Style] = (Style(), Style(), Style())  # set as lines are drawn
@@ -172,9 +178,11 @@ class DueCalls(ScrollView, can_focus=True):
         """Each row's two lines as plain text ("line 1\\nline 2"), as drawn."""
         return [row.text.plain for row in self._rows]
 
-    def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None) -> None:
-        """Replace the page; the highlight on ``current`` (the card's prospect) when listed."""
-        self._items, self._now, self._current = items, now, current
+    def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None,
+             held: dict[int, str] | None = None) -> None:
+        """Replace the page; the highlight on ``current`` (the card's prospect) when listed;
+        ``held``: what to say of prospects other reps hold."""
+        self._items, self._now, self._current, self._held = items, now, current, held or {}
         self._rebuild(current)
 
     def highlighted_prospect(self) -> int | None:
@@ -211,7 +219,7 @@ class DueCalls(ScrollView, can_focus=True):
             # A row whose text is unchanged keeps what was drawn for it (after a key, most rows
             # only move up one place); only this page's rows are kept.
             kept = dict(zip(self._keys, self._rows, strict=True))
-            self._rows = [kept.get(key) or Row(row_content(key[0], self._now, width, key[2])) for key in keys]
+            self._rows = [kept.get(key) or Row(row_content(key[0], self._now, width, key[2], key[5])) for key in keys]
             self._keys = keys
             size = Size(width, len(keys) * ROW_HEIGHT)
             if size != self.virtual_size:
@@ -234,7 +242,7 @@ class DueCalls(ScrollView, can_focus=True):
         clocks = [local_clock(now, item.timezone) for item in self._items]
         labels = [when_due(item, now) for item in self._items]
         short = short_page(self._items, clocks, labels, width)
-        return [(item, width, short, clock, label)
+        return [(item, width, short, clock, label, self._held.get(item.prospect_id, ""))
                 for item, clock, label in zip(self._items, clocks, labels, strict=True)]
 
     # --- drawing -------------------------------------------------------------------------
