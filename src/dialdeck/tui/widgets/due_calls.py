@@ -2,7 +2,7 @@
 
 Line 1: the prospect's local time, name, and how overdue / when due ("2d late" on a narrow pane).
 Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company; for a prospect
-another rep holds reserved, who and until when instead of the company ("held by Sam until 10:42").
+another rep holds reserved, who and until when instead ("held by Sam until 10:42").
 Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns: the name and
 the step count ("5/12") are kept whole before anything else is cut.
 
@@ -37,7 +37,9 @@ from dialdeck.safe_text import one_line
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
 
-RowKey = tuple[DueItem, int, bool, str, str, str]  # item, width, short form, their clock, when due, held by
+Held = tuple[str, str]  # another rep's name, and the end of their lease on the rep's clock
+# item, width, short form, their clock, when due, who holds it and until when (None: no one else)
+RowKey = tuple[DueItem, int, bool, str, str, Held | None]
 
 
 class Row:
@@ -65,10 +67,12 @@ def first_line(item: DueItem, now: datetime, width: int, short: bool) -> Content
     return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
 
 
-def second_line(item: DueItem, width: int, held: str = "") -> Content:
+def second_line(item: DueItem, width: int, held: Held | None = None) -> Content:
     dot = ("●", "$text-warning") if item.temperature == "warm" else ("○", "$text-muted")
     pin = ("◆", "$text-accent") if item.pinned else " "
     head = Content.assemble("  ", dot, " ", pin, "  ")
+    if held is not None:
+        return head + held_line(held, width - head.cell_length)
     # The step matters more than the company, and its count more than the cadence's name:
     # a narrow pane cuts the company, then the name, never "5/12".
     count = f" {item.step}/{item.steps_total}"
@@ -78,17 +82,25 @@ def second_line(item: DueItem, width: int, held: str = "") -> Content:
         cadence = cadence.truncate(max(room, 1), ellipsis=True)
     step = Content.assemble(cadence, count)
     line = head + Content.styled(step.plain, "$text-muted")
-    if held and line.cell_length + 3 < width:
-        # Another rep is on this call: that matters more than the company.
-        return line + Content.styled(f" · {one_line(held)}", "$text-warning").truncate(width - line.cell_length,
-                                                                                       ellipsis=True)
     if item.company and line.cell_length + 3 < width:
         company = Content.styled(f" · {one_line(item.company)}", "$text-muted")
         line = line + company.truncate(width - line.cell_length, ellipsis=True)
     return line
 
 
-def row_content(item: DueItem, now: datetime, width: int, short: bool, held: str = "") -> Content:
+def held_line(held: Held, room: int) -> Content:
+    """"held by Sam until 10:42": another rep is on this call, which matters more here than the
+    step or the company; a long name is cut before the time is."""
+    name, until = held
+    tail = f" until {until}"
+    shown = Content(one_line(name))
+    fits = room - len("held by ") - len(tail)
+    if shown.cell_length > fits:
+        shown = shown.truncate(max(fits, 1), ellipsis=True)
+    return Content.assemble("held by ", shown, tail).stylize("$text-warning").truncate(room, ellipsis=True)
+
+
+def row_content(item: DueItem, now: datetime, width: int, short: bool, held: Held | None = None) -> Content:
     """One prospect's two lines, ``width`` cells wide at most."""
     return Content("\n").join([first_line(item, now, width, short), second_line(item, width, held)])
 
@@ -165,7 +177,7 @@ class DueCalls(ScrollView, can_focus=True):
         self._items: tuple[DueItem, ...] = ()
         self._now: datetime | None = None
         self._current: int | None = None  # the card's prospect when the page was shown
-        self._held: dict[int, str] = {}  # prospect id -> "held by Sam until 10:42" (another rep's reservation)
+        self._held: dict[int, Held] = {}  # prospect id -> (rep, until): another rep's reservation
         self._keys: list[RowKey] = []  # what each row shows, in order
         self._rows: list[Row] = []  # the page's rows, in the same order
         self._looks: tuple[Style, Style, Style] = (Style(), Style(), Style())  # set as lines are drawn
@@ -179,7 +191,7 @@ class DueCalls(ScrollView, can_focus=True):
         return [row.text.plain for row in self._rows]
 
     def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None,
-             held: dict[int, str] | None = None) -> None:
+             held: dict[int, Held] | None = None) -> None:
         """Replace the page; the highlight on ``current`` (the card's prospect) when listed;
         ``held``: what to say of prospects other reps hold."""
         self._items, self._now, self._current, self._held = items, now, current, held or {}
@@ -242,7 +254,7 @@ class DueCalls(ScrollView, can_focus=True):
         clocks = [local_clock(now, item.timezone) for item in self._items]
         labels = [when_due(item, now) for item in self._items]
         short = short_page(self._items, clocks, labels, width)
-        return [(item, width, short, clock, label, self._held.get(item.prospect_id, ""))
+        return [(item, width, short, clock, label, self._held.get(item.prospect_id))
                 for item, clock, label in zip(self._items, clocks, labels, strict=True)]
 
     # --- drawing -------------------------------------------------------------------------

@@ -56,12 +56,22 @@ class SessionBar(Widget):
             return Content.styled("dialdeck · opening the database…", "$text-muted")
         clock = self._moving(self._now)[0]
         parts = [("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
-        if self._stats is not None:
-            parts += self._figures(self._stats, self._now, short=self.size.width < 100)
-        if self._team is not None:
+        width = self.size.width
+        if self._stats is not None and self._team is not None and width < 100:
+            parts += self._beside_team(self._stats, self._team, self._now)
+        elif self._stats is not None:
+            parts += self._figures(self._stats, self._now, short=width < (140 if self._team else 100))
+        if self._team is not None and (self._stats is None or width >= 100):
             t = self._team
             parts += [("  team today: ", "$text-muted"), f"dials {t.dials} · connects {t.connects}"]
         return Content.assemble(*parts)
+
+    @staticmethod
+    def _beside_team(s: SessionStats, team: TeamToday, now: datetime) -> list:
+        """A narrow bar in a team: the session's time, then each figure beside the team's."""
+        return [("  ", "$text-muted"), elapsed(s.started_at, now),
+                ("  dials ", "$text-muted"), str(s.dials), (" · team ", "$text-muted"), str(team.dials),
+                ("  connects ", "$text-muted"), str(s.connects), (" · team ", "$text-muted"), str(team.connects)]
 
     @staticmethod
     def _figures(s: SessionStats, now: datetime, *, short: bool) -> list:
