@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -71,7 +70,8 @@ def test_an_expired_lease_hands_the_prospect_to_another_rep(team, now):
 def test_a_renewed_lease_keeps_the_prospect(team, now):
     db, alice, sam = team
     held = services.claim_next(db, now, rep=alice)
-    assert services.renew(db, held.item.prospect_id, now + timedelta(minutes=8), rep=alice) == now + timedelta(minutes=18)
+    renewed = services.renew(db, held.item.prospect_id, now + timedelta(minutes=8), rep=alice)
+    assert renewed == now + timedelta(minutes=18)
     other = services.claim_next(db, now + timedelta(minutes=11), rep=sam)
     assert other is not None and other.item.prospect_id != held.item.prospect_id
 
@@ -258,3 +258,15 @@ def test_release_command(team, db_path, capsys):
     code, out, err = run(capsys, "--db", str(db_path), "--rep", "Alice", "release", str(held))
     assert code == 0 and "released" in out
     assert db.reservation(held) is None
+
+
+def test_a_card_picked_in_the_session_is_reserved_unless_another_rep_holds_it(team, now):
+    db, alice, sam = team
+    held = services.claim_next(db, now, rep=alice).item.prospect_id
+    with pytest.raises(Reserved, match="reserved by Alice until 10:10"):
+        services.claim(db, held, now, rep=sam)
+    other = services.claim_next(db, now, rep=sam).item.prospect_id
+    until = services.claim(db, held, now + timedelta(minutes=11), rep=sam)  # Alice's lease ran out
+    assert until == now + timedelta(minutes=21)
+    assert db.reservation(held)["rep_id"] == sam.id
+    assert db.reservation(other) is None  # a rep holds one prospect at a time

@@ -4,10 +4,10 @@ and never offers it as the next card; the team's counts for today move as other 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from dialdeck import services, store
+from dialdeck import services
 from dialdeck.models import Rep
 from dialdeck.tui.app import make_app
 from tui_helpers import NOW, build_db, no_mail_client, press, settle, test_app, with_db

@@ -124,30 +124,25 @@ def _still_due(store: Store, tx: Writer, prospect_id: int, today: str, now: date
     return _due_item(library(), row) if row is not None else None
 
 
-def claim(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> Claim:
-    """Reserve this prospect for the rep (the session's card when the rep picks one from the
-    list), or renew their lease on it. Reserved (one line naming the holder) when another rep
-    holds it."""
+def claim(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> datetime:
+    """Reserve this prospect for the rep (the session's card, also when the rep picks one from
+    the list, or a connected call waiting for its disposition), or renew their lease on it; when
+    it ends. Reserved (one line naming the holder) when another rep holds it."""
     now = as_utc(now)
     with reported(store):
         rep = the_rep(store, rep)
-        rep_id = rep.id
         profile = profile_of(store, rep)
-        lease = lease_of(store)
-        today = to_iso(rep_day(now, profile)[0])
+        until = now + lease_of(store)
         with store.writing() as tx:
-            refusal = reservation_refusal(tx, prospect_id, rep_id, now, profile)
+            refusal = reservation_refusal(tx, prospect_id, rep.id, now, profile)
             if refusal is not None:
                 raise Reserved(refusal)
-            enrollment = tx.live_enrollment(prospect_id)
             if tx.prospect(prospect_id) is None:
                 raise NotFound(f"no prospect with id {prospect_id}")
-            row = store.due_row(enrollment["id"], today) if enrollment is not None else None
-            if row is None:
+            if tx.live_enrollment(prospect_id) is None:
                 raise InvalidInput(f"prospect {prospect_id} is not in a cadence: nothing to reserve")
-            until = now + lease
-            tx.reserve(prospect_id, rep_id, to_iso(now), to_iso(until))
-            return Claim(_due_item(library(), row), until)
+            tx.reserve(prospect_id, rep.id, to_iso(now), to_iso(until))
+            return until
 
 
 def renew(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> datetime | None:
