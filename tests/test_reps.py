@@ -199,3 +199,13 @@ def test_rep_from_the_flag_or_the_environment(new_db) -> None:
     assert "guard.max_per_day       3  (team: every rep)" in shown
     mine = dialdeck("--rep", "me", "config", db=new_db).stdout
     assert "rep.phone               (not set)  (rep: me)" in mine
+
+
+def test_a_teams_set_up_warning_names_the_rep_to_set(db, now: datetime) -> None:
+    sam = services.add_rep(db, "Sam Ortiz", now)
+    assert services.profile_problems(db, rep=sam) == [
+        'rep.phone is not set (scripts say "call me back at ." with no number): '
+        'dialdeck --rep "Sam Ortiz" config set rep.phone "+1 212 555 0142"',
+        'rep.company is not set (scripts say "Your Company"): '
+        'dialdeck --rep "Sam Ortiz" config set rep.company "Acme Inc"',
+    ]

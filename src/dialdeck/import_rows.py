@@ -40,6 +40,7 @@ class Incoming(NamedTuple):
     temperature_given: bool  # a non-blank temperature cell: a re-import may change it
     warnings: tuple[str, ...]
     others: tuple[tuple[str, str, str, str], ...] = ()  # the row's other numbers: (label, e164, extension, raw)
+    owner: str | None = None  # the rep named in its Owner cell (None: none named)
 
     @property
     def e164(self) -> str:
@@ -76,7 +77,8 @@ class RowShaper:
                   numbers[0].label, get("benefit", ""), urgent, reason)
         others = () if len(numbers) == 1 else tuple(
             (n.label, n.phone.e164, n.phone.extension, n.phone.raw) for n in numbers[1:])
-        return [Incoming(line, values, fields.cadence, bool(get("temperature")), warnings, others)]
+        return [Incoming(line, values, fields.cadence, bool(get("temperature")), warnings, others,
+                         get("owner") or None)]
 
 
 def new_record(row: Incoming, prospect_id: int, stamp: str) -> dict:

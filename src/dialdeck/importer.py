@@ -99,6 +99,8 @@ RECOGNISED_HEADERS: dict[str, tuple[str, ...]] = {
     "benefit": ("Benefit", "Benefit Statement", "Value Proposition"),
     "urgent": ("Urgent", "Is Urgent", "Urgent Flag"),
     "urgent_reason": ("Urgent Reason", "Urgency Reason", "Urgency"),
+    # The rep who owns the prospect (their queue only); a blank cell: the shared pool.
+    "owner": ("Owner", "Owner Name", "Rep", "Assigned Rep"),
 }
 # The phone fields in the order that picks the prospect's own number; each is the label its
 # numbers carry on the card and in the database.
@@ -221,6 +223,7 @@ class _Context:
     default_region: str
     rep_zone: str
     cadences: dict[str, str] | None  # normalized name -> the cadence's own name
+    reps: dict[str, str] | None = None  # case-folded name -> the rep's own name (None: not checked)
 
 
 def read_prospects(path: Path, *, default_region: str, rep_zone: str,
@@ -325,11 +328,13 @@ class ExportReader:
         self._handle.close()
 
     def parser(self, *, default_region: str, rep_zone: str,
-               known_cadences: Collection[str] | None = None) -> RowParser:
+               known_cadences: Collection[str] | None = None,
+               known_reps: Collection[str] | None = None) -> RowParser:
         context = _Context(
             default_region=default_region,
             rep_zone=rep_zone,
             cadences=None if known_cadences is None else {_cadence_key(name): name for name in known_cadences},
+            reps=None if known_reps is None else {name.casefold(): name for name in known_reps},
         )
         return RowParser(self.columns, self.wanted, context, self.labels)
 
@@ -560,6 +565,8 @@ class RowParser:
         temperature = _temperature(line, text.get("temperature", ""), warnings)
         value = _attempt(problems, "value", _money, text.get("value", ""))
         cadence = _attempt(problems, "cadence", _cadence, text.get("cadence", ""), context.cadences)
+        if text.get("owner"):
+            text["owner"] = _attempt(problems, "owner", _owner, text["owner"], context.reps) or ""
         appointment = text.get("appointment", "")
         appointment_at = (_attempt(problems, "appointment", _appointment, appointment, zone, region)
                           if zone else None)
@@ -828,6 +835,17 @@ def _cadence(text: str, known: dict[str, str] | None) -> str | None:
         choices = ", ".join(sorted(known.values())) or "none installed"
         raise ValueError(f"unknown cadence {text!r} (known: {choices})")
     return known[key]
+
+
+def _owner(text: str, known: dict[str, str] | None) -> str:
+    """The rep named in an Owner cell, as the rep is named (any case); unknown: ValueError."""
+    if known is None:
+        return text
+    name = known.get(" ".join(text.split()).casefold())
+    if name is None:
+        raise ValueError(f"no rep named {text!r} (reps: {', '.join(known.values())}; "
+                         "add one with: dialdeck reps add NAME)")
+    return name
 
 
 URGENT_YES = frozenset({"yes", "y", "true", "1", "x", "urgent"})

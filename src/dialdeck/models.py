@@ -83,6 +83,7 @@ class Prospect:
     benefit: str = ""  # what the rep wrote this prospect stands to gain ({benefit} in scripts)
     urgent: bool = False  # the rep marked it urgent: money-in scripts then leave a message
     urgent_reason: str = ""  # why, in the rep's words ({urgent_reason})
+    owner_rep_id: int | None = None  # the rep who owns them (their queue only); None: the shared pool
 
     @property
     def name(self) -> str:
@@ -131,6 +132,7 @@ class Attempt:
     # Set when the call was logged with --force against the guard: the refusal it overrode.
     forced_reason: str | None = None
     number: str | None = None  # the number used, '+14045550111;ext=12' (phones.number_text); None: not a call
+    rep: str | None = None  # the name of the rep who made it (None: not asked for, or before reps)
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,19 @@ class ActivityReport:
     due_now: int  # due and callable now (overdue ones included)
     later_today: int  # coming due later today in the rep's day
     overdue: int  # due before today began, callable now or not
+    by_rep: tuple[RepActivity, ...] = ()  # each rep's share of the figures above (the team's total)
+
+
+@dataclass(frozen=True)
+class RepActivity:
+    """One rep's figures in a report."""
+
+    rep: str  # their name ("(no rep)" for attempts logged before reps, which none should be)
+    dials: int
+    voicemails: int
+    connects: int
+    meetings_booked: int
+    talk_seconds: int | None  # None: this database does not record talk time
 
 
 

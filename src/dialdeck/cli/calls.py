@@ -33,7 +33,7 @@ def cmd_due(args: argparse.Namespace) -> int:
             print(_nothing_due(services.queue_summary(db, now, rep=rep), now, zone))
         else:
             print(_due_table(items, now, zone))
-        warn_all(services.profile_problems(db))
+        warn_all(services.profile_problems(db, rep=rep))
     return 0
 
 
@@ -176,7 +176,7 @@ def cmd_disposition(args: argparse.Namespace) -> int:
         zone, now = rep_now(args, db)
         result = services.set_disposition(
             db, args.prospect_id, args.disposition, now, callback_at=callback_at(args, now, zone), note=args.note,
-            callback_by=args.chosen_by,
+            callback_by=args.chosen_by, rep=rep_of(args, db),
         )
         _print_result(db, result, zone, args.json, f"disposition {args.disposition} set")
     return 0
@@ -185,17 +185,20 @@ def cmd_disposition(args: argparse.Namespace) -> int:
 def cmd_picked(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone, now = rep_now(args, db)
-        result = services.pick_offered(db, args.prospect_id, args.choice, now)
+        result = services.pick_offered(db, args.prospect_id, args.choice, now, rep=rep_of(args, db))
         _print_result(db, result, zone, args.json, f"picked offered time {args.choice}")
     return 0
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with database(args) as db:
-        zone = rep_zone(db, rep_of(args, db))
-        result = services.undo_last(db, prospect_id=args.prospect_id)
+        rep = rep_of(args, db)
+        zone = rep_zone(db, rep)
+        result = services.undo_last(db, prospect_id=args.prospect_id, rep=rep)
         if result is None:
-            whose = f"prospect #{args.prospect_id}" if args.prospect_id is not None else "the database"
+            alone = len(services.reps(db)) == 1
+            whose = (f"prospect #{args.prospect_id}" if args.prospect_id is not None
+                     else "the database" if alone else f"rep {rep.name}")
             raise InvalidInput(f"nothing to undo: {whose} has no attempts")
         _print_result(db, result, zone, args.json, f"undid the last {result.outcome}")
     return 0

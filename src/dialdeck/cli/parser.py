@@ -152,6 +152,9 @@ def _add_import(sub) -> None:
     p.add_argument("--cadence", metavar="NAME", help="cadence for rows that do not name one")
     p.add_argument("--region", metavar="CC",
                    help="default country for numbers without +code (e.g. US, GB); a row's country column wins")
+    p.add_argument("--owner", metavar="NAME",
+                   help="the rep who owns rows whose Owner column is blank (their queue only; default: the "
+                        "shared pool for new prospects, the owner kept for known ones)")
     p.add_argument(
         "--skip-invalid", action="store_true",
         help="import the good rows and write the rejected ones, with reasons, beside the input",

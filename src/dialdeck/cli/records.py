@@ -26,10 +26,13 @@ def cmd_history(args: argparse.Namespace) -> int:
         person, enrollment, attempts = services.history(db, args.prospect_id)
         numbers = services.numbers(db, args.prospect_id)
         notes = services.notes(db, args.prospect_id)
+        team = {rep.id: rep.name for rep in services.reps(db)}
     if args.json:
-        print_json(_history_json(person, enrollment, attempts, numbers, notes))
+        print_json(_history_json(person, enrollment, attempts, numbers, notes, team))
         return 0
-    print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}")
+    # A team sees whose prospect it is and who made each attempt; one rep sees what they always did.
+    owner = f" · {_owner_shown(person.owner_rep_id, team)}" if len(team) > 1 else ""
+    print(f"{person.name} (#{person.id}) · {person.company} · {_numbers_line(numbers)} · {person.timezone}{owner}")
     if enrollment is None:
         print("not enrolled in a cadence")
     else:
@@ -44,7 +47,12 @@ def cmd_history(args: argparse.Namespace) -> int:
             [human_in(a.at, zone), f"{a.cadence} {a.step}", a.action, _outcome(a), _number_shown(a.number), a.note]
             for a in attempts
         ]
-        print(table(["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"], rows))
+        headers = ["WHEN", "STEP", "ACTION", "OUTCOME", "NUMBER", "NOTE"]
+        if len(team) > 1:
+            headers.insert(1, "REP")
+            for row, attempt in zip(rows, attempts, strict=True):
+                row.insert(1, attempt.rep or "-")
+        print(table(headers, rows))
     print()
     print(_notes_text(notes, zone))
     return 0
@@ -83,10 +91,15 @@ def _one_line(text: str) -> str:
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any]:
+def _owner_shown(owner_rep_id: int | None, team: dict[int, str]) -> str:
+    return f"owner {team.get(owner_rep_id, '?')}" if owner_rep_id is not None else "shared pool"
+
+
+def _history_json(person, enrollment, attempts, numbers, notes, team: dict[int, str]) -> dict[str, Any]:
     """Steps numbered from 1, as ``due`` and ``log`` print them (step_index stays for scripts)."""
     data = plain({"prospect": person, "enrollment": enrollment, "attempts": attempts, "numbers": numbers,
                   "notes": notes})
+    data["prospect"]["owner"] = team.get(person.owner_rep_id) if person.owner_rep_id is not None else None
     if enrollment is not None:
         data["enrollment"]["step"] = enrollment.step
     return data
@@ -98,7 +111,7 @@ def _history_json(person, enrollment, attempts, numbers, notes) -> dict[str, Any
 def cmd_report(args: argparse.Namespace) -> int:
     with database(args, readonly=True) as db:
         _zone, now = rep_now(args, db, team=True)
-        activity = services.report(db, now, days=args.days)
+        activity = services.report(db, now, days=args.days, rep=rep_of(args, db, team=True))
     if args.json:
         print_json(_report_json(activity))
         return 0
@@ -134,6 +147,8 @@ def _report_text(activity) -> str:
         rows = [[c.cadence, str(c.dials), str(c.voicemails), str(c.connects), str(c.meetings_booked),
                  str(c.emails_sent), str(c.tasks_done)] for c in activity.by_cadence]
         lines += ["", table(["CADENCE", "DIALS", "VOICEMAILS", "CONNECTS", "BOOKED", "EMAILS", "TASKS"], rows)]
+    if len(activity.by_rep) > 1:
+        lines += ["", _by_rep_table(activity)]
     if activity.sessions:
         rows = [[f"#{s.session_id}", human_in(s.started_at, zone),
                  human_in(s.ended_at, zone) if s.ended_at else "not closed", str(s.dials),
@@ -141,6 +156,23 @@ def _report_text(activity) -> str:
         lines += ["", table(["SESSION", "STARTED", "ENDED", "DIALS", "DIALS/HOUR"], rows)]
     lines += ["", f"due now {activity.due_now} · later today {activity.later_today} · overdue {activity.overdue}"]
     return "\n".join(lines)
+
+
+def _by_rep_table(activity) -> str:
+    """Each rep's share, then the team's total (talk time only where attempts record it)."""
+    talk = any(share.talk_seconds is not None for share in activity.by_rep)
+    headers = ["REP", "DIALS", "VOICEMAILS", "CONNECTS", *(["TALK"] if talk else []), "MEETINGS"]
+    shares = [(s.rep, s.dials, s.voicemails, s.connects, s.talk_seconds, s.meetings_booked) for s in activity.by_rep]
+    total_talk = sum(s.talk_seconds or 0 for s in activity.by_rep)
+    shares.append(("TEAM", activity.dials, activity.voicemails, activity.connects, total_talk,
+                   activity.meetings_booked))
+    rows = [[name, str(dials), str(vms), str(connects), *([_talk(seconds or 0)] if talk else []), str(meetings)]
+            for name, dials, vms, connects, seconds, meetings in shares]
+    return table(headers, rows)
+
+
+def _talk(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 # --------------------------------------------------------------------------- export
@@ -218,14 +250,14 @@ def _csv_cell(value: Any) -> Any:
 def cmd_dnc_add(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         _zone, now = rep_now(args, db, team=True)
-        number = services.dnc_add(db, args.number, now, reason=args.reason)
+        number = services.dnc_add(db, args.number, now, reason=args.reason, rep=rep_of(args, db, team=True))
     print(f"{number} is on the do-not-call list")
     return 0
 
 
 def cmd_dnc_remove(args: argparse.Namespace) -> int:
     with database(args) as db:
-        number = services.dnc_remove(db, args.number)
+        number = services.dnc_remove(db, args.number, rep=rep_of(args, db, team=True))
     print(f"{number} removed from the do-not-call list")
     return 0
 

@@ -7,7 +7,7 @@ import argparse
 from dialdeck import services
 from dialdeck.models import Script
 
-from .database import database
+from .database import database, rep_of
 from .errors import UsageError
 from .output import human_in, iso_in, print_json
 from .times import rep_now
@@ -23,7 +23,7 @@ NO_MESSAGE = "don't leave a message: hang up if it rings out"
 def cmd_script(args: argparse.Namespace) -> int:
     with database(args) as db:
         zone, now = rep_now(args, db)
-        card = services.call_card(db, args.prospect_id, now)
+        card = services.call_card(db, args.prospect_id, now, rep=rep_of(args, db))
     person, script = card.prospect, card.script
     if args.json:
         print_json({

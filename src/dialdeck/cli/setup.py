@@ -114,9 +114,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
         _zone, now = rep_now(args, db, team=True)
         rep = rep_of(args, db, team=True)
+        owner = services.rep_named(db, args.owner) if args.owner is not None else None
         report = services.import_csv(
             db, args.file, now=now, cadence=args.cadence, region=args.region, skip_invalid=args.skip_invalid,
-            rep=rep,
+            rep=rep, owner=owner,
         )
         unset = services.profile_problems(db, rep=rep)
     warn_all(unset)

@@ -40,7 +40,8 @@ CARD_NOTES = 3  # the newest notes a card carries: more never fit its fixed heig
 
 
 def call_card(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> CallCard:
-    """The prospect, the active enrollment, the rendered script (promise computed from ``now``)."""
+    """The prospect, the active enrollment, the rendered script (promise computed from ``now``;
+    the rep's name, number and company in it: ``rep``, None for the only rep)."""
     now = as_utc(now)
     with reported(store):
         profile = profile_of(store, rep)
@@ -58,11 +59,11 @@ def call_card(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None 
         )
 
 
-def call_verdict(store: Store, prospect_id: int, now: datetime) -> CallVerdict:
+def call_verdict(store: Store, prospect_id: int, now: datetime, *, rep: Rep | None = None) -> CallVerdict:
     """May the prospect be called at ``now``, and if not, why and from when (``guard.may_call``)."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         row = need_prospect(store, prospect_id)
         enrollment = store.live_enrollment(prospect_id) or store.latest_enrollment(prospect_id)
         if enrollment is None:

@@ -93,7 +93,8 @@ def _candidates(store: Store, tx: Writer, rep: Rep, profile: RepProfile, now: da
 def due_rows(store: Store, profile: RepProfile, now: datetime, rep: Rep, *, limit: int, offset: int) -> list[DueRow]:
     """One page of the rep's due queue (their own prospects and the pool), as rows."""
     open_now = calling_windows.open_keys(store.hours_keys(), calling_windows.base_window(profile), now)
-    return store.due_page(open_now, to_iso(now), to_iso(rep_day(now, profile)[0]), limit=limit, offset=offset)
+    return store.due_page(open_now, to_iso(now), to_iso(rep_day(now, profile)[0]), limit=limit, offset=offset,
+                          rep_id=rep.id)
 
 
 def _free_and_callable(tx: Writer, row: DueRow, rep_id: int, profile: RepProfile, now: datetime) -> bool:

@@ -156,8 +156,9 @@ def name_of(row) -> str:
     return f"{row['first_name']} {row['last_name']}".strip()
 
 
-def e164_of(records: Records, phone: str) -> str:
+def e164_of(records: Records, phone: str, rep: Rep | None = None) -> str:
+    """``phone`` as typed, read in the rep's region (None: the only rep's) when it has no country code."""
     try:
-        return phones.to_e164(phone, profile_of(records).region)
+        return phones.to_e164(phone, profile_of(records, rep).region)
     except ValueError as exc:
         raise InvalidInput(f"phone {phone!r}: {exc}") from None

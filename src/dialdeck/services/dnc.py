@@ -6,14 +6,16 @@ from datetime import datetime
 
 from dialdeck.clock import as_utc, from_iso, to_iso
 from dialdeck.errors import NotFound
+from dialdeck.models import Rep
 from dialdeck.services.common import e164_of, reported
 from dialdeck.store import Store
 
 
-def dnc_add(store: Store, phone: str, now: datetime, *, reason: str = "") -> str:
-    """Put a number on the do-not-call list for good; its live enrollment stops (status dnc)."""
+def dnc_add(store: Store, phone: str, now: datetime, *, reason: str = "", rep: Rep | None = None) -> str:
+    """Put a number on the do-not-call list for good (the team's: no rep calls it again); its live
+    enrollment stops (status dnc). ``rep``: whose region reads a number without a country code."""
     now = as_utc(now)
-    e164 = e164_of(store, phone)
+    e164 = e164_of(store, phone, rep)
     with reported(store), store.writing() as tx:
         tx.dnc_insert(e164, to_iso(now), reason.strip())
         owner = tx.prospect_by_phone(e164)
@@ -25,9 +27,9 @@ def dnc_add(store: Store, phone: str, now: datetime, *, reason: str = "") -> str
     return e164
 
 
-def dnc_remove(store: Store, phone: str) -> str:
+def dnc_remove(store: Store, phone: str, *, rep: Rep | None = None) -> str:
     """Take a number off the list. Enrollments it stopped stay stopped."""
-    e164 = e164_of(store, phone)
+    e164 = e164_of(store, phone, rep)
     with reported(store), store.writing() as tx:
         if not tx.dnc_delete(e164):
             raise NotFound(f"{e164} is not on the do-not-call list")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from dialdeck.services.common import reported
 from dialdeck.store import Store
@@ -19,12 +19,14 @@ def iter_export_rows(store: Store, *, with_attempts: bool = True) -> Iterator[di
     """One dict per prospect, in id order: details, cadence position, attempt count, last
     outcome, notes, other numbers and (``with_attempts``) every attempt. A stream: the store
     reads one prospect at a time, so exporting a million prospects holds one in memory."""
+    names = {rep["id"]: rep["name"] for rep in store.reps()}
     for record in store.export(with_attempts=with_attempts):
-        yield _exported(record)
+        yield _exported(record, names)
 
 
-def _exported(record: ExportRecord) -> dict:
+def _exported(record: ExportRecord, names: Mapping[int, str]) -> dict:
     row = record.row
+    owner = row.get("owner_rep_id")
     item = {
         "id": row["id"], "first_name": row["first_name"], "last_name": row["last_name"],
         "company": row["company"], "phone": row["phone_e164"], "phone_raw": row["phone_raw"],
@@ -40,6 +42,8 @@ def _exported(record: ExportRecord) -> dict:
         "other_phones": [{"label": n["label"], "phone": n["e164"], "extension": n["extension"]}
                          for n in record.other_numbers],
         "benefit": row["benefit"], "urgent": bool(row["urgent"]), "urgent_reason": row["urgent_reason"],
+        # The owning rep's name (the importer's Owner column), "" for the shared pool.
+        "owner": names.get(owner, "") if owner is not None else "",
         "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
         "status": row["status"], "next_due_at": row["next_due_at"],
         "attempts_count": row["attempts_count"], "last_outcome": row["last_outcome"],
@@ -49,7 +53,7 @@ def _exported(record: ExportRecord) -> dict:
             {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
              "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"],
              "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"],
-             "number": a["number"]}
+             "number": a["number"], "rep": names.get(a["rep_id"]) if a.get("rep_id") is not None else None}
             for a in record.attempts
         ]
     return item

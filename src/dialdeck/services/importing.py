@@ -45,7 +45,7 @@ from dialdeck.store.interface import ImportBatch
 
 def import_csv(store: Store, path: Path, *, now: datetime, cadence: str | None = None,
                region: str | None = None, skip_invalid: bool = False,
-               workers: int | None = None, rep: Rep | None = None) -> ImportReport:
+               workers: int | None = None, rep: Rep | None = None, owner: Rep | None = None) -> ImportReport:
     """Import a CRM CSV export. All or nothing unless ``skip_invalid``.
 
     Raises ImportFileError (problems: 'line N: field: reason') when any row is invalid and
@@ -53,17 +53,21 @@ def import_csv(store: Store, path: Path, *, now: datetime, cadence: str | None =
     in worker processes; ``workers`` overrides how many (None: one per core for a file of
     about 20k rows or more; 0 or 1: none). The result is the same either way. ``rep``: whose
     region and zone read the numbers and zones the file leaves open (None: the only rep).
+    ``owner``: the rep who owns the rows whose Owner cell is blank (None: those stay as they
+    are, new ones in the shared pool); an Owner cell naming no rep refuses its row.
     """
     now = as_utc(now)
     with reported(store):
         stored = settings_of(store, rep)
+        team = {row["name"]: row["id"] for row in store.reps()}
     profile = settings.profile_from(stored)
     lib = library()
     default_cadence = cadence or stored.get(settings.CADENCE_KEY, settings.DEFAULT_CADENCE)
     if default_cadence not in lib:
         raise InvalidInput(f"no cadence named {default_cadence!r} (known: {', '.join(sorted(lib))})")
     run = _ImportRun(lib=lib, starts=enrolling.Starts(lib, profile, now), default_cadence=default_cadence,
-                     now=now, region=(region or profile.region).upper(), rep_zone=profile.timezone)
+                     now=now, region=(region or profile.region).upper(), rep_zone=profile.timezone,
+                     reps=team, owner=owner.id if owner else None)
     with reported(store):
         return run.execute(store, Path(path), skip_invalid=skip_invalid, workers=workers)
 
@@ -104,6 +108,7 @@ class _Pending:
     new: bool
     cadence: str
     line: int
+    owner: int | None = None  # the rep this row gives the prospect to (None: as it was)
 
 
 @dataclass
@@ -114,6 +119,8 @@ class _ImportRun:
     now: datetime
     region: str
     rep_zone: str
+    reps: dict[str, int] = field(default_factory=dict)  # each rep's name -> id (Owner cells)
+    owner: int | None = None  # the owner of rows whose Owner cell is blank (``--owner``)
     _has_dnc: bool = field(default=True, repr=False)
     _has_other_numbers: bool = field(default=True, repr=False)  # False: no lookups of them
     # The file line that last wrote each prospect id in this run (0: none). Four bytes a
@@ -133,7 +140,7 @@ class _ImportRun:
         tally = _Tally()
         with importer.ExportReader(path) as reader:
             parser = reader.parser(default_region=self.region, rep_zone=self.rep_zone,
-                                   known_cadences=list(self.lib))
+                                   known_cadences=list(self.lib), known_reps=list(self.reps))
             blocks = parallel_parse.parsed_blocks(
                 import_rows.RowShaper(parser), reader,
                 workers=parallel_parse.worker_count(path.stat().st_size, workers))
@@ -183,6 +190,7 @@ class _ImportRun:
         # A re-import can change the zone, temperature or value the due queue's index carries.
         batch.refresh_queue_columns([(enrolling.hours_key_of(r), enrolling.temp_rank(r["temperature"]),
                                       r["value"], r["id"]) for r in updates])
+        self._give_owners(batch, pending.values())  # before enrolling: a new enrollment takes its owner
         self._enroll(batch, list(pending.values()), tally)
         return next_id
 
@@ -212,7 +220,8 @@ class _ImportRun:
                 record = import_rows.new_record(row, next_id, stamp)
                 if record["notes"]:
                     self._crm_notes.append((next_id, record["notes"]))
-                pending[next_id] = _Pending(record, True, row.cadence or default_cadence, row.line)
+                pending[next_id] = _Pending(record, True, row.cadence or default_cadence, row.line,
+                                            self._owner_of(row))
                 next_id += 1
                 tally.created += 1
             else:
@@ -221,7 +230,7 @@ class _ImportRun:
                     self._crm_notes.append((record["id"], row.notes))
                 earlier = pending.get(record["id"])
                 pending[record["id"]] = _Pending(record, earlier.new if earlier else False,
-                                                 row.cadence or default_cadence, row.line)
+                                                 row.cadence or default_cadence, row.line, self._owner_of(row))
                 tally.updated += 1
                 if match["phone_e164"] != record["phone_e164"]:
                     by_phone.pop(match["phone_e164"], None)
@@ -230,6 +239,18 @@ class _ImportRun:
                 by_email[record["email"]] = record
             self._mark_line(record["id"], row.line)
         return pending, next_id
+
+    def _owner_of(self, row: Incoming) -> int | None:
+        return self.reps[row.owner] if row.owner else self.owner
+
+    def _give_owners(self, batch: ImportBatch, pending) -> None:
+        """The rows that name an owner (their cell, or ``--owner``) give their prospects to that rep."""
+        by_owner: dict[int, list[int]] = {}
+        for item in pending:
+            if item.owner is not None:
+                by_owner.setdefault(item.owner, []).append(item.record["id"])
+        for rep_id, ids in by_owner.items():
+            batch.set_owner(ids, rep_id, to_iso(self.now))
 
     def _write_other_numbers(self, batch: ImportBatch, pending) -> None:
         """Each touched prospect's other numbers, where they changed: replaced whole (a few rows)."""

@@ -255,14 +255,15 @@ def _stamp(instant: datetime, zone: ZoneInfo) -> str:
 
 def set_disposition(store: Store, prospect_id: int, disposition: str, now: datetime, *,
                     callback_at: datetime | None = None, note: str = "",
-                    callback_by: str | None = None) -> OutcomeResult:
-    """After a connected call: callback (pinned at callback_at), booked, not-interested, continue."""
+                    callback_by: str | None = None, rep: Rep | None = None) -> OutcomeResult:
+    """After a connected call: callback (pinned at callback_at), booked, not-interested, continue.
+    The call keeps the rep who made it; ``rep`` (None: the only rep) is whose profile counts."""
     now = as_utc(now)
     _check_disposition(disposition, callback_at)
     _check_callback_by(callback_by)
     lib = library()
     with reported(store):
-        profile = profile_of(store)
+        profile = profile_of(store, rep)
         with store.writing() as tx:
             prospect_row = need_prospect(tx, prospect_id)
             enrollment = need_live(tx, prospect_row)
@@ -286,15 +287,17 @@ def set_disposition(store: Store, prospect_id: int, disposition: str, now: datet
 
 
 def undo_last(store: Store, *, session_id: int | None = None,
-              prospect_id: int | None = None) -> OutcomeResult | None:
-    """Remove the newest attempt (of the session, or of the prospect) and restore the enrollment exactly.
+              prospect_id: int | None = None, rep: Rep | None = None) -> OutcomeResult | None:
+    """Remove the newest attempt (of the session, or of the prospect, else the rep's own newest)
+    and restore the enrollment exactly. ``rep`` None: the database's only rep.
 
     Returns None when there is nothing to undo. Refuses (InvalidInput) when the prospect has a
     newer attempt than the one chosen, or the number went on the do-not-call list since:
     restoring the older state would silently undo those too.
     """
     with reported(store), store.writing() as tx:
-        attempt = tx.newest_attempt(session_id=session_id, prospect_id=prospect_id)
+        mine = the_rep(tx, rep).id if session_id is None and prospect_id is None else None
+        attempt = tx.newest_attempt(session_id=session_id, prospect_id=prospect_id, rep_id=mine)
         if attempt is None:
             return None
         _check_undoable(tx, attempt)
@@ -340,7 +343,7 @@ def snooze(store: Store, prospect_id: int, until: datetime, now: datetime) -> En
 
 
 def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
-                 session_id: int | None = None) -> OutcomeResult:
+                 session_id: int | None = None, rep: Rep | None = None) -> OutcomeResult:
     """The prospect replied to an email that offered times, picking number ``choice`` (1-based).
 
     Logged as an attempt (email, "replied"), so it shows in the history and undo takes it back;
@@ -350,7 +353,8 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
     now = as_utc(now)
     lib = library()
     with reported(store):
-        profile = profile_of(store)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
         with store.writing() as tx:
             row = need_prospect(tx, prospect_id)
             enrollment = need_live(tx, row)
@@ -371,7 +375,8 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
             attempt_id = tx.insert_attempt(
                 prospect_id=prospect_id, enrollment=enrollment, step=enrollment["step_index"] + 1,
                 action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
-                session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"})
+                session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"},
+                rep_id=chosen.id)
             return result_of(attempt_id, prospect_id, "replied", tx.enrollment(enrollment["id"]))
 
 

@@ -24,15 +24,22 @@ _PROFILE_SPOKEN = (
 def profile_problems(store: Store, *, rep: Rep | None = None) -> list[str]:
     """What the rep has not set yet that every script says, each with the command that sets it."""
     with reported(store):
-        profile = profile_of(store, rep)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
+        # With a team, the command names the rep whose profile it sets.
+        who = f"--rep {_quoted(chosen.name)} " if len(store.reps()) > 1 else ""
     default = RepProfile()
     problems = []
     for key, field, said, example in _PROFILE_SPOKEN:
         value = getattr(profile, field)
         if value.strip() and value != getattr(default, field):
             continue
-        problems.append(f'{key} is not set ({said}): dialdeck config set {key} "{example}"')
+        problems.append(f'{key} is not set ({said}): dialdeck {who}config set {key} "{example}"')
     return problems
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name else name
 
 
 def get_profile(store: Store, *, rep: Rep | None = None) -> RepProfile:

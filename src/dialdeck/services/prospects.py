@@ -15,6 +15,7 @@ from dialdeck.models import (
     Enrollment,
     Note,
     Prospect,
+    Rep,
 )
 from dialdeck.services.common import (
     e164_of,
@@ -64,11 +65,12 @@ def prospect(store: Store, prospect_id: int) -> Prospect:
         return prospect_model(need_prospect(store, prospect_id))
 
 
-def calling_window(store: Store, prospect_id: int) -> tuple[ZoneInfo, CallingWindow]:
+def calling_window(store: Store, prospect_id: int, *, rep: Rep | None = None) -> tuple[ZoneInfo, CallingWindow]:
     """The prospect's zone and the calling window that applies to them (rep's hours, state rules)."""
     with reported(store):
         row = need_prospect(store, prospect_id)
-        return calling_windows.window_of(enrolling.hours_key_of(row), calling_windows.base_window(profile_of(store)))
+        return calling_windows.window_of(enrolling.hours_key_of(row),
+                                         calling_windows.base_window(profile_of(store, rep)))
 
 
 def history(store: Store, prospect_id: int) -> tuple[Prospect, Enrollment | None, list[Attempt]]:
@@ -77,8 +79,9 @@ def history(store: Store, prospect_id: int) -> tuple[Prospect, Enrollment | None
         row = need_prospect(store, prospect_id)
         enrollment = store.latest_enrollment(prospect_id)
         attempts = store.attempts(prospect_id)
+        names = {rep["id"]: rep["name"] for rep in store.reps()}
         return (prospect_model(row), enrollment_model(enrollment) if enrollment else None,
-                [attempt_model(a) for a in attempts])
+                [attempt_model(a, names) for a in attempts])
 
 
 def numbers(store: Store, prospect_id: int) -> tuple[ContactNumber, ...]:
@@ -120,9 +123,9 @@ def notes(store: Store, prospect_id: int) -> list[Note]:
         return [note_model(row) for row in store.notes(prospect_id)]
 
 
-def prospect_by_phone(store: Store, phone: str) -> Prospect:
+def prospect_by_phone(store: Store, phone: str, *, rep: Rep | None = None) -> Prospect:
     """The prospect whose own number is ``phone`` (as typed); NotFound when there is none."""
-    e164 = e164_of(store, phone)
+    e164 = e164_of(store, phone, rep)
     with reported(store):
         row = store.prospect_by_phone(e164)
     if row is None:

@@ -9,20 +9,22 @@ from dialdeck import calling_windows
 from dialdeck.clock import as_utc, from_iso, to_iso
 from dialdeck.hours import CallingWindow
 from dialdeck.models import DueItem, QueueSummary, Rep
-from dialdeck.services.common import profile_of, rep_day, reported
+from dialdeck.services.common import profile_of, rep_day, reported, the_rep
 from dialdeck.services.library import action_of, library, steps_total
 from dialdeck.store import Store
 from dialdeck.store.interface import DueRow
 
 
 def due(store: Store, now: datetime, *, limit: int = 50, offset: int = 0, rep: Rep | None = None) -> list[DueItem]:
-    """Active enrollments due at ``now`` and callable now in the prospect's zone, calling order."""
+    """Active enrollments due at ``now`` and callable now in the prospect's zone, calling order.
+    ``rep``: whose queue, their own prospects and the shared pool (None: the only rep)."""
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store, rep)
+        chosen = the_rep(store, rep)
+        profile = profile_of(store, chosen)
         open_now = calling_windows.open_keys(store.hours_keys(), calling_windows.base_window(profile), now)
         today = to_iso(rep_day(now, profile)[0])
-        page = store.due_page(open_now, to_iso(now), today, limit=limit, offset=offset)
+        page = store.due_page(open_now, to_iso(now), today, limit=limit, offset=offset, rep_id=chosen.id)
         lib = library()
         return [_due_item(lib, row) for row in page]
 
@@ -38,12 +40,13 @@ def _due_item(lib: dict, row: DueRow, due_at: datetime | None = None) -> DueItem
     )
 
 
-def explain_due(store: Store, now: datetime) -> list[str]:
+def explain_due(store: Store, now: datetime, *, rep: Rep | None = None) -> list[str]:
     """The query plan of the due page at ``now``, one labelled line per step (the benchmark prints it)."""
     now = as_utc(now)
-    profile = profile_of(store)
+    chosen = the_rep(store, rep)
+    profile = profile_of(store, chosen)
     open_now = calling_windows.open_keys(store.hours_keys(), calling_windows.base_window(profile), now)
-    return store.explain_due(open_now, to_iso(now), to_iso(rep_day(now, profile)[0]))
+    return store.explain_due(open_now, to_iso(now), to_iso(rep_day(now, profile)[0]), rep_id=chosen.id)
 
 
 # The queue summary's counts stop here ("1,000+"): it runs after every outcome, and counting
@@ -61,23 +64,25 @@ def queue_summary(store: Store, now: datetime, *, cap: int | None = QUEUE_COUNT_
     """
     now = as_utc(now)
     with reported(store):
-        profile = profile_of(store, rep)
+        chosen = the_rep(store, rep)
+        mine = chosen.id
+        profile = profile_of(store, chosen)
         base = calling_windows.base_window(profile)
         keys = store.hours_keys()
         open_now = set(calling_windows.open_keys(keys, base, now))
         today, tomorrow = rep_day(now, profile)
         now_iso = to_iso(now)
-        pinned = store.pinned_due_by_key(now_iso)
+        pinned = store.pinned_due_by_key(now_iso, rep_id=mine)
         closed = sorted({*keys, *pinned} - open_now)
-        waiting = store.keys_with_unpinned_due(closed, now_iso) | {k for k in closed if pinned.get(k)}
+        waiting = store.keys_with_unpinned_due(closed, now_iso, rep_id=mine) | {k for k in closed if pinned.get(k)}
         opens_at = {key: calling_windows.next_open(key, base, now) for key in waiting}
         opening_today = [key for key in sorted(waiting) if opens_at[key] < tomorrow]
-        counter = _DueCounter(store, pinned, now_iso, cap)
+        counter = _DueCounter(store, pinned, now_iso, cap, mine)
         due_now = counter.due_in(sorted(open_now))
         outside_hours = counter.due_in(closed)
         later_today = counter.at_most(
-            store.count_due_between(now_iso, to_iso(tomorrow), cap) + counter.due_in(opening_today))
-        upcoming = _upcoming(store, base, now, opens_at, today)
+            store.count_due_between(now_iso, to_iso(tomorrow), cap, rep_id=mine) + counter.due_in(opening_today))
+        upcoming = _upcoming(store, base, now, opens_at, today, mine)
         return QueueSummary(
             due_now=due_now, later_today=later_today, outside_hours=outside_hours,
             next_item=upcoming.item, next_kind=upcoming.kind, next_opening=upcoming.opening,
@@ -93,6 +98,7 @@ class _DueCounter:
     pinned: dict[str, int]  # promises due per calling window, exact
     now_iso: str
     cap: int | None
+    rep_id: int | None = None  # whose queue (None: every prospect)
 
     def at_most(self, n: int) -> int:
         return n if self.cap is None else min(n, self.cap)
@@ -102,7 +108,7 @@ class _DueCounter:
         if self.cap is not None and promised >= self.cap:
             return promised
         rest = None if self.cap is None else self.cap - promised
-        return promised + self.store.count_unpinned_due(keys, self.now_iso, rest)
+        return promised + self.store.count_unpinned_due(keys, self.now_iso, rest, rep_id=self.rep_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,11 +119,11 @@ class _Upcoming:
 
 
 def _upcoming(store: Store, base: CallingWindow, now: datetime, opens_at: dict[str, datetime],
-              today: datetime) -> _Upcoming:
+              today: datetime, rep_id: int | None = None) -> _Upcoming:
     """The next call to come due after ``now`` (a promise, a future due time, or a closed window
     opening on someone already due), and why then, so the empty state says what is true."""
     candidates: list[tuple[datetime, int, str]] = []
-    coming = store.next_coming_due(to_iso(now))
+    coming = store.next_coming_due(to_iso(now), rep_id=rep_id)
     if coming is not None:
         row = store.enrollment(coming)
         at = from_iso(row["next_due_at"])
@@ -129,7 +135,7 @@ def _upcoming(store: Store, base: CallingWindow, now: datetime, opens_at: dict[s
     opening = None
     if opens_at:
         key = min(opens_at, key=opens_at.get)
-        first = store.first_due_in_window(key, to_iso(now))
+        first = store.first_due_in_window(key, to_iso(now), rep_id=rep_id)
         if first is not None:
             candidates.append((opens_at[key], first, "opens"))
             opening = _item_at(store, first, opens_at[key], today)

@@ -21,6 +21,7 @@ def prospect_model(row: ProspectRow) -> Prospect:
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
         phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
         benefit=row["benefit"], urgent=bool(row["urgent"]), urgent_reason=row["urgent_reason"],
+        owner_rep_id=row.get("owner_rep_id"),
     )
 
 
@@ -33,11 +34,14 @@ def enrollment_model(row: EnrollmentRow) -> Enrollment:
     )
 
 
-def attempt_model(row: AttemptRow) -> Attempt:
+def attempt_model(row: AttemptRow, rep_names: Mapping[int, str] | None = None) -> Attempt:
+    """``rep_names`` (rep id -> name): say who made it."""
+    rep_id = row.get("rep_id")
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
         action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
         session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
+        rep=rep_names.get(rep_id) if rep_names and rep_id is not None else None,
     )
 
 

@@ -267,8 +267,8 @@ class Records(Protocol):
         ...
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
-        """The attempt logged last (of the session, else of the prospect, else of all)."""
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
+        """The attempt logged last (of the session, else of the prospect, else of the rep, else of all)."""
         ...
 
     def last_attempt_at(self, prospect_id: int) -> Time | None:
@@ -429,14 +429,15 @@ class ImportBatch(Writer, Protocol):
 class DueQueue(Protocol):
     """The due queue: the reads that must stay fast at a million prospects, bounded by the page
     or by a cap, never by the table. ``keys`` are calling windows (``hours_key``) the caller
-    has found open (or closed) at ``now``; ``cap`` None counts everything."""
+    has found open (or closed) at ``now``; ``cap`` None counts everything. ``rep_id``: that
+    rep's queue, their own prospects and the shared pool (None: every prospect)."""
 
     def hours_keys(self) -> list[str]:
         """Every calling window an enrollment has used."""
         ...
 
     def due_page(self, open_keys: Sequence[str], now: Time, today: Time, *, limit: int,
-                 offset: int = 0) -> list[DueRow]:
+                 offset: int = 0, rep_id: int | None = None) -> list[DueRow]:
         """One page in calling order: (1) promises (pinned) due by ``now``, earliest first;
         (2) due before ``today`` (the start of the rep's day); (3) due since, up to ``now``.
         Within (2) and (3): warm first, higher value first (none last), earliest due,
@@ -445,35 +446,35 @@ class DueQueue(Protocol):
 
     def due_row(self, enrollment_id: int, today: Time) -> DueRow | None: ...
 
-    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time) -> list[str]:
+    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time, rep_id: int | None = None) -> list[str]:
         """The engine's query plan of the due page, one labelled line per step (benchmarks)."""
         ...
 
-    def pinned_due_by_key(self, now: Time) -> dict[str, int]:
+    def pinned_due_by_key(self, now: Time, rep_id: int | None = None) -> dict[str, int]:
         """Promises due by ``now``, counted per calling window, exactly."""
         ...
 
-    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None) -> int:
+    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None, rep_id: int | None = None) -> int:
         """Active, unpinned enrollments due by ``now`` in these windows, up to ``cap``."""
         ...
 
-    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time) -> set[str]:
+    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time, rep_id: int | None = None) -> set[str]:
         """Which of these windows hold an active, unpinned enrollment due by ``now``."""
         ...
 
-    def count_due_between(self, after: Time, until: Time, cap: int | None) -> int:
+    def count_due_between(self, after: Time, until: Time, cap: int | None, rep_id: int | None = None) -> int:
         """Active enrollments coming due in (after, until], up to ``cap``."""
         ...
 
-    def count_due_before(self, before: Time) -> int:
+    def count_due_before(self, before: Time, rep_id: int | None = None) -> int:
         """Active enrollments due before ``before``, whatever their window."""
         ...
 
-    def next_coming_due(self, after: Time) -> int | None:
+    def next_coming_due(self, after: Time, rep_id: int | None = None) -> int | None:
         """The active enrollment due first after ``after`` (by time, then prospect id)."""
         ...
 
-    def first_due_in_window(self, key: str, now: Time) -> int | None:
+    def first_due_in_window(self, key: str, now: Time, rep_id: int | None = None) -> int | None:
         """The first enrollment in calling order already due in one window."""
         ...
 

@@ -193,14 +193,14 @@ def dispose_and_load(db: services.Store, prospect_id: int, disposition: str, now
                      session_id: int | None, *, callback_at: datetime | None = None,
                      rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
     """A connected call logged earlier (the CLI, another session): its disposition, then the next desk."""
-    result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at)
+    result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at, rep=rep)
     return result, load_desk(db, now, session_id, rep=rep)
 
 
 def undo_and_load(db: services.Store, now: datetime,
                   session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult | None, Desk]:
     """Undo the session's newest attempt and bring that prospect back on screen."""
-    result = services.undo_last(db, session_id=session_id)
+    result = services.undo_last(db, session_id=session_id, rep=rep)
     focus = result.prospect_id if result is not None else None
     return result, load_desk(db, now, session_id, focus, rep=rep)
 
@@ -214,7 +214,7 @@ def snooze_and_load(db: services.Store, prospect_id: int, until: datetime, now: 
 def pick_and_load(db: services.Store, prospect_id: int, choice: int, now: datetime,
                   session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
     """They picked offered time ``choice``: the call is set for it (an attempt, so undo takes it back)."""
-    result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id)
+    result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id, rep=rep)
     return result, load_desk(db, now, session_id, rep=rep)
 
 

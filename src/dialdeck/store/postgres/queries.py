@@ -44,9 +44,22 @@ _DUE = "status = 'active' AND pinned = 0 AND hours_key = ANY(%(keys)s::text[])"
 _TIER = {False: f"{_DUE} AND next_due_at >= %(lo)s AND next_due_at < %(hi)s",
          True: f"{_DUE} AND next_due_at >= %(lo)s AND next_due_at <= %(hi)s"}
 
+# A rep's queue: their own prospects and the shared pool. The due indexes INCLUDE the owner, so
+# this is checked on the index entry (an index-only scan), never by reading the row.
+_MINE = " AND (owner_rep_id IS NULL OR owner_rep_id = %(rep)s)"
+
+
+def _mine(rep_id: int | None) -> str:
+    return "" if rep_id is None else _MINE
+
+
+def _mine_positional(rep_id: int | None) -> tuple[str, list[int]]:
+    return ("", []) if rep_id is None else (" AND (owner_rep_id IS NULL OR owner_rep_id = %s)", [rep_id])
+
+
 _PINNED = (
     "SELECT id FROM enrollments WHERE status = 'active' AND pinned = 1 AND next_due_at <= %(now)s "
-    "AND hours_key = ANY(%(keys)s::text[]) ORDER BY next_due_at, prospect_id LIMIT %(want)s"
+    "AND hours_key = ANY(%(keys)s::text[]){mine} ORDER BY next_due_at, prospect_id LIMIT %(want)s"
 )
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE {tier} LIMIT %(cap)s) AS due"
 _SORT = (
@@ -99,28 +112,32 @@ class DueQueries:
                                   "RESET enable_incremental_sort")
 
     def due_page(self, open_keys: Sequence[str], now: Time, today: Time, *, limit: int,
-                 offset: int = 0) -> list[DueRow]:
+                 offset: int = 0, rep_id: int | None = None) -> list[DueRow]:
         if not open_keys or limit <= 0:
             return []
         with self._indexes_only():
-            return self._due_rows(self._due_ids(list(open_keys), now, today, limit=limit, offset=offset), today)
+            return self._due_rows(self._due_ids(list(open_keys), now, today, limit=limit, offset=offset,
+                                                rep_id=rep_id), today)
 
     def due_row(self, enrollment_id: int, today: Time) -> DueRow | None:
         rows = self._due_rows([enrollment_id], today)
         return rows[0] if rows else None
 
-    def _due_ids(self, keys: list[str], now: Time, today: Time, *, limit: int, offset: int) -> list[int]:
+    def _due_ids(self, keys: list[str], now: Time, today: Time, *, limit: int, offset: int,
+                 rep_id: int | None = None) -> list[int]:
         want = offset + limit
-        page = [row[0] for row in self.conn.execute(_PINNED, {"now": now, "keys": keys, "want": want})]
+        page = [row[0] for row in self.conn.execute(_PINNED.format(mine=_mine(rep_id)),
+                                                    {"now": now, "keys": keys, "want": want, "rep": rep_id})]
         if len(page) < want:
-            page.extend(self._tier_ids(keys, "", today, want - len(page), inclusive=False))
+            page.extend(self._tier_ids(keys, "", today, want - len(page), inclusive=False, rep_id=rep_id))
         if len(page) < want:
-            page.extend(self._tier_ids(keys, today, now, want - len(page), inclusive=True))
+            page.extend(self._tier_ids(keys, today, now, want - len(page), inclusive=True, rep_id=rep_id))
         return page[offset:want]
 
-    def _tier_ids(self, keys: list[str], lo: Time, hi: Time, want: int, *, inclusive: bool) -> list[int]:
-        tier = _TIER[inclusive]
-        params = {"keys": keys, "lo": lo, "hi": hi, "cap": SORT_LIMIT, "want": want}
+    def _tier_ids(self, keys: list[str], lo: Time, hi: Time, want: int, *, inclusive: bool,
+                  rep_id: int | None = None) -> list[int]:
+        tier = _TIER[inclusive] + _mine(rep_id)
+        params = {"keys": keys, "lo": lo, "hi": hi, "cap": SORT_LIMIT, "want": want, "rep": rep_id}
         count = self.conn.execute(_COUNT.format(tier=tier), params).fetchone()[0]
         plan = _SORT if count < SORT_LIMIT else _WALK
         return [row[0] for row in self.conn.execute(plan.format(tier=tier), params)]
@@ -143,12 +160,13 @@ class DueQueries:
             ))
         return rows
 
-    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time) -> list[str]:
+    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time, rep_id: int | None = None) -> list[str]:
         keys = list(open_keys) or ["-"]
-        params = {"now": now, "keys": keys, "lo": "", "hi": today, "cap": SORT_LIMIT, "want": 50, "ids": [1]}
-        tier = _TIER[False]
+        params = {"now": now, "keys": keys, "lo": "", "hi": today, "cap": SORT_LIMIT, "want": 50, "ids": [1],
+                  "rep": rep_id}
+        tier = _TIER[False] + _mine(rep_id)
         statements = [
-            ("pinned", _PINNED),
+            ("pinned", _PINNED.format(mine=_mine(rep_id))),
             ("count", _COUNT.format(tier=tier)),
             ("few due: sort", _SORT.format(tier=tier)),
             ("many due: walk", _WALK.format(tier=tier)),
@@ -165,48 +183,57 @@ class DueQueries:
     # Each is served by one of the partial indexes above, which hold only what can be due; the
     # summary's counts stop at a cap (services.QUEUE_COUNT_CAP) so they stay bounded.
 
-    def pinned_due_by_key(self, now: Time) -> dict[str, int]:
+    def pinned_due_by_key(self, now: Time, rep_id: int | None = None) -> dict[str, int]:
+        mine, owner = _mine_positional(rep_id)
         return dict(self.conn.execute(
             "SELECT hours_key, count(*) FROM enrollments WHERE status = 'active' AND pinned = 1 "
-            "AND next_due_at <= %s GROUP BY hours_key", [now]).fetchall())
+            f"AND next_due_at <= %s{mine} GROUP BY hours_key", [now, *owner]).fetchall())
 
-    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None) -> int:
+    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None, rep_id: int | None = None) -> int:
         if not keys or cap == 0:
             return 0
+        mine, owner = _mine_positional(rep_id)
         return self.conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' AND pinned = 0 "
-            "AND hours_key = ANY(%s::text[]) AND next_due_at <= %s LIMIT %s) AS due",
-            [list(keys), now, cap]).fetchone()[0]
+            f"AND hours_key = ANY(%s::text[]) AND next_due_at <= %s{mine} LIMIT %s) AS due",
+            [list(keys), now, *owner, cap]).fetchone()[0]
 
-    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time) -> set[str]:
+    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time, rep_id: int | None = None) -> set[str]:
         if not keys:
             return set()
+        mine, owner = _mine_positional(rep_id)
         return {row[0] for row in self.conn.execute(
             "SELECT key FROM unnest(%s::text[]) AS key WHERE EXISTS (SELECT 1 FROM enrollments "
-            "WHERE status = 'active' AND pinned = 0 AND hours_key = key AND next_due_at <= %s)",
-            [list(keys), now])}
+            f"WHERE status = 'active' AND pinned = 0 AND hours_key = key AND next_due_at <= %s{mine})",
+            [list(keys), now, *owner])}
 
-    def count_due_between(self, after: Time, until: Time, cap: int | None) -> int:
+    def count_due_between(self, after: Time, until: Time, cap: int | None, rep_id: int | None = None) -> int:
+        mine, owner = _mine_positional(rep_id)
         return self.conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' "
-            "AND next_due_at > %s AND next_due_at <= %s LIMIT %s) AS due", [after, until, cap]).fetchone()[0]
+            f"AND next_due_at > %s AND next_due_at <= %s{mine} LIMIT %s) AS due",
+            [after, until, *owner, cap]).fetchone()[0]
 
-    def count_due_before(self, before: Time) -> int:
+    def count_due_before(self, before: Time, rep_id: int | None = None) -> int:
+        mine, owner = _mine_positional(rep_id)
         return self.conn.execute(
-            "SELECT count(*) FROM enrollments WHERE status = 'active' AND next_due_at < %s", [before]).fetchone()[0]
+            f"SELECT count(*) FROM enrollments WHERE status = 'active' AND next_due_at < %s{mine}",
+            [before, *owner]).fetchone()[0]
 
-    def next_coming_due(self, after: Time) -> int | None:
+    def next_coming_due(self, after: Time, rep_id: int | None = None) -> int | None:
+        mine, owner = _mine_positional(rep_id)
         row = self.conn.execute(
-            "SELECT id FROM enrollments WHERE status = 'active' AND next_due_at > %s "
-            "ORDER BY next_due_at, prospect_id LIMIT 1", [after]).fetchone()
+            f"SELECT id FROM enrollments WHERE status = 'active' AND next_due_at > %s{mine} "
+            "ORDER BY next_due_at, prospect_id LIMIT 1", [after, *owner]).fetchone()
         return row[0] if row else None
 
-    def first_due_in_window(self, key: str, now: Time) -> int | None:
+    def first_due_in_window(self, key: str, now: Time, rep_id: int | None = None) -> int | None:
+        mine, owner = _mine_positional(rep_id)
         row = self.conn.execute(
             "SELECT id FROM enrollments WHERE status = 'active' AND pinned = 1 AND next_due_at <= %s "
-            "AND hours_key = %s ORDER BY next_due_at, prospect_id LIMIT 1", [now, key]).fetchone()
+            f"AND hours_key = %s{mine} ORDER BY next_due_at, prospect_id LIMIT 1", [now, key, *owner]).fetchone()
         if row is None:
             row = self.conn.execute(
                 "SELECT id FROM enrollments WHERE status = 'active' AND pinned = 0 AND hours_key = %s "
-                f"AND next_due_at <= %s {_ORDER} LIMIT 1", [key, now]).fetchone()
+                f"AND next_due_at <= %s{mine} {_ORDER} LIMIT 1", [key, now, *owner]).fetchone()
         return row[0] if row else None

@@ -124,7 +124,7 @@ class RecordReads:
         return {pid: tuple(ats) for pid, ats in found.items()}
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
         if session_id is not None:
             return one(self.conn, "SELECT * FROM attempts WHERE session_id = %s ORDER BY id DESC LIMIT 1",
                        [session_id])
@@ -132,6 +132,8 @@ class RecordReads:
             self._hold([prospect_id])
             return one(self.conn, "SELECT * FROM attempts WHERE prospect_id = %s ORDER BY id DESC LIMIT 1",
                        [prospect_id])
+        if rep_id is not None:
+            return one(self.conn, "SELECT * FROM attempts WHERE rep_id = %s ORDER BY id DESC LIMIT 1", [rep_id])
         return one(self.conn, "SELECT * FROM attempts ORDER BY id DESC LIMIT 1")
 
     def last_attempt_at(self, prospect_id: int) -> Time | None:
@@ -215,12 +217,12 @@ class RecordWrites:
         return row
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
         # The newest of a session or of all names its prospect only once read: lock that prospect,
         # then read again, until the answer is about a prospect already held (a concurrent
         # writer may have logged or undone an attempt of it meanwhile).
         while True:
-            row = RecordReads.newest_attempt(self, session_id=session_id, prospect_id=prospect_id)
+            row = RecordReads.newest_attempt(self, session_id=session_id, prospect_id=prospect_id, rep_id=rep_id)
             if row is None or row["prospect_id"] in self.held:
                 return row
             self._hold([row["prospect_id"]])

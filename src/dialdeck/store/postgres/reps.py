@@ -16,7 +16,8 @@ SELECT rep_id,
        count(*) FILTER (WHERE action = 'call') AS dials,
        count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
        count(*) FILTER (WHERE outcome = 'connected') AS connects,
-       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked{talk}
+       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
+       {talk} AS talk_seconds
 FROM attempts WHERE at >= %s AND at <= %s
 GROUP BY rep_id
 """
@@ -45,7 +46,7 @@ class RepReads:
         has_talk = scalar(self.conn, "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
                                      "WHERE table_schema = current_schema() AND table_name = 'attempts' "
                                      "AND column_name = 'talk_seconds')")
-        talk = ",\n       sum(talk_seconds)::bigint AS talk_seconds" if has_talk else ""
+        talk = "coalesce(sum(talk_seconds), 0)::bigint" if has_talk else "NULL::bigint"
         rows = dicts(self.conn, _ACTIVITY_BY_REP_SQL.format(talk=talk), [since, until])
         return [{key: int(value) if key != "rep_id" and value is not None else value for key, value in row.items()}
                 for row in rows]

@@ -198,7 +198,7 @@ CREATE TABLE rep_settings (
 ALTER TABLE prospects ADD COLUMN owner_rep_id BIGINT REFERENCES reps(id);
 ALTER TABLE enrollments ADD COLUMN owner_rep_id BIGINT;
 ALTER TABLE attempts ADD COLUMN rep_id BIGINT REFERENCES reps(id);
-CREATE INDEX ix_attempts_rep ON attempts(rep_id, at);
+CREATE INDEX ix_attempts_rep ON attempts(rep_id, id);
 CREATE INDEX ix_prospects_owner ON prospects(owner_rep_id) WHERE owner_rep_id IS NOT NULL;
 
 DROP INDEX ix_due_zone;
@@ -210,6 +210,8 @@ CREATE INDEX ix_due_order ON enrollments(temp_rank, value DESC NULLS LAST, next_
     INCLUDE (id, owner_rep_id) WHERE status = 'active' AND pinned = 0 AND temp_rank >= 0;
 CREATE INDEX ix_due_pinned ON enrollments(next_due_at, prospect_id, hours_key) INCLUDE (id, owner_rep_id)
     WHERE status = 'active' AND pinned = 1;
+DROP INDEX ix_due_next;
+CREATE INDEX ix_due_next ON enrollments(next_due_at, prospect_id) INCLUDE (owner_rep_id) WHERE status = 'active';
 
 -- An enrollment's owner is its prospect's, whoever writes either (outcomes, imports, assign).
 CREATE FUNCTION dialdeck_enrollment_owner() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -24,31 +24,39 @@ SORT_LIMIT = 2000
 
 _TIER_WHERE = "status = 'active' AND pinned = 0 AND hours_key IN ({keys}) AND next_due_at >= ? AND next_due_at < ?"
 _ORDER = "ORDER BY temp_rank, value DESC, next_due_at, prospect_id"
+# A rep's queue: their own prospects and the shared pool. Every due index carries the owner, so
+# this is checked on the index entry, never by reading the row.
+_MINE = " AND (owner_rep_id IS NULL OR owner_rep_id = ?)"
 
 
 def _marks(keys: Sequence[object]) -> str:
     return ",".join("?" * len(keys))
 
 
-def _pinned_sql(keys: Sequence[str]) -> str:
+def _mine(rep_id: int | None) -> tuple[str, list[int]]:
+    """The condition (and its parameter) keeping a rep's queue; nothing for the whole team's."""
+    return ("", []) if rep_id is None else (_MINE, [rep_id])
+
+
+def _pinned_sql(keys: Sequence[str], mine: str = "") -> str:
     return (
         "SELECT id FROM enrollments INDEXED BY ix_due_pinned "
-        f"WHERE status = 'active' AND pinned = 1 AND next_due_at <= ? AND hours_key IN ({_marks(keys)}) "
+        f"WHERE status = 'active' AND pinned = 1 AND next_due_at <= ? AND hours_key IN ({_marks(keys)}){mine} "
         "ORDER BY next_due_at, prospect_id LIMIT ?"
     )
 
 
-def _count_sql(keys: Sequence[str]) -> str:
+def _count_sql(keys: Sequence[str], mine: str = "") -> str:
     return (
         "SELECT count(*) FROM (SELECT 1 FROM enrollments INDEXED BY ix_due_zone "
-        f"WHERE {_TIER_WHERE.format(keys=_marks(keys))} LIMIT ?)"
+        f"WHERE {_TIER_WHERE.format(keys=_marks(keys))}{mine} LIMIT ?)"
     )
 
 
-def _tier_sql(keys: Sequence[str], index: str) -> str:
+def _tier_sql(keys: Sequence[str], index: str, mine: str = "") -> str:
     return (
         f"SELECT id FROM enrollments INDEXED BY {index} "
-        f"WHERE {_TIER_WHERE.format(keys=_marks(keys))} {_ORDER} LIMIT ?"
+        f"WHERE {_TIER_WHERE.format(keys=_marks(keys))}{mine} {_ORDER} LIMIT ?"
     )
 
 
@@ -78,34 +86,38 @@ class DueQueries:
         return [row[0] for row in self.conn.execute("SELECT key FROM hours_keys ORDER BY key")]
 
     def due_page(self, open_keys: Sequence[str], now: Time, today: Time, *, limit: int,
-                 offset: int = 0) -> list[DueRow]:
-        return self._due_rows(self._due_ids(open_keys, now, today, limit=limit, offset=offset), today)
+                 offset: int = 0, rep_id: int | None = None) -> list[DueRow]:
+        return self._due_rows(self._due_ids(open_keys, now, today, limit=limit, offset=offset, rep_id=rep_id), today)
 
     def due_row(self, enrollment_id: int, today: Time) -> DueRow | None:
         rows = self._due_rows([enrollment_id], today)
         return rows[0] if rows else None
 
-    def _due_ids(self, open_keys: Sequence[str], now: Time, today: Time, *, limit: int, offset: int) -> list[int]:
-        """Enrollment ids of one page of the due queue, in calling order."""
+    def _due_ids(self, open_keys: Sequence[str], now: Time, today: Time, *, limit: int, offset: int,
+                 rep_id: int | None = None) -> list[int]:
+        """Enrollment ids of one page of the due queue, in calling order (``rep_id``: that rep's
+        queue, their own prospects and the pool)."""
         if not open_keys or limit <= 0:
             return []
         want = offset + limit
         keys = list(open_keys)
-        page = [row[0] for row in self.conn.execute(_pinned_sql(keys), [now, *keys, want])]
+        mine, owner = _mine(rep_id)
+        page = [row[0] for row in self.conn.execute(_pinned_sql(keys, mine), [now, *keys, *owner, want])]
         if len(page) < want:
             # "" sorts before every ISO time: the overdue tier is everything due before today began.
-            page.extend(self._tier_ids(keys, "", today, want - len(page)))
+            page.extend(self._tier_ids(keys, "", today, want - len(page), rep_id))
         if len(page) < want:
             # The upper bound is inclusive of now: "\x7f" after the text sorts it just past now.
-            page.extend(self._tier_ids(keys, today, now + "\x7f", want - len(page)))
+            page.extend(self._tier_ids(keys, today, now + "\x7f", want - len(page), rep_id))
         return page[offset:want]
 
-    def _tier_ids(self, keys: Sequence[str], lo: Time, hi: str, want: int) -> list[int]:
+    def _tier_ids(self, keys: Sequence[str], lo: Time, hi: str, want: int, rep_id: int | None = None) -> list[int]:
         """Enrollment ids due in [lo, hi), in calling order, at most ``want``."""
-        params = [*keys, lo, hi]
-        count = self.conn.execute(_count_sql(keys), [*params, SORT_LIMIT]).fetchone()[0]
+        mine, owner = _mine(rep_id)
+        params = [*keys, lo, hi, *owner]
+        count = self.conn.execute(_count_sql(keys, mine), [*params, SORT_LIMIT]).fetchone()[0]
         index = "ix_due_zone" if count < SORT_LIMIT else "ix_due_order"
-        return [row[0] for row in self.conn.execute(_tier_sql(keys, index), [*params, want])]
+        return [row[0] for row in self.conn.execute(_tier_sql(keys, index, mine), [*params, want])]
 
     def _due_rows(self, ids: Sequence[int], today: Time) -> list[DueRow]:
         """The details of a page of enrollment ids, kept in the page's order."""
@@ -126,14 +138,15 @@ class DueQueries:
             ))
         return rows
 
-    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time) -> list[str]:
+    def explain_due(self, open_keys: Sequence[str], now: Time, today: Time, rep_id: int | None = None) -> list[str]:
         keys = list(open_keys) or ["-"]
-        params = [*keys, "", today]
+        mine, owner = _mine(rep_id)
+        params = [*keys, "", today, *owner]
         statements = [
-            ("pinned", _pinned_sql(keys), [now, *keys, 50]),
-            ("count", _count_sql(keys), [*params, SORT_LIMIT]),
-            ("few due: sort", _tier_sql(keys, "ix_due_zone"), [*params, 50]),
-            ("many due: walk", _tier_sql(keys, "ix_due_order"), [*params, 50]),
+            ("pinned", _pinned_sql(keys, mine), [now, *keys, *owner, 50]),
+            ("count", _count_sql(keys, mine), [*params, SORT_LIMIT]),
+            ("few due: sort", _tier_sql(keys, "ix_due_zone", mine), [*params, 50]),
+            ("many due: walk", _tier_sql(keys, "ix_due_order", mine), [*params, 50]),
             ("page rows", _ROW_SQL.format(ids="?"), [1]),
         ]
         lines = []
@@ -144,68 +157,75 @@ class DueQueries:
 
     # --- counts for the queue summary ---------------------------------------------------------
 
-    def pinned_due_by_key(self, now: Time) -> dict[str, int]:
+    def pinned_due_by_key(self, now: Time, rep_id: int | None = None) -> dict[str, int]:
         # ``ix_due_pinned`` leads with the due time, so this reads every promise now due: its
         # cost follows the calls a rep promised and has not made yet, not the number of prospects.
+        mine, owner = _mine(rep_id)
         return dict(self.conn.execute(
             "SELECT hours_key, count(*) FROM enrollments INDEXED BY ix_due_pinned "
-            "WHERE status = 'active' AND pinned = 1 AND next_due_at <= ? GROUP BY hours_key",
-            [now],
+            f"WHERE status = 'active' AND pinned = 1 AND next_due_at <= ?{mine} GROUP BY hours_key",
+            [now, *owner],
         ).fetchall())
 
-    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None) -> int:
+    def count_unpinned_due(self, keys: Sequence[str], now: Time, cap: int | None, rep_id: int | None = None) -> int:
         if not keys or cap == 0:
             return 0
+        mine, owner = _mine(rep_id)
         return self.conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM enrollments INDEXED BY ix_due_zone "
-            f"WHERE status = 'active' AND pinned = 0 AND hours_key IN ({_marks(keys)}) AND next_due_at <= ? "
+            f"WHERE status = 'active' AND pinned = 0 AND hours_key IN ({_marks(keys)}) AND next_due_at <= ?{mine} "
             "LIMIT ?)",
-            [*keys, now, _limit(cap)],
+            [*keys, now, *owner, _limit(cap)],
         ).fetchone()[0]
 
-    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time) -> set[str]:
+    def keys_with_unpinned_due(self, keys: Sequence[str], now: Time, rep_id: int | None = None) -> set[str]:
         # One index probe each.
         if not keys:
             return set()
+        mine, owner = _mine(rep_id)
         return {row[0] for row in self.conn.execute(
             f"SELECT key FROM hours_keys WHERE key IN ({_marks(keys)}) AND EXISTS ("
             "SELECT 1 FROM enrollments INDEXED BY ix_due_zone WHERE status = 'active' AND pinned = 0 "
-            "AND hours_key = hours_keys.key AND next_due_at <= ?)",
-            [*keys, now],
+            f"AND hours_key = hours_keys.key AND next_due_at <= ?{mine})",
+            [*keys, now, *owner],
         )}
 
-    def count_due_between(self, after: Time, until: Time, cap: int | None) -> int:
+    def count_due_between(self, after: Time, until: Time, cap: int | None, rep_id: int | None = None) -> int:
+        mine, owner = _mine(rep_id)
         return self.conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM enrollments INDEXED BY ix_due_next "
-            "WHERE status = 'active' AND next_due_at > ? AND next_due_at <= ? LIMIT ?)",
-            [after, until, _limit(cap)],
+            f"WHERE status = 'active' AND next_due_at > ? AND next_due_at <= ?{mine} LIMIT ?)",
+            [after, until, *owner, _limit(cap)],
         ).fetchone()[0]
 
-    def count_due_before(self, before: Time) -> int:
+    def count_due_before(self, before: Time, rep_id: int | None = None) -> int:
+        mine, owner = _mine(rep_id)
         return self.conn.execute(
             "SELECT count(*) FROM enrollments INDEXED BY ix_due_next "
-            "WHERE status = 'active' AND next_due_at < ?",
-            [before],
+            f"WHERE status = 'active' AND next_due_at < ?{mine}",
+            [before, *owner],
         ).fetchone()[0]
 
-    def next_coming_due(self, after: Time) -> int | None:
+    def next_coming_due(self, after: Time, rep_id: int | None = None) -> int | None:
+        mine, owner = _mine(rep_id)
         row = self.conn.execute(
-            "SELECT id FROM enrollments INDEXED BY ix_due_next WHERE status = 'active' AND next_due_at > ? "
+            f"SELECT id FROM enrollments INDEXED BY ix_due_next WHERE status = 'active' AND next_due_at > ?{mine} "
             "ORDER BY next_due_at, prospect_id LIMIT 1",
-            [after],
+            [after, *owner],
         ).fetchone()
         return row[0] if row else None
 
-    def first_due_in_window(self, key: str, now: Time) -> int | None:
+    def first_due_in_window(self, key: str, now: Time, rep_id: int | None = None) -> int | None:
+        mine, owner = _mine(rep_id)
         row = self.conn.execute(
             "SELECT id FROM enrollments INDEXED BY ix_due_pinned WHERE status = 'active' AND pinned = 1 "
-            "AND next_due_at <= ? AND hours_key = ? ORDER BY next_due_at, prospect_id LIMIT 1",
-            [now, key],
+            f"AND next_due_at <= ? AND hours_key = ?{mine} ORDER BY next_due_at, prospect_id LIMIT 1",
+            [now, key, *owner],
         ).fetchone()
         if row is None:
             row = self.conn.execute(
                 "SELECT id FROM enrollments INDEXED BY ix_due_zone WHERE status = 'active' AND pinned = 0 "
-                f"AND hours_key = ? AND next_due_at <= ? {_ORDER} LIMIT 1",
-                [key, now],
+                f"AND hours_key = ? AND next_due_at <= ?{mine} {_ORDER} LIMIT 1",
+                [key, now, *owner],
             ).fetchone()
         return row[0] if row else None

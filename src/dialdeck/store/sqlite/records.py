@@ -116,13 +116,16 @@ class RecordReads:
         return {pid: tuple(ats) for pid, ats in found.items()}
 
     def newest_attempt(self, *, session_id: int | None = None,
-                       prospect_id: int | None = None) -> AttemptRow | None:
+                       prospect_id: int | None = None, rep_id: int | None = None) -> AttemptRow | None:
         if session_id is not None:
             return one(self.conn.execute(
                 "SELECT * FROM attempts WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id]))
         if prospect_id is not None:
             return one(self.conn.execute(
                 "SELECT * FROM attempts WHERE prospect_id = ? ORDER BY id DESC LIMIT 1", [prospect_id]))
+        if rep_id is not None:
+            return one(self.conn.execute(
+                "SELECT * FROM attempts WHERE rep_id = ? ORDER BY id DESC LIMIT 1", [rep_id]))
         return one(self.conn.execute("SELECT * FROM attempts ORDER BY id DESC LIMIT 1"))
 
     def last_attempt_at(self, prospect_id: int) -> Time | None:

@@ -17,7 +17,8 @@ SELECT rep_id,
        count(*) FILTER (WHERE action = 'call') AS dials,
        count(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
        count(*) FILTER (WHERE outcome = 'connected') AS connects,
-       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked{talk}
+       count(*) FILTER (WHERE disposition = 'booked') AS meetings_booked,
+       {talk} AS talk_seconds
 FROM attempts WHERE at >= ? AND at <= ?
 GROUP BY rep_id
 """
@@ -44,7 +45,7 @@ class RepReads:
 
     def activity_by_rep(self, since: Time, until: Time) -> list[dict]:
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(attempts)")}
-        talk = ",\n       sum(talk_seconds) AS talk_seconds" if "talk_seconds" in columns else ""
+        talk = "coalesce(sum(talk_seconds), 0)" if "talk_seconds" in columns else "NULL"
         return dicts(self.conn.execute(_ACTIVITY_BY_REP_SQL.format(talk=talk), [since, until]))
 
     def owner_of(self, prospect_id: int) -> int | None:

@@ -309,7 +309,7 @@ def m008_reps(db: Database) -> None:
         ALTER TABLE prospects ADD COLUMN owner_rep_id INTEGER REFERENCES reps(id);  -- NULL: the pool
         ALTER TABLE enrollments ADD COLUMN owner_rep_id INTEGER;
         ALTER TABLE attempts ADD COLUMN rep_id INTEGER REFERENCES reps(id);  -- NULL: made before reps
-        CREATE INDEX ix_attempts_rep ON attempts(rep_id, at);
+        CREATE INDEX ix_attempts_rep ON attempts(rep_id);  -- a rep's newest (undo): by rowid
         CREATE INDEX ix_prospects_owner ON prospects(owner_rep_id) WHERE owner_rep_id IS NOT NULL;
 
         DROP INDEX ix_due_zone;
@@ -322,6 +322,8 @@ def m008_reps(db: Database) -> None:
             WHERE status = 'active' AND pinned = 0;
         CREATE INDEX ix_due_pinned ON enrollments(next_due_at, prospect_id, hours_key, owner_rep_id)
             WHERE status = 'active' AND pinned = 1;
+        DROP INDEX ix_due_next;
+        CREATE INDEX ix_due_next ON enrollments(next_due_at, owner_rep_id) WHERE status = 'active';
 
         -- An enrollment's owner is its prospect's, whoever writes either (outcomes, imports, assign).
         CREATE TRIGGER tr_enrollments_owner AFTER INSERT ON enrollments
