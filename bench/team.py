@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event, Semaphore
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -93,7 +95,8 @@ class RunResult:
 # --------------------------------------------------------------------------- one rep
 
 
-def _rep_loop(location: str, rep_index: int, seconds: float, ready, start, results) -> None:
+def _rep_loop(location: str, rep_index: int, seconds: float, ready: Semaphore, start: Event,
+              results: Queue) -> None:
     """One rep's process: open the database, wait for the others, claim and log until time is up."""
     handouts: list[Handout] = []
     errors: list[str] = []
@@ -126,7 +129,7 @@ def _rep_loop(location: str, rep_index: int, seconds: float, ready, start, resul
             count += 1
     except Exception as problem:  # a rep that dies says why instead of hanging the run
         errors.append(f"{type(problem).__name__}: {problem}")
-        traceback.print_exc()
+        traceback.print_exc()  # the whole story, on the benchmark's stderr
         ready.release()
     finally:
         if db is not None:

@@ -210,10 +210,13 @@ def test_next_prints_the_reserved_call_and_the_same_one_again(team, db_path, cap
     db, alice, sam = team
     code, out, err = run(capsys, "--db", str(db_path), "--rep", "alice", "next", "--at", "2026-11-23T10:00")
     assert code == 0, err
-    assert "reserved for Alice until" in out and "10:10" in out
-    first_line = out.splitlines()[2]
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["ID", "NAME", "COMPANY"]
+    first = due_ids(db, datetime.fromisoformat("2026-11-23T10:00-05:00"), alice)[0]
+    assert lines[1].split()[0] == str(first)  # the row of the prospect reserved
+    assert f"reserved for Alice until Mon 2026-11-23 10:10 EST" in out and f"release {first}" in out
     code, again, _ = run(capsys, "--db", str(db_path), "--rep", "alice", "next", "--at", "2026-11-23T10:01")
-    assert again.splitlines()[2] == first_line
+    assert again.splitlines()[1] == lines[1]
 
 
 def test_next_json_is_a_due_item_plus_reserved_until_or_null(team, db_path, capsys):

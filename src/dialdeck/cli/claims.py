@@ -31,7 +31,7 @@ def cmd_next(args: argparse.Namespace) -> int:
             data["reserved_until"] = iso_in(claimed.reserved_until, zone)
             print_json(data)
             return 0
-        print(_due_table([item], now, zone).rsplit("\n", 2)[0])
+        print(_due_table([item], now, zone).rsplit("\n", 1)[0])  # the row, without the "1 due" count
         print(f"\nreserved for {rep.name} until {human_in(claimed.reserved_until, zone)}: log an outcome, "
               f"or `release {item.prospect_id}` to hand it back")
     return 0
