@@ -29,15 +29,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_desk  # noqa: E402
-import bench_due  # noqa: E402
-import bench_import  # noqa: E402
-import bench_keypress  # noqa: E402
-import bench_log  # noqa: E402
-import bench_startup  # noqa: E402
-import generate  # noqa: E402
-from common import out_dir, parse_size, size_label  # noqa: E402
-from report import Row, markdown_table, text_table  # noqa: E402
+import bench_desk
+import bench_due
+import bench_import
+import bench_keypress
+import bench_log
+import bench_startup
+import generate
+from common import out_dir, parse_size, size_label
+from report import Row, markdown_table, text_table
 
 BENCHMARKS = ("import", "due", "log", "desk", "keypress", "startup", "team")
 KEYPRESS_MAX = 100_000  # the size for the in-app benchmark

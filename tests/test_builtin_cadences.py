@@ -381,7 +381,7 @@ def test_money_in_never_calls_twice_in_a_row_at_the_same_time_of_day(hour):
     while ana.pos.status == "active":
         slots.append(_slot_of(ana.due_local()))
         ana.work_through("no-answer")
-    assert all(a != b for a, b in zip(slots, slots[1:])), slots
+    assert all(a != b for a, b in zip(slots, slots[1:], strict=False)), slots
 
 
 def _slot_of(local: datetime) -> str:
@@ -581,7 +581,7 @@ def test_callback_outside_the_prospects_calling_hours_is_refused_naming_them():
         ann.decide("callback", at(CHICAGO, 10, 26, 9, 10), at(CHICAGO, 10, 26, 21, 30))
     assert str(refused.value) == ("21:30 is outside Ann Lee's calling hours "
                                   "(09:00-21:00 Mon-Fri, America/Chicago, US-TX rule)")
-    with pytest.raises(InvalidInput, match="^Saturday 10:00 is outside"):
+    with pytest.raises(InvalidInput, match=r"^Saturday 10:00 is outside"):
         ann.decide("callback", at(CHICAGO, 10, 26, 9, 10), at(CHICAGO, 10, 31, 10))
     assert ann.pos.status == "connected"  # nothing changed: the rep picks another time
     pos = ann.decide("callback", at(CHICAGO, 10, 26, 9, 10), at(CHICAGO, 10, 26, 20, 59))

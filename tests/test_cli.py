@@ -180,7 +180,7 @@ def test_log_advances_the_prospect_and_history_shows_the_attempt(db: Path) -> No
 def test_log_at_before_the_last_attempt_is_refused(db: Path) -> None:
     dialdeck("log", "1", "voicemail", "--at", DUE_AT, db=db, check=True)
     line = assert_one_line_error(dialdeck("log", "1", "no-answer", "--at", "2026-11-24T10:00:00-05:00", db=db))
-    assert "2026-11-24 10:00:00 EST is before the last attempt at 2026-11-24 11:00:00 EST" in line
+    assert "Tue 2026-11-24 10:00:00 EST is before the last attempt at Tue 2026-11-24 11:00:00 EST" in line
     history = json.loads(dialdeck("history", "1", "--json", db=db, check=True).stdout)
     assert [a["outcome"] for a in history["attempts"]] == ["voicemail"]
 

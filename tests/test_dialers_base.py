@@ -202,14 +202,14 @@ def test_factory_picks_the_backend_and_explains_what_is_missing():
     assert isinstance(make_dialer({}), ManualDialer)
     assert isinstance(make_dialer({"dial.backend": "command", "dial.command": "x {e164}"}), CommandDialer)
     assert isinstance(make_dialer({"dial.backend": "sip"}, backend="manual"), ManualDialer)  # --dialer
-    with pytest.raises(DialerError, match="needs dial.command"):
+    with pytest.raises(DialerError, match=r"needs dial\.command"):
         make_dialer({"dial.backend": "command"})
-    with pytest.raises(DialerError, match="needs sip.domain"):
+    with pytest.raises(DialerError, match=r"needs sip\.domain"):
         make_dialer({"dial.backend": "sip"})
 
 
 def test_ring_timeout_out_of_range_is_refused():
-    with pytest.raises(DialerError, match="dial.ring_timeout"):
+    with pytest.raises(DialerError, match=r"dial\.ring_timeout"):
         SipConfig(SipAccount(domain="pbx.example.com"), ring_timeout=0.5)
 
 
@@ -232,7 +232,7 @@ def test_account_line_without_registration_or_credentials():
 
 
 def test_registration_needs_a_user():
-    with pytest.raises(DialerError, match="sip.register is yes but sip.user is not set"):
+    with pytest.raises(DialerError, match=r"sip\.register is yes but sip\.user is not set"):
         SipAccount(domain="pbx.example.com", register=True)
 
 

@@ -85,7 +85,7 @@ def test_any_common_wav_becomes_8k_mono_16bit_with_the_same_tone_and_length(tmp_
 def test_resampling_removes_what_a_phone_line_cannot_carry(tmp_path):
     # 6 kHz is above the 4 kHz an 8 kHz call carries: kept, it would fold back as a 2 kHz
     # whistle. Mixed loud with a quiet 1 kHz tone, only the 1 kHz may come out.
-    mixed = [a + b for a, b in zip(tone(1.5, 48000, 6000, 0.5), tone(1.5, 48000, 1000, 0.05))]
+    mixed = [a + b for a, b in zip(tone(1.5, 48000, 6000, 0.5), tone(1.5, 48000, 1000, 0.05), strict=True)]
     source = write_wav(tmp_path / "in.wav", mixed, 48000)
 
     recordings.prepare_for_call(source, tmp_path / "out.wav")

@@ -114,7 +114,7 @@ def test_the_work_goes_on_with_new_ids_after_the_copied_ones(team_db: Path, targ
 
 def test_a_target_holding_data_is_refused_unless_replaced(team_db: Path, target: str, tmp_path: Path) -> None:
     services.move_database(team_db, target)
-    with pytest.raises(StoreError, match="already holds dialdeck data .* pass --replace"):
+    with pytest.raises(StoreError, match=r"already holds dialdeck data .* pass --replace"):
         services.move_database(team_db, target)
     smaller = demo.build_demo(tmp_path / "smaller.db", AT - timedelta(days=3))
     copies = services.move_database(smaller, target, replace=True)
@@ -152,7 +152,7 @@ def test_a_copy_that_reads_back_differently_is_not_kept(team_db: Path, target: s
         return rows
 
     monkeypatch.setattr(transfer, "_target_rows", one_row_lost)
-    with pytest.raises(StoreError, match="differs from .* in attempts; nothing was kept"):
+    with pytest.raises(StoreError, match=r"differs from .* in attempts; nothing was kept"):
         services.move_database(team_db, target)
     with pg.connect(target) as conn:
         assert conn.execute("SELECT to_regclass('attempts')").fetchone()[0] is None

@@ -160,6 +160,15 @@ def test_a_year_1_timestamp_in_the_database_is_reported_too(rep_db: Path) -> Non
     assert line.startswith("the database holds '0001-01-01T00:00:00+00:00' where a time belongs (attempts.at, id 1)")
 
 
+def test_a_blanked_attempt_time_is_reported_like_a_bad_one(rep_db: Path) -> None:
+    """An attempt always has a time: one blanked by hand is a damaged record, said so, never a '-'."""
+    dialdeck("log", "1", "voicemail", "--at", AT, db=rep_db, check=True)
+    with closing(sqlite3.connect(rep_db)) as conn, conn:
+        conn.execute("UPDATE attempts SET at = ''")
+    line = error_line(dialdeck("history", "1", db=rep_db))
+    assert line.startswith("the database holds '' where a time belongs (attempts.at, id 1)")
+
+
 def _user_cadences(tmp_path: Path) -> Path:
     folder = tmp_path / "my-cadences"
     folder.mkdir()
@@ -254,15 +263,13 @@ def test_the_cli_takes_the_callback_forms_the_tui_takes(rep_db: Path) -> None:
 
 async def test_the_tui_takes_the_cli_forms_and_keeps_the_dialog_open_on_a_far_one(tmp_path: Path) -> None:
     from textual.widgets import Input
-    from tui_helpers import enrollments, press, prospect_id, settle, test_app
+    from tui_helpers import enrollments, press, prospect_id, started
 
     from dialdeck.tui.screens.disposition import DispositionScreen
 
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "c", "4")
         assert isinstance(app.focused, Input)
         app.focused.value = "+99999999d"
@@ -425,7 +432,7 @@ def test_fuzz_every_cell_either_imports_or_rejects_its_row_by_line_and_field(tmp
         assert isinstance(prospect, ProspectRow)
         if prospect.appointment_at is not None:
             assert 1900 <= prospect.appointment_at.year <= 2201
-        assert prospect.value is None or prospect.value == prospect.value and prospect.value != float("inf")
+        assert prospect.value is None or (prospect.value == prospect.value and prospect.value != float("inf"))
 
 
 @settings(max_examples=40 * DEPTH, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

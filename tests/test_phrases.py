@@ -102,6 +102,14 @@ def test_a_listing_stamp_names_the_zone_as_it_was_then():
     assert phrases.stamp(datetime(2026, 11, 1, 14, 0, tzinfo=UTC), NY) == "Sun 2026-11-01 09:00 EST"
 
 
+def test_a_stamp_with_seconds_tells_apart_two_times_of_one_minute():
+    # "logged before the last attempt" can be a matter of seconds: the refusal shows them.
+    earlier, later = datetime(2026, 11, 24, 15, 30, 5, tzinfo=UTC), datetime(2026, 11, 24, 15, 30, 40, tzinfo=UTC)
+    assert phrases.stamp(earlier, NY, seconds=True) == "Tue 2026-11-24 10:30:05 EST"
+    assert phrases.stamp(later, NY, seconds=True) == "Tue 2026-11-24 10:30:40 EST"
+    assert phrases.stamp(earlier, NY) == phrases.stamp(later, NY) == "Tue 2026-11-24 10:30 EST"
+
+
 def test_a_fold_hour_is_shown_by_its_wall_clock_twice():
     # 1:30 a.m. happens twice on the autumn change day: both are 01:30 on the screen.
     first, second = datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 30, tzinfo=UTC)

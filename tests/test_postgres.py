@@ -160,7 +160,7 @@ def test_a_lost_connection_is_one_line(pg, imported: str, now) -> None:
         pid = db.conn.info.backend_pid
         with psycopg.connect(pg.admin_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-        with pytest.raises(StoreError, match="^lost the connection to database postgresql://"):
+        with pytest.raises(StoreError, match=r"^lost the connection to database postgresql://"):
             services.due(db, now)
     finally:
         db.close()

@@ -4,6 +4,7 @@ and none of ours shadowing one of Textual's (a new release could add it under ou
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -13,7 +14,6 @@ from pathlib import Path
 import dialdeck.tui
 
 ROOT = Path(__file__).resolve().parents[1]
-PRIVATE_MODULE = re.compile(r"^\s*(from|import)\s+textual(\.\w+)*\._\w+", re.MULTILINE)
 # `thing._name` where the thing is not `self` (our own objects keep their own privates).
 PRIVATE_ATTRIBUTE = re.compile(r"(?<![\w.])(?!self\b)[A-Za-z_]\w*(\([^()]*\))?\._[a-z]\w*")
 
@@ -22,15 +22,59 @@ def python_files(*folders: str) -> list[Path]:
     return [path for folder in folders for path in sorted((ROOT / folder).rglob("*.py"))]
 
 
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_textual_imports(source: str) -> list[str]:
+    """Every import of a private Textual module or of a private name from a Textual module,
+    however it is spelled (``import textual.x._y``, ``from textual.x import _y``, across lines)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+            found += [name for name in modules if name.split(".")[0] == "textual" and any(map(_private, name.split(".")))]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "textual":
+            names = node.module.split(".")
+            if any(map(_private, names)):
+                found.append(node.module)
+            found += [f"{node.module}.{alias.name}" for alias in node.names if _private(alias.name)]
+    return found
+
+
+def test_the_private_import_check_sees_every_spelling() -> None:
+    source = ("import textual.widgets._footer\nfrom textual.widgets._footer import FooterKey\n"
+              "from textual.widgets import (\n    Static,\n    _footer,\n)\nfrom textual import __version__\n"
+              "from textual.widgets import OptionList\n")
+    assert private_textual_imports(source) == [
+        "textual.widgets._footer", "textual.widgets._footer", "textual.widgets._footer"]
+
+
 def test_no_private_textual_module_is_imported() -> None:
-    found = [f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+    found = [f"{path.relative_to(ROOT)}: {name}"
              for path in python_files("src", "tests", "bench")
-             for match in PRIVATE_MODULE.finditer(path.read_text(encoding="utf-8"))]
+             for name in private_textual_imports(path.read_text(encoding="utf-8"))]
     assert found == []
 
 
+def uses_textual(path: Path) -> bool:
+    return any(name.split(".")[0] == "textual" for name in imported_modules(path.read_text(encoding="utf-8")))
+
+
+def imported_modules(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+    return found
+
+
 def test_no_private_attribute_of_another_object_is_touched_in_the_tui() -> None:
-    files = python_files("src/dialdeck/tui") + sorted(ROOT.glob("tests/test_tui*.py")) + [ROOT / "tests/tui_helpers.py"]
+    # The TUI, and any other module of the package that uses Textual (none today but the TUI).
+    files = sorted({*python_files("src/dialdeck/tui"), *filter(uses_textual, python_files("src"))})
+    files += sorted(ROOT.glob("tests/test_tui*.py")) + [ROOT / "tests/tui_helpers.py"]
     found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
              for path in files
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)

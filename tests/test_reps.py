@@ -204,7 +204,7 @@ def test_rep_from_the_flag_or_the_environment(new_db) -> None:
 def test_a_teams_set_up_warning_names_the_rep_to_set(db, now: datetime) -> None:
     sam = services.add_rep(db, "Sam Ortiz", now)
     assert services.profile_problems(db, rep=sam) == [
-        'rep.phone is not set (scripts say "call me back at ." with no number): '
+        'rep.phone is not set (scripts say "Your Number"): '
         'dialdeck --rep "Sam Ortiz" config set rep.phone "+1 212 555 0142"',
         'rep.company is not set (scripts say "Your Company"): '
         'dialdeck --rep "Sam Ortiz" config set rep.company "Acme Inc"',

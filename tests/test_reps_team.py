@@ -76,7 +76,7 @@ def test_the_next_call_and_later_counts_follow_the_reps_queue(imported_db, team,
 
 
 def test_a_cadence_continuing_keeps_the_owner(imported_db, team, now: datetime) -> None:
-    me, sam = team
+    _me, sam = team
     services.assign(imported_db, [1], sam, now)
     assert engines.rows(imported_db, "SELECT DISTINCT owner_rep_id FROM enrollments WHERE prospect_id = 1") == [
         (sam.id,)]

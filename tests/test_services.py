@@ -123,8 +123,8 @@ def test_unknown_outcome_lists_the_valid_ones(imported_db, now) -> None:
 
 def test_an_attempt_before_the_last_one_is_refused(imported_db, now) -> None:
     services.log_outcome(imported_db, 1, "voicemail", now)
-    with pytest.raises(InvalidInput, match=r"2026-11-23 09:00:00 EST is before the last attempt at "
-                                           r"2026-11-23 10:00:00 EST"):
+    with pytest.raises(InvalidInput, match=r"Mon 2026-11-23 09:00:00 EST is before the last attempt at "
+                                           r"Mon 2026-11-23 10:00:00 EST"):
         services.log_outcome(imported_db, 1, "no-answer", now - timedelta(hours=1))
     assert count(imported_db, "attempts") == 1
     services.log_outcome(imported_db, 1, "sent", now)  # the same instant keeps the order (step 2: email)
@@ -323,6 +323,13 @@ def test_a_missing_appointment_or_referrer_is_left_out_not_invented(db, write_cs
     assert "I have an idea for Contoso I'd like to share with you." in referral.voicemail
     named = services.call_card(db, 3, now).script
     assert "Gil Shaw at Blue Yonder suggested" in named.voicemail
+
+
+def test_an_unset_callback_number_is_a_visible_blank_never_an_empty_sentence(imported_db, now) -> None:
+    # "you can reach me at ." read aloud leaves the prospect with nothing; the rep must see the gap.
+    script = services.call_card(imported_db, 6, now).script
+    assert "Your Number" in script.voicemail
+    assert " at ." not in script.voicemail and " at ," not in script.voicemail
 
 
 def test_profile_problems_name_each_unset_field_and_its_command(db) -> None:

@@ -10,13 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from dialdeck.cli import main
 from dialdeck.errors import StoreError
 from dialdeck.store import open_reader, open_store
 from dialdeck.store.sqlite import open_sqlite
 from dialdeck.store.sqlite.db import WAL_BACKSTOP_PAGES
-from dialdeck.store.sqlite.schema import MIGRATION_SET
+from dialdeck.store.sqlite.schema import MIGRATION_SET, migrations
 
 
 def test_a_new_database_has_the_schema_in_wal_with_foreign_keys(db, db_path: Path) -> None:
@@ -61,7 +62,7 @@ def _in_file_alone(db_path: Path, tmp_path: Path) -> list:
 def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
     open_store(db_path).close()
     again = open_store(db_path)
-    names = [r[0] for r in again.conn.execute("SELECT name FROM _sqlite_migrations")]
+    names = [step.name for step in migrations.applied(Database(again.conn))]
     assert len(names) == len(set(names)) >= 1
     again.close()
 

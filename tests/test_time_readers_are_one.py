@@ -218,4 +218,4 @@ def test_the_nth_counted_day_after(day, count, days):
     after = add_business_days(day, count, days)
     counted = [day + timedelta(days=n) for n in range(1, (after - day).days + 1)]
     assert sum(d.weekday() in days for d in counted) == count
-    assert count == 0 and after == day or after.weekday() in days
+    assert (count == 0 and after == day) or after.weekday() in days

@@ -18,9 +18,8 @@ from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.status_line import StatusLine
-from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, test_app, with_db
+from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle, started, with_db
 
-SIZE = (120, 40)
 CONNECTED_AT = NOW - timedelta(minutes=10)
 
 
@@ -55,9 +54,7 @@ def dimmed(app) -> dict[str, bool]:
 
 async def test_search_opens_the_connected_call_and_says_it_waits_for_a_disposition(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         assert app.screen.card.prospect.first_name == "Ana"  # Megan is off the queue
         await open_by_search(pilot, "holloway")
         assert app.screen.card.prospect.id == megan
@@ -71,9 +68,7 @@ async def test_search_opens_the_connected_call_and_says_it_waits_for_a_dispositi
 
 async def test_dialing_keys_write_nothing_while_a_disposition_is_pending(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "v", "n", "b", "s")
         assert isinstance(app.screen, SessionScreen)  # no snooze dialog either
@@ -83,9 +78,7 @@ async def test_dialing_keys_write_nothing_while_a_disposition_is_pending(tmp_pat
 
 async def test_c_records_the_disposition_on_the_logged_call_without_a_second_attempt(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "c")
         assert isinstance(app.screen, DispositionScreen)
@@ -100,9 +93,7 @@ async def test_c_records_the_disposition_on_the_logged_call_without_a_second_att
 
 async def test_a_callback_disposition_pins_the_promised_time(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (_, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "c", "1")  # callback in an hour
         row = enrollments(path, megan)[-1]
@@ -113,9 +104,7 @@ async def test_a_callback_disposition_pins_the_promised_time(tmp_path):
 
 async def test_escape_in_the_dialog_leaves_the_call_pending(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "c", "escape")
         assert enrollments(path, megan)[-1]["status"] == "connected"
@@ -124,9 +113,7 @@ async def test_escape_in_the_dialog_leaves_the_call_pending(tmp_path):
 
 async def test_wrong_number_still_works_on_a_pending_call(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (_, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "w")
         assert [a["outcome"] for a in attempts(path)] == ["connected", "wrong-number"]
@@ -135,9 +122,7 @@ async def test_wrong_number_still_works_on_a_pending_call(tmp_path):
 
 async def test_do_not_call_still_works_on_a_pending_call(tmp_path):
     path, megan = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (_, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "d", "y")
         assert enrollments(path, megan)[-1]["status"] == "dnc"
@@ -145,9 +130,7 @@ async def test_do_not_call_still_works_on_a_pending_call(tmp_path):
 
 async def test_the_dialing_keys_light_again_on_the_next_card(tmp_path):
     path, _ = connected_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await open_by_search(pilot, "holloway")
         await press(pilot, "c", "7")  # carry on the cadence
         assert app.screen.card.prospect.first_name == "Ana"

@@ -20,9 +20,8 @@ from dialdeck.tui.screens.session import SessionScreen
 from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from test_tui_session import dimmed_keys, on_card
-from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, settle
+from tui_helpers import NOW, attempts, build_db, enrollments, press, prospect_id, running, settle
 
-SIZE = (120, 40)
 NEW_YORK = ZoneInfo("America/New_York")
 CALL_KEYS = ("n", "v", "c", "b", "w")
 
@@ -52,8 +51,7 @@ async def search(pilot, text: str) -> None:
 async def test_a_prospect_found_by_search_outside_their_hours_cannot_be_called(tmp_path):
     path = build_db(tmp_path)
     app = make_app(path, clock=lambda: NOW, refresh_seconds=3600, animation_level="none", cursor_blink=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await search(pilot, "Grace")  # 07:00 in Los Angeles: not in the due list, found by search
         assert on_card(app) == "Grace"
         text = card_text(app)
@@ -74,8 +72,7 @@ async def test_after_undo_a_florida_prospect_past_2000_cannot_be_called_again(tm
     megan = prospect_id(path, "Megan")
     moment = [new_york(19, 59)]
     app = app_at(path, moment)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert on_card(app) == "Megan"
         await press(pilot, "v")  # 19:59 in Miami: allowed
         assert len(attempts(path)) == 1
@@ -95,8 +92,7 @@ async def test_when_their_window_opens_the_keys_light_again(tmp_path):
     path = build_db(tmp_path)
     moment = [NOW]
     app = app_at(path, moment)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await search(pilot, "Grace")
         assert dimmed_keys(app)["v"]
         moment[0] = NOW + timedelta(hours=1, minutes=5)  # 08:05 in Los Angeles
@@ -118,8 +114,7 @@ async def test_snooze_late_in_a_florida_evening_offers_no_later_today(tmp_path):
     path = build_db(tmp_path, ("megan",))
     megan = prospect_id(path, "Megan")
     app = app_at(path, [new_york(19, 15)])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "s")
         assert isinstance(app.screen, SnoozeScreen)
         assert snooze_choices(app) == [
@@ -135,8 +130,7 @@ async def test_snooze_late_in_a_florida_evening_offers_no_later_today(tmp_path):
 async def test_snooze_on_a_friday_names_monday(tmp_path):
     path = build_db(tmp_path, ("megan",))
     app = app_at(path, [new_york(11, day=27)])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "s")
         assert snooze_choices(app)[1] == ("2  Monday morning · Mon 09:00 their time", False)
 
@@ -144,8 +138,7 @@ async def test_snooze_on_a_friday_names_monday(tmp_path):
 async def test_a_refused_typed_callback_keeps_the_dialog_the_text_and_says_why(tmp_path):
     path = build_db(tmp_path, ("megan",))
     app = app_at(path, [new_york(19, 0)])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "c", "4")
         await pilot.press(*"20:30")
         await press(pilot, "enter")
@@ -167,8 +160,7 @@ async def test_a_refused_typed_callback_keeps_the_dialog_the_text_and_says_why(t
 async def test_callback_choices_past_their_close_are_shown_but_not_offered(tmp_path):
     path = build_db(tmp_path, ("megan",))
     app = app_at(path, [new_york(19, 30)])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "c")
         options = app.screen.query_one("#disposition-choices", OptionList)
         first = options.get_option_at_index(0)
@@ -187,8 +179,7 @@ async def test_the_empty_queue_tells_a_promise_from_a_window_opening(tmp_path):
         db, megan, "connected", NOW - timedelta(minutes=5), disposition="callback",
         callback_at=NOW + timedelta(minutes=21)))
     app = app_at(path, [NOW])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         text = str(app.screen.query_one("#empty-state", Static).render())
         assert "Outside calling hours for everyone due (1 waiting)" in text
         assert "next: promised call at 10:21, Megan Holloway (Wednesday 10:21 a.m. their time)" in text

@@ -21,7 +21,7 @@ from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
-from tui_helpers import NOW, REP, press, settle, test_app
+from tui_helpers import NOW, REP, press, settle, started, test_app
 
 SIZE = (120, 40)
 HEADER = ["First Name", "Last Name", "Company Name", "Phone Number", "E-mail", "Time Zone", "Lead Temperature",
@@ -84,9 +84,8 @@ def drawn(app, text: str) -> bool:
 @pytest.mark.parametrize("first", MARKUP_NAMES)
 async def test_markup_in_a_name_is_shown_as_typed_in_every_dialog_and_toast(tmp_path, first):
     name = f"{first} Doe"
-    app = test_app(hostile_db(tmp_path, [[first, "Doe", "[b]Acme[/b]", "", ""]]))
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+    path = hostile_db(tmp_path, [[first, "Doe", "[b]Acme[/b]", "", ""]])
+    async with started(path, notifications=True) as (app, pilot):
         assert app.screen.query_one(ProspectCard).render().plain.startswith(f"{name} · [b]Acme[/b]")
         await press(pilot, "t")
         assert isinstance(app.screen, NoteScreen)
@@ -107,9 +106,8 @@ async def test_markup_in_a_name_is_shown_as_typed_in_every_dialog_and_toast(tmp_
 
 
 async def test_a_note_with_markup_is_saved_and_shown_as_typed(tmp_path):
-    app = test_app(hostile_db(tmp_path, [["Ana", "Souza", "Northwind", "", ""]]))
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+    path = hostile_db(tmp_path, [["Ana", "Souza", "Northwind", "", ""]])
+    async with started(path, notifications=True) as (app, pilot):
         await press(pilot, "t")
         await pilot.press(*"[bold red]x[/] [/]")
         await press(pilot, "enter")
@@ -120,10 +118,9 @@ async def test_a_note_with_markup_is_saved_and_shown_as_typed(tmp_path):
 
 
 async def test_markup_in_an_email_does_not_crash_the_search(tmp_path):
-    app = test_app(hostile_db(tmp_path, [["Ana", "Souza", "Northwind", "ana@x.example", ""],
-                                         ["Bo", "[/]", "[bold red]x[/]", "a[/]@x.example", ""]]))
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+    path = hostile_db(tmp_path, [["Ana", "Souza", "Northwind", "ana@x.example", ""],
+                                 ["Bo", "[/]", "[bold red]x[/]", "a[/]@x.example", ""]])
+    async with started(path, notifications=True) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.press(*"x.ex")
         await pilot.pause(0.3)
@@ -137,12 +134,11 @@ async def test_markup_in_an_email_does_not_crash_the_search(tmp_path):
 
 
 async def test_escape_sequences_are_drawn_as_visible_text_everywhere(tmp_path):
-    app = test_app(hostile_db(tmp_path, [
+    path = hostile_db(tmp_path, [
         [CLIPBOARD, "Four", "Clip\x9b31m", "", "called\x1b[2J back\r\nnext line"],
         [CLEAR, "Five", "Screen\u202eevil", "", ""],
-    ]))
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    ])
+    async with started(path, size=(80, 24), notifications=True) as (app, pilot):
         rows = app.screen.query_one(DueCalls).rows()
         # The name is cut to the narrow pane after it was made safe: never half an escape.
         assert rows[0].startswith("10:00 Eve␛]52;c;aGVsbG8=… 2h ago"), rows

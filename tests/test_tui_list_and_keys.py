@@ -6,14 +6,13 @@ Pilot, as a terminal would, with the fixed clock and data of ``tui_helpers``.
 
 from __future__ import annotations
 
-from tui_helpers import Messages, attempts, build_db, settle, test_app
+from tui_helpers import Messages, attempts, build_db, running, settle, started, test_app
 
 from dialdeck.tui.messages import OutcomeLogged
 from dialdeck.tui.widgets.due_calls import ROW_HEIGHT, DueCalls
 from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.script_pane import ScriptPane
 
-SIZE = (120, 40)
 
 
 def due(app) -> DueCalls:
@@ -26,9 +25,7 @@ def row_offset(index: int) -> tuple[int, int]:
 
 
 async def test_clicking_a_row_brings_up_that_prospect(tmp_path) -> None:
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, pilot):
         second = due(app).items[1]
         await pilot.click(DueCalls, offset=row_offset(1))
         await settle(pilot)
@@ -37,9 +34,7 @@ async def test_clicking_a_row_brings_up_that_prospect(tmp_path) -> None:
 
 
 async def test_the_arrows_wrap_round_and_enter_picks(tmp_path) -> None:
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, pilot):
         items = due(app).items
         assert due(app).highlighted == 0  # the card's prospect, the head of the queue
         await pilot.press("up")
@@ -52,9 +47,7 @@ async def test_the_arrows_wrap_round_and_enter_picks(tmp_path) -> None:
 
 
 async def test_the_row_under_the_mouse_is_marked_until_it_leaves(tmp_path) -> None:
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, pilot):
         await pilot.hover(DueCalls, offset=row_offset(2))
         assert due(app).hovered == 2
         await pilot.hover(DueCalls, offset=(5, 0))  # the border: no row
@@ -76,8 +69,7 @@ async def test_clicking_a_key_presses_it_and_a_dimmed_one_only_rings(tmp_path) -
     messages = Messages()
     bells: list[int] = []
     app.bell = lambda: bells.append(1)
-    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await settle(pilot)
+    async with running(app, message_hook=messages) as pilot:
         bar = app.screen.query_one(KeyBar)
         assert [shown.enabled for shown in bar.keys if shown.key == "u"] == [False]  # nothing to undo
         await pilot.click(KeyBar, offset=key_offset(bar, "u"))
@@ -89,9 +81,7 @@ async def test_clicking_a_key_presses_it_and_a_dimmed_one_only_rings(tmp_path) -
 
 
 async def test_hovering_a_key_tells_what_it_does(tmp_path) -> None:
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, pilot):
         bar = app.screen.query_one(KeyBar)
         await pilot.hover(KeyBar, offset=key_offset(bar, "b"))
         assert bar.tooltip == "Busy: try the same step again after the cooldown"
@@ -99,9 +89,7 @@ async def test_hovering_a_key_tells_what_it_does(tmp_path) -> None:
 
 async def test_the_keys_are_not_redrawn_when_they_stay_the_same(tmp_path) -> None:
     """Two call steps in a row show the same keys, equally dimmed: the bar keeps what it drew."""
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, pilot):
         bar = app.screen.query_one(KeyBar)
         await pilot.press("v")
         await settle(pilot)
@@ -116,9 +104,7 @@ async def test_the_keys_are_not_redrawn_when_they_stay_the_same(tmp_path) -> Non
 async def test_a_long_script_scrolls_to_its_last_line_card_after_card(tmp_path) -> None:
     """At 80x24 most scripts are longer than their pane: each new one gets its own scroll range
     (the scrollbar's thumb follows without laying the screen out), starting at its top."""
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path), size=(80, 24)) as (app, pilot):
         script = app.screen.query_one(ScriptPane)
         ranges = set()
         for _ in range(3):

@@ -12,13 +12,12 @@ import gc
 import sqlite3
 import threading
 
-from tui_helpers import Messages, attempts, build_db, settle, test_app
+from tui_helpers import Messages, attempts, build_db, running, settle, started, test_app
 
 from dialdeck.tui.app import QUIET_AFTER_CARD
 from dialdeck.tui.messages import DeskLoaded, NoteSaved, OutcomeLogged, Snoozed, WriteFailed, Written
 from dialdeck.tui.screens.session import SessionScreen
 
-SIZE = (120, 40)
 
 
 class HeldDatabase:
@@ -44,8 +43,7 @@ async def test_keys_pressed_while_an_outcome_is_written_change_nothing_else(tmp_
     app = test_app(path)
     messages = Messages()
     bells = count_bells(app)
-    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await settle(pilot)
+    async with running(app, message_hook=messages) as pilot:
         first = app.screen.card.prospect.first_name
         held = HeldDatabase(app)
         await pilot.press("v")  # its write waits behind the held job
@@ -66,10 +64,8 @@ async def test_keys_pressed_while_an_outcome_is_written_change_nothing_else(tmp_
 async def test_a_snooze_and_a_note_each_wait_their_turn(tmp_path) -> None:
     """Snooze and note used to skip the check the outcome keys made (issue 9)."""
     path = build_db(tmp_path)
-    app = test_app(path)
     messages = Messages()
-    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await settle(pilot)
+    async with started(path, message_hook=messages) as (app, pilot):
         await pilot.press("t", *"call back after lunch")
         held = HeldDatabase(app)
         await pilot.press("enter", "s")  # the note is still on its way: no snooze dialog over it
@@ -85,10 +81,8 @@ async def test_a_snooze_and_a_note_each_wait_their_turn(tmp_path) -> None:
 
 async def test_a_refused_write_is_a_message_and_frees_the_next_key(tmp_path) -> None:
     path = build_db(tmp_path)
-    app = test_app(path)
     messages = Messages()
-    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await settle(pilot)
+    async with started(path, message_hook=messages) as (_, pilot):
         blocker = sqlite3.connect(path, timeout=0)
         blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
         try:
@@ -105,10 +99,8 @@ async def test_a_refused_write_is_a_message_and_frees_the_next_key(tmp_path) -> 
 
 
 async def test_picking_from_the_list_loads_that_desk(tmp_path) -> None:
-    app = test_app(build_db(tmp_path))
     messages = Messages()
-    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path), message_hook=messages) as (_, pilot):
         await pilot.press("down", "enter")
         loaded = await messages.wait_for(DeskLoaded, count=2)  # the first desk, then the pick
     picked = loaded[-1]
@@ -118,10 +110,8 @@ async def test_picking_from_the_list_loads_that_desk(tmp_path) -> None:
 async def test_no_garbage_collection_runs_between_a_key_and_its_card(tmp_path) -> None:
     """A full collection used to land inside every few keypresses (the slowest ones measured):
     it now waits for the quiet after the card is drawn, and the app leaves the collector on."""
-    app = test_app(build_db(tmp_path))
     messages = Messages()
-    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path), message_hook=messages) as (app, pilot):
         assert gc.isenabled()
         held = HeldDatabase(app)
         await pilot.press("v")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tui_helpers import NOW, REP, attempts, press, prospect_id, settle, test_app
+from tui_helpers import NOW, REP, attempts, press, prospect_id, settle, started, test_app
 
 from dialdeck import services, store
 from dialdeck.tui.widgets.key_bar import KeyBar
@@ -43,9 +43,7 @@ def card_text(app) -> str:
 async def test_x_switches_the_number_and_the_attempt_records_it(tmp_path):
     path = build(tmp_path)
     megan = prospect_id(path, "Megan")
-    app = test_app(path)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         screen = app.screen
         assert screen.card.prospect.id == megan
         assert screen.check_action("next_number", ()) is True
@@ -65,9 +63,7 @@ async def test_x_switches_the_number_and_the_attempt_records_it(tmp_path):
 
 async def test_a_prospect_with_one_number_shows_no_x_key(tmp_path):
     path = build(tmp_path, (DANIEL,))
-    app = test_app(path)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         assert app.screen.check_action("next_number", ()) is False  # hidden in the footer
         before = card_text(app)
         shown = [key.key for key in app.screen.query_one(KeyBar).keys]
@@ -81,9 +77,7 @@ async def test_a_prospect_with_one_number_shows_no_x_key(tmp_path):
 async def test_the_choice_resets_for_the_next_prospect(tmp_path):
     path = build(tmp_path)
     daniel = prospect_id(path, "Daniel")
-    app = test_app(path)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "x")
         assert app.screen.number_in_use().label == "mobile"
         app.screen.pick(daniel)
@@ -105,9 +99,7 @@ def test_card_after_switching_to_the_mobile(snap_compare, tmp_path):
 
 async def test_do_not_call_on_the_mobile_names_both_numbers_it_lists(tmp_path):
     path = build(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "x", "d")
         question = app.screen.query_one("#confirm .question").render().plain
         assert question == ("Put Megan Holloway on the do-not-call list? +1 404-555-0188 and their own number "

@@ -13,9 +13,8 @@ from dialdeck.tui.screens.offered import OfferedScreen
 from dialdeck.tui.screens.session import SessionScreen
 from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.status_line import StatusLine
-from tui_helpers import HEADER, NOW, attempts, build_db, press, prospect_id, settle, test_app, with_db
+from tui_helpers import HEADER, NOW, attempts, build_db, press, prospect_id, settle, started, with_db
 
-SIZE = (120, 40)
 # A follow-up-series lead in New York whose booked call was yesterday afternoon.
 FOLLOW_UP = ("Ivy,Chen,Lakeside Clinic,+1 212 555 0177,ivy@lakeside.example,America/New_York,Warm,20000,"
              "follow-up-series,,,2026-11-24 14:00,")
@@ -36,7 +35,6 @@ def urgent_flag(path, pid: int) -> int:
 
 
 async def show(pilot, pid: int) -> None:
-    await settle(pilot)
     pilot.app.show_prospect(pid)
     await settle(pilot)
 
@@ -44,8 +42,8 @@ async def show(pilot, pid: int) -> None:
 async def test_a_voicemail_on_a_no_message_step_asks_once_and_is_noted(tmp_path):
     path = build_db(tmp_path, ("daniel",), imported_at=NOW - timedelta(days=1))
     daniel = prospect_id(path, "Daniel")
-    app = test_app(path, now=NOW + timedelta(hours=7))  # 16:00 in Chicago: his late-afternoon call
-    async with app.run_test(size=SIZE) as pilot:
+    # 16:00 in Chicago: his late-afternoon call
+    async with started(path, now=NOW + timedelta(hours=7)) as (app, pilot):
         await show(pilot, daniel)
         assert session(app).card.script.voicemail is None and "Don't leave a message" in pane_text(app)
         await press(pilot, "v")
@@ -61,8 +59,7 @@ async def test_a_voicemail_on_a_no_message_step_asks_once_and_is_noted(tmp_path)
 async def test_exclamation_mark_marks_urgent_and_the_script_gives_a_message(tmp_path):
     path = build_db(tmp_path, ("daniel",), imported_at=NOW - timedelta(days=1))
     daniel = prospect_id(path, "Daniel")
-    app = test_app(path, now=NOW + timedelta(hours=7))
-    async with app.run_test(size=SIZE) as pilot:
+    async with started(path, now=NOW + timedelta(hours=7)) as (app, pilot):
         await show(pilot, daniel)
         await press(pilot, "exclamation_mark")
         assert urgent_flag(path, daniel) == 1
@@ -97,8 +94,7 @@ def follow_up_db(tmp_path):
 
 async def test_p_records_the_time_they_picked_and_the_call_is_set_for_it(tmp_path):
     path, ivy = follow_up_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with started(path) as (app, pilot):
         await show(pilot, ivy)
         offered = session(app).card.script.pickable
         assert len(offered) == 3 and "THEY REPLIED WITH A TIME?" in pane_text(app)
@@ -114,9 +110,7 @@ async def test_p_records_the_time_they_picked_and_the_call_is_set_for_it(tmp_pat
 
 async def test_p_with_nothing_offered_says_so_and_writes_nothing(tmp_path):
     path = build_db(tmp_path, ("megan",))
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "p")
         assert isinstance(app.screen, SessionScreen)
         assert "No times offered" in app.screen.query_one(StatusLine).text
@@ -124,9 +118,7 @@ async def test_p_with_nothing_offered_says_so_and_writes_nothing(tmp_path):
 
 
 async def test_help_lists_the_script_keys(tmp_path):
-    app = test_app(build_db(tmp_path, ("megan",)))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path, ("megan",))) as (app, pilot):
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = [str(cell.render()) for cell in app.screen.query(".help-key")]

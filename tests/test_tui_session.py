@@ -34,12 +34,13 @@ from tui_helpers import (
     press,
     prospect_id,
     record_toasts,
+    running,
     settle,
+    started,
     test_app,
     with_db,
 )
 
-SIZE = (120, 40)
 
 
 def session(app) -> SessionScreen:
@@ -58,9 +59,7 @@ def listed(app) -> list[str]:
 
 
 async def test_opens_on_the_first_due_prospect_with_the_queue_in_calling_order(tmp_path):
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, _):
         # Oliver (zero-to-ten, a new lead) is called the day he comes in; Daniel's money-in
         # rotation opens with a late-afternoon call, so he is later today.
         assert listed(app) == ["Ana Souza", "Megan Holloway", "Oliver Bennett"]
@@ -71,9 +70,7 @@ async def test_opens_on_the_first_due_prospect_with_the_queue_in_calling_order(t
 async def test_voicemail_writes_the_attempt_and_advances_to_the_next_step(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "v")
         (attempt,) = attempts(path)
         assert (attempt["prospect_id"], attempt["outcome"], attempt["step"]) == (ana, "voicemail", 1)
@@ -87,9 +84,7 @@ async def test_voicemail_writes_the_attempt_and_advances_to_the_next_step(tmp_pa
 async def test_no_answer_retries_the_same_step_later(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "n")
         assert [a["outcome"] for a in attempts(path)] == ["no-answer"]
         row = enrollments(path, ana)[-1]
@@ -101,9 +96,7 @@ async def test_no_answer_retries_the_same_step_later(tmp_path):
 async def test_busy_keeps_the_step_and_waits_for_the_cooldown(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (_, pilot):
         await press(pilot, "b")
         assert [a["outcome"] for a in attempts(path)] == ["busy"]
         row = enrollments(path, ana)[-1]
@@ -114,9 +107,7 @@ async def test_busy_keeps_the_step_and_waits_for_the_cooldown(tmp_path):
 async def test_wrong_number_takes_the_prospect_off_for_good(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "w")
         assert [a["outcome"] for a in attempts(path)] == ["wrong-number"]
         assert enrollments(path, ana)[-1]["status"] == "wrong-number"
@@ -125,9 +116,7 @@ async def test_wrong_number_takes_the_prospect_off_for_good(tmp_path):
 
 async def test_do_not_call_asks_first_and_cancel_writes_nothing(tmp_path):
     path = build_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "d")
         assert isinstance(app.screen, ConfirmScreen)
         await press(pilot, "n")
@@ -138,9 +127,7 @@ async def test_do_not_call_asks_first_and_cancel_writes_nothing(tmp_path):
 async def test_do_not_call_confirmed_lists_the_number_for_good(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "d", "y")
         assert [a["outcome"] for a in attempts(path)] == ["do-not-call"]
         assert enrollments(path, ana)[-1]["status"] == "dnc"
@@ -152,9 +139,7 @@ async def test_do_not_call_confirmed_lists_the_number_for_good(tmp_path):
 async def test_connected_then_meeting_booked_is_one_attempt(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "c")
         assert isinstance(app.screen, DispositionScreen)
         await press(pilot, "5")
@@ -167,9 +152,7 @@ async def test_connected_then_meeting_booked_is_one_attempt(tmp_path):
 async def test_connected_with_a_quick_callback_pins_the_promise(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (_, pilot):
         await press(pilot, "c", "1")
         row = enrollments(path, ana)[-1]
         assert (row["status"], row["pinned"], row["next_due_at"]) == ("active", 1, to_iso(NOW + timedelta(hours=1)))
@@ -178,9 +161,7 @@ async def test_connected_with_a_quick_callback_pins_the_promise(tmp_path):
 async def test_a_typed_callback_is_read_in_the_prospects_zone(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "c", "4")
         assert isinstance(app.focused, Input)
         await pilot.press(*"thu 14:00")
@@ -193,9 +174,7 @@ async def test_a_typed_callback_is_read_in_the_prospects_zone(tmp_path):
 async def test_a_typed_callback_can_be_read_in_the_reps_zone(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (_, pilot):
         await press(pilot, "c")
         await pilot.click("#zone-yours")
         await press(pilot, "4")
@@ -207,9 +186,7 @@ async def test_a_typed_callback_can_be_read_in_the_reps_zone(tmp_path):
 
 async def test_an_unreadable_callback_keeps_the_dialog_open_and_writes_nothing(tmp_path):
     path = build_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "c", "4")
         await pilot.press(*"someday")
         await press(pilot, "enter")
@@ -223,9 +200,7 @@ async def test_undo_restores_the_prospect_exactly_and_removes_the_attempt(tmp_pa
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
     before = enrollments(path, ana)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "c", "1")  # a callback changes status, step time and the pinned flag
         assert enrollments(path, ana) != before
         await press(pilot, "u")
@@ -236,9 +211,7 @@ async def test_undo_restores_the_prospect_exactly_and_removes_the_attempt(tmp_pa
 
 async def test_undo_walks_back_several_outcomes_then_has_nothing_left(tmp_path):
     path = build_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "v", "n")
         assert len(attempts(path)) == 2
         await press(pilot, "ctrl+z", "u")
@@ -250,9 +223,7 @@ async def test_undo_walks_back_several_outcomes_then_has_nothing_left(tmp_path):
 async def test_enter_in_the_due_list_works_that_prospect_instead_of_the_next(tmp_path):
     path = build_db(tmp_path)
     oliver = prospect_id(path, "Oliver")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "down", "down", "enter")
         assert on_card(app) == "Oliver"
         await press(pilot, "v")
@@ -264,9 +235,7 @@ async def test_enter_in_the_due_list_works_that_prospect_instead_of_the_next(tmp
 async def test_snooze_until_later_today(tmp_path):
     path = build_db(tmp_path)
     ana = prospect_id(path, "Ana")
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "s", "1")
         assert enrollments(path, ana)[-1]["next_due_at"] == to_iso(NOW + timedelta(hours=2))
         assert attempts(path) == []  # a skip is not an attempt
@@ -276,9 +245,7 @@ async def test_snooze_until_later_today(tmp_path):
 async def test_a_new_note_joins_the_crm_note_on_the_card_newest_first(tmp_path):
     path = build_db(tmp_path)
     megan = prospect_id(path, "Megan")  # imported with the CRM note "Missed our call"
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         pilot.app.show_prospect(megan)
         await settle(pilot)
         await press(pilot, "t")
@@ -302,9 +269,7 @@ def email_step_db(tmp_path):
 
 async def test_email_step_marks_sent_and_call_keys_do_nothing(tmp_path):
     path, oliver = email_step_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         assert session(app).card.script.action == "email"
         await press(pilot, "v", "n")  # call outcomes make no sense on an email step
         assert len(attempts(path)) == 1
@@ -320,9 +285,7 @@ async def test_m_opens_the_mail_client_says_so_and_e_there_marks_it_sent(tmp_pat
         opened.append(url)
         return MailResult(True, how="xdg-open")
 
-    app = test_app(path, open_mail=mail_client)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path, open_mail=mail_client) as (app, pilot):
         await press(pilot, "m")
         assert opened[0].startswith(
             "mailto:oliver%40wessex.example?subject=A%20quick%20question%20for%20Wessex%20Wealth&body=Hi%20Oliver")
@@ -338,10 +301,8 @@ async def test_m_over_ssh_says_nothing_opened_and_offers_the_text_to_copy(tmp_pa
     path, _ = email_step_db(tmp_path)
     over_ssh = {"SSH_CONNECTION": "203.0.113.9 52100 198.51.100.4 22", "TERM": "xterm-256color"}
     ran: list = []
-    app = test_app(path, open_mail=lambda url: open_mailto(url, env=over_ssh, platform="linux",
-                                                          run=lambda *a, **k: ran.append(a)))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path, open_mail=lambda url: open_mailto(url, env=over_ssh, platform="linux",
+                                                          run=lambda *a, **k: ran.append(a))) as (app, pilot):
         await press(pilot, "m")
         assert ran == []  # nothing was started that could draw over the session
         dialog = app.screen
@@ -373,9 +334,7 @@ def test_mailto_url_escapes_every_part():
 
 async def test_email_key_is_dimmed_on_a_call_step(tmp_path):
     path = build_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "e", "m")
         assert attempts(path) == []
         active = {b.binding.id: b.enabled for b in app.screen.active_bindings.values()}
@@ -384,14 +343,12 @@ async def test_email_key_is_dimmed_on_a_call_step(tmp_path):
 
 async def test_help_lists_every_session_key_and_explains_the_due_list(tmp_path):
     """From issue 7: "`?` does not explain the left-hand time (their local time) or ●/○/◆"."""
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path), size=(80, 24)) as (app, pilot):
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = [str(cell.render()) for cell in app.screen.query(".help-key")]
         does = [str(cell.render()) for cell in app.screen.query(".help-does")]
-        rows = dict(zip(keys, does))
+        rows = dict(zip(keys, does, strict=True))
         for key in ("n", "v", "c", "b", "w", "d", "s", "e", "m", "t", "u / ctrl+z", "ctrl+p", "?", "q",
                     "↑ ↓ Enter Tab", "!", "p", "x"):
             assert key in rows, key
@@ -406,9 +363,7 @@ async def test_help_lists_every_session_key_and_explains_the_due_list(tmp_path):
 
 
 async def test_search_finds_any_prospect_and_puts_them_on_the_card(tmp_path):
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path)) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.press(*"okafor")
         await pilot.pause(0.3)
@@ -419,9 +374,7 @@ async def test_search_finds_any_prospect_and_puts_them_on_the_card(tmp_path):
 
 async def test_quit_shows_the_summary_then_ends_the_session(tmp_path):
     path = build_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         await press(pilot, "v", "q")
         assert isinstance(app.screen, SummaryScreen)
         await press(pilot, "escape")  # keep calling
@@ -438,8 +391,7 @@ async def test_the_queue_refreshes_itself_as_windows_open(tmp_path):
     path = build_db(tmp_path, ("grace", "ana"), imported_at=NOW - timedelta(days=1))
     moment = [NOW]
     app = make_app(path, clock=lambda: moment[0], refresh_seconds=0.25, animation_level="none")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert listed(app) == ["Ana Souza"]  # 07:00 in Los Angeles: Grace's window is shut
         moment[0] = NOW + timedelta(hours=1, minutes=5)  # 08:05 there
         await pilot.pause(0.6)
@@ -451,9 +403,7 @@ async def test_the_queue_refreshes_itself_as_windows_open(tmp_path):
 async def test_an_unopenable_database_is_said_plainly_and_exits_1(tmp_path):
     folder = tmp_path / "not-a-file.db"
     folder.mkdir()
-    app = test_app(folder)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(folder) as (app, pilot):
         assert isinstance(app.screen, ErrorScreen)
         message = str(app.screen.query_one("#error-message").render())
         assert "is a directory" in message
@@ -465,8 +415,7 @@ async def test_a_locked_database_is_reported_and_nothing_moves(tmp_path):
     path = build_db(tmp_path)
     app = test_app(path)
     toasts = record_toasts(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         # Another program holds the write lock: the outcome must fail cleanly, not crash.
         blocker = sqlite3.connect(path, timeout=0)
         blocker.execute("BEGIN IMMEDIATE")
@@ -491,9 +440,7 @@ def dimmed_keys(app) -> dict[str, bool]:
 
 async def test_the_footer_dims_the_keys_that_do_not_fit_the_card_on_screen(tmp_path):
     path, _ = email_step_db(tmp_path)
-    app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(path) as (app, pilot):
         assert session(app).card.script.action == "email"
         keys = dimmed_keys(app)  # call keys dimmed, the email's lit, nothing to undo yet
         assert (keys["v"], keys["e"], keys["m"], keys["u"]) == (True, False, False, True)

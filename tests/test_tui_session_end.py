@@ -20,7 +20,7 @@ from dialdeck.tui.widgets.script_pane import ScriptPane
 from dialdeck.tui.widgets.session_bar import SessionBar
 from dialdeck.tui.widgets.status_line import StatusLine
 from test_cli import dialdeck
-from tui_helpers import NOW, build_db, press, prospect_id, settle, test_app, with_db
+from tui_helpers import NOW, build_db, press, prospect_id, running, settle, started, test_app, with_db
 
 SMALL = (80, 24)
 
@@ -66,9 +66,7 @@ def test_session_stats_come_from_the_sessions_attempts(tmp_path: Path) -> None:
 
 
 async def test_q_shows_the_full_summary_and_the_bar_shows_no_rate_yet(tmp_path: Path) -> None:
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path), size=SMALL) as (app, pilot):
         await press(pilot, "v")
         assert "—/h" in str(app.screen.query_one(SessionBar).render())
         await press(pilot, "q")
@@ -86,8 +84,7 @@ async def test_at_80x24_an_outcome_is_confirmed_in_the_status_line_not_a_toast(t
     app = test_app(build_db(tmp_path))
     toasts: list[str] = []
     app.notify = lambda message, **kwargs: toasts.append(str(message))  # every toast goes through it
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(app, SMALL) as pilot:
         await press(pilot, "v", "n", "u")
         assert toasts == []
         status = app.screen.query_one(StatusLine)
@@ -103,13 +100,11 @@ async def test_at_80x24_names_and_step_counts_are_whole(tmp_path: Path) -> None:
     path = build_db(tmp_path)
     with_db(path, lambda db: services.import_csv(db, _long_names_csv(tmp_path), now=NOW - timedelta(hours=3),
                                                  region="US"))
-    app = test_app(path)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with started(path, size=SMALL) as (app, _):
         due = app.screen.query_one(DueCalls)
         rows = [row.splitlines() for row in due.rows()]
         assert "Benjamin Hoffmann" in [item.name for item in due.items]
-        for (first, second), item in zip(rows, due.items):
+        for (first, second), item in zip(rows, due.items, strict=True):
             assert item.name in first, first
             assert f"{item.step}/{item.steps_total}" in second, second
 
@@ -141,9 +136,7 @@ def _long_names_csv(folder: Path) -> Path:
 
 async def test_a_theme_picked_in_the_session_is_there_at_the_next_start(tmp_path: Path) -> None:
     path = build_db(tmp_path)
-    app = test_app(path, theme=None)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with started(path, theme=None, size=SMALL) as (app, pilot):
         assert app.theme == "textual-dark"
         app.theme = "textual-light"  # what the command palette's "Change theme" does
         await pilot.pause()
@@ -151,8 +144,7 @@ async def test_a_theme_picked_in_the_session_is_there_at_the_next_start(tmp_path
         await settle(pilot)
     assert with_db(path, services.saved_theme) == "textual-light"
     again = make_app(path, refresh_seconds=3600, animation_level="none", cursor_blink=False)
-    async with again.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(again, SMALL) as pilot:
         assert again.theme == "textual-light"
 
 
@@ -160,16 +152,13 @@ async def test_a_stored_theme_this_textual_lacks_falls_back_to_the_default(tmp_p
     path = build_db(tmp_path)
     with_db(path, lambda db: services.remember_theme(db, "no-such-theme"))
     app = make_app(path, refresh_seconds=3600, animation_level="none", cursor_blink=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(app, SMALL):
         assert app.theme == "textual-dark"
 
 
 async def test_the_script_is_redrawn_in_the_new_theme_when_it_changes(tmp_path: Path) -> None:
     """From issue 7: "The light theme is half applied (the script body stays dark)"."""
-    app = test_app(build_db(tmp_path))
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with started(build_db(tmp_path), size=SMALL) as (app, pilot):
         app.theme = "textual-light"
         await settle(pilot)
         await pilot.pause()
@@ -185,9 +174,7 @@ async def test_a_session_on_a_new_database_says_so_and_where(tmp_path: Path) -> 
     """From issue 7: "A mistyped `--db` silently opens a new empty database that says "All caught up"."""
     path = tmp_path / "tpyo.db"
     with_db(path, lambda db: None)  # created, as the CLI does before the screen opens
-    app = test_app(path, new_database=path)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with started(path, new_database=path, size=SMALL) as (app, _):
         text = str(app.screen.query_one("#empty-state").render())
         assert text.startswith(f"New, empty database\n\n{path}\n\n")
         assert "check --db" in text and "All caught up" not in text

@@ -12,9 +12,8 @@ from pathlib import Path
 from dialdeck.tui.app import make_app
 from dialdeck.tui.widgets.session_bar import SessionBar
 from dialdeck.tui.widgets.status_line import StatusLine
-from tui_helpers import NOW, REP, Toasted, build_db, press, record_toasts, settle, test_app
+from tui_helpers import NOW, REP, Toasted, build_db, press, record_toasts, running, test_app
 
-SIZE = (120, 40)
 
 
 def warnings(toasts: list[Toasted]) -> list[Toasted]:
@@ -24,8 +23,7 @@ def warnings(toasts: list[Toasted]) -> list[Toasted]:
 async def test_a_blank_profile_is_named_with_the_command_that_fixes_it(tmp_path):
     app = test_app(build_db(tmp_path, rep={"rep.timezone": "America/New_York"}))
     toasts = record_toasts(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         (toast,) = warnings(toasts)
         assert toast.title == "Fix before you dial"
         assert 'rep.name is not set (scripts say "Your Name"): dialdeck config set rep.name' in toast.message
@@ -37,8 +35,7 @@ async def test_a_partly_set_profile_names_only_what_is_missing(tmp_path):
     rep = {key: value for key, value in REP.items() if key != "rep.phone"}
     app = test_app(build_db(tmp_path, rep=rep))
     toasts = record_toasts(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         (toast,) = warnings(toasts)
         assert "rep.phone is not set" in toast.message
         assert "rep.name" not in toast.message
@@ -50,8 +47,7 @@ async def test_a_skipped_cadence_file_is_named(tmp_path):
     (user_dir / "broken.toml").write_text("name = [unclosed\n", encoding="utf-8")
     app = test_app(build_db(tmp_path))
     toasts = record_toasts(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         (toast,) = warnings(toasts)
         assert "cadence file skipped" in toast.message and "broken.toml" in toast.message
         assert "rep.name" not in toast.message
@@ -60,16 +56,14 @@ async def test_a_skipped_cadence_file_is_named(tmp_path):
 async def test_a_complete_set_up_starts_without_a_warning(tmp_path):
     app = test_app(build_db(tmp_path))
     toasts = record_toasts(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert warnings(toasts) == []
 
 
 async def test_the_set_up_warning_stays_and_outcomes_go_to_the_status_line(tmp_path):
     app = test_app(build_db(tmp_path, rep={"rep.timezone": "America/New_York"}))
     toasts = record_toasts(app)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+    async with running(app, notifications=True) as pilot:
         await press(pilot, "v", "v")
         assert [toast.title for toast in toasts] == ["Fix before you dial"]  # no toast per outcome
         (shown,) = app.screen.query("Toast")  # and it is still on screen
@@ -97,8 +91,7 @@ async def test_the_bar_clock_and_session_time_move_every_second_without_the_data
     moment = [NOW]
     app = make_app(build_db(tmp_path), clock=lambda: moment[0], refresh_seconds=3600,
                    animation_level="none", cursor_blink=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "v")  # one dial: dials/hour now depends on the time gone by
         assert "Wed 10:00" in bar_text(app) and "session 0:00" in bar_text(app)
         counting = Counting(app.gateway)

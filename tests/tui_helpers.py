@@ -8,7 +8,9 @@ Wednesday 25 Nov 2026 15:00 UTC: 10:00 for the rep in New York.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from dialdeck.tui.app import DialdeckApp, make_app
 from dialdeck.tui.mail import MailResult
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+SIZE = (120, 40)  # the terminal most Pilot tests run in; SMALL ones say (80, 24)
 REP = {
     "rep.name": "Jordan Reyes",
     "rep.company": "Brightline Analytics",
@@ -92,6 +95,27 @@ def no_mail_client(url: str) -> MailResult:
 
 
 test_app.__test__ = False  # a factory, not a test
+
+
+@contextlib.asynccontextmanager
+async def running(app: DialdeckApp, size: tuple[int, int] = SIZE, *, notifications: bool = False,
+                  message_hook: Callable[[Message], None] | None = None) -> AsyncIterator[Pilot]:
+    """``app`` running headless at ``size``, its first page and card on the screen: the start of
+    every Pilot test, so a test states only what differs (its data, clock, size, what it records).
+    ``notifications`` draws the toasts; ``message_hook`` sees every message (``Messages``)."""
+    async with app.run_test(size=size, notifications=notifications, message_hook=message_hook) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+@contextlib.asynccontextmanager
+async def started(path: Path, now: datetime = NOW, *, size: tuple[int, int] = SIZE, notifications: bool = False,
+                  message_hook: Callable[[Message], None] | None = None,
+                  **options) -> AsyncIterator[tuple[DialdeckApp, Pilot]]:
+    """``test_app(path, now, **options)`` running as ``running`` starts it: ``(app, pilot)``."""
+    app = test_app(path, now, **options)
+    async with running(app, size, notifications=notifications, message_hook=message_hook) as pilot:
+        yield app, pilot
 
 
 @dataclass(frozen=True)

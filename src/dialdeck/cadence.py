@@ -223,7 +223,7 @@ class Timing:
             return "at the agreed appointment"
         if self.weekday is not None:
             return f"{typed_time.DAY_NAMES[self.weekday]} at {self.at:%H:%M} (promised)"
-        text = "right away" if self.wait.amount == 0 else f"{self.wait} later"
+        text = "right away" if self.wait is None or self.wait.amount == 0 else f"{self.wait} later"
         if self.at is not None:
             text += f" at {self.at:%H:%M}"
         if self.slot is not None:
@@ -408,7 +408,7 @@ def _fact_problems(template: str, held: frozenset[str], offers_slots: bool) -> l
         if need is not None and need not in held:
             problems.append(f"{{{name}}} is known only for some prospects: say it in a part under "
                             f"when = \"{need}\" (a script states only what the data says)"
-                            + _FIELD_EXAMPLES.get(name, ""))
+                            + _FIELD_EXAMPLES.get(name or "", ""))
     return problems
 
 

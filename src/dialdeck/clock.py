@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import overload
 
 from dialdeck.errors import StoredTimeError
 
@@ -38,6 +39,12 @@ def as_utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
+@overload
+def to_iso(instant: datetime) -> str: ...
+@overload
+def to_iso(instant: None) -> None: ...
+@overload
+def to_iso(instant: datetime | None) -> str | None: ...
 def to_iso(instant: datetime | None) -> str | None:
     """The storage form: UTC ISO-8601 text with a +00:00 offset, seconds precision.
 
@@ -57,6 +64,16 @@ def from_iso(text: str | None) -> datetime | None:
     """
     if text is None or text == "":
         return None
+    return stored_instant(text)
+
+
+def stored_instant(text: str) -> datetime:
+    """``from_iso`` for a time the store always holds (an attempt's time, a due time).
+
+    A missing one is a store edited by hand, reported like any unreadable time.
+    """
+    if not text:
+        raise StoredTimeError(str(text))
     try:
         value = datetime.fromisoformat(text)
         if value.tzinfo is None:

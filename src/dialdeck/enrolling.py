@@ -13,7 +13,7 @@ from datetime import datetime
 
 from dialdeck import calling_windows, schedule
 from dialdeck.cadence import Cadence
-from dialdeck.clock import from_iso, to_iso
+from dialdeck.clock import from_iso, stored_instant, to_iso
 from dialdeck.hours import hours_key
 from dialdeck.models import RepProfile
 
@@ -107,7 +107,7 @@ class Starts:
         zone, window = calling_windows.window_of(key, self._base)
         ctx = schedule.Context(zone=zone, window=window, temperature=prospect["temperature"],
                                value=prospect["value"], appointment_at=from_iso(prospect["appointment_at"]),
-                               recent_attempts=tuple(map(from_iso, calls)), guard=self._guard,
+                               recent_attempts=tuple(map(stored_instant, calls)), guard=self._guard,
                                has_email=has_email)
         started = position_columns(schedule.enroll(self.lib, cadence, ctx, self.now), self.now)
         if not calls:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from dialdeck import countries, typed_time
 from dialdeck.csv_guard import guarded_writer, unguard
@@ -57,6 +57,9 @@ from dialdeck.phones import (
     subdivision_from_text,
 )
 from dialdeck.safe_write import replacing
+
+if TYPE_CHECKING:
+    import _csv
 
 # Every header the importer recognises, per field, as CRMs and spreadsheets write them (HubSpot,
 # Salesforce, Pipedrive...). Matching ignores case, spaces and punctuation ('Phone_Number',
@@ -257,7 +260,7 @@ def iter_prospects(path: Path, *, default_region: str, rep_zone: str,
                 if type(item) is ProspectRow:
                     warning = repeats.check(line, item.phone.e164, item.email)
                     if warning:
-                        item = replace(item, warnings=(*item.warnings, warning))
+                        item = replace(item, warnings=(*item.warnings, warning))  # noqa: PLW2901  the row, warned
                 yield item
 
 
@@ -307,25 +310,26 @@ class ExportReader:
         self.labels: dict[int, str] = {}  # phone column index -> its label ('mobile')
         self._kept: tuple[int, ...] | None = None  # the header's columns kept, when some are dropped
         self._width = 0  # the header's width before dropping
-        self._handle = None
-        self._reader = None
+        self._handle: TextIO | None = None  # open between __enter__ and __exit__
+        self._reader: _csv.Reader | None = None  # past the header, once entered
         self._skipped = 0
 
     def __enter__(self) -> ExportReader:
         try:
-            self._handle = self.path.open("r", encoding="utf-8-sig", newline="")
+            handle = self._handle = self.path.open("r", encoding="utf-8-sig", newline="")
         except OSError as problem:
             raise ImportFileError(f"{self.path}: cannot read the file ({problem.strerror or problem})") from None
         try:
             with self._file_errors():
-                self._read_header()
+                self._read_header(handle)
         except BaseException:
-            self._handle.close()
+            handle.close()
             raise
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self._handle.close()
+    def __exit__(self, *exc_info: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
 
     def parser(self, *, default_region: str, rep_zone: str,
                known_cadences: Collection[str] | None = None,
@@ -344,6 +348,8 @@ class ExportReader:
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         reader, skipped = self._reader, self._skipped
+        if reader is None:
+            raise RuntimeError("ExportReader is read inside its with block")
         with self._file_errors():
             last_line = reader.line_num
             for cells in reader:
@@ -352,13 +358,13 @@ class ExportReader:
                     continue  # blank lines and rows of empty cells are not prospects
                 yield start + skipped, cells
 
-    def _read_header(self) -> None:
+    def _read_header(self, handle: TextIO) -> None:
         # The csv module's own cap (128 kB) would stop the whole import at one long note; above
         # this one the file is not a CRM export (and the row's line is named).
         csv.field_size_limit(CSV_FIELD_LIMIT)
-        lines, delimiter, self._skipped = _open_lines(self.path, self._handle)
-        self._reader = csv.reader(lines, delimiter=delimiter)
-        header = next(self._reader, None)
+        lines, delimiter, self._skipped = _open_lines(self.path, handle)
+        reader = self._reader = csv.reader(lines, delimiter=delimiter)
+        header = next(reader, None)
         if header is None:
             raise ImportFileError(f"{self.path}: the file has no header line")
         names = _unique_names(header)
@@ -385,7 +391,7 @@ class ExportReader:
             raise ImportFileError(f"{self.path}: line {near}: not a readable CSV row ({problem})") from None
 
 
-def _open_lines(path: Path, handle) -> tuple[Iterable[str], str, int]:
+def _open_lines(path: Path, handle: TextIO) -> tuple[Iterable[str], str, int]:
     """The lines to parse, the delimiter, and how many lines were skipped before the header."""
     first = handle.readline()
     if not first.strip():
@@ -398,7 +404,7 @@ def _open_lines(path: Path, handle) -> tuple[Iterable[str], str, int]:
 
 def _delimiter(header_line: str) -> str:
     counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 
@@ -485,7 +491,7 @@ def _raw_row(columns: tuple[str, ...], cells: list[str]) -> dict[str, str]:
         cells = cells + [""] * (len(columns) - len(cells))
     elif len(cells) > len(columns):
         columns = (*columns, *(f"column {index + 1}" for index in range(len(columns), len(cells))))
-    return dict(zip(columns, map(unguard, cells)))  # as written, so a rejects file round-trips
+    return dict(zip(columns, map(unguard, cells), strict=True))  # as written, so a rejects file round-trips
 
 
 # ---- one row ---------------------------------------------------------------------------------
@@ -506,8 +512,8 @@ class RowParser:
 
     def parse(self, line: int, cells: list[str]) -> list[ProspectRow | RowError]:
         fields = self.read(line, cells)
-        if type(fields) is list:
-            return fields
+        if isinstance(fields, list):
+            return list[ProspectRow | RowError](fields)
         text = fields.text
         return [ProspectRow(
             line=line,
@@ -574,6 +580,8 @@ class RowParser:
             raw = _raw_row(self.columns, cells)
             return [RowError(line=line, field=name, reason=reason, raw=raw) for name, reason in problems]
         first_name, last_name = names
+        # No problem means a number was read (a row without one has "phone: missing"), so a zone too.
+        assert phone is not None and zone is not None
         return RowFields(text, first_name, last_name, phone, zone, source, temperature, value, cadence,
                          appointment_at, tuple(warnings), numbers)
 

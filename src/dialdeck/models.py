@@ -24,6 +24,11 @@ ACTIONS = ("call", "email", "social", "task")
 TEMPERATURES = ("warm", "cold")
 
 
+# What a script says for the rep's number while rep.phone is unset: a visible blank to fill in,
+# as "Your Name" is, rather than "reach me at ." read aloud with nothing after it.
+UNSET_PHONE_SPOKEN = "Your Number"
+
+
 @dataclass(frozen=True)
 class Rep:
     """One of the team's reps: what ``--rep NAME`` selects (the profile is their own settings)."""
@@ -175,8 +180,8 @@ class Script:
 
     action: str
     voicemail: str | None  # None: don't leave a message
-    talk_track: str
-    subject: str
+    talk_track: str | None  # None: the step has none (an email step)
+    subject: str  # "" where the step has none, like the three below
     body: str
     instructions: str
     tip: str
@@ -212,10 +217,10 @@ class CallCard:
     enrollment: Enrollment
     script: Script
     attempts: tuple[Attempt, ...]  # this cadence's attempts so far, oldest first
+    # Their calling window (with the state rule), so snooze and callback choices land inside it.
+    window: CallingWindow
     # May they be called at the instant the card was loaded (the call keys follow it).
     verdict: CallVerdict = field(default_factory=CallVerdict)
-    # Their calling window (with the state rule), so snooze and callback choices land inside it.
-    window: CallingWindow | None = None
     numbers: tuple[ContactNumber, ...] = ()  # every number of the prospect, their own first
     notes: tuple[Note, ...] = ()  # the newest few notes, newest first (CARD_NOTES at most)
     notes_total: int = 0  # how many notes the prospect has in all

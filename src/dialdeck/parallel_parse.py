@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -67,7 +67,7 @@ def worker_count(file_bytes: int, requested: int | None = None) -> int:
 
 
 def parsed_blocks(parse: RowParse, rows: Iterable[tuple[int, list[str]]], *, workers: int,
-                  block_rows: int | None = None) -> Iterator[list]:
+                  block_rows: int | None = None) -> Generator[list, None, None]:
     """``parse`` applied to every ``(line, cells)``, its lists joined per block, in file order.
 
     With ``workers`` = 0 everything runs here. Close the iterator (or exhaust it) to stop the
@@ -101,7 +101,7 @@ def _in_order(pool: ProcessPoolExecutor, parse: RowParse, blocks: Iterator[list]
     try:
         for block in blocks:
             pending.append((block, pool.submit(_parse_in_worker, block)))
-            block = []  # submitted: now held in ``pending``
+            block = []  # noqa: PLW2901  submitted: now held in ``pending``
             if len(pending) >= limit:
                 yield pending[0][1].result()
                 pending.popleft()
@@ -143,7 +143,7 @@ _worker_parse: RowParse | None = None
 
 
 def _remember_parse(parse: RowParse, parent: int) -> None:
-    global _worker_parse
+    global _worker_parse  # noqa: PLW0603  a pool initializer leaves its state in the worker's module
     _die_with_parent(parent)
     # Ctrl+C belongs to the importing process: it stops the workers itself and reports once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -175,4 +175,6 @@ def _watch_parent(parent: int) -> None:
 
 
 def _parse_in_worker(block: list[tuple[int, list[str]]]) -> list:
+    if _worker_parse is None:
+        raise RuntimeError("a parse worker started without its initializer")
     return parse_block(_worker_parse, block)

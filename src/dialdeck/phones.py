@@ -7,6 +7,7 @@ cached by that prefix: a CRM export has many numbers but few area codes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from phonenumbers import timezone as _timezone
 from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import ValidationResult
 
+_number_type_helper: Callable[[str, PhoneMetadata], int] | None
 try:  # the one private helper used: matching a number against one region's patterns
     from phonenumbers.phonenumberutil import _number_type_helper
 except ImportError:  # a future phonenumbers without it: fall back to the public number_type
@@ -195,6 +197,7 @@ _NANP_REGION_CACHE: dict[str, str] = {}
 def _number_type(number: phonenumbers.PhoneNumber, national: str, region: str | None) -> int:
     if region is None:
         return PhoneNumberType.UNKNOWN
+    assert number.country_code is not None  # set on every number phonenumbers.parse returns
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, region)
     if metadata is None or _number_type_helper is None:
         return phonenumbers.number_type(number)
@@ -208,6 +211,7 @@ def _zone(number: phonenumbers.PhoneNumber, e164: str, number_type: int) -> str 
     # The zones of a number depend only on its type's geography and its first few digits,
     # so the lookup is cached on (prefix, geographic?) instead of on the whole number.
     cc = number.country_code
+    assert cc is not None  # set on every number phonenumbers.parse returns
     geographic = phonenumbers.is_number_type_geographical(number_type, cc)
     prefix = e164[1 : 1 + _tz_prefix_length(cc)] if geographic else str(cc)
     return _zone_for_prefix(prefix, geographic, number)

@@ -17,12 +17,17 @@ which follows the process locale); ``typed_time.read_clock`` reads every clock p
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dialdeck.typed_time import DAY_NAMES as _DAYS
 from dialdeck.typed_time import MONTH_NAMES as _MONTHS
 from dialdeck.typed_time import Zone
+
+if TYPE_CHECKING:
+    from arrow.locales import TimeFrameLiteral
 
 
 @functools.lru_cache(maxsize=512)
@@ -183,10 +188,12 @@ def dated_clock(instant: datetime, zone: Zone, *, weekday: bool = True) -> str:
     return f"{dated} {local:%H:%M}"
 
 
-def stamp(instant: datetime, zone: Zone) -> str:
-    """A time a listing can be read by on its own: 'Tue 2026-11-24 14:00 EST'."""
+def stamp(instant: datetime, zone: Zone, *, seconds: bool = False) -> str:
+    """A time a listing can be read by on its own: 'Tue 2026-11-24 14:00 EST' (with ``seconds``:
+    'Tue 2026-11-24 14:00:05 EST', for two times that may fall in the same minute)."""
     local = instant.astimezone(_zone(zone))
-    return f"{_DAYS[local.weekday()][:3]} {local:%Y-%m-%d %H:%M} {local.tzname()}"
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{_DAYS[local.weekday()][:3]} {local:%Y-%m-%d} {clock} {local.tzname()}"
 
 
 def elapsed(started: datetime, now: datetime) -> str:
@@ -201,7 +208,7 @@ def elapsed(started: datetime, now: datetime) -> str:
 _NOW_WITHIN = 60
 # arrow's English, with each span in its short form for a narrow pane ("2d", "5m").
 SHORT_LOCALE = "en-x-dialdeck-short"
-_SHORT_SPANS = {
+_SHORT_SPANS: dict[TimeFrameLiteral, Sequence[str] | Mapping[str, Sequence[str]]] = {  # EnglishLocale's type
     "now": "now", "second": "1s", "seconds": "{0}s", "minute": "1m", "minutes": "{0}m",
     "hour": "1h", "hours": "{0}h", "day": "1d", "days": "{0}d", "week": "1w", "weeks": "{0}w",
     "month": "1mo", "months": "{0}mo", "quarter": "1q", "quarters": "{0}q", "year": "1y", "years": "{0}y",

@@ -190,7 +190,8 @@ def promised_next(library: Mapping[str, Cadence], pos: Position, ctx: Context,
         if nxt.status != ACTIVE:
             return None
         cadence, step = _current(library, nxt, ctx)
-        if step.action == "call":
+        # An active position always has a due time (only a finished one has none).
+        if step.action == "call" or nxt.next_due_at is None:
             return nxt.next_due_at
         nxt = _advance(library, cadence, nxt.step_index, ctx, nxt.next_due_at, attempts, nxt.promised_at)
     return None
@@ -324,7 +325,7 @@ def _advance(library: Mapping[str, Cadence], cadence: Cadence, index: int, ctx: 
                 return Position(cadence.name, nxt, ACTIVE, _callable(promise, ctx), True, 0)
             due, pinned = _due(step, ctx, now, attempts)
             return Position(cadence.name, nxt, ACTIVE, due, pinned, 0)
-        if cadence.after_last != "continue":
+        if cadence.after_last != "continue" or cadence.continue_with is None:
             break
         cadence, index = _cadence(library, cadence.continue_with), -1
     return Position(cadence.name, max(index, 0), FINISHED, None, False, 0)
@@ -342,7 +343,7 @@ def _due(step: Step, ctx: Context, now: datetime, attempts: tuple[datetime, ...]
             return _callable(ctx.appointment_at, ctx), True
         # No agreed time (or it has passed): call as soon as the rules allow.
         return _settle(now, ctx, attempts, None, guarded=step.action == "call"), False
-    if timing.weekday is not None:
+    if timing.weekday is not None and timing.at is not None:  # the parser requires at with weekday
         return _callable(_next_weekday_at(now, timing.weekday, timing.at, ctx.zone), ctx), True
     if timing.promise:
         return _callable(_after_wait(now, timing, ctx.zone), ctx), True
@@ -360,6 +361,8 @@ def _callable(promised: datetime, ctx: Context) -> datetime:
 def _after_wait(now: datetime, timing: Timing, zone: ZoneInfo) -> datetime:
     """Base time: exact spans for minutes/hours; local calendar days (DST-safe) otherwise."""
     wait = timing.wait
+    # The cadence parser sets a wait on every timing that is neither a weekday nor the appointment.
+    assert wait is not None
     if wait.unit == "minutes":
         return now + timedelta(minutes=wait.amount)
     if wait.unit == "hours":

@@ -86,7 +86,7 @@ def render_script(library: Mapping[str, Cadence], pos: schedule.Position, ctx: s
     next_call = schedule.promised_next(library, pos, ctx, now) if pos.status not in schedule.TERMINAL else None
     held = facts_mod.truths(facts, now, step=step.number, at_appointment=step.timing.at_appointment,
                             next_call=next_call) | facts_mod.field_truths(fields)
-    offered = ()
+    offered: tuple[datetime, ...] = ()
     if step.action == "email" and step.offer_slots:
         # Never a time an earlier email offered: a second offer brings new times.
         avoid = (*((next_call,) if next_call else ()), *facts.offered_before())
@@ -101,10 +101,10 @@ def render_script(library: Mapping[str, Cadence], pos: schedule.Position, ctx: s
         action=step.action,
         voicemail=rendered["voicemail"] or None,  # nothing applies to this prospect: no message
         talk_track=rendered["talk_track"],
-        subject=rendered["subject"],
-        body=rendered["body"],
-        instructions=rendered["instructions"],
-        tip=rendered["tip"],
+        subject=rendered["subject"] or "",
+        body=rendered["body"] or "",
+        instructions=rendered["instructions"] or "",
+        tip=rendered["tip"] or "",
         urgent=step.urgent or facts.urgent,
         next_call_at=next_call if named else None,
         next_call_in=named,

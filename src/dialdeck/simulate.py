@@ -30,7 +30,7 @@ from dialdeck import phones, services, truth
 from dialdeck.cadence import render_benefit
 from dialdeck.clock import UTC
 from dialdeck.hours import CallingWindow, next_callable
-from dialdeck.models import Enrollment, Script
+from dialdeck.models import UNSET_PHONE_SPOKEN, Enrollment, Script
 from dialdeck.phrases import dated_clock, day_clock
 
 # What the rep does at each call, by path.
@@ -281,7 +281,7 @@ class Simulator:
         profile = services.get_profile(self.db)
         fields = {"first_name": person.first_name, "last_name": person.last_name, "company": person.company,
                   "rep_name": profile.name, "rep_company": profile.company,
-                  "rep_phone": phones.format_international(profile.phone) if profile.phone else ""}
+                  "rep_phone": phones.format_international(profile.phone) if profile.phone else UNSET_PHONE_SPOKEN}
         return render_benefit(cadence.benefit, fields) if cadence.benefit else ""
 
     def _record(self, pid: int, situation: Situation, zone: ZoneInfo, window: CallingWindow) -> truth.Record:

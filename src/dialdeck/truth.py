@@ -210,7 +210,7 @@ def _day(text: str | None, today: date) -> date | None:
         back = (today.weekday() - weekday) % 7 or 7
         return today - timedelta(days=back)
     if "," in text:
-        name, month_day = text.split(", ")
+        _name, month_day = text.split(", ")
         month_name, dom = month_day.split(" ")
         return _nearest_date(today, _MONTHS.index(month_name) + 1, int(dom))
     weekday = _DAYS.index(text)
@@ -378,7 +378,7 @@ def _sentence_problems(walk: _Walk, name: str, sentence: str, text: str, complet
         inner = TIME.search(match.group("time"))
         instant = _resolve(inner, zone, act.at) if inner else None
         covered = covered.replace(match.group("time"), " ")
-        if instant is None:
+        if inner is None or instant is None:
             continue
         if instant <= act.at:
             problems.append("promises a call at a time already past")

@@ -476,7 +476,7 @@ def read_crm_datetime(text: str, zone: Zone, *, month_first: bool, region: str =
 def _crm_date_time(text: str, month_first: bool, region: str) -> datetime:
     date_text, _, clock_text = " ".join(text.split()).partition(" ")
     date_text = date_text.rstrip(",")
-    for pattern, order in _DATES:
+    for pattern, order in _DATES:  # noqa: B007  order is read after the loop: the matching pattern's
         found = pattern.fullmatch(date_text)
         if found:
             break

@@ -44,6 +44,7 @@ def database(args: argparse.Namespace, *, create: bool = False, readonly: bool =
         finally:
             db.close()
         return
+    path = Path(path)  # a file (a Path already, unless a caller passed text)
     if not create and not path.exists():
         raise StoreError(f"no database at {path} (start with: {PROG} import FILE.csv, or pass --db)")
     new = create and not path.exists()

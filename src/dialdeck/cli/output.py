@@ -44,7 +44,7 @@ class _TerminalSafe:
 def terminal_streams() -> Iterator[None]:
     """stdout and stderr made terminal-safe for the length of one command."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)
     try:
         yield
     finally:

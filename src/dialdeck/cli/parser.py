@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from dialdeck import __version__
 from dialdeck.models import DISPOSITIONS, OUTCOMES
@@ -113,7 +114,7 @@ def _positive_int(text: str) -> int:
 
 
 def _prospect_id(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
-    kwargs = {"nargs": "?", "default": None} if optional else {}
+    kwargs: dict[str, Any] = {"nargs": "?", "default": None} if optional else {}
     parser.add_argument("prospect_id", type=_id, metavar="PROSPECT_ID", **kwargs)
 
 

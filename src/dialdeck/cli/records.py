@@ -125,7 +125,7 @@ def _report_json(activity) -> dict[str, Any]:
     zone = activity.timezone
     data["since"], data["until"] = iso_in(activity.since, zone), iso_in(activity.until, zone)
     data["connect_rate"] = round(activity.connect_rate, 4)
-    for shown, session in zip(data["sessions"], activity.sessions):
+    for shown, session in zip(data["sessions"], activity.sessions, strict=True):
         shown["started_at"] = iso_in(session.started_at, zone)
         shown["ended_at"] = iso_in(session.ended_at, zone)
         shown["dials_per_hour"] = round(session.dials_per_hour, 1)

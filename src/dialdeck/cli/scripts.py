@@ -22,7 +22,7 @@ NO_MESSAGE = "don't leave a message: hang up if it rings out"
 
 def cmd_script(args: argparse.Namespace) -> int:
     with database(args) as db:
-        zone, now = rep_now(args, db)
+        _zone, now = rep_now(args, db)
         card = services.call_card(db, args.prospect_id, now, rep=rep_of(args, db))
     person, script = card.prospect, card.script
     if args.json:

@@ -35,17 +35,18 @@ DEMO_ZONE = "America/New_York"
 
 
 def cmd_session(args: argparse.Namespace) -> int:
-    path = db_path(args)
-    new = is_file(path) and not path.exists()
+    location = db_path(args)
+    path = Path(location) if is_file(location) else None
+    new = path.absolute() if path is not None and not path.exists() else None
     with database(args, create=True) as db:
         # Create and migrate here, so a bad database fails as one line before the screen opens.
-        label = str(path) if is_file(path) else db.location  # a server's URL without its password
+        label = str(path) if path is not None else db.location  # a server's URL without its password
         rep = rep_of(args, db)  # and an unknown or missing --rep too
     # A new database's empty queue says so (and where), so a mistyped --db shows at once.
-    return _run_session(path, system_clock, label=label, new_database=path.absolute() if new else None, rep=rep)
+    return _run_session(location, system_clock, label=label, new_database=new, rep=rep)
 
 
-def _run_session(path: Path, clock: Clock, *, label: str, notice: str | None = None,
+def _run_session(path: Path | str, clock: Clock, *, label: str, notice: str | None = None,
                  new_database: Path | None = None, rep: Rep | None = None) -> int:
     from dialdeck.tui.app import run_session  # textual only when a screen is wanted
 

@@ -39,9 +39,9 @@ def simulate_file(path: Path, loaded: Cadence) -> int:
             raise CadenceError(own or [f"{path}: name: {loaded.name!r} is also the name of another file of yours"])
         cadence = services.library()[loaded.name]
         situations = list(simulate.situations(cadence.name, hours=CHECK_HOURS))
-        with tempfile.TemporaryDirectory(prefix="dialdeck-simulate-") as folder:
-            example = simulate.simulate(cadence.name, Path(folder), [_example(cadence.name)])[0]
-            walks = simulate.simulate(cadence.name, Path(folder), situations)
+        with tempfile.TemporaryDirectory(prefix="dialdeck-simulate-") as scratch:
+            example = simulate.simulate(cadence.name, Path(scratch), [_example(cadence.name)])[0]
+            walks = simulate.simulate(cadence.name, Path(scratch), situations)
     print()
     print(_example_text(example))
     print()
@@ -60,7 +60,7 @@ def _example(name: str) -> simulate.Situation:
 def _example_text(walk: simulate.Walk) -> str:
     zone = walk.record.zone
     lines = [f"What each step says ({walk.situation.describe()}):"]
-    for act, script in zip(walk.acts, walk.scripts):
+    for act, script in zip(walk.acts, walk.scripts, strict=True):
         when = dated_clock(act.at, zone)
         lines.append("")
         lines.append(f"{act.cadence} step {act.step} · {act.action} · {when} their time · logged {act.outcome}")

@@ -116,7 +116,7 @@ class AgentConfig:
 
     account: SipAccount
     audio: str = "alsa,default"  # baresip "module,device" for the microphone and speaker; "none"
-    listen: str = "0.0.0.0"  # where the SIP socket binds; its port is picked free at start
+    listen: str = "0.0.0.0"  # noqa: S104  where the SIP socket binds (the provider must reach it); port picked free
     interface: str | None = None  # baresip net_interface: whose address goes into SDP/Contact
     executable: str = "baresip"
     module_path: str | None = None
@@ -410,7 +410,7 @@ class BaresipAgent:
                 self.listener({"event": True, "type": AGENT_EXIT, "param": f"baresip stopped: {reason}"})
 
     def _launch(self) -> None:
-        for attempt in range(3):  # a picked port can be taken by someone else before baresip binds it
+        for _attempt in range(3):  # a picked port can be taken by someone else before baresip binds it
             sip_port = free_port(self.config.listen, both=True)
             ctrl_port = free_port("127.0.0.1")
             (self.workdir / "config").write_text(
@@ -421,7 +421,7 @@ class BaresipAgent:
                 self._process = subprocess.Popen(
                     [self.executable, "-f", str(self.workdir)],
                     stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                    preexec_fn=_parent_death_hook(),
+                    preexec_fn=_parent_death_hook(),  # noqa: PLW1509  only prctl, loaded before the fork
                 )
             self._sock = self._connect(ctrl_port)
             if self._sock is not None:

@@ -73,7 +73,7 @@ class SipConfig:
     account: SipAccount
     ring_timeout: float = 30.0
     audio: str = "alsa,default"
-    listen: str = "0.0.0.0"
+    listen: str = "0.0.0.0"  # noqa: S104  a SIP agent is reached by its provider: every interface unless set
     interface: str | None = None
     extension_delay: float = 2.0
     executable: str = "baresip"

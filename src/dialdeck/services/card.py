@@ -8,13 +8,14 @@ from datetime import datetime
 from dialdeck import cadence as cadence_mod
 from dialdeck import facts as facts_mod
 from dialdeck import guard, phones, phrases, schedule, scripts
-from dialdeck.clock import as_utc, from_iso
+from dialdeck.clock import as_utc, from_iso, stored_instant
 from dialdeck.models import (
     CallCard,
     CallVerdict,
     Rep,
     RepProfile,
     Script,
+    UNSET_PHONE_SPOKEN,
 )
 from dialdeck.services.common import (
     context_of,
@@ -94,7 +95,7 @@ def fields_for(row: ProspectRow, profile: RepProfile, ctx: schedule.Context, now
         "last_name": row["last_name"],
         "company": row["company"],
         "rep_name": profile.name,
-        "rep_phone": phones.format_international(profile.phone) if profile.phone else "",
+        "rep_phone": phones.format_international(profile.phone) if profile.phone else UNSET_PHONE_SPOKEN,
         "rep_company": profile.company,
         "referrer": (row["referrer"] or "").strip(),
         "referrer_company": (row["referrer_company"] or "").strip(),
@@ -130,9 +131,9 @@ def facts_for(row: ProspectRow, enrollment: EnrollmentRow, attempts: list[Attemp
 
 
 def _touch(row: AttemptRow) -> facts_mod.Touch:
-    offered = tuple(from_iso(at) for at in json.loads(row["offered"])) if row["offered"] else ()
+    offered = tuple(stored_instant(at) for at in json.loads(row["offered"])) if row["offered"] else ()
     return facts_mod.Touch(
-        at=from_iso(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],
+        at=stored_instant(row["at"]), step=row["step"], action=row["action"], outcome=row["outcome"],
         disposition=row["disposition"], promised_at=from_iso(row["promised_at"]),
         callback_at=from_iso(row["callback_at"]), callback_by=row["callback_by"], offered=offered,
         enrollment=row["enrollment_id"],

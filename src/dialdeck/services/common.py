@@ -6,14 +6,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from dialdeck import calling_windows, enrolling, phones, safe_text, schedule, settings
-from dialdeck.clock import UTC, from_iso, to_iso
-from dialdeck.errors import InvalidInput, NotFound, StoredTimeError
+from dialdeck.clock import UTC, from_iso, stored_instant, to_iso
+from dialdeck.errors import InvalidInput, NotFound, StoreError, StoredTimeError
 from dialdeck.models import ContactNumber, Rep, RepProfile
 from dialdeck.store import Store
 from dialdeck.store.interface import EnrollmentRow, ProspectRow, Records, RepRow, Writer
+
+_Row = TypeVar("_Row")
 
 
 @contextlib.contextmanager
@@ -79,7 +82,7 @@ def context_of(records: Records, prospect: ProspectRow, profile: RepProfile, now
         temperature=prospect["temperature"],
         value=prospect["value"],
         appointment_at=from_iso(prospect["appointment_at"]),
-        recent_attempts=tuple(from_iso(at) for at in calls),
+        recent_attempts=tuple(stored_instant(at) for at in calls),
         guard=schedule.Guardrails.of(profile),
         name=name_of(prospect),
         has_email=bool(prospect["email"]),
@@ -149,6 +152,14 @@ def need_live(records: Records, prospect: ProspectRow) -> EnrollmentRow:
         latest = records.latest_enrollment(prospect["id"])
         state = f"{latest['status']} in {latest['cadence']}" if latest else "not enrolled in any cadence"
         raise InvalidInput(f"prospect {prospect['id']} ({name_of(prospect)}) is {state}: nothing is due")
+    return row
+
+
+def reread(row: _Row | None, what: str) -> _Row:
+    """A row this transaction holds or has just written, read back: missing only if the store
+    itself lost it, which is reported like any store failure."""
+    if row is None:
+        raise StoreError(f"{what} vanished within its own transaction")
     return row
 
 

@@ -43,7 +43,7 @@ def _exported(record: ExportRecord, names: Mapping[int, str]) -> dict:
                          for n in record.other_numbers],
         "benefit": row["benefit"], "urgent": bool(row["urgent"]), "urgent_reason": row["urgent_reason"],
         # The owning rep's name (the importer's Owner column), "" for the shared pool.
-        "owner": names.get(owner, "") if owner is not None else "",
+        "owner": names.get(owner, "") if isinstance(owner, int) else "",
         "cadence": row["cadence"], "step": row["step_index"] + 1 if row["step_index"] is not None else None,
         "status": row["status"], "next_due_at": row["next_due_at"],
         "attempts_count": row["attempts_count"], "last_outcome": row["last_outcome"],
@@ -53,7 +53,12 @@ def _exported(record: ExportRecord, names: Mapping[int, str]) -> dict:
             {"at": a["at"], "cadence": a["cadence"], "step": a["step"], "action": a["action"],
              "outcome": a["outcome"], "disposition": a["disposition"], "note": a["note"],
              "forced": a["forced_reason"] is not None, "forced_reason": a["forced_reason"],
-             "number": a["number"], "rep": names.get(a["rep_id"]) if a.get("rep_id") is not None else None}
+             "number": a["number"], "rep": _rep_name(a.get("rep_id"), names)}
             for a in record.attempts
         ]
     return item
+
+
+def _rep_name(rep_id: int | None, names: Mapping[int, str]) -> str | None:
+    """Who made an attempt (None: before reps)."""
+    return names.get(rep_id) if rep_id is not None else None

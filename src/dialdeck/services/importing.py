@@ -35,12 +35,12 @@ from dialdeck.enrolling import enrolled_before, live_cadence, missing_expected
 from dialdeck.errors import ImportFileError, InvalidInput
 from dialdeck.import_rows import Incoming
 from dialdeck.models import ImportReport, Rep
-
-MAX_WARNINGS = 200
 from dialdeck.services.common import reported, settings_of
 from dialdeck.services.library import library
 from dialdeck.store import Store
 from dialdeck.store.interface import ImportBatch
+
+MAX_WARNINGS = 200
 
 
 def import_csv(store: Store, path: Path, *, now: datetime, cadence: str | None = None,

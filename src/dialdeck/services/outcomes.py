@@ -21,7 +21,7 @@ from dialdeck.models import (
     Rep,
     RepProfile,
 )
-from dialdeck.phrases import dated_clock
+from dialdeck.phrases import dated_clock, stamp
 from dialdeck.services.card import facts_for, fields_for, script_for, verdict_of
 from dialdeck.services.common import (
     chosen_number,
@@ -33,6 +33,7 @@ from dialdeck.services.common import (
     profile_of,
     the_rep,
     reported,
+    reread,
     write_position,
 )
 from dialdeck.services import claims
@@ -140,7 +141,7 @@ def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: 
     spawned = write_position(tx, enrollment, prospect_row, new_pos, now)
     dnc_added = transition.add_dnc and _add_dnc(tx, prospect_row, used, now)
     recorded = used if step.action == "call" or outcome == "do-not-call" else None
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if said.off_script:
         note = f"{note.strip()} / {OFF_SCRIPT_NOTE}" if note.strip() else OFF_SCRIPT_NOTE
         warnings = (f"step {pos.step_index + 1} of {pos.cadence} says not to leave a message: logged as a "
@@ -153,7 +154,7 @@ def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: 
         number=phones.number_text(recorded.e164, recorded.extension) if recorded else None,
         facts={**said.columns(), **agreed}, rep_id=rep_id,
     )
-    current = tx.enrollment(spawned or enrollment["id"])
+    current = reread(tx.enrollment(spawned or enrollment["id"]), "the enrollment")
     return dataclasses.replace(
         result_of(attempt_id, prospect_id, outcome, current,
                 needs_disposition=transition.needs_disposition and disposition is None,
@@ -233,7 +234,8 @@ def _add_dnc(tx: Writer, prospect: ProspectRow, used: ContactNumber, now: dateti
 
 def _dnc_numbers_of(attempt: AttemptRow, prospect: ProspectRow) -> list[str]:
     """The numbers a do-not-call attempt put on the list (see _add_dnc)."""
-    used = phones.split_number(attempt["number"])[0] if attempt.get("number") else prospect["phone_e164"]
+    number = attempt.get("number")
+    used = phones.split_number(number)[0] if number else prospect["phone_e164"]
     flags = attempt["dnc_added"]
     return [e164 for flag, e164 in ((DNC_USED, used), (DNC_OWN, prospect["phone_e164"])) if flags & flag]
 
@@ -245,12 +247,8 @@ def _check_in_order(tx: Records, prospect: ProspectRow, profile: RepProfile, now
     if last is not None and now < last:
         zone = ZoneInfo(profile.timezone)
         raise InvalidInput(
-            f"{_stamp(now, zone)} is before the last attempt at {_stamp(last, zone)} "
+            f"{stamp(now, zone, seconds=True)} is before the last attempt at {stamp(last, zone, seconds=True)} "
             f"(prospect {prospect['id']}, {name_of(prospect)}): attempts are logged in time order")
-
-
-def _stamp(instant: datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def set_disposition(store: Store, prospect_id: int, disposition: str, now: datetime, *,
@@ -282,7 +280,7 @@ def set_disposition(store: Store, prospect_id: int, disposition: str, now: datet
                 if disposition == "callback":
                     tx.record_attempt_facts(attempt_id, {"callback_at": to_iso(callback_at),
                                                                     "callback_by": callback_by})
-            current = tx.enrollment(spawned or enrollment["id"])
+            current = reread(tx.enrollment(spawned or enrollment["id"]), "the enrollment")
             return result_of(attempt_id, prospect_id, "connected", current)
 
 
@@ -307,17 +305,17 @@ def undo_last(store: Store, *, session_id: int | None = None,
             tx.delete_enrollment(attempt["spawned_enrollment_id"])
         tx.restore_enrollment(state)
         if attempt["dnc_added"]:
-            for e164 in _dnc_numbers_of(attempt, tx.prospect(attempt["prospect_id"])):
+            for e164 in _dnc_numbers_of(attempt, reread(tx.prospect(attempt["prospect_id"]), "the prospect")):
                 tx.dnc_delete(e164)
         return result_of(attempt["id"], attempt["prospect_id"], attempt["outcome"], state)
 
 
 def _check_undoable(tx: Records, attempt: AttemptRow) -> None:
-    newer = tx.newest_attempt(prospect_id=attempt["prospect_id"])
+    newer = reread(tx.newest_attempt(prospect_id=attempt["prospect_id"]), "the attempt")  # at least this one
     if newer["id"] != attempt["id"]:
         raise InvalidInput(f"prospect {attempt['prospect_id']} has a newer attempt (#{newer['id']}, "
                            f"{newer['outcome']}); undo that one first")
-    phone = tx.prospect(attempt["prospect_id"])["phone_e164"]
+    phone = reread(tx.prospect(attempt["prospect_id"]), "the prospect")["phone_e164"]
     if not attempt["dnc_added"] and phone in tx.dnc_among([phone]):
         raise InvalidInput(f"{phone} was put on the do-not-call list after this attempt; "
                            "remove it from the list first if that was a mistake")
@@ -339,7 +337,7 @@ def snooze(store: Store, prospect_id: int, until: datetime, now: datetime) -> En
         tx.update_enrollment(enrollment["id"], {
             "next_due_at": to_iso(until), "pinned": 0, "promised_at": None, "updated_at": to_iso(now)})
         tx.release(prospect_id)  # put off, out of the queue: no rep holds them meanwhile
-        return enrollment_model(tx.enrollment(enrollment["id"]))
+        return enrollment_model(reread(tx.enrollment(enrollment["id"]), "the enrollment"))
 
 
 def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
@@ -377,16 +375,16 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
                 action="email", outcome="replied", at=to_iso(now), note=f"picked time {choice} of {len(offered)}",
                 session_id=session_id, facts={"callback_at": to_iso(at), "callback_by": "prospect"},
                 rep_id=chosen.id)
-            return result_of(attempt_id, prospect_id, "replied", tx.enrollment(enrollment["id"]))
+            return result_of(attempt_id, prospect_id, "replied", reread(tx.enrollment(enrollment["id"]), "the enrollment"))
 
 
 def _nothing_to_pick(name: str, known: facts_mod.ScriptFacts, now: datetime, zone: ZoneInfo) -> str:
     """Why no offered time can be picked, as it stands: already picked, all past, or never offered."""
     state, touch = known.offer_state(now)
-    if state == "picked":
+    if state == "picked" and touch is not None and touch.callback_at is not None:
         return (f"{name} already picked one of the times offered ({dated_clock(touch.callback_at, zone)} "
                 "their time): there is no other offer to pick from")
-    if state == "passed":
+    if state == "passed" and touch is not None:
         return (f"the times offered to {name} have all passed (the last was "
                 f"{dated_clock(max(touch.offered), zone)} their time): there is none left to pick")
     return f"{name} has no offered times to pick: no email offering times has been sent"

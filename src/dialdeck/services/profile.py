@@ -16,7 +16,7 @@ from dialdeck.store import Store
 # is unset, and an example value for the command that sets it.
 _PROFILE_SPOKEN = (
     ("rep.name", "name", 'scripts say "Your Name"', "Jane Smith"),
-    ("rep.phone", "phone", 'scripts say "call me back at ." with no number', "+1 212 555 0142"),
+    ("rep.phone", "phone", 'scripts say "Your Number"', "+1 212 555 0142"),
     ("rep.company", "company", 'scripts say "Your Company"', "Acme Inc"),
 )
 

@@ -23,6 +23,7 @@ from dialdeck.services.common import (
     numbers_of,
     profile_of,
     reported,
+    reread,
 )
 from dialdeck.services.rows import (
     attempt_model,
@@ -48,7 +49,7 @@ def set_urgent(store: Store, prospect_id: int, urgent: bool, now: datetime, *, r
     with reported(store), store.writing() as tx:
         need_prospect(tx, prospect_id)
         tx.set_prospect_facts(prospect_id, changes, to_iso(now))
-        return prospect_model(tx.prospect(prospect_id))
+        return prospect_model(reread(tx.prospect(prospect_id), "the prospect"))
 
 
 def set_benefit(store: Store, prospect_id: int, text: str, now: datetime) -> Prospect:
@@ -57,7 +58,7 @@ def set_benefit(store: Store, prospect_id: int, text: str, now: datetime) -> Pro
     with reported(store), store.writing() as tx:
         need_prospect(tx, prospect_id)
         tx.set_prospect_facts(prospect_id, {"benefit": " ".join(text.split())}, to_iso(now))
-        return prospect_model(tx.prospect(prospect_id))
+        return prospect_model(reread(tx.prospect(prospect_id), "the prospect"))
 
 
 def prospect(store: Store, prospect_id: int) -> Prospect:

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 
 from dialdeck import calling_windows
-from dialdeck.clock import as_utc, from_iso, to_iso
+from dialdeck.clock import as_utc, stored_instant, to_iso
 from dialdeck.hours import CallingWindow
 from dialdeck.models import DueItem, QueueSummary, Rep
 from dialdeck.services.common import profile_of, rep_day, reported, the_rep
@@ -35,7 +35,7 @@ def _due_item(lib: dict, row: DueRow, due_at: datetime | None = None) -> DueItem
         phone=row.phone_e164, timezone=row.timezone, cadence=row.cadence, step=row.step_index + 1,
         steps_total=steps_total(row.cadence, lib),
         action=action_of(lib, row.cadence, row.step_index, row.temperature, row.value),
-        due_at=due_at or from_iso(row.next_due_at), pinned=row.pinned, overdue=row.overdue,
+        due_at=due_at or stored_instant(row.next_due_at), pinned=row.pinned, overdue=row.overdue,
         temperature=row.temperature, value=row.value, tz_flagged=row.tz_source == "rep",
     )
 
@@ -124,9 +124,9 @@ def _upcoming(store: Store, base: CallingWindow, now: datetime, opens_at: dict[s
     opening on someone already due), and why then, so the empty state says what is true."""
     candidates: list[tuple[datetime, int, str]] = []
     coming = store.next_coming_due(to_iso(now), rep_id=rep_id)
-    if coming is not None:
-        row = store.enrollment(coming)
-        at = from_iso(row["next_due_at"])
+    row = store.enrollment(coming) if coming is not None else None
+    if coming is not None and row is not None:  # None: gone since (another rep's undo)
+        at = stored_instant(row["next_due_at"] or "")  # active: it has one
         if row["pinned"]:
             candidates.append((at, coming, "promise"))
         else:
@@ -134,7 +134,7 @@ def _upcoming(store: Store, base: CallingWindow, now: datetime, opens_at: dict[s
             candidates.append((opens, coming, "due" if opens == at else "opens"))
     opening = None
     if opens_at:
-        key = min(opens_at, key=opens_at.get)
+        key = min(opens_at, key=opens_at.__getitem__)
         first = store.first_due_in_window(key, to_iso(now), rep_id=rep_id)
         if first is not None:
             candidates.append((opens_at[key], first, "opens"))
@@ -142,8 +142,10 @@ def _upcoming(store: Store, base: CallingWindow, now: datetime, opens_at: dict[s
     if not candidates:
         return _Upcoming(None, "", None)
     at, enrollment_id, kind = min(candidates)
-    return _Upcoming(_item_at(store, enrollment_id, at, today), kind, opening)
+    item = _item_at(store, enrollment_id, at, today)
+    return _Upcoming(item, kind if item is not None else "", opening)
 
 
-def _item_at(store: Store, enrollment_id: int, at: datetime, today: datetime) -> DueItem:
-    return _due_item(library(), store.due_row(enrollment_id, to_iso(today)), due_at=at)
+def _item_at(store: Store, enrollment_id: int, at: datetime, today: datetime) -> DueItem | None:
+    row = store.due_row(enrollment_id, to_iso(today))
+    return _due_item(library(), row, due_at=at) if row is not None else None  # None: gone since

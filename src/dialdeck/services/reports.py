@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dialdeck.clock import UTC, as_utc, from_iso, to_iso
+from dialdeck.clock import UTC, as_utc, from_iso, stored_instant, to_iso
 from dialdeck.errors import InvalidInput
 from dialdeck.models import (
     ActivityReport,
@@ -56,7 +56,7 @@ def _by_rep(store: Store, rows: list[dict]) -> tuple[RepActivity, ...]:
     """Every rep's figures (a rep who did nothing shows zeros), in the order they joined."""
     found = {row["rep_id"]: row for row in rows}
     talk = any(row.get("talk_seconds") is not None for row in rows)
-    named = [(rep["id"], rep["name"]) for rep in store.reps()]
+    named: list[tuple[int | None, str]] = [(rep["id"], rep["name"]) for rep in store.reps()]
     if None in found:
         named.append((None, "(no rep)"))
     shares = []
@@ -77,7 +77,7 @@ def _days_back(day_start: datetime, days: int, profile: RepProfile) -> datetime:
 
 
 def _session_activity(row: dict) -> SessionActivity:
-    started = from_iso(row["started_at"])
+    started = stored_instant(row["started_at"])
     ended = from_iso(row["ended_at"])
     # A session not closed is measured to its last attempt, so a killed app does not stretch it.
     end = ended or from_iso(row["last_at"]) or started

@@ -9,8 +9,8 @@ from datetime import datetime
 from dialdeck import settings
 from dialdeck.clock import to_iso
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.models import Rep, RepProfile, TeamMember
-from dialdeck.services.common import choose_rep, profile_of, rep_day, reported
+from dialdeck.models import Rep, TeamMember
+from dialdeck.services.common import choose_rep, rep_day, reported
 from dialdeck.store import Store
 from dialdeck.store.interface import Records
 
@@ -112,8 +112,3 @@ def assign(store: Store, prospect_ids: Sequence[int], to: Rep | None, now: datet
             if tx.prospect(prospect_id) is None:
                 raise NotFound(f"no prospect with id {prospect_id}; nobody was assigned")
         return tx.set_owner(sorted(set(prospect_ids)), to.id if to else None, to_iso(now))
-
-
-def profile_of_rep(store: Store, rep: Rep) -> RepProfile:
-    with reported(store):
-        return profile_of(store, rep)

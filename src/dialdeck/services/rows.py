@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dialdeck.clock import from_iso
+from dialdeck.clock import from_iso, stored_instant
 from dialdeck.enrolling import LIVE
 from dialdeck.models import Attempt, Enrollment, Note, OutcomeResult, Prospect
 from dialdeck.services.library import steps_total
@@ -21,7 +21,7 @@ def prospect_model(row: ProspectRow) -> Prospect:
         appointment_at=from_iso(row["appointment_at"]), notes=row["notes"],
         phone_ext=row.get("phone_ext") or "", phone_label=row.get("phone_label") or "phone",
         benefit=row["benefit"], urgent=bool(row["urgent"]), urgent_reason=row["urgent_reason"],
-        owner_rep_id=row.get("owner_rep_id"),
+        owner_rep_id=_owner(row),
     )
 
 
@@ -34,19 +34,26 @@ def enrollment_model(row: EnrollmentRow) -> Enrollment:
     )
 
 
+def _owner(row: ProspectRow) -> int | None:
+    """The owning rep's id: a column of every stored prospect since m008_reps (not in the typed row,
+    which lists what an import writes)."""
+    owner = dict(row).get("owner_rep_id")
+    return owner if isinstance(owner, int) else None
+
+
 def attempt_model(row: AttemptRow, rep_names: Mapping[int, str] | None = None) -> Attempt:
     """``rep_names`` (rep id -> name): say who made it."""
     rep_id = row.get("rep_id")
     return Attempt(
         id=row["id"], prospect_id=row["prospect_id"], cadence=row["cadence"], step=row["step"],
-        action=row["action"], outcome=row["outcome"], at=from_iso(row["at"]), note=row["note"],
+        action=row["action"], outcome=row["outcome"], at=stored_instant(row["at"]), note=row["note"],
         session_id=row["session_id"], forced_reason=row["forced_reason"], number=row.get("number"),
         rep=rep_names.get(rep_id) if rep_names and rep_id is not None else None,
     )
 
 
 def note_model(row: NoteRow) -> Note:
-    return Note(id=row["id"], prospect_id=row["prospect_id"], at=from_iso(row["at"]), text=row["text"],
+    return Note(id=row["id"], prospect_id=row["prospect_id"], at=stored_instant(row["at"]), text=row["text"],
                 source=row["source"], session_id=row["session_id"], attempt_id=row["attempt_id"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dialdeck.clock import as_utc, from_iso, to_iso
+from dialdeck.clock import as_utc, stored_instant, to_iso
 from dialdeck.errors import NotFound
 from dialdeck.models import Rep, SessionStats
 from dialdeck.services.common import profile_of, reported
@@ -31,4 +31,4 @@ def session_stats(store: Store, session_id: int) -> SessionStats:
         if row is None:
             raise NotFound(f"no session with id {session_id}")
         counts = store.session_outcomes(session_id)
-        return SessionStats(session_id=session_id, started_at=from_iso(row["started_at"]), **counts)
+        return SessionStats(session_id=session_id, started_at=stored_instant(row["started_at"]), **counts)

@@ -234,9 +234,6 @@ class Records(Protocol):
 
     def all_rep_settings(self) -> dict[int, dict[str, str]]:
         """Every rep's own settings: rep id -> key -> value text."""
-
-    def owner_of(self, prospect_id: int) -> int | None:
-        """The rep who owns the prospect; None for the shared pool (or no such prospect)."""
         ...
 
     def prospect(self, prospect_id: int) -> ProspectRow | None: ...

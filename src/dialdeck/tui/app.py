@@ -13,6 +13,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.timer import Timer
+from textual.types import AnimationLevel
 
 from dialdeck import services
 from dialdeck.clock import Clock, system_clock
@@ -38,7 +39,7 @@ class DialdeckApp(App[int]):
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
     def __init__(self, db_path: Path, *, clock: Clock, theme: str, refresh_seconds: float,
-                 session_label: str | None = None, animation_level: str | None = None,
+                 session_label: str | None = None, animation_level: AnimationLevel | None = None,
                  cursor_blink: bool = True, start_notice: str | None = None,
                  new_database: Path | None = None, open_mail: MailOpener = open_mailto,
                  rep: Rep | None = None) -> None:
@@ -146,9 +147,9 @@ def saved_theme(db_path: Path, rep: Rep | None = None) -> str | None:
         db.close()
 
 
-def make_app(db_path: Path, *, clock: Clock = system_clock, theme: str | None = None,
+def make_app(db_path: Path | str, *, clock: Clock = system_clock, theme: str | None = None,
              refresh_seconds: float = 30.0, session_label: str | None = None,
-             animation_level: str | None = None, cursor_blink: bool = True,
+             animation_level: AnimationLevel | None = None, cursor_blink: bool = True,
              start_notice: str | None = None, new_database: Path | None = None,
              open_mail: MailOpener = open_mailto, rep: Rep | None = None) -> DialdeckApp:
     """The app on ``db_path``; tests pass a fixed clock, ``animation_level="none"`` and no blink.
@@ -163,7 +164,7 @@ def make_app(db_path: Path, *, clock: Clock = system_clock, theme: str | None = 
                        open_mail=open_mail, rep=rep)
 
 
-def run_session(db_path: Path, *, clock: Clock = system_clock, session_label: str | None = None,
+def run_session(db_path: Path | str, *, clock: Clock = system_clock, session_label: str | None = None,
                 start_notice: str | None = None, new_database: Path | None = None,
                 rep: Rep | None = None) -> int:
     """Run a calling session in this terminal; the process exit status."""

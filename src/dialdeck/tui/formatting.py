@@ -1,4 +1,4 @@
-"""Small text helpers shared by the widgets: labels, amounts, the toast after a key.
+"""Small text helpers shared by the widgets: labels, amounts, the status line's words after a key.
 
 Every time they show is phrased by ``dialdeck.phrases`` (the TUI keeps no time logic of its own).
 """
@@ -61,7 +61,7 @@ STATUS_WORDS = {
 def outcome_message(name: str, outcome: str, status: str, step: int | None,
                     next_due_at: datetime | None, prospect_zone: str, now: datetime,
                     disposition: str | None = None) -> str:
-    """The toast after a key: what was logged and what happens next, in their time."""
+    """The status line after a key: what was logged and what happens next, in their time."""
     logged = f"{name}: {outcome_label(outcome)}"
     if disposition == "callback" and next_due_at is not None:
         return f"{logged} → callback {short_when(next_due_at, prospect_zone, now)} their time"

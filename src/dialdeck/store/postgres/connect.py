@@ -55,7 +55,7 @@ def connect(url: str, *, read_only: bool = False, durable: bool = True) -> psyco
         settings.append("-c default_transaction_read_only=on")
     if not durable:
         settings.append("-c synchronous_commit=off")
-    options = " ".join(filter(None, [params.get("options", ""), *settings]))
+    options = " ".join(filter(None, [str(params.get("options") or ""), *settings]))
     extra = {"options": options, "application_name": params.get("application_name") or APPLICATION}
     if not params.get("connect_timeout"):
         extra["connect_timeout"] = str(CONNECT_TIMEOUT_S)
@@ -110,7 +110,7 @@ def store_error(exc: psycopg.Error, url: str) -> StoreError:
         return StoreError(f"{where} cannot be written: {said}")
     if isinstance(exc, pg_errors.UndefinedTable):
         return StoreError(f"{where} is not a dialdeck database or is damaged ({said})")
-    if isinstance(exc, pg_errors.AdminShutdown) or exc.sqlstate is None and isinstance(exc, psycopg.OperationalError):
+    if isinstance(exc, pg_errors.AdminShutdown) or (exc.sqlstate is None and isinstance(exc, psycopg.OperationalError)):
         return StoreError(f"lost the connection to {where}: {said}")
     return StoreError(f"{where}: {said}")
 

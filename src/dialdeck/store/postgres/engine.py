@@ -53,7 +53,7 @@ def _translated(method):
                 yield from method(self, *args, **kwargs)
             except psycopg.Error as exc:
                 raise store_error(exc, self.url) from None
-        stream._translated = True
+        stream._translated = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads back
         return stream
 
     @functools.wraps(method)
@@ -62,7 +62,7 @@ def _translated(method):
             return method(self, *args, **kwargs)
         except psycopg.Error as exc:
             raise store_error(exc, self.url) from None
-    call._translated = True
+    call._translated = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads back
     return call
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
-from dialdeck.store.interface import ExportRecord
+from dialdeck.store.interface import ExportRecord, OtherNumber
 
 _EXPORT_SQL = """
 SELECT p.*, e.cadence, e.step_index, e.status, e.next_due_at,
@@ -43,7 +44,7 @@ class _ByProspect:
         self._rows = rows
         self._next = next(rows, None)
 
-    def take(self, prospect_id: int) -> list[dict]:
+    def take(self, prospect_id: int) -> list[Any]:  # the stream's rows: NoteRow, AttemptRow...
         taken = []
         while self._next is not None and self._next["prospect_id"] <= prospect_id:
             if self._next["prospect_id"] == prospect_id:
@@ -74,7 +75,7 @@ class ExportReads:
             attempts = _ByProspect(stream(_ATTEMPTS_SQL)) if with_attempts else None
             for row in prospects:
                 pid = row["id"]
-                others = [{"label": n["label"], "e164": n["e164"], "extension": n["extension"], "raw": n["raw"]}
+                others = [OtherNumber(label=n["label"], e164=n["e164"], extension=n["extension"], raw=n["raw"])
                           for n in numbers.take(pid)]
                 yield ExportRecord(row=row, notes=notes.take(pid)[::-1], other_numbers=others,
                                    attempts=attempts.take(pid) if attempts is not None else None)

@@ -34,6 +34,7 @@ from collections.abc import Iterator, Sequence
 import psycopg
 
 from dialdeck.store.interface import DueRow, Time
+from dialdeck.store.postgres.records import scalar
 
 # Above this many due rows in a tier, walking the ordered index beats sorting the due set.
 SORT_LIMIT = 2000
@@ -138,7 +139,7 @@ class DueQueries:
                   rep_id: int | None = None) -> list[int]:
         tier = _TIER[inclusive] + _mine(rep_id)
         params = {"keys": keys, "lo": lo, "hi": hi, "cap": SORT_LIMIT, "want": want, "rep": rep_id}
-        count = self.conn.execute(_COUNT.format(tier=tier), params).fetchone()[0]
+        count = scalar(self.conn, _COUNT.format(tier=tier), params)
         plan = _SORT if count < SORT_LIMIT else _WALK
         return [row[0] for row in self.conn.execute(plan.format(tier=tier), params)]
 
@@ -193,10 +194,10 @@ class DueQueries:
         if not keys or cap == 0:
             return 0
         mine, owner = _mine_positional(rep_id)
-        return self.conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' AND pinned = 0 "
+        return scalar(
+            self.conn, "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' AND pinned = 0 "
             f"AND hours_key = ANY(%s::text[]) AND next_due_at <= %s{mine} LIMIT %s) AS due",
-            [list(keys), now, *owner, cap]).fetchone()[0]
+            [list(keys), now, *owner, cap])
 
     def keys_with_unpinned_due(self, keys: Sequence[str], now: Time, rep_id: int | None = None) -> set[str]:
         if not keys:
@@ -209,16 +210,15 @@ class DueQueries:
 
     def count_due_between(self, after: Time, until: Time, cap: int | None, rep_id: int | None = None) -> int:
         mine, owner = _mine_positional(rep_id)
-        return self.conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' "
-            f"AND next_due_at > %s AND next_due_at <= %s{mine} LIMIT %s) AS due",
-            [after, until, *owner, cap]).fetchone()[0]
+        return scalar(
+            self.conn, "SELECT count(*) FROM (SELECT 1 FROM enrollments WHERE status = 'active' "
+            f"AND next_due_at > %s AND next_due_at <= %s{mine} LIMIT %s) AS due", [after, until, *owner, cap])
 
     def count_due_before(self, before: Time, rep_id: int | None = None) -> int:
         mine, owner = _mine_positional(rep_id)
-        return self.conn.execute(
-            f"SELECT count(*) FROM enrollments WHERE status = 'active' AND next_due_at < %s{mine}",
-            [before, *owner]).fetchone()[0]
+        return scalar(
+            self.conn, f"SELECT count(*) FROM enrollments WHERE status = 'active' AND next_due_at < %s{mine}",
+            [before, *owner])
 
     def next_coming_due(self, after: Time, rep_id: int | None = None) -> int | None:
         mine, owner = _mine_positional(rep_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -63,7 +64,7 @@ def one(conn: psycopg.Connection, sql: str, params: Sequence | dict | None = Non
         return cursor.fetchone()
 
 
-def scalar(conn: psycopg.Connection, sql: str, params: Sequence | dict | None = None):
+def scalar(conn: psycopg.Connection, sql: str, params: Sequence | dict | None = None) -> Any:
     row = conn.execute(sql, params).fetchone()
     return row[0] if row else None
 
@@ -222,7 +223,9 @@ class RecordWrites:
         # then read again, until the answer is about a prospect already held (a concurrent
         # writer may have logged or undone an attempt of it meanwhile).
         while True:
-            row = RecordReads.newest_attempt(self, session_id=session_id, prospect_id=prospect_id, rep_id=rep_id)
+            # A mixin: self is always a Records, a RecordReads too (whose read this wraps).
+            row = RecordReads.newest_attempt(self, session_id=session_id, prospect_id=prospect_id,  # type: ignore[arg-type]
+                                             rep_id=rep_id)
             if row is None or row["prospect_id"] in self.held:
                 return row
             self._hold([row["prospect_id"]])

@@ -51,9 +51,6 @@ class RepReads:
         return [{key: int(value) if key != "rep_id" and value is not None else value for key, value in row.items()}
                 for row in rows]
 
-    def owner_of(self, prospect_id: int) -> int | None:
-        return scalar(self.conn, "SELECT owner_rep_id FROM prospects WHERE id = %s", [prospect_id])
-
 
 class RepWrites:
     conn: psycopg.Connection

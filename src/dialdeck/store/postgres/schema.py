@@ -28,6 +28,7 @@ from __future__ import annotations
 import psycopg
 
 from dialdeck.errors import StoreError
+from dialdeck.store.postgres.records import scalar
 
 TABLE = "dialdeck_migrations"
 MIGRATION_SET = "dialdeck"
@@ -271,7 +272,7 @@ def known_steps() -> frozenset[str]:
 
 def applied_steps(conn: psycopg.Connection) -> list[str]:
     """The steps this database has had ([] for a database dialdeck never set up)."""
-    if conn.execute("SELECT to_regclass(%s)", [TABLE]).fetchone()[0] is None:
+    if scalar(conn, "SELECT to_regclass(%s)", [TABLE]) is None:
         return []
     return [row[0] for row in conn.execute(
         f"SELECT name FROM {TABLE} WHERE migration_set = %s ORDER BY applied_at, name", [MIGRATION_SET])]

@@ -29,6 +29,7 @@ from dialdeck.models import TableCopy
 from dialdeck.store.postgres import schema
 from dialdeck.store.postgres.connect import connect, shown, store_error
 from dialdeck.store.postgres.engine import set_sequences
+from dialdeck.store.postgres.records import scalar
 from dialdeck.store.sqlite import open_sqlite_reader
 
 SQLITE_BOOKKEEPING = ("_sqlite_migrations",)
@@ -105,8 +106,8 @@ def _copy_all(lite: sqlite3.Connection, conn: psycopg.Connection, where: str, re
                              f"{', '.join(sorted(missing))}); nothing was copied")
     order = _in_foreign_key_order(conn, target_tables)
     conn.execute(f"LOCK TABLE {', '.join(order)} IN EXCLUSIVE MODE")  # no other writer meanwhile
-    held = [table for table in order if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]]
-    if held == ["reps"] and conn.execute("SELECT count(*) FROM reps").fetchone()[0] == 1:
+    held = [table for table in order if scalar(conn, f"SELECT EXISTS (SELECT 1 FROM {table})")]
+    if held == ["reps"] and scalar(conn, "SELECT count(*) FROM reps") == 1:
         held = []  # only the rep every new database starts with (m008): the copy brings the file's
         conn.execute("TRUNCATE reps CASCADE")
     if held and not replace:

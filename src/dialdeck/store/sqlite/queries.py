@@ -141,8 +141,8 @@ class DueQueries:
     def explain_due(self, open_keys: Sequence[str], now: Time, today: Time, rep_id: int | None = None) -> list[str]:
         keys = list(open_keys) or ["-"]
         mine, owner = _mine(rep_id)
-        params = [*keys, "", today, *owner]
-        statements = [
+        params: list[str | int] = [*keys, "", today, *owner]
+        statements: list[tuple[str, str, list[str | int]]] = [
             ("pinned", _pinned_sql(keys, mine), [now, *keys, *owner, 50]),
             ("count", _count_sql(keys, mine), [*params, SORT_LIMIT]),
             ("few due: sort", _tier_sql(keys, "ix_due_zone", mine), [*params, 50]),

@@ -57,6 +57,13 @@ def one(cursor: sqlite3.Cursor):
     return rows[0] if rows else None
 
 
+def new_id(cursor: sqlite3.Cursor) -> int:
+    """The id an INSERT gave its row (sqlite3 leaves lastrowid None only before any insert)."""
+    if cursor.lastrowid is None:
+        raise sqlite3.InterfaceError("the statement inserted no row")
+    return cursor.lastrowid
+
+
 def marks(values: Sequence) -> str:
     return ",".join("?" * len(values))
 
@@ -200,7 +207,7 @@ class RecordWrites:
         cursor = self.conn.execute(
             f"INSERT INTO enrollments ({', '.join(columns)}) VALUES ({marks(columns)})", [row[c] for c in columns])
         self.conn.execute(REMEMBER_HOURS_KEY, [row["hours_key"]])
-        return cursor.lastrowid
+        return new_id(cursor)
 
     def update_enrollment(self, enrollment_id: int, changes: dict) -> None:
         if not changes:
@@ -231,8 +238,8 @@ class RecordWrites:
              forced_reason, rep_id],
         )
         if facts:
-            self.record_attempt_facts(cursor.lastrowid, facts)
-        return cursor.lastrowid
+            self.record_attempt_facts(new_id(cursor), facts)
+        return new_id(cursor)
 
     def record_attempt_facts(self, attempt_id: int, facts: dict) -> None:
         changes = {key: value for key, value in facts.items() if key in ATTEMPT_FACTS and value is not None}
@@ -266,7 +273,7 @@ class RecordWrites:
         cursor = self.conn.execute(
             "INSERT INTO notes (prospect_id, at, text, source, session_id, attempt_id) VALUES (?, ?, ?, ?, ?, ?)",
             [prospect_id, at, text, source, session_id, attempt_id])
-        return cursor.lastrowid
+        return new_id(cursor)
 
     # --- do-not-call, sessions, settings ---------------------------------------------------
 
@@ -279,7 +286,7 @@ class RecordWrites:
         return self.conn.execute("DELETE FROM dnc WHERE e164 = ?", [e164]).rowcount == 1
 
     def start_session(self, at: Time, rep: str) -> int:
-        return self.conn.execute("INSERT INTO sessions(started_at, rep) VALUES (?, ?)", [at, rep]).lastrowid
+        return new_id(self.conn.execute("INSERT INTO sessions(started_at, rep) VALUES (?, ?)", [at, rep]))
 
     def end_session(self, session_id: int, at: Time) -> bool:
         return self.conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", [at, session_id]).rowcount == 1

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from dialdeck.store.interface import RepRow, Time
-from dialdeck.store.sqlite.records import dicts
+from dialdeck.store.sqlite.records import dicts, new_id
 
 # Per rep over [since, until]: what the report and ``reps`` show. talk_seconds is summed only
 # where attempts carry it (``activity_by_rep`` checks the column).
@@ -48,16 +48,12 @@ class RepReads:
         talk = "coalesce(sum(talk_seconds), 0)" if "talk_seconds" in columns else "NULL"
         return dicts(self.conn.execute(_ACTIVITY_BY_REP_SQL.format(talk=talk), [since, until]))
 
-    def owner_of(self, prospect_id: int) -> int | None:
-        row = self.conn.execute("SELECT owner_rep_id FROM prospects WHERE id = ?", [prospect_id]).fetchone()
-        return row[0] if row else None
-
 
 class RepWrites:
     conn: sqlite3.Connection
 
     def insert_rep(self, name: str, at: Time) -> int:
-        return self.conn.execute("INSERT INTO reps (name, created_at) VALUES (?, ?)", [name, at]).lastrowid
+        return new_id(self.conn.execute("INSERT INTO reps (name, created_at) VALUES (?, ?)", [name, at]))
 
     def rename_rep(self, rep_id: int, name: str) -> None:
         self.conn.execute("UPDATE reps SET name = ? WHERE id = ?", [name, rep_id])

@@ -4,7 +4,7 @@ the due list's columns and marks mean."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -52,9 +52,10 @@ def help_sections(bindings: list[Binding]) -> list[tuple[str, list[tuple[str, st
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close")]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings: list[BindingType]) -> None:
         super().__init__(classes="dialog-screen")
-        self._sections = help_sections(bindings)
+        # A screen's BINDINGS may hold bare tuples too; the session's are all Binding objects.
+        self._sections = help_sections([binding for binding in bindings if isinstance(binding, Binding)])
 
     def compose(self) -> ComposeResult:
         # Fits 80x24; scrolls on a terminal shorter still.

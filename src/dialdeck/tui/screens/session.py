@@ -583,8 +583,9 @@ class SessionScreen(Screen[None]):
         self.undo_depth += 1
         self.show_desk(message.desk)
         prospect, result = message.card.prospect, message.result
-        self.say(f"{prospect.name} picked a time → call "
-                 f"{short_when(result.next_due_at, prospect.timezone, message.at)} their time")
+        if result.next_due_at is not None:  # always: a picked time pins the next call
+            self.say(f"{prospect.name} picked a time → call "
+                     f"{short_when(result.next_due_at, prospect.timezone, message.at)} their time")
 
     @work(group="keys")
     async def action_mailto(self) -> None:

@@ -11,9 +11,11 @@ left, newest first, and each heading says how many there are in all.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from textual import events
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard, ContactNumber, Note
@@ -49,6 +51,11 @@ class ProspectCard(Widget):
         self._content = self._build()  # as many attempts as the new size has rows for
         self.refresh()
 
+    @property
+    def _style_rules(self) -> RulesMap:
+        # Content.get_height documents taking a widget's styles as its rules; typed as RulesMap.
+        return cast("RulesMap", self.styles)
+
     def render(self) -> Content:
         return self._content
 
@@ -60,7 +67,7 @@ class ProspectCard(Widget):
         width, rows = self.content_size
         details = self._details(card, self._now, width)
         if width:
-            rows -= sum(line.get_height(self.styles, width) for line in (*details, *position))
+            rows -= sum(line.get_height(self._style_rules, width) for line in (*details, *position))
         else:
             rows = 1  # not laid out yet: on_resize builds it again with the real size
         notes = self._notes(card, max(min(NOTE_ROWS, rows - ATTEMPT_ROWS), 1), width)
@@ -148,7 +155,7 @@ class ProspectCard(Widget):
 
     def _identity(self, card: CallCard) -> Content:
         p = card.prospect
-        parts = [(one_line(p.name), "bold $text")]
+        parts: list[str | tuple[str, str]] = [(one_line(p.name), "bold $text")]
         if p.company:
             parts += [" · ", (one_line(p.company), "$text")]
         return Content.assemble(*parts)
@@ -223,7 +230,7 @@ class ProspectCard(Widget):
         rows -= 1  # the heading's
         for attempt in reversed(attempts):
             line = self._attempt(attempt)
-            rows -= line.get_height(self.styles, width) if width else 1
+            rows -= line.get_height(self._style_rules, width) if width else 1
             if rows < 0:
                 break
             lines.insert(0, line)

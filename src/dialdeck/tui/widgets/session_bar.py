@@ -55,7 +55,8 @@ class SessionBar(Widget):
         if self._now is None:
             return Content.styled("dialdeck · opening the database…", "$text-muted")
         clock = self._moving(self._now)[0]
-        parts = [("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
+        parts: list[str | tuple[str, str]] = [
+            ("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
         width = self.size.width
         if self._stats is not None and self._team is not None and width < 100:
             parts += self._beside_team(self._stats, self._team, self._now)
@@ -80,7 +81,7 @@ class SessionBar(Widget):
         values = (elapsed(s.started_at, now), str(s.dials), str(s.voicemails), str(s.connects),
                   s.shown_rate(now))
         parts: list = []
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             if name == "/h":
                 parts += ["  ", value, ("/h", "$text-muted")]
             else:
