@@ -43,13 +43,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate  # noqa: E402
-from bench_log import outcome_for  # noqa: E402
-from common import NOW, Latency, out_dir, parse_size, percentile, size_label  # noqa: E402
-from report import Row, text_table  # noqa: E402
+import generate
+from bench_log import outcome_for
+from common import NOW, Latency, out_dir, parse_size, percentile, size_label
+from report import Row, text_table
 
-from dialdeck import services, store  # noqa: E402
-from dialdeck.errors import DialdeckError  # noqa: E402
+from dialdeck import services, store
+from dialdeck.errors import DialdeckError
 
 TEAM_SIZES = (1, 5, 20, 50)
 SMOKE_TEAM_SIZES = (1, 3)

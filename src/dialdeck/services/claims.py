@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from dialdeck import calling_windows, settings
-from dialdeck.clock import as_utc, from_iso, to_iso
+from dialdeck.clock import as_utc, stored_instant, to_iso
 from dialdeck.errors import InvalidInput, NotFound
 from dialdeck.models import Claim, DueItem, Hold, Rep, RepProfile, TeamToday
 from dialdeck.phrases import local_clock
@@ -62,7 +62,7 @@ def claim_next(store: Store, now: datetime, *, rep: Rep | None = None) -> Claim 
             if held is not None:
                 kept = _still_due(store, tx, held["prospect_id"], today, now)
                 if kept is not None:
-                    return Claim(kept, from_iso(held["until"]))
+                    return Claim(kept, stored_instant(held["until"]))
                 tx.release(held["prospect_id"], rep_id)
             for row in _candidates(store, tx, rep, profile, now, today):
                 until = now + lease
@@ -181,8 +181,8 @@ def reservation_refusal(tx: Writer, prospect_id: int, rep_id: int | None, now: d
     prospect = tx.prospect(prospect_id)
     who = name_of(prospect) if prospect is not None else f"prospect {prospect_id}"
     holder = rep_names(tx).get(held["rep_id"], f"rep {held['rep_id']}")
-    return (f"{who} is reserved by {holder} until {local_clock(from_iso(held['until']), profile.timezone)} "
-            "(their call in progress)")
+    until = local_clock(stored_instant(held["until"]), profile.timezone)
+    return f"{who} is reserved by {holder} until {until} (their call in progress)"
 
 
 def rep_names(records: Records) -> dict[int, str]:
@@ -199,7 +199,8 @@ def holds(store: Store, prospect_ids: Sequence[int], now: datetime, *, rep: Rep 
         if not others:
             return {}
         names = rep_names(store)
-        return {pid: Hold(pid, row["rep_id"], names.get(row["rep_id"], f"rep {row['rep_id']}"), from_iso(row["until"]))
+        return {pid: Hold(pid, row["rep_id"], names.get(row["rep_id"], f"rep {row['rep_id']}"),
+                          stored_instant(row["until"]))
                 for pid, row in others.items()}
 
 
