@@ -174,7 +174,6 @@ def test_reps_claiming_at_once_are_never_handed_the_same_prospect(db_path, write
     assert not failures
     every = [pid for pids in handed.values() for pid in pids]
     assert len(every) == len(set(every)) == 60  # each prospect once, none twice, none left
-    assert sum(1 for pids in handed.values() if pids) >= 2  # the work was shared
 
 
 def test_the_due_list_shows_who_holds_a_prospect(team, now):
