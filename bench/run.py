@@ -5,6 +5,7 @@
     python bench/run.py --smoke              # every benchmark at 10k, few iterations (CI)
     python bench/run.py --only due,log       # some benchmarks
     python bench/run.py --pg postgresql://postgres@127.0.0.1:5432/postgres   # also on PostgreSQL
+    python bench/run.py --only team          # the team benchmark (bench/team.py) at 100k
 
 Data sets are generated once and cached in bench/out/ (git-ignored); benchmarks that write
 work on a scratch copy. The table is printed and also written to bench/out/last-run.md.
@@ -38,7 +39,7 @@ import generate
 from common import out_dir, parse_size, size_label
 from report import Row, markdown_table, text_table
 
-BENCHMARKS = ("import", "due", "log", "desk", "keypress", "startup")
+BENCHMARKS = ("import", "due", "log", "desk", "keypress", "startup", "team")
 KEYPRESS_MAX = 100_000  # the issue's size for the in-app benchmark
 DUE_P99_MS = LOG_P99_MS = 5.0
 KEYPRESS_P99_MS = 50.0
@@ -59,6 +60,7 @@ class Plan:
     presses: int
     startups: int
     pg: str | None = None  # a PostgreSQL server's maintenance-database URL: also run there
+    smoke: bool = False
 
 
 def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
@@ -82,7 +84,7 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
                      else "no sizes given")
     if args.smoke:
         return Plan(sizes, only, due_iterations=60, log_iterations=30, desk_iterations=20, presses=15,
-                    startups=2, pg=args.pg), args.strict
+                    startups=2, pg=args.pg, smoke=True), args.strict
     return Plan(sizes, only, due_iterations=1000, log_iterations=500, desk_iterations=200, presses=200,
                 startups=5, pg=args.pg), args.strict
 
@@ -204,6 +206,17 @@ def _database_benchmarks(plan: Plan, size: int, label: str, cached: Path, work: 
         rows.append(Row("keys back to back p99", label, burst.latency.p99, "ms", target=KEYPRESS_P99_MS))
 
 
+def _team_rows(plan: Plan) -> list[Row]:
+    """The team benchmark (``team.py``): its own sizes, reps in processes, both engines."""
+    import team
+
+    smoke = team.parse_args(["--smoke"] if plan.smoke else [])
+    size = parse_size(smoke.size)
+    say(f"team benchmark: {size_label(size)} prospects, reps {smoke.reps}")
+    results = team.measure(size, tuple(int(n) for n in smoke.reps.split(",")), smoke.runs, smoke.seconds, plan.pg)
+    return team.rows_of(results, size)
+
+
 def growth_rows(rows: list[Row]) -> list[Row]:
     """Peak memory from the smallest to the largest size: it must not grow with the data."""
     found = []
@@ -224,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     plans: dict[str, tuple[str, ...]] = {}
     for size in plan.sizes:
         run_size(plan, size, rows, plans)
+    if "team" in plan.only:
+        rows.extend(_team_rows(plan))
     rows.extend(growth_rows(rows))
     elapsed = time.perf_counter() - began
     print(text_table(rows))

@@ -112,3 +112,30 @@ def test_table_flags_a_missed_target():
     assert "MISSED" in text and "15.00×" in text and "2.00×" in text
     assert "**no**" in markdown_table(rows)
     assert Row("log", "1m", 1.0, "ms", target=5.0).met is True
+
+
+def test_the_team_benchmark_hands_no_prospect_to_two_reps_and_loses_nothing(tmp_path):
+    import team
+
+    path = generate.build_db(tmp_path / "team.db", 600)
+    db = store.open_store(path)
+    try:
+        for i in (1, 2, 3):
+            services.add_rep(db, team.REP_NAME.format(i), NOW)
+    finally:
+        db.close()
+    result = team.run_team(str(path), "SQLite", 3, 1.5)
+    assert result.outcomes > 0 and not result.errors
+    assert (result.double_handouts, result.missing) == (0, 0)
+    rows = {row.benchmark: row for row in team.rows_of([result], 600)}
+    assert rows["team SQLite 3 reps: double hand-outs"].figure == 0
+
+
+def test_overlapping_hand_outs_of_one_prospect_are_counted():
+    import team
+
+    def handout(rep: int, began: float, logged: float) -> team.Handout:
+        return team.Handout(rep, 7, began, began + 0.001, logged, 1)
+
+    assert team._double_handouts([handout(1, 0.0, 1.0), handout(2, 0.5, 1.5)]) == 1
+    assert team._double_handouts([handout(1, 0.0, 1.0), handout(2, 1.2, 1.5)]) == 0

@@ -19,9 +19,9 @@ from test_cli import assert_one_line_error, dialdeck
 
 AT = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)  # Tuesday 10:30 in New York
 TABLES = ("attempts", "dnc", "enrollments", "hours_keys", "notes", "prospect_phones", "prospects", "rep_settings",
-          "reps", "sessions", "settings")
+          "reps", "reservations", "sessions", "settings")
 KEYS = {"prospect_phones": "prospect_id, position", "dnc": "e164", "settings": "key", "hours_keys": "key",
-        "rep_settings": "rep_id, key"}
+        "rep_settings": "rep_id, key", "reservations": "prospect_id"}
 
 NUMBERS_CSV = """\
 First Name,Last Name,Company Name,Phone Number,Mobile Phone Number,Direct Dial,Country/Region,E-mail,Cadence,Notes
@@ -183,7 +183,7 @@ def test_a_table_copy_is_the_same_only_when_both_figures_agree() -> None:
 def test_migrate_prints_each_table_on_both_sides(team_db: Path, target: str) -> None:
     result = dialdeck("migrate", "--from", str(team_db), "--to", target, check=True)
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"copied {team_db} into {target}: 11 tables, ") and lines[0].endswith("committed")
+    assert lines[0].startswith(f"copied {team_db} into {target}: 12 tables, ") and lines[0].endswith("committed")
     assert lines[1].split() == ["TABLE", "ROWS", "(FROM)", "ROWS", "(TO)", "CHECKSUM", "(FROM)", "CHECKSUM", "(TO)"]
     for line in lines[2:11]:
         name, rows_from, rows_to, sum_from, sum_to = line.split()

@@ -53,7 +53,7 @@ def test_an_empty_database_is_set_up_once_even_by_two_processes_at_once(pg) -> N
         tables = {row[0] for row in engines.rows(
             stores[0], "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         assert tables == {"prospects", "prospect_phones", "enrollments", "attempts", "notes", "dnc", "settings",
-                          "sessions", "hours_keys", "dialdeck_migrations", "reps", "rep_settings"}
+                          "sessions", "hours_keys", "dialdeck_migrations", "reps", "rep_settings", "reservations"}
     finally:
         for store in stores:
             store.close()
@@ -280,6 +280,7 @@ def test_an_import_holds_other_imports_and_the_do_not_call_list_not_the_reps(imp
 TABLES = {
     "prospects": "id", "prospect_phones": "prospect_id, position", "enrollments": "id", "attempts": "id",
     "notes": "id", "dnc": "e164", "settings": "key", "sessions": "id", "hours_keys": "key",
+    "reservations": "prospect_id",
 }
 
 

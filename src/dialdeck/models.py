@@ -446,3 +446,30 @@ class TableCopy:
     @property
     def same(self) -> bool:
         return (self.source_rows, self.source_checksum) == (self.target_rows, self.target_checksum)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A prospect handed to one rep (``dialdeck next``, the session's card): theirs alone until
+    they log it, release it, or ``reserved_until`` passes."""
+
+    item: DueItem
+    reserved_until: datetime
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Who holds a prospect reserved, and until when (the due list says so)."""
+
+    prospect_id: int
+    rep_id: int
+    rep_name: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class TeamToday:
+    """What the whole team logged since the start of the rep's day (the session bar)."""
+
+    dials: int
+    connects: int

@@ -34,7 +34,11 @@ FIELDS: dict[str, str] = {
     "guard.cooldown_minutes": "cooldown_minutes",
     "guard.max_per_day": "max_per_day",
 }
-KEYS = (*FIELDS, CADENCE_KEY)
+# How long a prospect handed to a rep (``dialdeck next``, the session's card) stays theirs
+# without an outcome: team-wide, so every rep's claim expires alike.
+LEASE_KEY = "team.lease_minutes"
+DEFAULT_LEASE_MINUTES = 10
+KEYS = (*FIELDS, CADENCE_KEY, LEASE_KEY)
 # The session's colour theme, kept by the TUI itself when the rep picks one (not a config key:
 # the theme names are Textual's, which the domain does not know).
 THEME_KEY = "ui.theme"
@@ -64,6 +68,15 @@ def profile_from(stored: dict[str, str]) -> RepProfile:
             except ValueError:
                 continue
     return RepProfile(**values)
+
+
+def lease_minutes(stored: dict[str, str]) -> int:
+    """The team's lease (``team.lease_minutes``); the default for unset or hand-edited text."""
+    try:
+        minutes = int(stored.get(LEASE_KEY, DEFAULT_LEASE_MINUTES))
+    except ValueError:
+        return DEFAULT_LEASE_MINUTES
+    return minutes if minutes >= 1 else DEFAULT_LEASE_MINUTES
 
 
 def _typed(field: str, text: str):
@@ -155,4 +168,5 @@ _NORMALIZERS: dict[str, Callable[[str, RepProfile], str]] = {
     "hours.days": _days,
     "guard.cooldown_minutes": _positive_int(0, 7 * 24 * 60),
     "guard.max_per_day": _positive_int(1, 50),
+    LEASE_KEY: _positive_int(1, 8 * 60),
 }

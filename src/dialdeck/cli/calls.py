@@ -135,6 +135,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         except NotCallable as refused:
             raise InvalidInput(f"not logged: {refused}. If the call was made anyway, --force records "
                                "it as forced") from None
+        except services.Reserved as held:
+            raise InvalidInput(f"not logged: {held}") from None
         warn_all(list(result.warnings))
         headline = f"{args.outcome} logged at {human_in(now, zone)}"
         if result.forced_reason:

@@ -15,6 +15,7 @@ from dialdeck.services import REPORT_MAX_DAYS
 from dialdeck.settings import FIELDS as SETTING_FIELDS
 
 from .cadences import cmd_cadence_check, cmd_cadence_show, cmd_cadences
+from .claims import cmd_next, cmd_release
 from .calls import cmd_disposition, cmd_due, cmd_log, cmd_note, cmd_picked, cmd_snooze, cmd_undo
 from .dialing import (
     cmd_dial,
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_import(sub)
     _add_due(sub)
+    _add_next(sub)
+    _add_release(sub)
     _add_log(sub)
     _add_dial(sub)
     _add_recording(sub)
@@ -190,6 +193,22 @@ def _add_due(sub) -> None:
     _json(p)
 
 
+def _add_next(sub) -> None:
+    p = _command(sub, "next", cmd_next,
+                 "reserve the next due call for this rep and print it: no other rep is given that "
+                 "prospect until this rep logs it, releases it, or team.lease_minutes pass; asking "
+                 "again gives the same one back")
+    _at(p)
+    p.add_argument("--json", action="store_true",
+                   help="print it as a `due --json` item plus reserved_until, or null when none is left")
+
+
+def _add_release(sub) -> None:
+    p = _command(sub, "release", cmd_release,
+                 "hand back a prospect this rep holds reserved (a skip): another rep may be given it at once")
+    _prospect_id(p)
+
+
 def _add_log(sub) -> None:
     p = _command(sub, "log", cmd_log, "record the outcome of an attempt and advance the prospect")
     _prospect_id(p)
@@ -205,7 +224,8 @@ def _add_log(sub) -> None:
     p.add_argument(
         "--force", action="store_true",
         help="log a call the guard refuses (outside their calling hours, over the daily cap, "
-             "a do-not-call number); it is recorded as forced, with the reason",
+             "a do-not-call number, a prospect another rep holds reserved); it is recorded as "
+             "forced, with the reason",
     )
     p.add_argument("--number", metavar="NUMBER",
                    help="which of the prospect's numbers was dialled (default: their own number)")

@@ -38,6 +38,7 @@ from dialdeck.services.common import (
     reread,
     write_position,
 )
+from dialdeck.services import claims
 from dialdeck.services.library import library
 from dialdeck.services.rows import enrollment_model, result_of
 from dialdeck.store import Store
@@ -59,6 +60,10 @@ def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, 
 
     ``rep``: who made the call, recorded on the attempt (None: the database's only rep); their
     profile says what the script said.
+
+    The prospect's reservation (``claims``) ends with the attempt, in its transaction. While
+    another rep holds it, the outcome is refused (``claims.Reserved``, naming them and until
+    when) and nothing is written, unless ``force``: then the attempt records that as forced too.
 
     A call the guard refuses (outside their calling hours, over the daily cap, a do-not-call
     number) raises ``guard.NotCallable`` and writes nothing, unless ``force``: then it is
@@ -92,10 +97,15 @@ def log_outcome(store: Store, prospect_id: int, outcome: str, now: datetime, *, 
         chosen = the_rep(store, rep)
         profile = profile_of(store, chosen)
         with store.writing() as tx:
-            return _log(tx, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
-                        callback_at=callback_at, session_id=session_id,
-                        number=call.number if call is not None else number, force=force,
-                        callback_by=callback_by, call=call, rep_id=chosen.id)
+            held_by = claims.reservation_refusal(tx, prospect_id, chosen.id, now, profile)
+            if held_by is not None and not force:
+                raise claims.Reserved(f"{held_by}; --force logs it anyway")
+            result = _log(tx, lib, profile, prospect_id, outcome, now, note=note, disposition=disposition,
+                          callback_at=callback_at, session_id=session_id,
+                          number=call.number if call is not None else number, force=force,
+                          callback_by=callback_by, call=call, rep_id=chosen.id, held_by=held_by)
+            tx.release(prospect_id)
+            return result
 
 
 CALLBACK_CHOOSERS = ("prospect", "rep")
@@ -137,7 +147,7 @@ def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: 
          now: datetime, *, note: str, disposition: str | None, callback_at: datetime | None,
          session_id: int | None, number: str | None = None, force: bool = False,
          callback_by: str | None = None, call: CallFacts | None = None,
-         rep_id: int | None = None) -> OutcomeResult:
+         rep_id: int | None = None, held_by: str | None = None) -> OutcomeResult:
     prospect_row = need_prospect(tx, prospect_id)
     enrollment = need_live(tx, prospect_row)
     used = chosen_number(tx, prospect_row, number, profile)
@@ -150,7 +160,9 @@ def _log(tx: Writer, lib: dict, profile: RepProfile, prospect_id: int, outcome: 
     step = schedule.current_step(lib, pos, ctx)
     said = _said(tx, lib, prospect_row, enrollment, profile, ctx, outcome, now)
     transition = schedule.apply_outcome(lib, pos, ctx, outcome, now, said_next_call=said.named_next_call)
-    forced_reason = _guard_call(tx, prospect_row, enrollment, ctx, outcome, now, force)
+    # Forced past the guard, another rep's reservation, or both: the attempt says which.
+    forced_reason = "; ".join(filter(None, (_guard_call(tx, prospect_row, enrollment, ctx, outcome, now, force),
+                                            held_by))) or None
     new_pos = transition.position
     if disposition is not None and transition.needs_disposition:
         # The call just made is not in the table yet; the disposition's guardrails must count it.
@@ -342,7 +354,8 @@ def _check_undoable(tx: Records, attempt: AttemptRow) -> None:
 # --- small edits ------------------------------------------------------------------------------
 
 def snooze(store: Store, prospect_id: int, until: datetime, now: datetime) -> Enrollment:
-    """Move the prospect's due time to ``until`` (no longer a pinned promise)."""
+    """Move the prospect's due time to ``until`` (no longer a pinned promise); a reservation on
+    them ends."""
     now, until = as_utc(now), as_utc(until)
     if until <= now:
         raise InvalidInput(f"snooze until {until.isoformat()}: that is not after now ({now.isoformat()})")
@@ -353,6 +366,7 @@ def snooze(store: Store, prospect_id: int, until: datetime, now: datetime) -> En
             raise InvalidInput(f"prospect {prospect_id} is {enrollment['status']}: choose a disposition first")
         tx.update_enrollment(enrollment["id"], {
             "next_due_at": to_iso(until), "pinned": 0, "promised_at": None, "updated_at": to_iso(now)})
+        tx.release(prospect_id)  # put off, out of the queue: no rep holds them meanwhile
         return enrollment_model(reread(tx.enrollment(enrollment["id"]), "the enrollment"))
 
 

@@ -181,6 +181,48 @@ class ExportRecord:
     attempts: list[AttemptRow] | None  # oldest first; None when not asked for
 
 
+class ReservationRow(TypedDict):
+    prospect_id: int
+    rep_id: int
+    reserved_at: Time
+    until: Time  # the lease ends here: from then on another rep may be given the prospect
+
+
+class ReservationReads(Protocol):
+    """Who holds which prospect (issue 11's claims). On a transaction, a prospect's reservation
+    is read under that prospect's lock, as its other records are."""
+
+    def reservation(self, prospect_id: int) -> ReservationRow | None:
+        """The prospect's reservation, expired or not."""
+        ...
+
+    def reservations_among(self, prospect_ids: Sequence[int], now: Time) -> dict[int, ReservationRow]:
+        """The reservations still holding at ``now`` (``until`` after it) of these prospects."""
+        ...
+
+    def reservation_of_rep(self, rep_id: int, now: Time) -> ReservationRow | None:
+        """The reservation the rep holds at ``now`` (a rep holds at most one)."""
+        ...
+
+
+class ReservationWrites(Protocol):
+    """A claim's writes, inside ``Store.writing()``."""
+
+    def try_hold(self, prospect_id: int) -> bool:
+        """Take the prospect for this transaction if no other transaction is deciding on it
+        (PostgreSQL: its row lock, ``SKIP LOCKED``; SQLite: the writer's lock is held already);
+        False: pass over it."""
+        ...
+
+    def reserve(self, prospect_id: int, rep_id: int, at: Time, until: Time) -> None:
+        """The prospect is the rep's until ``until`` (the rep's other reservation is dropped)."""
+        ...
+
+    def release(self, prospect_id: int, rep_id: int | None = None) -> bool:
+        """Drop the prospect's reservation (only the rep's, when given); False when none was."""
+        ...
+
+
 class Records(Protocol):
     """Single records, read. On the store each read sees the last commit; on a transaction
     (``Writer``) it sees that transaction's own writes."""
@@ -247,7 +289,7 @@ class Records(Protocol):
         ...
 
 
-class Writer(Records, Protocol):
+class Writer(Records, ReservationReads, ReservationWrites, Protocol):
     """One write transaction (``Store.writing``): its reads see its own writes."""
 
     def insert_enrollment(self, row: dict) -> int:
@@ -439,7 +481,7 @@ class DueQueue(Protocol):
         ...
 
 
-class Store(Records, DueQueue, Protocol):
+class Store(Records, ReservationReads, DueQueue, Protocol):
     """A dialdeck database, open. Not shared between threads: one store per thread."""
 
     @property

@@ -18,14 +18,24 @@ import functools
 import inspect
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from dialdeck import services
 from dialdeck.errors import InvalidInput, NotFound
-from dialdeck.models import CallCard, DueItem, OutcomeResult, QueueSummary, Rep, RepProfile, SessionStats
+from dialdeck.models import (
+    CallCard,
+    DueItem,
+    Hold,
+    OutcomeResult,
+    QueueSummary,
+    Rep,
+    RepProfile,
+    SessionStats,
+    TeamToday,
+)
 
 T = TypeVar("T")
 
@@ -41,6 +51,10 @@ class Desk:
     summary: QueueSummary
     card: CallCard | None
     stats: SessionStats | None
+    # A team's session (several reps): the prospects of the page other reps hold, and what the
+    # whole team logged today. Empty and None for a rep working alone.
+    held: dict[int, Hold] = field(default_factory=dict)
+    team: TeamToday | None = None
 
 
 class Gateway:
@@ -121,19 +135,51 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
 
     ``prospect_id`` keeps the rep's own pick on screen; otherwise the first due prospect.
     A pick that is no longer active (e.g. finished elsewhere) falls back to the queue head.
+
+    In a team (several reps) the card on screen is the rep's reservation (``services.claims``):
+    the next card is the first due prospect no other rep holds, claimed here; a card kept on
+    screen is claimed again, which renews its lease (the session reloads the desk every
+    ``refresh_seconds``, well within ``team.lease_minutes``).
     """
     items = tuple(services.due(db, now, limit=PAGE_SIZE, rep=rep))
     summary = services.queue_summary(db, now, rep=rep)
+    in_team = len(services.reps(db)) > 1
     card = None
-    wanted = prospect_id if prospect_id is not None else (items[0].prospect_id if items else None)
+    if in_team:
+        wanted = _claimed(db, now, prospect_id, rep)
+    else:
+        wanted = prospect_id if prospect_id is not None else (items[0].prospect_id if items else None)
     if wanted is not None:
         try:
             card = services.call_card(db, wanted, now, rep=rep)
         except (NotFound, InvalidInput):  # no live cadence step any more
-            if items and wanted != items[0].prospect_id:
+            if in_team:
+                fallback = services.claim_next(db, now, rep=rep)
+                if fallback is not None and fallback.item.prospect_id != wanted:
+                    card = services.call_card(db, fallback.item.prospect_id, now, rep=rep)
+            elif items and wanted != items[0].prospect_id:
                 card = services.call_card(db, items[0].prospect_id, now, rep=rep)
     stats = services.session_stats(db, session_id) if session_id is not None else None
-    return Desk(now=now, items=items, summary=summary, card=card, stats=stats)
+    if not in_team:
+        return Desk(now=now, items=items, summary=summary, card=card, stats=stats)
+    return Desk(now=now, items=items, summary=summary, card=card, stats=stats,
+                held=services.holds(db, [item.prospect_id for item in items], now, rep=rep),
+                team=services.team_today(db, now, rep=rep))
+
+
+def _claimed(db: services.Store, now: datetime, prospect_id: int | None, rep: Rep | None) -> int | None:
+    """The card a team's session shows: the rep's pick, reserved for them (or shown unreserved
+    when another rep holds it: the list and the status line say who), else the next claim."""
+    if prospect_id is not None:
+        try:
+            services.claim(db, prospect_id, now, rep=rep)
+            return prospect_id
+        except services.Reserved:
+            return prospect_id
+        except (NotFound, InvalidInput):  # no live cadence step any more: the next one
+            pass
+    claimed = services.claim_next(db, now, rep=rep)
+    return claimed.item.prospect_id if claimed is not None else None
 
 
 def log_and_load(db: services.Store, prospect_id: int, outcome: str, now: datetime,

@@ -28,6 +28,7 @@ from dialdeck.store.postgres.importing import ImportWrites
 from dialdeck.store.postgres.queries import DueQueries
 from dialdeck.store.postgres.records import RecordReads, RecordWrites
 from dialdeck.store.postgres.reps import RepReads, RepWrites
+from dialdeck.store.postgres.reservations import ReservationReads, ReservationWrites
 
 
 class _PostgresErrorsAreStoreErrors:
@@ -65,7 +66,8 @@ def _translated(method):
     return call
 
 
-class PostgresWriter(_PostgresErrorsAreStoreErrors, RecordWrites, RecordReads, RepReads, RepWrites):
+class PostgresWriter(_PostgresErrorsAreStoreErrors, RecordWrites, RecordReads, RepReads, RepWrites,
+                     ReservationWrites, ReservationReads):
     """The ``Writer`` a ``writing()`` block is given: the store's connection, in its transaction."""
 
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
@@ -78,7 +80,7 @@ class PostgresImportBatch(PostgresWriter, ImportWrites):
 
 
 class PostgresStore(_PostgresErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries, RecordReads,
-                    RepReads):
+                    RepReads, ReservationReads):
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
         self.conn, self.url = conn, url
         self._writer = PostgresWriter(conn, url)

@@ -151,7 +151,7 @@ class DueQueries:
         rows = []
         for eid in ids:
             r = found.get(eid)
-            if r is None:
+            if r is None or r[10] is None:  # logged to its end by another rep since the ids were read
                 continue
             rows.append(DueRow(
                 enrollment_id=r[0], prospect_id=r[1], first_name=r[2], last_name=r[3], company=r[4],

@@ -247,6 +247,17 @@ UPDATE attempts SET rep_id = (SELECT min(id) FROM reps);
 """
 
 # (name, DDL): the names are the SQLite engine's, step for step.
+# A team never puts two reps on one prospect (store.sqlite.schema.m009_reservations).
+M009 = f"""
+CREATE TABLE reservations (
+    prospect_id BIGINT PRIMARY KEY REFERENCES prospects(id),
+    rep_id BIGINT NOT NULL REFERENCES reps(id),
+    reserved_at {T} NOT NULL,
+    until {T} NOT NULL
+);
+CREATE UNIQUE INDEX ix_reservations_rep ON reservations(rep_id);
+"""
+
 STEPS: tuple[tuple[str, str], ...] = (
     ("m001_core_tables", M001),
     ("m002_promises_and_attempt_times", M002),
@@ -256,6 +267,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("m006_facts", M006),
     ("m007_call_facts", M007),
     ("m008_reps", M008),
+    ("m009_reservations", M009),
 )
 
 # Tables whose id comes from an identity sequence (set past the ids written by an import or a copy).

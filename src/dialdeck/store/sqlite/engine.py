@@ -28,6 +28,7 @@ from dialdeck.store.sqlite.importing import ImportWrites, page_cache
 from dialdeck.store.sqlite.queries import DueQueries
 from dialdeck.store.sqlite.records import RecordReads, RecordWrites
 from dialdeck.store.sqlite.reps import RepReads, RepWrites
+from dialdeck.store.sqlite.reservations import ReservationReads, ReservationWrites
 
 
 class _SqliteErrorsAreStoreErrors:
@@ -65,7 +66,8 @@ def _translated(method):
     return call
 
 
-class SqliteWriter(_SqliteErrorsAreStoreErrors, RecordReads, RecordWrites, RepReads, RepWrites):
+class SqliteWriter(_SqliteErrorsAreStoreErrors, RecordReads, RecordWrites, RepReads, RepWrites, ReservationReads,
+                   ReservationWrites):
     """The ``Writer`` a ``writing()`` block is given: the store's connection, in its transaction."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
@@ -76,7 +78,7 @@ class SqliteImportBatch(SqliteWriter, ImportWrites):
     """The ``ImportBatch`` an ``importing()`` block is given."""
 
 
-class SqliteStore(_SqliteErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries, RepReads):
+class SqliteStore(_SqliteErrorsAreStoreErrors, ActivityReads, ExportReads, DueQueries, RepReads, ReservationReads):
     def __init__(self, db: Database) -> None:
         self._db = db  # sqlite-utils: migrations, and savepoints for a nested writing()
         self.conn = db.conn

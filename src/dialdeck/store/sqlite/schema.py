@@ -367,3 +367,21 @@ def m008_reps(db: Database) -> None:
 def known_steps() -> frozenset[str]:
     """Every schema step this dialdeck knows: all of them are pending on an empty database."""
     return frozenset(step.name for step in migrations.pending(Database(memory=True)))
+
+
+@migrations()
+def m009_reservations(db: Database) -> None:
+    """A team never puts two reps on one prospect: a prospect handed to a rep (``dialdeck next``,
+    the session's card) is theirs until they log it, release it, or ``until`` passes. One row
+    per prospect, and at most one per rep (a rep works one call at a time)."""
+    db.executescript(
+        """
+        CREATE TABLE reservations (
+            prospect_id INTEGER PRIMARY KEY REFERENCES prospects(id),
+            rep_id INTEGER NOT NULL REFERENCES reps(id),
+            reserved_at TEXT NOT NULL,
+            until TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX ix_reservations_rep ON reservations(rep_id);
+        """
+    )

@@ -30,7 +30,7 @@ from dialdeck import services
 from dialdeck.errors import DialdeckError, StoreError
 from dialdeck.models import CallCard, ContactNumber, DueItem, QueueSummary, RepProfile
 from dialdeck.phones import format_with_extension, number_text
-from dialdeck.phrases import phrase_day_clock, short_when
+from dialdeck.phrases import local_clock, phrase_day_clock, short_when
 from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, outcome_message
@@ -89,11 +89,14 @@ def mailto_url(email: str, subject: str, body: str) -> str:
     return f"mailto:{quote(email)}?subject={quote(subject)}&body={quote(body)}"
 
 
-def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Content:
-    """What the rep sees when nothing is callable now: what is next, when, and why then."""
+def empty_message(summary: QueueSummary, rep_zone: str, now: datetime, held: int = 0) -> Content:
+    """What the rep sees when nothing is callable now: what is next, when, and why then.
+    ``held``: prospects due now that other reps hold (so not "all caught up")."""
     nxt, opening = summary.next_item, summary.next_opening
     lines: list[Content] = []
-    if summary.outside_hours and not summary.due_now:
+    if held:
+        head = f"Nothing left for you now: {held} due {'is' if held == 1 else 'are'} on another rep's call"
+    elif summary.outside_hours and not summary.due_now:
         head = f"Outside calling hours for everyone due ({summary.shown(summary.outside_hours)} waiting)"
     else:
         head = "All caught up"
@@ -107,6 +110,11 @@ def empty_message(summary: QueueSummary, rep_zone: str, now: datetime) -> Conten
     if summary.later_today:
         lines.append(Content.styled(f"{summary.shown(summary.later_today)} more due later today", "$text-muted"))
     return Content("\n\n").join(lines)
+
+
+def held_by(desk: jobs.Desk, rep_zone: str) -> dict[int, tuple[str, str]]:
+    """Who holds each prospect other reps are on, and until when on this rep's clock."""
+    return {pid: (hold.rep_name, local_clock(hold.until, rep_zone)) for pid, hold in desk.held.items()}
 
 
 def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: str = "next: ") -> str:
@@ -336,6 +344,11 @@ class SessionScreen(CallingScreen):
         self.show_desk(desk)
         if asked_for is not None and (desk.card is None or desk.card.prospect.id != asked_for):
             self.say("That prospect has no active cadence step to work.", "notice")
+        elif desk.card is not None and desk.card.prospect.id in desk.held:
+            # The rep picked a card another rep is on: shown, not reserved; an outcome is refused.
+            holder, until = held_by(desk, self.profile.timezone)[desk.card.prospect.id]
+            self.say(f"{one_line(desk.card.prospect.name)} is held by {one_line(holder)} until {until}: "
+                     "their call, not yours to log", "notice")
         self.call_after_refresh(self.app.freeze_heap)  # once the first card is drawn (then a no-op)
 
     def warn_setup(self, problems: tuple[str, ...]) -> None:
@@ -364,7 +377,7 @@ class SessionScreen(CallingScreen):
         self.forget_ended_call(desk.card)
         current = self._current_id()
         due = self.query_one("#due", DueCalls)
-        due.show(desk.items, desk.now, current)
+        due.show(desk.items, desk.now, current, held_by(desk, self.profile.timezone))
         s = desk.summary
         due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
         due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
@@ -372,13 +385,13 @@ class SessionScreen(CallingScreen):
         self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None, awaiting=self.awaiting,
                                                    zone_name=desk.card.prospect.timezone if desk.card else "UTC")
         self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
-                                                         desk.stats, desk.now)
+                                                         desk.stats, desk.now, desk.team)
         self.set_class(desk.card is None, "-empty")
         if desk.card is None:
             if self.app.new_database is not None and s.next_item is None:
                 message = new_database_notice(self.app.new_database)  # not "All caught up"
             else:
-                message = empty_message(s, self.profile.timezone, desk.now)
+                message = empty_message(s, self.profile.timezone, desk.now, held=len(desk.held))
             self.query_one("#empty-state", Static).update(message)
 
     # --- what keys may do now ------------------------------------------------------
@@ -660,6 +673,9 @@ class SessionScreen(CallingScreen):
         if not await self.app.push_screen_wait(SummaryScreen(self.profile.name, stats, self.app.clock())):
             return
         # Leaving either way: a session whose end could not be written keeps its attempts.
+        current = self._current_id()
+        if current is not None and self.desk is not None and self.desk.team is not None:
+            await self._ask(services.release, current)  # another rep may take the card at once
         await self._ask(services.end_session, self.session_id, self.app.clock())
         self.app.exit(0)
 

@@ -1,7 +1,8 @@
 """The due-calls pane: one page of the queue, two lines per prospect, in calling order.
 
 Line 1: the prospect's local time, name, and how overdue / when due ("2d late" on a narrow pane).
-Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company.
+Line 2: warm/cold dot, a diamond for a promised time, cadence and step, company; for a prospect
+another rep holds reserved, who and until when instead ("held by Sam until 10:42").
 Rows are cut to the pane's width (rebuilt on resize) so nothing wraps at 80 columns: the name and
 the step count ("5/12") are kept whole before anything else is cut.
 
@@ -36,7 +37,9 @@ from dialdeck.safe_text import one_line
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
 
-RowKey = tuple[DueItem, int, bool, str, str]  # item, width, short form, their clock, when due
+Held = tuple[str, str]  # another rep's name, and the end of their lease on the rep's clock
+# item, width, short form, their clock, when due, who holds it and until when (None: no one else)
+RowKey = tuple[DueItem, int, bool, str, str, Held | None]
 
 
 class Row:
@@ -64,10 +67,12 @@ def first_line(item: DueItem, now: datetime, width: int, short: bool) -> Content
     return left.truncate(room, ellipsis=True, pad=True).append(" ").append(right)
 
 
-def second_line(item: DueItem, width: int) -> Content:
+def second_line(item: DueItem, width: int, held: Held | None = None) -> Content:
     dot = ("●", "$text-warning") if item.temperature == "warm" else ("○", "$text-muted")
     pin = ("◆", "$text-accent") if item.pinned else " "
     head = Content.assemble("  ", dot, " ", pin, "  ")
+    if held is not None:
+        return head + held_line(held, width - head.cell_length)
     # The step matters more than the company, and its count more than the cadence's name:
     # a narrow pane cuts the company, then the name, never "5/12".
     count = f" {item.step}/{item.steps_total}"
@@ -83,9 +88,21 @@ def second_line(item: DueItem, width: int) -> Content:
     return line
 
 
-def row_content(item: DueItem, now: datetime, width: int, short: bool) -> Content:
+def held_line(held: Held, room: int) -> Content:
+    """"held by Sam until 10:42": another rep is on this call, which matters more here than the
+    step or the company; a long name is cut before the time is."""
+    name, until = held
+    tail = f" until {until}"
+    shown = Content(one_line(name))
+    fits = room - len("held by ") - len(tail)
+    if shown.cell_length > fits:
+        shown = shown.truncate(max(fits, 1), ellipsis=True)
+    return Content.assemble("held by ", shown, tail).stylize("$text-warning").truncate(room, ellipsis=True)
+
+
+def row_content(item: DueItem, now: datetime, width: int, short: bool, held: Held | None = None) -> Content:
     """One prospect's two lines, ``width`` cells wide at most."""
-    return Content("\n").join([first_line(item, now, width, short), second_line(item, width)])
+    return Content("\n").join([first_line(item, now, width, short), second_line(item, width, held)])
 
 
 def short_page(items: tuple[DueItem, ...], clocks: list[str], labels: list[str], width: int) -> bool:
@@ -160,6 +177,7 @@ class DueCalls(ScrollView, can_focus=True):
         self._items: tuple[DueItem, ...] = ()
         self._now: datetime | None = None
         self._current: int | None = None  # the card's prospect when the page was shown
+        self._held: dict[int, Held] = {}  # prospect id -> (rep, until): another rep's reservation
         self._keys: list[RowKey] = []  # what each row shows, in order
         self._rows: list[Row] = []  # the page's rows, in the same order
         self._looks: tuple[Style, Style, Style] = (Style(), Style(), Style())  # set as lines are drawn
@@ -172,9 +190,11 @@ class DueCalls(ScrollView, can_focus=True):
         """Each row's two lines as plain text ("line 1\\nline 2"), as drawn."""
         return [row.text.plain for row in self._rows]
 
-    def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None) -> None:
-        """Replace the page; the highlight on ``current`` (the card's prospect) when listed."""
-        self._items, self._now, self._current = items, now, current
+    def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None,
+             held: dict[int, Held] | None = None) -> None:
+        """Replace the page; the highlight on ``current`` (the card's prospect) when listed;
+        ``held``: what to say of prospects other reps hold."""
+        self._items, self._now, self._current, self._held = items, now, current, held or {}
         self._rebuild(current)
 
     def highlighted_prospect(self) -> int | None:
@@ -211,7 +231,7 @@ class DueCalls(ScrollView, can_focus=True):
             # A row whose text is unchanged keeps what was drawn for it (after a key, most rows
             # only move up one place); only this page's rows are kept.
             kept = dict(zip(self._keys, self._rows, strict=True))
-            self._rows = [kept.get(key) or Row(row_content(key[0], self._now, width, key[2])) for key in keys]
+            self._rows = [kept.get(key) or Row(row_content(key[0], self._now, width, key[2], key[5])) for key in keys]
             self._keys = keys
             size = Size(width, len(keys) * ROW_HEIGHT)
             if size != self.virtual_size:
@@ -234,7 +254,7 @@ class DueCalls(ScrollView, can_focus=True):
         clocks = [local_clock(now, item.timezone) for item in self._items]
         labels = [when_due(item, now) for item in self._items]
         short = short_page(self._items, clocks, labels, width)
-        return [(item, width, short, clock, label)
+        return [(item, width, short, clock, label, self._held.get(item.prospect_id))
                 for item, clock, label in zip(self._items, clocks, labels, strict=True)]
 
     # --- drawing -------------------------------------------------------------------------

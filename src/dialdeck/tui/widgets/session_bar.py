@@ -11,7 +11,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widget import Widget
 
-from dialdeck.models import SessionStats
+from dialdeck.models import SessionStats, TeamToday
 from dialdeck.phrases import day_clock, elapsed
 from dialdeck.safe_text import one_line
 
@@ -27,9 +27,12 @@ class SessionBar(Widget):
         self._rep_zone = "UTC"
         self._stats: SessionStats | None = None
         self._now: datetime | None = None
+        self._team: TeamToday | None = None
 
-    def show(self, rep: str, rep_zone: str, stats: SessionStats | None, now: datetime) -> None:
-        self._rep, self._rep_zone, self._stats, self._now = rep, rep_zone, stats, now
+    def show(self, rep: str, rep_zone: str, stats: SessionStats | None, now: datetime,
+             team: TeamToday | None = None) -> None:
+        """``team``: the whole team's figures today (None for a rep working alone)."""
+        self._rep, self._rep_zone, self._stats, self._now, self._team = rep, rep_zone, stats, now, team
         self.refresh()
 
     def tick(self, now: datetime) -> None:
@@ -54,9 +57,22 @@ class SessionBar(Widget):
         clock = self._moving(self._now)[0]
         parts: list[str | tuple[str, str]] = [
             ("dialdeck ", "bold $text-accent"), (one_line(self._rep), "bold"), f"  {clock}"]
-        if self._stats is not None:
-            parts += self._figures(self._stats, self._now, short=self.size.width < 100)
+        width = self.size.width
+        if self._stats is not None and self._team is not None and width < 100:
+            parts += self._beside_team(self._stats, self._team, self._now)
+        elif self._stats is not None:
+            parts += self._figures(self._stats, self._now, short=width < (140 if self._team else 100))
+        if self._team is not None and (self._stats is None or width >= 100):
+            t = self._team
+            parts += [("  team today: ", "$text-muted"), f"dials {t.dials} · connects {t.connects}"]
         return Content.assemble(*parts)
+
+    @staticmethod
+    def _beside_team(s: SessionStats, team: TeamToday, now: datetime) -> list:
+        """A narrow bar in a team: the session's time, then each figure beside the team's."""
+        return [("  ", "$text-muted"), elapsed(s.started_at, now),
+                ("  dials ", "$text-muted"), str(s.dials), (" · team ", "$text-muted"), str(team.dials),
+                ("  connects ", "$text-muted"), str(s.connects), (" · team ", "$text-muted"), str(team.connects)]
 
     @staticmethod
     def _figures(s: SessionStats, now: datetime, *, short: bool) -> list:
