@@ -314,3 +314,21 @@ def test_the_same_work_leaves_the_same_rows_on_both_engines(pg_url: str, tmp_pat
     finally:
         lite.close()
         pg.close()
+
+
+def test_the_due_page_runs_without_jit_and_gives_the_session_its_settings_back(imported: str, now) -> None:
+    # The due page turns sorts off, which lifts its cost estimates past the JIT threshold: with
+    # JIT on, each page was compiled for 100-250 ms. Force JIT for everything to show it is off.
+    db = open_store(imported)
+    try:
+        db.conn.execute("SET jit = on; SET jit_above_cost = 0")
+        seen = []
+        with db._indexes_only():  # what every due-page statement runs inside
+            seen.append(db.conn.execute("SHOW jit").fetchone()[0])
+        with db.writing(), db._indexes_only():  # nested in a write: the write's planner comes back
+            pass
+        seen.append(db.conn.execute("SHOW jit").fetchone()[0])
+        assert seen == ["off", "on"]
+        assert services.due(db, now)  # the page itself still reads
+    finally:
+        db.close()

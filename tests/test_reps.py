@@ -206,6 +206,15 @@ def test_rep_from_the_flag_or_the_environment(new_db) -> None:
     assert "rep.phone               (not set)  (rep: me)" in mine
 
 
+def test_a_team_wide_setting_needs_no_rep_named_and_a_reps_own_does(new_db) -> None:
+    dialdeck("reps", "add", "Sam", db=new_db)
+    done = dialdeck("config", "set", "team.lease_minutes", "15", db=new_db)
+    assert (done.returncode, done.stdout) == (0, "team.lease_minutes = 15  (team: every rep)\n")
+    assert dialdeck("config", "set", "guard.max_per_day", "2", db=new_db).returncode == 0
+    refused = dialdeck("config", "set", "rep.phone", "+1 212 555 0199", db=new_db)
+    assert refused.returncode == 1 and "say which one with --rep NAME" in refused.stderr
+
+
 def test_a_teams_set_up_warning_names_the_rep_to_set(db, now: datetime) -> None:
     sam = services.add_rep(db, "Sam Ortiz", now)
     assert services.profile_problems(db, rep=sam) == [

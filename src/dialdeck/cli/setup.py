@@ -192,7 +192,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def cmd_config_set(args: argparse.Namespace) -> int:
     with database(args, create=True) as db:
-        rep = rep_of(args, db)
+        # A team-wide key (guardrails, calling-hour rules, the lease) is the team's: no rep to name.
+        rep = rep_of(args, db, team=not is_rep_key(args.key))
         profile = services.set_setting(db, args.key, args.value, rep=rep)
         dialing = services.dialer_settings(db, rep=rep)
         team = len(services.reps(db)) > 1
