@@ -272,3 +272,44 @@ def test_a_card_picked_in_the_session_is_reserved_unless_another_rep_holds_it(te
     assert until == now + timedelta(minutes=21)
     assert db.reservation(held)["rep_id"] == sam.id
     assert db.reservation(other) is None  # a rep holds one prospect at a time
+
+
+def test_a_dial_takes_the_prospect_and_is_refused_on_one_another_rep_holds(team, now):
+    # A call in progress is a reservation: no teammate is handed the prospect meanwhile, and no
+    # rep dials (by key, by power mode or by `dialdeck dial`) a prospect a teammate holds.
+    db, alice, sam = team
+    held = services.claim_next(db, now, rep=alice)
+    with pytest.raises(Reserved, match=r"is reserved by Alice until .* \(their call in progress\)"):
+        services.dial_plan(db, held.item.prospect_id, now, rep=sam)
+    dialled = next(pid for pid in due_ids(db, now, sam) if pid != held.item.prospect_id)
+    assert services.dial_plan(db, dialled, now, rep=sam).prospect_id == dialled
+    assert services.claim_next(db, now, rep=sam).item.prospect_id == dialled  # Sam holds the one dialled
+    assert dialled not in [c.item.prospect_id for c in [services.claim_next(db, now + MINUTE, rep=alice)]]
+    services.log_outcome(db, dialled, "voicemail", now + MINUTE, rep=sam)  # the outcome releases it
+    assert services.holds(db, [dialled], now + MINUTE, rep=alice) == {}
+
+
+def test_power_mode_passes_over_a_prospect_another_rep_holds(team, now):
+    from dialdeck.tui.dial_jobs import next_dialable
+
+    db, alice, sam = team
+    held = services.claim_next(db, now, rep=alice)
+    plan, skipped = next_dialable(db, now, rep=sam)
+    assert plan is not None and plan.prospect_id != held.item.prospect_id
+    assert any("reserved by Alice" in line for line in skipped)
+
+
+def test_dial_refuses_a_prospect_another_rep_holds_and_hands_nothing_over(team, db_path, capsys, tmp_path,
+                                                                          monkeypatch):
+    db, alice, _sam = team
+    held = services.claim_next(db, datetime.fromisoformat("2026-11-23T10:00-05:00"), rep=alice).item.prospect_id
+    opened = tmp_path / "opened"
+    opener = tmp_path / "xdg-open"
+    opener.write_text(f"#!/bin/sh\necho \"$@\" >> {opened}\n")
+    opener.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    code, out, err = run(capsys, "--db", str(db_path), "--rep", "Sam", "--dialer", "tel", "dial", str(held),
+                         "--at", "2026-11-23T10:01")
+    assert code == 1 and out == ""
+    assert "reserved by Alice until 10:10" in err
+    assert not opened.exists()  # nothing reached the softphone

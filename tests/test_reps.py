@@ -211,6 +211,7 @@ def test_a_team_wide_setting_needs_no_rep_named_and_a_reps_own_does(new_db) -> N
     done = dialdeck("config", "set", "team.lease_minutes", "15", db=new_db)
     assert (done.returncode, done.stdout) == (0, "team.lease_minutes = 15  (team: every rep)\n")
     assert dialdeck("config", "set", "guard.max_per_day", "2", db=new_db).returncode == 0
+    assert "team.lease_minutes      15  (team: every rep)" in dialdeck("--rep", "Sam", "config", db=new_db).stdout
     refused = dialdeck("config", "set", "rep.phone", "+1 212 555 0199", db=new_db)
     assert refused.returncode == 1 and "say which one with --rep NAME" in refused.stderr
 

@@ -77,6 +77,7 @@ def test_each_rep_leaves_their_own_voicemail(imported_db, now, tmp_path: Path) -
     mine = services.set_recording(imported_db, "zero-to-ten", "1", write_wav(tmp_path / "me.wav", tone(1.5, 8000), 8000),
                                   rep=me)
     assert services.dial_plan(imported_db, ANA, now, rep=me).recording == mine.path
+    services.release(imported_db, ANA, rep=me)  # in a team the dial reserved Ana for me: Sam's turn
     assert services.dial_plan(imported_db, ANA, now, rep=sam).recording is None  # never another rep's voice
     theirs = services.set_recording(imported_db, "zero-to-ten", "1",
                                     write_wav(tmp_path / "sam.wav", tone(2.0, 8000), 8000), rep=sam)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import queue
+import signal
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -70,39 +72,50 @@ def _place(dialer: dialers.Dialer, plan: DialPlan, args: argparse.Namespace,
            zone: str) -> tuple[dialers.CallResult | None, bool]:
     """Dial, print each state as it comes, drop or hang up when asked; (result, Ctrl-C pressed)."""
     events: queue.Queue[dialers.CallEvent] = queue.Queue()
-    call = dialer.dial(dialers.DialTarget(plan.number_e164, plan.extension), events.put)
+    # Ctrl-C only sets a flag the loop reads: a KeyboardInterrupt raised at any bytecode could
+    # land inside the queue's lock and leave the back-end's thread blocked on it for good.
+    pressed = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: pressed.set())
+    try:
+        call = dialer.dial(dialers.DialTarget(plan.number_e164, plan.extension), events.put)
+        return _follow(call, events, pressed, plan, args, zone)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _follow(call: dialers.CallHandle, events: queue.Queue[dialers.CallEvent], pressed: threading.Event,
+            plan: DialPlan, args: argparse.Namespace, zone: str) -> tuple[dialers.CallResult | None, bool]:
     hangup_at: float | None = None
     deadline: float | None = None  # how long we still wait once we asked the call to end
     interrupted = False
     while True:
-        try:
-            event = _next_event(events, hangup_at, deadline)
-            if event is None:
-                if deadline is not None and time.monotonic() >= deadline:
-                    return call.result, interrupted  # the network never confirmed: give up waiting
-                if hangup_at is not None and time.monotonic() >= hangup_at:
-                    call.hang_up()
-                    hangup_at, deadline = None, time.monotonic() + HANGUP_WAIT
-                continue
-            _print_event(event, zone, args.json)
-            if event.final:
-                return event.result, interrupted
-            if event.state is dialers.CallState.ANSWERED:
-                if args.drop and plan.recording is not None:
-                    call.drop(plan.recording)
-                    deadline = time.monotonic() + DROP_WAIT
-                elif args.hangup_after is not None:
-                    hangup_at = time.monotonic() + args.hangup_after
-        except KeyboardInterrupt:  # Ctrl-C: hang up, and still report how the call ended
+        if pressed.is_set() and not interrupted:  # Ctrl-C: hang up, and still report how it ended
             interrupted = True
             call.hang_up()
             hangup_at, deadline = None, time.monotonic() + HANGUP_WAIT
+        event = _next_event(events, hangup_at, deadline)
+        if event is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return call.result, interrupted  # the network never confirmed: give up waiting
+            if hangup_at is not None and time.monotonic() >= hangup_at:
+                call.hang_up()
+                hangup_at, deadline = None, time.monotonic() + HANGUP_WAIT
+            continue
+        _print_event(event, zone, args.json)
+        if event.final:
+            return event.result, interrupted
+        if event.state is dialers.CallState.ANSWERED:
+            if args.drop and plan.recording is not None:
+                call.drop(plan.recording)
+                deadline = time.monotonic() + DROP_WAIT
+            elif args.hangup_after is not None:
+                hangup_at = time.monotonic() + args.hangup_after
 
 
 def _next_event(events: queue.Queue[dialers.CallEvent], hangup_at: float | None,
                 deadline: float | None) -> dialers.CallEvent | None:
     try:
-        return events.get(timeout=0.05 if hangup_at is not None or deadline is not None else 0.5)
+        return events.get(timeout=0.05 if hangup_at is not None or deadline is not None else 0.2)
     except queue.Empty:
         return None
 

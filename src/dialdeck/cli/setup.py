@@ -18,7 +18,7 @@ from dialdeck import dialers, importer, paths, services
 from dialdeck.clock import Clock, system_clock
 from dialdeck.models import ImportReport, Rep, RepProfile
 from dialdeck.settings import FIELDS as SETTING_FIELDS
-from dialdeck.settings import is_rep_key
+from dialdeck.settings import LEASE_KEY, is_rep_key
 
 from .database import database, db_path, is_file, rep_of
 from .errors import UsageError
@@ -179,7 +179,8 @@ def cmd_config(args: argparse.Namespace) -> int:
         profile = services.get_profile(db, rep=rep)
         dialing = services.dialer_settings(db, rep=rep)
         team = len(services.reps(db)) > 1
-    settings = {**_settings(profile), **_dialing_shown(dialing)}
+        lease = services.lease_minutes(db)
+    settings = {**_settings(profile), **_dialing_shown(dialing), LEASE_KEY: lease}
     if args.json:
         print_json(settings)
         return 0

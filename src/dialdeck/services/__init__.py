@@ -15,7 +15,7 @@ from dialdeck import settings
 from dialdeck.models import ActivityReport, CadenceActivity, SessionActivity
 from dialdeck.schedule import RECENT_CALLS
 from dialdeck.services.card import CARD_NOTES, call_card, call_verdict
-from dialdeck.services.claims import Reserved, claim, claim_next, holds, release, renew, team_today
+from dialdeck.services.claims import Reserved, claim, claim_next, holds, lease_minutes, release, renew, team_today
 from dialdeck.services.dialing import dial_plan, dialer_settings
 from dialdeck.services.dnc import dnc_add, dnc_list, dnc_remove
 from dialdeck.services.export import export_rows, iter_export_rows
@@ -76,6 +76,6 @@ __all__ = [
     "pick_offered", "profile_problems", "prospect", "prospect_by_phone", "queue_summary", "remember_theme", "report", "saved_theme", "search_prospects",
     "session_stats", "set_benefit", "shown", "set_disposition", "set_setting", "set_urgent", "settings", "snooze",
     "start_session", "undo_last",
-    "Reserved", "claim", "claim_next", "holds", "release", "renew", "team_today",
+    "Reserved", "claim", "claim_next", "holds", "lease_minutes", "release", "renew", "team_today",
     "add_rep", "assign", "pool_size", "rename_rep", "rep_named", "reps", "select_rep", "team",
 ]

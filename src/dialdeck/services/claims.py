@@ -45,6 +45,12 @@ def lease_of(records: Records) -> timedelta:
     return timedelta(minutes=settings.lease_minutes(records.settings()))
 
 
+def lease_minutes(store: Store) -> int:
+    """How long a reservation holds (``team.lease_minutes``), as ``config`` shows it."""
+    with reported(store):
+        return settings.lease_minutes(store.settings())
+
+
 def claim_next(store: Store, now: datetime, *, rep: Rep | None = None) -> Claim | None:
     """Reserve the next due prospect the rep may call now, or None when none is left for them.
 

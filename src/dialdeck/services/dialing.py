@@ -17,6 +17,7 @@ from datetime import datetime
 from dialdeck import dialers, guard, phones, schedule
 from dialdeck.clock import as_utc
 from dialdeck.models import CallVerdict, DialPlan, Rep
+from dialdeck.services import claims
 from dialdeck.services.card import verdict_of
 from dialdeck.services.common import (
     chosen_number,
@@ -40,7 +41,8 @@ def dial_plan(store: Store, prospect_id: int, now: datetime, *, number: str | No
     theirs as typed), with their step and the rep's voicemail recording of it (``rep`` None:
     the database's only rep); ``guard.NotCallable`` when
     the guard refuses the call, ``NotFound`` for no such prospect, ``InvalidInput`` for a
-    number that is not theirs."""
+    number that is not theirs. In a database with several reps the prospect is reserved for
+    the rep (``claims.Reserved`` when another rep holds them)."""
     now = as_utc(now)
     with reported(store):
         chosen = the_rep(store, rep)
@@ -62,6 +64,11 @@ def dial_plan(store: Store, prospect_id: int, now: datetime, *, number: str | No
         verdict = verdict_of(store, row, enrollment, ctx, now)
         if not verdict.allowed:
             raise guard.NotCallable(verdict, ctx.zone)
+        if len(store.reps()) > 1:
+            # In a team a dial is a call in progress: it takes the prospect for this rep as
+            # `next` does (claims.Reserved, naming the holder, when another rep has it), so no
+            # teammate is handed them meanwhile; the outcome logged afterwards releases it.
+            claims.claim(store, prospect_id, now, rep=chosen)
         step = schedule.current_step(library(), position(enrollment), ctx)
         leaves_message = step.action == "call" and step.voicemail is not None
         return DialPlan(
