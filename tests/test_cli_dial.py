@@ -239,11 +239,16 @@ def test_ctrl_c_hangs_up_and_still_reports_the_call(rep: Rep, tmp_path: Path) ->
     process = subprocess.Popen([str(BIN / "dialdeck"), "dial", ANA, "--at", AT, "--json"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=rep.env, start_new_session=True)
     assert process.stdout is not None
-    seen = [process.stdout.readline() for _ in range(3)]
-    assert [json.loads(line)["state"] for line in seen] == ["dialing", "ringing", "answered"]
-    time.sleep(1.0)
-    os.killpg(process.pid, signal.SIGINT)  # as the terminal sends it: to the whole process group
-    out, _err = process.communicate(timeout=30)
+    try:
+        seen = [process.stdout.readline() for _ in range(3)]
+        assert [json.loads(line)["state"] for line in seen] == ["dialing", "ringing", "answered"]
+        time.sleep(1.0)
+        os.killpg(process.pid, signal.SIGINT)  # as the terminal sends it: to the whole process group
+        out, _err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:  # a dial that did not end must not outlive the test (nor its baresip)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
     assert process.returncode == 130
     assert states(out) == ["ended"]
     last = lines(out)[-1]
