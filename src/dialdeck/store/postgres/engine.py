@@ -13,8 +13,6 @@ server without the password, never ``psycopg.Error``.
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 from collections.abc import Iterator
 
 import psycopg
@@ -27,43 +25,19 @@ from dialdeck.store.postgres.export import ExportReads
 from dialdeck.store.postgres.importing import ImportWrites
 from dialdeck.store.postgres.queries import DueQueries
 from dialdeck.store.postgres.records import RecordReads, RecordWrites
+from dialdeck.store.translating import ErrorsAreStoreErrors
 from dialdeck.store.postgres.reps import RepReads, RepWrites
 from dialdeck.store.postgres.reservations import ReservationReads, ReservationWrites
 
 
-class _PostgresErrorsAreStoreErrors:
-    """Wraps every public method of a subclass: a ``psycopg.Error`` leaves it as ``StoreError``."""
+class _PostgresErrorsAreStoreErrors(ErrorsAreStoreErrors):
+    """Every public method of a subclass: a ``psycopg.Error`` leaves it as ``StoreError``."""
 
+    driver_error = psycopg.Error
     url: str
 
-    def __init_subclass__(cls, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        for name in dir(cls):
-            attr = inspect.getattr_static(cls, name)
-            if name.startswith("_") or not inspect.isfunction(attr) or getattr(attr, "_translated", False):
-                continue
-            setattr(cls, name, _translated(attr))
-
-
-def _translated(method):
-    if inspect.isgeneratorfunction(method):
-        @functools.wraps(method)
-        def stream(self, *args, **kwargs):
-            try:
-                yield from method(self, *args, **kwargs)
-            except psycopg.Error as exc:
-                raise store_error(exc, self.url) from None
-        stream._translated = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads back
-        return stream
-
-    @functools.wraps(method)
-    def call(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except psycopg.Error as exc:
-            raise store_error(exc, self.url) from None
-    call._translated = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads back
-    return call
+    def store_error_of(self, exc: Exception) -> StoreError:
+        return store_error(exc, self.url)  # type: ignore[arg-type]  # driver_error is the driver's
 
 
 class PostgresWriter(_PostgresErrorsAreStoreErrors, RecordWrites, RecordReads, RepReads, RepWrites,

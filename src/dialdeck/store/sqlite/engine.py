@@ -11,14 +11,13 @@ directly; the services never touch it.
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from dialdeck.errors import StoreError
 from dialdeck.store.sqlite import db as opening
 from dialdeck.store.sqlite.activity import ActivityReads
 from dialdeck.store.sqlite.checkpoint import checkpointer
@@ -27,43 +26,19 @@ from dialdeck.store.sqlite.export import ExportReads
 from dialdeck.store.sqlite.importing import ImportWrites, page_cache
 from dialdeck.store.sqlite.queries import DueQueries
 from dialdeck.store.sqlite.records import RecordReads, RecordWrites
+from dialdeck.store.translating import ErrorsAreStoreErrors
 from dialdeck.store.sqlite.reps import RepReads, RepWrites
 from dialdeck.store.sqlite.reservations import ReservationReads, ReservationWrites
 
 
-class _SqliteErrorsAreStoreErrors:
-    """Wraps every public method of a subclass: a ``sqlite3.Error`` leaves it as ``StoreError``."""
+class _SqliteErrorsAreStoreErrors(ErrorsAreStoreErrors):
+    """Every public method of a subclass: a ``sqlite3.Error`` leaves it as ``StoreError``."""
 
+    driver_error = sqlite3.Error
     path: str
 
-    def __init_subclass__(cls, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        for name in dir(cls):
-            attr = inspect.getattr_static(cls, name)
-            if name.startswith("_") or not inspect.isfunction(attr) or getattr(attr, "_translated", False):
-                continue
-            setattr(cls, name, _translated(attr))
-
-
-def _translated(method):
-    if inspect.isgeneratorfunction(method):
-        @functools.wraps(method)
-        def stream(self, *args, **kwargs):
-            try:
-                yield from method(self, *args, **kwargs)
-            except sqlite3.Error as exc:
-                raise store_error(exc, self.path) from None
-        stream._translated = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads back
-        return stream
-
-    @functools.wraps(method)
-    def call(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise store_error(exc, self.path) from None
-    call._translated = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads back
-    return call
+    def store_error_of(self, exc: Exception) -> StoreError:
+        return store_error(exc, self.path)  # type: ignore[arg-type]  # driver_error is the driver's
 
 
 class SqliteWriter(_SqliteErrorsAreStoreErrors, RecordReads, RecordWrites, RepReads, RepWrites, ReservationReads,
