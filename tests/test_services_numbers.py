@@ -71,6 +71,17 @@ def test_the_number_may_be_typed_with_or_without_its_extension(db, megan, now) -
     assert db.newest_attempt()["number"] == "+14045550111;ext=12"
 
 
+def test_the_number_as_the_session_sends_it_is_taken_without_parsing(db, megan, now, monkeypatch) -> None:
+    # Parsing a North American number loads the geocoder (~0.3 s): the session's first key paid it.
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the number was parsed")
+
+    monkeypatch.setattr("dialdeck.phones.parse_phone", no_parsing)
+    services.log_outcome(db, megan, "busy", now, number="+14045550111;ext=12")
+    services.log_outcome(db, megan, "voicemail", now + timedelta(hours=4), number="+14045550188")
+    assert [a.number for a in services.history(db, megan)[2]] == ["+14045550111;ext=12", "+14045550188"]
+
+
 def test_a_number_that_is_not_the_prospects_is_refused(db, megan, now) -> None:
     with pytest.raises(InvalidInput, match=r"\+1 404-555-0199 is not one of Megan Holloway's numbers"):
         services.log_outcome(db, megan, "voicemail", now, number="(404) 555-0199")

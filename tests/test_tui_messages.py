@@ -11,11 +11,21 @@ import asyncio
 import gc
 import sqlite3
 import threading
+from dataclasses import replace
+from datetime import timedelta
 
-from tui_helpers import Messages, attempts, build_db, running, settle, started, test_app
+from tui_helpers import Messages, attempts, build_db, press, running, settle, started, test_app
 
 from dialdeck.tui.app import QUIET_AFTER_CARD
-from dialdeck.tui.messages import DeskLoaded, NoteSaved, OutcomeLogged, Snoozed, WriteFailed, Written
+from dialdeck.tui.messages import (
+    DeskLoaded,
+    FiguresLoaded,
+    NoteSaved,
+    OutcomeLogged,
+    Snoozed,
+    WriteFailed,
+    Written,
+)
 from dialdeck.tui.screens.session import SessionScreen
 
 
@@ -124,3 +134,48 @@ async def test_no_garbage_collection_runs_between_a_key_and_its_card(tmp_path) -
         assert gc.isenabled()
         await pilot.press("v")
     assert gc.isenabled()  # whatever the session was doing when it ended
+
+
+async def test_a_keys_desk_brings_the_card_and_its_counts_follow(tmp_path) -> None:
+    """The key's job leaves the counts out so the next card comes up sooner; they are read once
+    that card is drawn, and the list's title and the session bar then say what is true."""
+    messages = Messages()
+    async with started(build_db(tmp_path), message_hook=messages) as (app, pilot):
+        screen = app.screen
+        due = screen.query_one("#due")
+        assert due.border_title == "Due now 3 · later today 2"
+        await pilot.press("v")
+        (logged,) = await messages.wait_for(OutcomeLogged)
+        assert logged.desk.card is not None and logged.desk.figures is None
+        (counted,) = await messages.wait_for(FiguresLoaded)
+        await settle(pilot)
+        assert counted.now == logged.desk.now
+        assert screen.desk.figures == counted.figures
+        assert due.border_title == "Due now 2 · later today 2"
+        assert "dials 1" in str(screen.query_one("#session-bar").render())
+        assert not screen.figures_pending
+
+
+async def test_counts_for_an_earlier_desk_are_not_shown_on_a_newer_one(tmp_path) -> None:
+    async with started(build_db(tmp_path)) as (app, pilot):
+        screen = app.screen
+        before = screen.desk.figures
+        await press(pilot, "v")
+        assert screen.desk.figures.summary.due_now == 2
+        screen.desk = replace(screen.desk, figures=None)  # as a key's desk comes
+        screen.post_message(FiguresLoaded(before, screen.desk.now - timedelta(seconds=5)))  # counted earlier
+        await pilot.pause()
+        assert screen.desk.figures is None  # ignored: the desk's own counts are still to come
+        assert screen.query_one("#due").border_title == "Due now 2 · later today 2"
+
+
+async def test_a_desk_with_no_card_brings_its_counts_at_once(tmp_path) -> None:
+    """The empty state says what comes next from the counts: they come with the desk."""
+    messages = Messages()
+    async with started(build_db(tmp_path, ("megan",)), message_hook=messages) as (app, pilot):
+        await pilot.press("v")
+        (logged,) = await messages.wait_for(OutcomeLogged)
+        await settle(pilot)
+        assert logged.desk.card is None and logged.desk.figures is not None
+        assert messages.of(FiguresLoaded) == []
+        assert "All caught up" in str(app.screen.query_one("#empty-state").render())

@@ -105,12 +105,12 @@ async def test_team_counts_move_when_another_rep_logs(tmp_path):
     async with app.run_test(size=LARGE) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert (screen.desk.team.dials, screen.desk.team.connects) == (1, 0)
+        assert (screen.desk.figures.team.dials, screen.desk.figures.team.connects) == (1, 0)
         sams = held_by_sam(path)
         with_db(path, lambda db: services.log_outcome(db, sams, "no-answer", NOW, rep=sam))
         screen.refresh_desk()  # the session's periodic refresh
         await settle(pilot)
-        assert (screen.desk.team.dials, screen.desk.team.connects) == (2, 0)
+        assert (screen.desk.figures.team.dials, screen.desk.figures.team.connects) == (2, 0)
         assert "team today: dials 2 · connects 0" in str(screen.query_one("#session-bar").render())
 
 
@@ -119,5 +119,6 @@ async def test_a_rep_working_alone_sees_no_team_figures(tmp_path):
     app = test_app(path)
     async with app.run_test(size=LARGE) as pilot:
         await settle(pilot)
-        assert app.screen.desk.team is None and app.screen.desk.held == {}
+        assert app.screen.desk.figures.team is None and app.screen.desk.held == {}
+        assert not app.screen.desk.in_team
         assert with_db(path, lambda db: db.reservations_among(range(1, 20), "0")) == {}

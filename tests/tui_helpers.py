@@ -167,10 +167,11 @@ async def settle(pilot: Pilot) -> None:
 
     Not ``workers.wait_for_complete()``: a worker waiting on an open dialog never completes
     until the dialog is answered. A job can start another (a note, then a reload): a few rounds.
+    A key's desk comes without its counts, read a moment after its card is drawn: waited for too.
     """
     for _ in range(4):
         await pilot.pause()
-        while pilot.app.gateway.busy:
+        while pilot.app.gateway.busy or getattr(pilot.app.screen, "figures_pending", False):
             await asyncio.sleep(0.005)
     await pilot.pause()
 

@@ -252,7 +252,9 @@ def _humanize(instant: datetime, now: datetime, *, short: bool, only_distance: b
     import arrow  # only where a time is humanized: keeps the CLI's start-up light
 
     locale = _short_locale() if short else "en-us"
-    return arrow.get(instant).humanize(other=now, locale=locale, only_distance=only_distance)
+    # fromdatetime, not arrow.get: the due list humanizes a page of times on every key, and
+    # get's reading of what it was given cost as much as the humanizing.
+    return arrow.Arrow.fromdatetime(instant).humanize(other=now, locale=locale, only_distance=only_distance)
 
 
 @functools.cache

@@ -8,7 +8,9 @@ awaits them with ``asyncio.wrap_future`` from ``@work`` async workers. Nothing h
 touches a widget; callers get plain model values back.
 
 The hot path (an outcome key) is one round trip: write the outcome, then read one page
-of the queue, the summary, the next card and the session figures in the same job.
+of the queue and the next card in the same job. The counts (the queue's summary, the session's
+and the team's figures) follow in a second job, run while that card is drawn: they cost a
+millisecond or more a key, and the rep reads the card first.
 """
 
 from __future__ import annotations
@@ -43,18 +45,31 @@ PAGE_SIZE = 50  # one screenful and then some: the queue is paged, never loaded 
 
 
 @dataclass(frozen=True)
+class Figures:
+    """What the desk counts: the queue's summary, the session's figures, the team's day (None
+    for a rep working alone)."""
+
+    summary: QueueSummary
+    stats: SessionStats | None
+    team: TeamToday | None = None
+
+
+@dataclass(frozen=True)
 class Desk:
-    """Everything the session screen shows at one instant."""
+    """Everything the session screen shows at one instant.
+
+    ``figures`` None: left out by a key's job so the next card comes up sooner; the screen
+    reads them (``load_figures``) while that card is drawn. A desk without a card always has
+    them: the empty state says what comes next from them.
+    """
 
     now: datetime
     items: tuple[DueItem, ...]
-    summary: QueueSummary
     card: CallCard | None
-    stats: SessionStats | None
-    # A team's session (several reps): the prospects of the page other reps hold, and what the
-    # whole team logged today. Empty and None for a rep working alone.
+    figures: Figures | None
+    # A team's session (several reps): the prospects of the page other reps hold.
     held: dict[int, Hold] = field(default_factory=dict)
-    team: TeamToday | None = None
+    in_team: bool = False
 
 
 class Gateway:
@@ -130,8 +145,8 @@ def open_desk(db: services.Store, now: datetime, *, rep: Rep | None = None) -> O
 
 
 def load_desk(db: services.Store, now: datetime, session_id: int | None,
-              prospect_id: int | None = None, *, rep: Rep | None = None) -> Desk:
-    """One page of the queue, its summary, a card and the session figures.
+              prospect_id: int | None = None, *, rep: Rep | None = None, figures: bool = True) -> Desk:
+    """One page of the queue and a card, with the desk's figures unless ``figures`` is False.
 
     ``prospect_id`` keeps the rep's own pick on screen; otherwise the first due prospect.
     A pick that is no longer active (e.g. finished elsewhere) falls back to the queue head.
@@ -142,7 +157,6 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
     ``refresh_seconds``, well within ``team.lease_minutes``).
     """
     items = tuple(services.due(db, now, limit=PAGE_SIZE, rep=rep))
-    summary = services.queue_summary(db, now, rep=rep)
     in_team = len(services.reps(db)) > 1
     card = None
     if in_team:
@@ -159,12 +173,17 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
                     card = services.call_card(db, fallback.item.prospect_id, now, rep=rep)
             elif items and wanted != items[0].prospect_id:
                 card = services.call_card(db, items[0].prospect_id, now, rep=rep)
-    stats = services.session_stats(db, session_id) if session_id is not None else None
-    if not in_team:
-        return Desk(now=now, items=items, summary=summary, card=card, stats=stats)
-    return Desk(now=now, items=items, summary=summary, card=card, stats=stats,
-                held=services.holds(db, [item.prospect_id for item in items], now, rep=rep),
-                team=services.team_today(db, now, rep=rep))
+    counted = load_figures(db, now, session_id, rep=rep) if figures or card is None else None
+    held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}
+    return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team)
+
+
+def load_figures(db: services.Store, now: datetime, session_id: int | None, *, rep: Rep | None = None) -> Figures:
+    """The queue's summary, the session's figures and, in a team, the team's day."""
+    in_team = len(services.reps(db)) > 1
+    return Figures(summary=services.queue_summary(db, now, rep=rep),
+                   stats=services.session_stats(db, session_id) if session_id is not None else None,
+                   team=services.team_today(db, now, rep=rep) if in_team else None)
 
 
 def _claimed(db: services.Store, now: datetime, prospect_id: int | None, rep: Rep | None) -> int | None:
@@ -186,7 +205,7 @@ def log_and_load(db: services.Store, prospect_id: int, outcome: str, now: dateti
                  session_id: int | None, *, rep: Rep | None = None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
     """The power-dialer step: write the outcome (one transaction), then the next desk."""
     result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, rep=rep, **kwargs)
-    return result, load_desk(db, now, session_id, rep=rep)
+    return result, load_desk(db, now, session_id, rep=rep, figures=False)
 
 
 def dispose_and_load(db: services.Store, prospect_id: int, disposition: str, now: datetime,
@@ -194,7 +213,7 @@ def dispose_and_load(db: services.Store, prospect_id: int, disposition: str, now
                      rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
     """A connected call logged earlier (the CLI, another session): its disposition, then the next desk."""
     result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at, rep=rep)
-    return result, load_desk(db, now, session_id, rep=rep)
+    return result, load_desk(db, now, session_id, rep=rep, figures=False)
 
 
 def undo_and_load(db: services.Store, now: datetime,
@@ -202,24 +221,24 @@ def undo_and_load(db: services.Store, now: datetime,
     """Undo the session's newest attempt and bring that prospect back on screen."""
     result = services.undo_last(db, session_id=session_id, rep=rep)
     focus = result.prospect_id if result is not None else None
-    return result, load_desk(db, now, session_id, focus, rep=rep)
+    return result, load_desk(db, now, session_id, focus, rep=rep, figures=False)
 
 
 def snooze_and_load(db: services.Store, prospect_id: int, until: datetime, now: datetime,
                     session_id: int | None, *, rep: Rep | None = None) -> Desk:
     services.snooze(db, prospect_id, until, now)
-    return load_desk(db, now, session_id, rep=rep)
+    return load_desk(db, now, session_id, rep=rep, figures=False)
 
 
 def pick_and_load(db: services.Store, prospect_id: int, choice: int, now: datetime,
                   session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
     """They picked offered time ``choice``: the call is set for it (an attempt, so undo takes it back)."""
     result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id, rep=rep)
-    return result, load_desk(db, now, session_id, rep=rep)
+    return result, load_desk(db, now, session_id, rep=rep, figures=False)
 
 
 def urgent_and_load(db: services.Store, prospect_id: int, urgent: bool, now: datetime,
                     session_id: int | None, *, rep: Rep | None = None) -> Desk:
     """Mark the prospect urgent (or not) and show their card again: its script changes with it."""
     services.set_urgent(db, prospect_id, urgent, now)
-    return load_desk(db, now, session_id, prospect_id, rep=rep)
+    return load_desk(db, now, session_id, prospect_id, rep=rep, figures=False)

@@ -15,7 +15,7 @@ from typing import Literal
 from textual.message import Message
 
 from dialdeck.models import CallCard, OutcomeResult
-from dialdeck.tui.gateway import Desk
+from dialdeck.tui.gateway import Desk, Figures
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,18 @@ class Failure:
 
 @dataclass
 class DeskLoaded(Message, bubble=False):
-    """A fresh desk: the page, its summary, a card and the session's figures."""
+    """A fresh desk: the page, a card and (unless a key's job left them out) the figures."""
 
     desk: Desk
     asked_for: int | None  # the prospect the rep picked (the list, search); None: the queue's head
+
+
+@dataclass
+class FiguresLoaded(Message, bubble=False):
+    """The desk's counts, read after a key's card is on screen (``Desk.figures`` was None)."""
+
+    figures: Figures
+    now: datetime  # the instant of the desk they count
 
 
 @dataclass

@@ -10,6 +10,8 @@ its way at a time: a second key before the first one's answer is shown gets a be
 from __future__ import annotations
 
 import asyncio
+import functools
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.reactive import var
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -36,6 +39,7 @@ from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, outcome_message
 from dialdeck.tui.messages import (
     DeskLoaded,
+    FiguresLoaded,
     Failure,
     NoteSaved,
     OutcomeLogged,
@@ -75,6 +79,9 @@ CALL_ONLY = ("no-answer", "voicemail", "connected", "busy", "wrong-number")
 AWAITING_KEYS = ("connected", "wrong-number", "do-not-call")
 SETUP_TITLE = "Fix before you dial"
 SETUP_TIMEOUT = 30  # seconds: long enough to read a command and copy it
+# Seconds from a key's card on screen to reading the counts its job left out: past the frame's
+# way to the terminal, well before the rep has read a line of the card.
+FIGURES_AFTER_CARD = 0.05
 
 
 def failure_of(error: DialdeckError) -> Failure:
@@ -228,6 +235,9 @@ class SessionScreen(CallingScreen):
         self.desk: jobs.Desk | None = None
         self._writer: Worker[None] | None = None  # the change on its way, until its answer is shown
         self._in_use = 0  # which of the card's numbers the next attempt dials
+        self._figures_timer: Timer | None = None
+        # The desk shown has no figures yet (``load_figures`` is on its way): tests wait on it.
+        self.figures_pending = False
 
     def compose(self) -> ComposeResult:
         yield SessionBar(id="session-bar")
@@ -376,22 +386,60 @@ class SessionScreen(CallingScreen):
         self.blocked = desk.card is not None and not desk.card.verdict.allowed
         self.forget_ended_call(desk.card)
         current = self._current_id()
-        due = self.query_one("#due", DueCalls)
-        due.show(desk.items, desk.now, current, held_by(desk, self.profile.timezone))
-        s = desk.summary
-        due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
-        due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
-        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use)
+        self.query_one("#due", DueCalls).show(desk.items, desk.now, current, held_by(desk, self.profile.timezone))
+        if self._figures_timer is not None:
+            self._figures_timer.stop()  # this desk's figures replace those
+            self._figures_timer = None
+        self.figures_pending = desk.figures is None
+        after = None if desk.figures is not None else functools.partial(self._figures_after_drawn, desk.now)
+        self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use,
+                                                   drawn=after)
         self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None, awaiting=self.awaiting,
                                                    zone_name=desk.card.prospect.timezone if desk.card else "UTC")
-        self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
-                                                         desk.stats, desk.now, desk.team)
         self.set_class(desk.card is None, "-empty")
-        if desk.card is None:
+        if desk.figures is not None:
+            self.show_figures(desk.figures, desk.now)
+
+    def _figures_after_drawn(self, now: datetime) -> None:
+        """The counts a key's job left out (``Desk.figures``) are read a moment after its card is
+        drawn. Not beside the drawing, nor at once after it: that job holds the GIL often enough
+        to hold up the frame on its way to the terminal, costing the card more than leaving the
+        counts out of the key's job saved. The rep reads the card first; the counts follow."""
+        self._figures_timer = self.set_timer(FIGURES_AFTER_CARD, functools.partial(self.load_figures, now))
+
+    @work(group="figures", exclusive=True)
+    async def load_figures(self, now: datetime) -> None:
+        self._figures_timer = None
+        if self.session_id is None:
+            self.figures_pending = False
+            return
+        figures = await self._ask(jobs.load_figures, now, self.session_id)
+        if isinstance(figures, Failure):
+            self.figures_pending = False
+        self.post_message(ReadFailed(figures) if isinstance(figures, Failure) else FiguresLoaded(figures, now))
+
+    @on(FiguresLoaded)
+    def _counted(self, message: FiguresLoaded) -> None:
+        if self.desk is None or self.desk.figures is not None or self.desk.now != message.now:
+            return  # counted for an earlier desk: the one on screen brought or asked for its own
+        self.figures_pending = False
+        self.desk = replace(self.desk, figures=message.figures)
+        self.show_figures(message.figures, message.now)
+
+    def show_figures(self, figures: jobs.Figures, now: datetime) -> None:
+        """The due list's counts, the session bar and, with no card, what comes next."""
+        due = self.query_one("#due", DueCalls)
+        s = figures.summary
+        due.border_title = f"Due now {s.shown(s.due_now)} · later today {s.shown(s.later_today)}"
+        due.border_subtitle = f"{s.shown(s.outside_hours)} outside hours" if s.outside_hours else ""
+        self.query_one("#session-bar", SessionBar).show(self.profile.name, self.profile.timezone,
+                                                         figures.stats, now, figures.team)
+        if self.card is None:
+            held = len(self.desk.held) if self.desk is not None else 0
             if self.app.new_database is not None and s.next_item is None:
                 message = new_database_notice(self.app.new_database)  # not "All caught up"
             else:
-                message = empty_message(s, self.profile.timezone, desk.now, held=len(desk.held))
+                message = empty_message(s, self.profile.timezone, now, held=held)
             self.query_one("#empty-state", Static).update(message)
 
     # --- what keys may do now ------------------------------------------------------
@@ -674,7 +722,7 @@ class SessionScreen(CallingScreen):
             return
         # Leaving either way: a session whose end could not be written keeps its attempts.
         current = self._current_id()
-        if current is not None and self.desk is not None and self.desk.team is not None:
+        if current is not None and self.desk is not None and self.desk.in_team:
             await self._ask(services.release, current)  # another rep may take the card at once
         await self._ask(services.end_session, self.session_id, self.app.clock())
         self.app.exit(0)

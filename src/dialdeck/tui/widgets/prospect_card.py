@@ -10,8 +10,9 @@ left, newest first, and each heading says how many there are in all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from textual import events
 from textual.content import Content
@@ -39,12 +40,16 @@ class ProspectCard(Widget):
         self._rep_zone = "UTC"
         self._in_use = 0
         self._content: Content = self._build()
+        self._drawn: Callable[[], Any] | None = None
 
-    def show(self, card: CallCard | None, now: datetime, rep_zone: str, in_use: int = 0) -> None:
-        """``in_use``: which of ``card.numbers`` the next attempt dials (0: their own)."""
+    def show(self, card: CallCard | None, now: datetime, rep_zone: str, in_use: int = 0, *,
+             drawn: Callable[[], Any] | None = None) -> None:
+        """``in_use``: which of ``card.numbers`` the next attempt dials (0: their own).
+        ``drawn``: called once, when the frame that draws this card is out."""
         self._card, self._now, self._rep_zone, self._in_use = card, now, rep_zone, in_use
         self.border_title = "Prospect"
         self._content = self._build()
+        self._drawn = drawn
         self.refresh()  # the same box, new text: no layout
 
     def on_resize(self, event: events.Resize) -> None:
@@ -57,6 +62,11 @@ class ProspectCard(Widget):
         return cast("RulesMap", self.styles)
 
     def render(self) -> Content:
+        if self._drawn is not None:
+            # Drawing happens inside the frame: the callback runs as this widget's next message.
+            # (call_after_refresh may run before a frame that is still to come.)
+            self.call_later(self._drawn)
+            self._drawn = None
         return self._content
 
     def _build(self) -> Content:

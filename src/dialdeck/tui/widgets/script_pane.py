@@ -3,8 +3,8 @@
 The pane draws its own lines (a Line API ``ScrollView``) instead of holding a Static that
 grows with the script: a child whose height changes makes Textual lay the whole screen out,
 then again a frame later, on most keys. Here a new script changes only the lines drawn and,
-when it is longer than the pane (small terminals), the scrollbar's thumb; the screen is laid
-out again only when the scrollbar appears or goes.
+when it is longer than the pane (small terminals), the scrollbar's thumb; the screen is never
+laid out again for it.
 """
 
 from __future__ import annotations
@@ -141,18 +141,18 @@ class ScriptPane(ScrollView, can_focus=True):
         self.refresh()
 
     def _scroll_range(self, size: Size) -> None:
-        """A new scroll range. Setting ``virtual_size`` lays the whole screen out, which only a
-        scrollbar that appears or goes needs: when one stays, only its thumb is told the new
-        range (the pane's box is unchanged; styles/session.tcss keeps the scrollbar's gutter)."""
+        """A new scroll range. Setting ``virtual_size`` lays the whole screen out, which the
+        scrollbar's thumb does not need: the pane always has its scrollbar (styles/session.tcss),
+        so its box never changes and only the scrollbar is told the new range."""
         if size == self.virtual_size:
             return
-        if self.show_vertical_scrollbar and size.height > self.scrollable_content_region.height:
-            self.set_reactive(ScrollView.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = size.height
-            if self.scroll_y > self.max_scroll_y:
-                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-        else:
-            self.virtual_size = size
+        if not self.show_vertical_scrollbar:
+            self.virtual_size = size  # a stylesheet without the scrollbar: the plain way
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self.vertical_scrollbar.window_virtual_size = size.height
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
