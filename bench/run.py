@@ -64,6 +64,7 @@ class Plan:
     startups: int
     pg: str | None = None  # a PostgreSQL server's maintenance-database URL: also run there
     smoke: bool = False
+    pace_s: float = PACE_S  # seconds between keys in the keypress benchmark
 
 
 def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
@@ -72,6 +73,8 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
     parser.add_argument("--smoke", action="store_true", help="every benchmark at 10k, few iterations")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of: {','.join(BENCHMARKS)}")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--pace", metavar="SECONDS", type=float, default=PACE_S,
+                        help=f"keypress: seconds the rep looks at each card before the next key (default {PACE_S})")
     parser.add_argument("--pg", metavar="URL", default=os.environ.get("DIALDECK_BENCH_PG") or None,
                         help="also run due, log and import on this PostgreSQL server (a maintenance database "
                              "where databases may be created; default $DIALDECK_BENCH_PG)")
@@ -85,11 +88,13 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, bool]:
     if unknown or not sizes:
         parser.error(f"unknown benchmark {', '.join(unknown)} (one of {', '.join(BENCHMARKS)})" if unknown
                      else "no sizes given")
+    if args.pace < 0:
+        parser.error("--pace: a number of seconds, 0 or more")
     if args.smoke:
         return Plan(sizes, only, due_iterations=60, log_iterations=30, desk_iterations=20, presses=15,
-                    startups=2, pg=args.pg, smoke=True), args.strict
+                    startups=2, pg=args.pg, smoke=True, pace_s=args.pace), args.strict
     return Plan(sizes, only, due_iterations=1000, log_iterations=500, desk_iterations=200, presses=200,
-                startups=5, pg=args.pg), args.strict
+                startups=5, pg=args.pg, pace_s=args.pace), args.strict
 
 
 def say(text: str) -> None:
@@ -197,10 +202,10 @@ def _database_benchmarks(plan: Plan, size: int, label: str, cached: Path, work: 
     if "keypress" in plan.only and (size <= KEYPRESS_MAX or size == min(plan.sizes)):
         fresh_copy(cached, work)
         keys = timed("keypress to next prospect",
-                     lambda: bench_keypress.measure(work, plan.presses, pace_s=PACE_S))
+                     lambda: bench_keypress.measure(work, plan.presses, pace_s=plan.pace_s))
         rows.append(Row("keypress → next card p50", label, keys.latency.p50, "ms", target=KEYPRESS_P50_MS))
         rows.append(Row("keypress → next card p99", label, keys.latency.p99, "ms", target=KEYPRESS_P99_MS,
-                        note=f"real app under Pilot, {len(keys.latency.samples)} keys {PACE_S * 1000:.0f} ms apart, "
+                        note=f"real app under Pilot, {len(keys.latency.samples)} keys {plan.pace_s * 1000:.0f} ms apart, "
                              f"{keys.distinct} prospects"))
         fresh_copy(cached, work)
         burst = timed("keys back to back", lambda: bench_keypress.measure(work, plan.presses))
