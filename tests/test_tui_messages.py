@@ -12,7 +12,6 @@ import gc
 import sqlite3
 import threading
 from dataclasses import replace
-from datetime import timedelta
 
 from tui_helpers import Messages, attempts, build_db, press, running, settle, started, test_app
 
@@ -149,7 +148,7 @@ async def test_a_keys_desk_brings_the_card_and_its_counts_follow(tmp_path) -> No
         assert logged.desk.card is not None and logged.desk.figures is None
         (counted,) = await messages.wait_for(FiguresLoaded)
         await settle(pilot)
-        assert counted.now == logged.desk.now
+        assert counted.desk is logged.desk
         assert screen.desk.figures == counted.figures
         assert due.border_title == "Due now 2 · later today 2"
         assert "dials 1" in str(screen.query_one("#session-bar").render())
@@ -162,8 +161,9 @@ async def test_counts_for_an_earlier_desk_are_not_shown_on_a_newer_one(tmp_path)
         before = screen.desk.figures
         await press(pilot, "v")
         assert screen.desk.figures.summary.due_now == 2
+        earlier = replace(screen.desk, figures=None)
         screen.desk = replace(screen.desk, figures=None)  # as a key's desk comes
-        screen.post_message(FiguresLoaded(before, screen.desk.now - timedelta(seconds=5)))  # counted earlier
+        screen.post_message(FiguresLoaded(before, earlier))  # read for another desk (the clock is fixed)
         await pilot.pause()
         assert screen.desk.figures is None  # ignored: the desk's own counts are still to come
         assert screen.query_one("#due").border_title == "Due now 2 · later today 2"

@@ -40,7 +40,7 @@ class FiguresLoaded(Message, bubble=False):
     """The desk's counts, read after a key's card is on screen (``Desk.figures`` was None)."""
 
     figures: Figures
-    now: datetime  # the instant of the desk they count
+    desk: Desk  # the desk they were read for: shown only while it is the one on screen
 
 
 @dataclass

@@ -391,7 +391,7 @@ class SessionScreen(CallingScreen):
             self._figures_timer.stop()  # this desk's figures replace those
             self._figures_timer = None
         self.figures_pending = desk.figures is None
-        after = None if desk.figures is not None else functools.partial(self._figures_after_drawn, desk.now)
+        after = None if desk.figures is not None else functools.partial(self._figures_after_drawn, desk)
         self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use,
                                                    drawn=after)
         self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None, awaiting=self.awaiting,
@@ -400,31 +400,30 @@ class SessionScreen(CallingScreen):
         if desk.figures is not None:
             self.show_figures(desk.figures, desk.now)
 
-    def _figures_after_drawn(self, now: datetime) -> None:
+    def _figures_after_drawn(self, desk: jobs.Desk) -> None:
         """The counts a key's job left out (``Desk.figures``) are read a moment after its card is
         drawn. Not beside the drawing, nor at once after it: that job holds the GIL often enough
         to hold up the frame on its way to the terminal, costing the card more than leaving the
         counts out of the key's job saved. The rep reads the card first; the counts follow."""
-        self._figures_timer = self.set_timer(FIGURES_AFTER_CARD, functools.partial(self.load_figures, now))
+        self._figures_timer = self.set_timer(FIGURES_AFTER_CARD, functools.partial(self.load_figures, desk))
 
     @work(group="figures", exclusive=True)
-    async def load_figures(self, now: datetime) -> None:
+    async def load_figures(self, desk: jobs.Desk) -> None:
         self._figures_timer = None
-        if self.session_id is None:
-            self.figures_pending = False
-            return
-        figures = await self._ask(jobs.load_figures, now, self.session_id)
+        figures = await self._ask(jobs.load_figures, desk.now, self.session_id)
         if isinstance(figures, Failure):
-            self.figures_pending = False
-        self.post_message(ReadFailed(figures) if isinstance(figures, Failure) else FiguresLoaded(figures, now))
+            self.figures_pending = self.figures_pending and self.desk is not desk  # none are coming
+            self.post_message(ReadFailed(figures))
+        else:
+            self.post_message(FiguresLoaded(figures, desk))
 
     @on(FiguresLoaded)
     def _counted(self, message: FiguresLoaded) -> None:
-        if self.desk is None or self.desk.figures is not None or self.desk.now != message.now:
-            return  # counted for an earlier desk: the one on screen brought or asked for its own
+        if self.desk is not message.desk:
+            return  # read for an earlier desk: the one on screen brought or asked for its own
         self.figures_pending = False
-        self.desk = replace(self.desk, figures=message.figures)
-        self.show_figures(message.figures, message.now)
+        self.desk = replace(message.desk, figures=message.figures)
+        self.show_figures(message.figures, message.desk.now)
 
     def show_figures(self, figures: jobs.Figures, now: datetime) -> None:
         """The due list's counts, the session bar and, with no card, what comes next."""
