@@ -4,6 +4,7 @@ and ``dialdeck next`` / ``release`` as a rep types them. On both engines."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from datetime import datetime, timedelta
@@ -313,3 +314,23 @@ def test_dial_refuses_a_prospect_another_rep_holds_and_hands_nothing_over(team, 
     assert code == 1 and out == ""
     assert "reserved by Alice until 10:10" in err
     assert not opened.exists()  # nothing reached the softphone
+
+
+def test_a_claim_describes_the_prospect_as_it_is_under_its_lock(team, now, monkeypatch):
+    """The page is read before the prospect is locked: another rep's outcome in between can move
+    it on a step, and the claim must hand out the step it is at (a log for the old step's action
+    was refused on PostgreSQL in the team benchmark)."""
+    from dialdeck.services import claims
+
+    db, alice, _sam = team
+    read = claims.due_rows
+
+    def read_before_the_other_rep_logged(*args, **kwargs):
+        return [dataclasses.replace(row, step_index=row.step_index + 1, cadence="three-step")
+                for row in read(*args, **kwargs)]
+
+    monkeypatch.setattr(claims, "due_rows", read_before_the_other_rep_logged)
+    claim = services.claim_next(db, now, rep=alice)
+    monkeypatch.undo()
+    (listed,) = [item for item in services.due(db, now, rep=alice) if item.prospect_id == claim.item.prospect_id]
+    assert (claim.item.cadence, claim.item.step, claim.item.action) == (listed.cadence, listed.step, listed.action)

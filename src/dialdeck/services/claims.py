@@ -71,9 +71,14 @@ def claim_next(store: Store, now: datetime, *, rep: Rep | None = None) -> Claim 
                     return Claim(kept, stored_instant(held["until"]))
                 tx.release(held["prospect_id"], rep_id)
             for row in _candidates(store, tx, rep, profile, now, today):
+                # As it is under its lock, not as the page read it: another rep's outcome in
+                # between may have moved it to its next step (an email, then a social touch).
+                item = _still_due(store, tx, row.prospect_id, today, now)
+                if item is None:
+                    continue
                 until = now + lease
                 tx.reserve(row.prospect_id, rep_id, to_iso(now), to_iso(until))
-                return Claim(_due_item(library(), row), until)
+                return Claim(item, until)
     return None
 
 
