@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dial_fakes import FakeDialer, Mono
 from textual.widgets import Digits
-from tui_helpers import NOW, attempts, build_db, press, prospect_id, settle, test_app, with_db
+from tui_helpers import NOW, attempts, build_db, press, prospect_id, running, settle, test_app, with_db
 from wav_helpers import tone, write_wav
 
 from dialdeck import services
@@ -69,8 +69,7 @@ def recording_for(path: Path, tmp_path: Path, cadence: str, step: int) -> Path:
 async def test_every_state_shows_live_and_the_timer_ticks(tmp_path):
     path = build_db(tmp_path)
     app, fake, mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         assert on_card(app) == "Ana" and keys(app)["g"] == "Dial" and "h" not in keys(app)
         await press(pilot, "g")
         assert fake.last.target.e164 == "+5511912345678"
@@ -96,8 +95,7 @@ async def test_every_state_shows_live_and_the_timer_ticks(tmp_path):
 async def test_busy_is_preselected_and_enter_logs_it_with_the_call_facts(tmp_path):
     path = build_db(tmp_path)
     app, fake, mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "a")  # power mode off: the next card waits for the rep
         await press(pilot, "g")
         fake.last.ring()
@@ -116,8 +114,7 @@ async def test_busy_is_preselected_and_enter_logs_it_with_the_call_facts(tmp_pat
 async def test_no_answer_is_preselected(tmp_path):
     path = build_db(tmp_path)
     app, fake, mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.ring()
         mono.advance(30)
@@ -132,8 +129,7 @@ async def test_no_answer_is_preselected(tmp_path):
 async def test_the_preselected_outcome_can_be_changed_with_an_outcome_key(tmp_path):
     path = build_db(tmp_path)
     app, fake, mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         mono.advance(3)
         fake.last.answer()
@@ -150,8 +146,7 @@ async def test_the_preselected_outcome_can_be_changed_with_an_outcome_key(tmp_pa
 async def test_a_failed_call_suggests_nothing_and_says_why(tmp_path):
     path = build_db(tmp_path)
     app, fake, _mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.fail("404 Not Found")
         await settle(pilot)
@@ -167,8 +162,7 @@ async def test_a_failed_call_suggests_nothing_and_says_why(tmp_path):
 async def test_h_hangs_up_and_outcome_keys_wait_for_the_end_of_the_call(tmp_path):
     path = build_db(tmp_path)
     app, fake, mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.ring()
         await press(pilot, "n", "v", "b")  # the call is still on: dimmed, nothing logged
@@ -185,8 +179,7 @@ async def test_drop_plays_the_recording_logs_voicemail_and_moves_on_at_once(tmp_
     path = build_db(tmp_path)
     recording = recording_for(path, tmp_path, "voicemail-challenge", 1)
     app, fake, mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "a")  # power mode off: this test is about the drop alone
         await press(pilot, "g")
         mono.advance(6)
@@ -207,8 +200,7 @@ async def test_drop_plays_the_recording_logs_voicemail_and_moves_on_at_once(tmp_
 async def test_drop_without_a_recording_says_how_to_set_one(tmp_path):
     path = build_db(tmp_path)
     app, fake, _mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.answer()
         await press(pilot, "r")
@@ -221,8 +213,7 @@ async def test_drop_without_a_recording_says_how_to_set_one(tmp_path):
 async def test_power_mode_counts_down_then_dials_the_next_due(tmp_path):
     path = build_db(tmp_path)
     app, fake, _mono = started(path, power_countdown=2)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         assert keys(app)["a"] == "Power ON"  # on by default where dialdeck places the calls
         await press(pilot, "g")
         fake.last.busy()
@@ -243,8 +234,7 @@ async def test_power_mode_counts_down_then_dials_the_next_due(tmp_path):
 async def test_esc_cancels_the_countdown_and_nothing_is_dialled(tmp_path):
     path = build_db(tmp_path)
     app, fake, _mono = started(path, power_countdown=2)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.no_answer()
         await settle(pilot)
@@ -259,8 +249,7 @@ async def test_esc_cancels_the_countdown_and_nothing_is_dialled(tmp_path):
 async def test_power_mode_stops_and_says_why_when_nobody_may_be_dialled(tmp_path):
     path = build_db(tmp_path, ("ana",))
     app, fake, _mono = started(path, power_countdown=1)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.busy()
         await settle(pilot)
@@ -279,8 +268,7 @@ async def test_power_mode_never_dials_a_prospect_the_guard_refuses_when_the_coun
     fake = FakeDialer(lambda: moment[0], mono)
     app = test_app(path, dialer_factory=fake.factory, monotonic=mono, power_countdown=1)
     app.clock = lambda: moment[0]
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.busy()
         await settle(pilot)
@@ -317,8 +305,7 @@ def test_next_dialable_skips_what_the_guard_refuses(tmp_path, monkeypatch):
 async def test_the_guard_refusal_is_shown_and_nothing_is_dialled(tmp_path):
     path = build_db(tmp_path)
     app, fake, _mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         app.screen.pick(prospect_id(path, "Grace"))  # 07:00 in Los Angeles
         await settle(pilot)
         assert on_card(app) == "Grace"
@@ -336,8 +323,7 @@ async def test_manual_shows_the_number_large_copies_it_and_the_rep_logs_as_today
                             copy=lambda text: copied.append(text) or ClipboardReport(("xclip",)))
 
     app = test_app(path, dialer_factory=manual)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         assert keys(app)["a"] == "Power off"  # off by default for manual
         await press(pilot, "g")
         assert copied == ["+5511912345678"]
@@ -354,8 +340,7 @@ async def test_manual_shows_the_number_large_copies_it_and_the_rep_logs_as_today
 async def test_a_backend_that_cannot_work_is_one_line_and_the_session_dials_by_hand(tmp_path):
     path = build_db(tmp_path)
     app = test_app(path, dialer="sip")  # the real factory: sip.domain is not set
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await settle(pilot)
         assert status(app).endswith("sip cannot dial here, so you dial by hand this session: dial.backend sip "
                                     "needs sip.domain (your PBX or SIP trunk), e.g. "
@@ -369,8 +354,7 @@ async def test_the_dialer_is_made_from_the_settings_and_the_session_choice(tmp_p
     path = build_db(tmp_path)
     with_db(path, lambda db: services.set_setting(db, "dial.ring_timeout", "20"))
     app, fake, _mono = started(path, dialer="command")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await settle(pilot)
     [asked] = fake.asked
     assert asked["backend"] == "command" and asked["settings"]["dial.ring_timeout"] == "20"
@@ -380,8 +364,7 @@ async def test_the_dialer_is_made_from_the_settings_and_the_session_choice(tmp_p
 async def test_closing_the_app_hangs_up_and_closes_the_dialer(tmp_path):
     path = build_db(tmp_path)
     app, fake, _mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.answer()
         await settle(pilot)
@@ -413,8 +396,7 @@ async def test_r_records_the_steps_voicemail_with_the_recorder_on_path(tmp_path,
     recorder.chmod(recorder.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     app, _fake, _mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "R")
         assert status(app).endswith("Recording the voicemail for step 1 of voicemail-challenge from the "
                                     "microphone… R stops")
@@ -435,8 +417,7 @@ async def test_without_a_recorder_r_says_how_to_import_a_wav(tmp_path, monkeypat
     path = build_db(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     app, _fake, _mono = started(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "R")
         assert status(app).endswith("Recording here needs arecord (package alsa-utils), not found: record a WAV "
                                     "elsewhere, then: dialdeck recording set voicemail-challenge 1 FILE.wav")
@@ -512,8 +493,7 @@ async def test_a_reps_session_dials_on_their_line_drops_their_voicemail_and_logs
     path = build_db(tmp_path)
     sam, mine, theirs = team_with_sam(path, tmp_path)
     app, fake, mono = started(path, rep=sam)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         [asked] = fake.asked
         assert asked["settings"] == {"sip.domain": "pbx.example.com", "sip.caller_id": "+12125550199"}
         assert asked["display_name"] == "Sam Ortiz"
@@ -531,8 +511,7 @@ async def test_a_reps_power_mode_dials_the_next_of_their_queue(tmp_path):
     path = build_db(tmp_path)
     sam, _mine, _theirs = team_with_sam(path, tmp_path)
     app, fake, _mono = started(path, rep=sam, power_countdown=1)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.busy()
         await settle(pilot)

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from sip_peer import need_sip_tools, sip_config, start_sipp
-from tui_helpers import attempts, build_db, press, settle, test_app, with_db
+from tui_helpers import attempts, build_db, press, running, settle, test_app, with_db
 from wav_helpers import tone, write_wav
 
 from dialdeck import services
@@ -45,8 +45,7 @@ async def test_a_busy_callee_preselects_busy_and_enter_logs_it(tmp_path):
     path = build_db(tmp_path)
     sipp = start_sipp("uas_busy.xml", tmp_path)
     app = sip_app(path, sipp, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "a")  # power mode off: one call is enough here
         await press(pilot, "g")
         await until(pilot, lambda: panel(app).startswith("Busy"))
@@ -63,8 +62,7 @@ async def test_a_voicemail_drop_plays_on_while_the_next_prospect_comes_up(tmp_pa
     with_db(path, lambda db: services.set_recording(db, "voicemail-challenge", 1, wav))
     sipp = start_sipp("uas", tmp_path)
     app = sip_app(path, sipp, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         await press(pilot, "a")
         await press(pilot, "g")
         await until(pilot, lambda: panel(app).startswith("Answered"))

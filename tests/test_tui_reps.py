@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dialdeck import services, store
 from dialdeck.models import Rep
-from tui_helpers import NOW, build_db, settle, test_app
+from tui_helpers import NOW, build_db, running, settle, test_app
 
 SIZE = (120, 40)
 
@@ -33,8 +33,7 @@ async def test_the_session_works_as_the_rep_it_is_given(tmp_path: Path) -> None:
     path = build_db(tmp_path)
     sam = add_sam(path)
     app = test_app(path, theme=None, rep=sam)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         screen = app.screen
         assert screen.profile.name == "Sam Ortiz"
         assert screen.profile.timezone == "America/Los_Angeles"
@@ -52,7 +51,6 @@ async def test_the_session_works_as_the_rep_it_is_given(tmp_path: Path) -> None:
 async def test_one_rep_needs_no_rep_given(tmp_path: Path) -> None:
     path = build_db(tmp_path)
     app = test_app(path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE):
         assert app.screen.profile.name == "Jordan Reyes"
     assert session_reps(path) == ["Jordan Reyes"]

@@ -364,8 +364,7 @@ async def test_help_lists_every_session_key_and_explains_the_due_list(tmp_path):
         assert isinstance(app.screen, SessionScreen)
     (tmp_path / "tall").mkdir()
     app = test_app(build_db(tmp_path / "tall"))
-    async with app.run_test(size=(80, 30)) as pilot:
-        await settle(pilot)
+    async with running(app, (80, 30)) as pilot:
         await press(pilot, "question_mark")
         assert app.screen.query_one("#help").max_scroll_y == 0
 

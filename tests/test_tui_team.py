@@ -10,7 +10,7 @@ from pathlib import Path
 from dialdeck import services
 from dialdeck.models import Rep
 from dialdeck.tui.app import make_app
-from tui_helpers import NOW, build_db, no_mail_client, press, settle, test_app, with_db
+from tui_helpers import NOW, build_db, no_mail_client, press, running, settle, test_app, with_db
 
 SMALL, LARGE = (80, 24), (120, 40)
 
@@ -52,8 +52,7 @@ async def test_the_card_is_claimed_and_never_the_one_another_rep_holds(tmp_path)
     path, jordan, _sam = team_db(tmp_path)
     sams = held_by_sam(path)
     app = test_app(path, rep=jordan)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(app, LARGE) as pilot:
         screen = app.screen
         card = screen.card.prospect.id
         assert card != sams
@@ -71,8 +70,7 @@ async def test_the_next_card_after_an_outcome_is_claimed_too(tmp_path):
     path, jordan, _sam = team_db(tmp_path)
     with_db(path, lambda db: services.release(db, held_by_sam(path), rep=services.select_rep(db, "Sam")))
     app = test_app(path, rep=jordan)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(app, LARGE) as pilot:
         first = app.screen.card.prospect.id
         await press(pilot, "v")
         after = app.screen.card.prospect.id
@@ -85,8 +83,7 @@ async def test_the_lease_is_renewed_while_the_session_lives_and_released_on_quit
     clock = {"now": NOW}
     app = make_app(path, clock=lambda: clock["now"], theme="textual-dark", refresh_seconds=3600,
                    animation_level="none", cursor_blink=False, open_mail=no_mail_client, rep=jordan)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(app, LARGE) as pilot:
         screen = app.screen
         card = screen.card.prospect.id
         assert with_db(path, lambda db: db.reservation(card))["until"] == "2026-11-25T15:10:00+00:00"
@@ -102,8 +99,7 @@ async def test_the_lease_is_renewed_while_the_session_lives_and_released_on_quit
 async def test_team_counts_move_when_another_rep_logs(tmp_path):
     path, jordan, sam = team_db(tmp_path)
     app = test_app(path, rep=jordan)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(app, LARGE) as pilot:
         screen = app.screen
         assert (screen.desk.figures.team.dials, screen.desk.figures.team.connects) == (1, 0)
         sams = held_by_sam(path)
@@ -117,8 +113,7 @@ async def test_team_counts_move_when_another_rep_logs(tmp_path):
 async def test_a_rep_working_alone_sees_no_team_figures(tmp_path):
     path = build_db(tmp_path)
     app = test_app(path)
-    async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(app, LARGE):
         assert app.screen.desk.figures.team is None and app.screen.desk.held == {}
         assert not app.screen.desk.in_team
         assert with_db(path, lambda db: db.reservations_among(range(1, 20), "0")) == {}
