@@ -131,24 +131,36 @@ def test_the_dialing_settings_are_validated_kept_and_handed_to_the_dialer(import
 
 # --- the migration ----------------------------------------------------------------------------
 
+# One prospect, enrollment and call as a database from before m007 holds them (same SQL on both engines).
+OLD_ROWS = (
+    "INSERT INTO prospects (id, first_name, phone_e164, timezone, tz_source, created_at, updated_at) "
+    "VALUES (1, 'P', '+12125550101', 'America/New_York', 'file', 'x', 'x')",
+    "INSERT INTO enrollments (id, prospect_id, cadence, step_index, status, hours_key, temp_rank, "
+    "created_at, updated_at) VALUES (1, 1, 'zero-to-ten', 0, 'active', 'k', 0, 'x', 'x')",
+    "INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, at, prev_state) "
+    "VALUES (1, 1, 'zero-to-ten', 1, 'call', 'busy', '2026-11-20T15:00:00+00:00', '{}')",
+)
+
+
+def assert_old_attempt_kept(db) -> None:
+    """The old call is still there, with no call facts (and the database's first rep on it)."""
+    kept = db.attempts(1)[0]
+    assert (kept["outcome"], kept["ring_seconds"], kept["talk_seconds"], kept["network_result"],
+            kept["recording_dropped"], kept["rep_id"]) == ("busy", None, None, None, 0, 1)
+
+
 @pytest.mark.sqlite_only(reason="builds an old SQLite file by hand")
 def test_an_old_sqlite_database_gains_the_call_facts(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = Database(sqlite3.connect(path))
     migrations.apply(old, stop_before="m007_call_facts")
-    old.execute("INSERT INTO prospects (id, first_name, phone_e164, timezone, tz_source, created_at, updated_at) "
-                "VALUES (1, 'P', '+12125550101', 'America/New_York', 'file', 'x', 'x')")
-    old.execute("INSERT INTO enrollments (id, prospect_id, cadence, step_index, status, hours_key, temp_rank, "
-                "created_at, updated_at) VALUES (1, 1, 'zero-to-ten', 0, 'active', 'k', 0, 'x', 'x')")
-    old.execute("INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, at, prev_state) "
-                "VALUES (1, 1, 'zero-to-ten', 1, 'call', 'busy', '2026-11-20T15:00:00+00:00', '{}')")
+    for statement in OLD_ROWS:
+        old.execute(statement)
     old.conn.commit()
     old.close()
     db = open_store(path)
     try:
-        kept = db.attempts(1)[0]
-        assert (kept["outcome"], kept["ring_seconds"], kept["talk_seconds"], kept["network_result"],
-                kept["recording_dropped"], kept["rep_id"]) == ("busy", None, None, None, 0, 1)
+        assert_old_attempt_kept(db)
     finally:
         db.close()
 
@@ -172,17 +184,11 @@ def test_an_old_postgres_database_gains_the_call_facts(request: pytest.FixtureRe
                 break
             conn.execute(ddl)
             conn.execute(f"INSERT INTO {schema.TABLE} (migration_set, name) VALUES (%s, %s)", [schema.MIGRATION_SET, step])
-        conn.execute("INSERT INTO prospects (id, first_name, phone_e164, timezone, tz_source, created_at, updated_at) "
-                     "VALUES (1, 'P', '+12125550101', 'America/New_York', 'file', 'x', 'x')")
-        conn.execute("INSERT INTO enrollments (id, prospect_id, cadence, step_index, status, hours_key, temp_rank, "
-                     "created_at, updated_at) VALUES (1, 1, 'zero-to-ten', 0, 'active', 'k', 0, 'x', 'x')")
-        conn.execute("INSERT INTO attempts (prospect_id, enrollment_id, cadence, step, action, outcome, at, prev_state) "
-                     "VALUES (1, 1, 'zero-to-ten', 1, 'call', 'busy', '2026-11-20T15:00:00+00:00', '{}')")
+        for statement in OLD_ROWS:
+            conn.execute(statement)
     db = open_store(url)
     try:
-        kept = db.attempts(1)[0]
-        assert (kept["outcome"], kept["ring_seconds"], kept["talk_seconds"], kept["network_result"],
-                kept["recording_dropped"], kept["rep_id"]) == ("busy", None, None, None, 0, 1)
+        assert_old_attempt_kept(db)
     finally:
         db.close()
 

@@ -15,7 +15,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = ["replacing", "replace_bytes"]
 
@@ -29,28 +29,26 @@ def replacing(target: Path, *, encoding: str = "utf-8", newline: str = "") -> It
     On an error (the block's or the file system's) nothing is left behind and ``target`` is
     as it was. Raises OSError when the folder cannot take a new file or ``target`` is a folder.
     """
-    target = Path(target)
-    temp, fd = _new_file(target)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with _replacing(target, "w", encoding=encoding, newline=newline) as handle:
+        yield handle
 
 
 def replace_bytes(target: Path, data: bytes) -> None:
     """``target`` becomes ``data`` whole, as ``replacing`` writes text: never through a link,
     never half-written."""
+    with _replacing(target, "wb") as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def _replacing(target: Path, mode: str, **options: Any) -> Iterator[Any]:
+    """A handle on a new file beside ``target`` (``mode`` and ``options`` as ``open`` takes
+    them), synced and moved over ``target`` when the block ends without an error, else removed."""
     target = Path(target)
     temp, fd = _new_file(target)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, mode, **options) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
