@@ -4,10 +4,13 @@ and the test says what the network does, when: ``call.ring()``, ``call.answer()`
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dialdeck.clock import Clock
+from tui_helpers import NOW, test_app
+
+from dialdeck.clock import Clock, fixed_clock
 from dialdeck.dialers import ANSWERED, BUSY, FAILED, NO_ANSWER, CallResult, CallState, DialTarget, EventCallback
 from dialdeck.dialers.base import CallTracker
 
@@ -100,3 +103,12 @@ class FakeDialer:
     @property
     def last(self) -> FakeCall:
         return self.calls[-1]
+
+
+def app_with_fake_dialer(path: Path, *, places_calls: bool = True, now: datetime = NOW, **options: Any):
+    """The test app on ``path`` with a ``FakeDialer`` and a hand-moved timer clock:
+    (app, fake dialer, monotonic clock)."""
+    mono = Mono()
+    fake = FakeDialer(fixed_clock(now), mono, places_calls=places_calls)
+    options.setdefault("dialer_factory", fake.factory)
+    return test_app(path, now, monotonic=mono, **options), fake, mono

@@ -12,17 +12,16 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from dial_fakes import FakeDialer, Mono
+from dial_fakes import FakeDialer, Mono, app_with_fake_dialer
 from textual.widgets import Digits
 from tui_helpers import NOW, attempts, build_db, press, prospect_id, running, settle, test_app, with_db
 from wav_helpers import tone, write_wav
 
 from dialdeck import services
 from dialdeck.cli.parser import build_parser
-from dialdeck.clock import fixed_clock
 from dialdeck.dialers.clipboard import ClipboardReport
 from dialdeck.dialers.manual import ManualDialer
 from dialdeck.tui.dial_jobs import next_dialable
@@ -32,14 +31,6 @@ from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.status_line import StatusLine
 
 SIZE = (120, 40)
-
-
-def started(path: Path, *, places_calls: bool = True, now: datetime = NOW, **options):
-    """The app on ``path`` with a fake back-end; (app, fake dialer, monotonic clock)."""
-    mono = Mono()
-    fake = FakeDialer(fixed_clock(now), mono, places_calls=places_calls)
-    options.setdefault("dialer_factory", fake.factory)
-    return test_app(path, now, monotonic=mono, **options), fake, mono
 
 
 def panel(app) -> str:
@@ -68,7 +59,7 @@ def recording_for(path: Path, tmp_path: Path, cadence: str, step: int) -> Path:
 
 async def test_every_state_shows_live_and_the_timer_ticks(tmp_path):
     path = build_db(tmp_path)
-    app, fake, mono = started(path)
+    app, fake, mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         assert on_card(app) == "Ana" and keys(app)["g"] == "Dial" and "h" not in keys(app)
         await press(pilot, "g")
@@ -94,7 +85,7 @@ async def test_every_state_shows_live_and_the_timer_ticks(tmp_path):
 
 async def test_busy_is_preselected_and_enter_logs_it_with_the_call_facts(tmp_path):
     path = build_db(tmp_path)
-    app, fake, mono = started(path)
+    app, fake, mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "a")  # power mode off: the next card waits for the rep
         await press(pilot, "g")
@@ -113,7 +104,7 @@ async def test_busy_is_preselected_and_enter_logs_it_with_the_call_facts(tmp_pat
 
 async def test_no_answer_is_preselected(tmp_path):
     path = build_db(tmp_path)
-    app, fake, mono = started(path)
+    app, fake, mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.ring()
@@ -128,7 +119,7 @@ async def test_no_answer_is_preselected(tmp_path):
 
 async def test_the_preselected_outcome_can_be_changed_with_an_outcome_key(tmp_path):
     path = build_db(tmp_path)
-    app, fake, mono = started(path)
+    app, fake, mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         mono.advance(3)
@@ -145,7 +136,7 @@ async def test_the_preselected_outcome_can_be_changed_with_an_outcome_key(tmp_pa
 
 async def test_a_failed_call_suggests_nothing_and_says_why(tmp_path):
     path = build_db(tmp_path)
-    app, fake, _mono = started(path)
+    app, fake, _mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.fail("404 Not Found")
@@ -161,7 +152,7 @@ async def test_a_failed_call_suggests_nothing_and_says_why(tmp_path):
 
 async def test_h_hangs_up_and_outcome_keys_wait_for_the_end_of_the_call(tmp_path):
     path = build_db(tmp_path)
-    app, fake, mono = started(path)
+    app, fake, mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.ring()
@@ -178,7 +169,7 @@ async def test_h_hangs_up_and_outcome_keys_wait_for_the_end_of_the_call(tmp_path
 async def test_drop_plays_the_recording_logs_voicemail_and_moves_on_at_once(tmp_path):
     path = build_db(tmp_path)
     recording = recording_for(path, tmp_path, "voicemail-challenge", 1)
-    app, fake, mono = started(path)
+    app, fake, mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "a")  # power mode off: this test is about the drop alone
         await press(pilot, "g")
@@ -199,7 +190,7 @@ async def test_drop_plays_the_recording_logs_voicemail_and_moves_on_at_once(tmp_
 
 async def test_drop_without_a_recording_says_how_to_set_one(tmp_path):
     path = build_db(tmp_path)
-    app, fake, _mono = started(path)
+    app, fake, _mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.answer()
@@ -212,7 +203,7 @@ async def test_drop_without_a_recording_says_how_to_set_one(tmp_path):
 
 async def test_power_mode_counts_down_then_dials_the_next_due(tmp_path):
     path = build_db(tmp_path)
-    app, fake, _mono = started(path, power_countdown=2)
+    app, fake, _mono = app_with_fake_dialer(path, power_countdown=2)
     async with running(app, SIZE) as pilot:
         assert keys(app)["a"] == "Power ON"  # on by default where dialdeck places the calls
         await press(pilot, "g")
@@ -233,7 +224,7 @@ async def test_power_mode_counts_down_then_dials_the_next_due(tmp_path):
 
 async def test_esc_cancels_the_countdown_and_nothing_is_dialled(tmp_path):
     path = build_db(tmp_path)
-    app, fake, _mono = started(path, power_countdown=2)
+    app, fake, _mono = app_with_fake_dialer(path, power_countdown=2)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.no_answer()
@@ -248,7 +239,7 @@ async def test_esc_cancels_the_countdown_and_nothing_is_dialled(tmp_path):
 
 async def test_power_mode_stops_and_says_why_when_nobody_may_be_dialled(tmp_path):
     path = build_db(tmp_path, ("ana",))
-    app, fake, _mono = started(path, power_countdown=1)
+    app, fake, _mono = app_with_fake_dialer(path, power_countdown=1)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.busy()
@@ -304,7 +295,7 @@ def test_next_dialable_skips_what_the_guard_refuses(tmp_path, monkeypatch):
 
 async def test_the_guard_refusal_is_shown_and_nothing_is_dialled(tmp_path):
     path = build_db(tmp_path)
-    app, fake, _mono = started(path)
+    app, fake, _mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         app.screen.pick(prospect_id(path, "Grace"))  # 07:00 in Los Angeles
         await settle(pilot)
@@ -353,7 +344,7 @@ async def test_a_backend_that_cannot_work_is_one_line_and_the_session_dials_by_h
 async def test_the_dialer_is_made_from_the_settings_and_the_session_choice(tmp_path):
     path = build_db(tmp_path)
     with_db(path, lambda db: services.set_setting(db, "dial.ring_timeout", "20"))
-    app, fake, _mono = started(path, dialer="command")
+    app, fake, _mono = app_with_fake_dialer(path, dialer="command")
     async with running(app, SIZE) as pilot:
         await settle(pilot)
     [asked] = fake.asked
@@ -363,7 +354,7 @@ async def test_the_dialer_is_made_from_the_settings_and_the_session_choice(tmp_p
 
 async def test_closing_the_app_hangs_up_and_closes_the_dialer(tmp_path):
     path = build_db(tmp_path)
-    app, fake, _mono = started(path)
+    app, fake, _mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.answer()
@@ -395,7 +386,7 @@ async def test_r_records_the_steps_voicemail_with_the_recorder_on_path(tmp_path,
     recorder.write_text(STAND_IN_RECORDER.format(python=sys.executable, tests=str(Path(__file__).parent), log=str(log)))
     recorder.chmod(recorder.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    app, _fake, _mono = started(path)
+    app, _fake, _mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "R")
         assert status(app).endswith("Recording the voicemail for step 1 of voicemail-challenge from the "
@@ -416,7 +407,7 @@ async def test_r_records_the_steps_voicemail_with_the_recorder_on_path(tmp_path,
 async def test_without_a_recorder_r_says_how_to_import_a_wav(tmp_path, monkeypatch):
     path = build_db(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    app, _fake, _mono = started(path)
+    app, _fake, _mono = app_with_fake_dialer(path)
     async with running(app, SIZE) as pilot:
         await press(pilot, "R")
         assert status(app).endswith("Recording here needs arecord (package alsa-utils), not found: record a WAV "
@@ -492,7 +483,7 @@ def team_with_sam(path: Path, tmp_path: Path):
 async def test_a_reps_session_dials_on_their_line_drops_their_voicemail_and_logs_as_them(tmp_path):
     path = build_db(tmp_path)
     sam, mine, theirs = team_with_sam(path, tmp_path)
-    app, fake, mono = started(path, rep=sam)
+    app, fake, mono = app_with_fake_dialer(path, rep=sam)
     async with running(app, SIZE) as pilot:
         [asked] = fake.asked
         assert asked["settings"] == {"sip.domain": "pbx.example.com", "sip.caller_id": "+12125550199"}
@@ -510,7 +501,7 @@ async def test_a_reps_session_dials_on_their_line_drops_their_voicemail_and_logs
 async def test_a_reps_power_mode_dials_the_next_of_their_queue(tmp_path):
     path = build_db(tmp_path)
     sam, _mine, _theirs = team_with_sam(path, tmp_path)
-    app, fake, _mono = started(path, rep=sam, power_countdown=1)
+    app, fake, _mono = app_with_fake_dialer(path, rep=sam, power_countdown=1)
     async with running(app, SIZE) as pilot:
         await press(pilot, "g")
         fake.last.busy()

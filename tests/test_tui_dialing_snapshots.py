@@ -6,28 +6,17 @@ Each picture was looked at before it was accepted (see test_tui_snapshots.py for
 
 from __future__ import annotations
 
-from dial_fakes import FakeDialer, Mono
-from tui_helpers import NOW, build_db, press, settle, test_app
+from dial_fakes import app_with_fake_dialer
+from tui_helpers import after_pressing, build_db, press, settle, test_app
 
-from dialdeck.clock import fixed_clock
 from dialdeck.dialers.clipboard import ClipboardReport
 from dialdeck.dialers.manual import ManualDialer
 
 SMALL, LARGE = (80, 24), (120, 40)
 
 
-def keys(*pressed: str):
-    async def run(pilot) -> None:
-        await settle(pilot)
-        await press(pilot, *pressed)
-
-    return run
-
-
 def with_fake(tmp_path, **options):
-    mono = Mono()
-    fake = FakeDialer(fixed_clock(NOW), mono)
-    return test_app(build_db(tmp_path), monotonic=mono, dialer_factory=fake.factory, **options), fake, mono
+    return app_with_fake_dialer(build_db(tmp_path), **options)
 
 
 def test_a_ringing_call(snap_compare, tmp_path):
@@ -85,4 +74,4 @@ def test_manual_shows_the_number_large(snap_compare, tmp_path):
                             copy=lambda text: ClipboardReport(("osc52",)))
 
     app = test_app(build_db(tmp_path), dialer_factory=manual)
-    assert snap_compare(app, terminal_size=LARGE, run_before=keys("g"))
+    assert snap_compare(app, terminal_size=LARGE, run_before=after_pressing("g"))

@@ -12,17 +12,9 @@ from pathlib import Path
 import pytest
 
 from dialdeck import services
-from tui_helpers import NOW, build_db, press, prospect_id, settle, test_app, with_db
+from tui_helpers import NOW, after_pressing, build_db, prospect_id, settle, test_app, with_db
 
 SMALL, LARGE = (80, 24), (120, 40)
-
-
-def keys(*pressed: str):
-    async def run(pilot) -> None:
-        await settle(pilot)
-        await press(pilot, *pressed)
-
-    return run
 
 
 def test_main_screen_80x24(snap_compare, tmp_path):
@@ -51,14 +43,14 @@ def test_light_theme_picked_during_the_session(snap_compare, tmp_path):
 
 def test_80x24_after_an_outcome_key(snap_compare, tmp_path):
     """The confirmation in the status line: the list and the script stay uncovered."""
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("v"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=after_pressing("v"))
 
 
 def test_mail_dialog_when_nothing_opened(snap_compare, tmp_path):
     path = build_db(tmp_path, ("oliver",), imported_at=NOW - timedelta(days=1))
     oliver = prospect_id(path, "Oliver")
     with_db(path, lambda db: services.log_outcome(db, oliver, "voicemail", NOW - timedelta(minutes=30)))
-    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=keys("m", "b"))
+    assert snap_compare(test_app(path), terminal_size=SMALL, run_before=after_pressing("m", "b"))
 
 
 def test_a_new_empty_database_says_so(snap_compare, tmp_path, monkeypatch):
@@ -70,28 +62,28 @@ def test_a_new_empty_database_says_so(snap_compare, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("key", ["n", "v", "b", "w"])
 def test_after_an_outcome_key(snap_compare, tmp_path, key):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys(key))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=after_pressing(key))
 
 
 def test_after_connected_with_a_callback(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys("c", "2"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=after_pressing("c", "2"))
 
 
 def test_after_do_not_call_confirmed(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys("d", "y"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=after_pressing("d", "y"))
 
 
 def test_after_undo(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=keys("v", "u"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=LARGE, run_before=after_pressing("v", "u"))
 
 
 def test_disposition_dialog(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("c"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=after_pressing("c"))
 
 
 def test_disposition_dialog_with_a_typed_time(snap_compare, tmp_path):
     async def run(pilot) -> None:
-        await keys("c", "4")(pilot)
+        await after_pressing("c", "4")(pilot)
         await pilot.press(*"thu 14:00")
         await settle(pilot)
 
@@ -99,20 +91,20 @@ def test_disposition_dialog_with_a_typed_time(snap_compare, tmp_path):
 
 
 def test_do_not_call_confirmation(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("d"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=after_pressing("d"))
 
 
 def test_help_screen(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("question_mark"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=after_pressing("question_mark"))
 
 
 def test_snooze_dialog(snap_compare, tmp_path):
-    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=keys("s"))
+    assert snap_compare(test_app(build_db(tmp_path)), terminal_size=SMALL, run_before=after_pressing("s"))
 
 
 def test_session_summary(snap_compare, tmp_path):
     app = test_app(build_db(tmp_path))
-    assert snap_compare(app, terminal_size=SMALL, run_before=keys("v", "n", "q"))
+    assert snap_compare(app, terminal_size=SMALL, run_before=after_pressing("v", "n", "q"))
 
 
 def test_email_step(snap_compare, tmp_path):

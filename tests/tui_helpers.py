@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -180,6 +180,15 @@ async def press(pilot: Pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+def after_pressing(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    """A snapshot's ``run_before``: the first card up, then ``keys`` pressed, each settled."""
+    async def run(pilot: Pilot) -> None:
+        await settle(pilot)
+        await press(pilot, *keys)
+
+    return run
 
 
 def attempts(path: Path) -> list[dict]:
