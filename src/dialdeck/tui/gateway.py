@@ -173,14 +173,17 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
                     card = services.call_card(db, fallback.item.prospect_id, now, rep=rep)
             elif items and wanted != items[0].prospect_id:
                 card = services.call_card(db, items[0].prospect_id, now, rep=rep)
-    counted = load_figures(db, now, session_id, rep=rep) if figures or card is None else None
+    counted = _figures(db, now, session_id, rep, in_team) if figures or card is None else None
     held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}
     return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team)
 
 
 def load_figures(db: services.Store, now: datetime, session_id: int | None, *, rep: Rep | None = None) -> Figures:
     """The queue's summary, the session's figures and, in a team, the team's day."""
-    in_team = len(services.reps(db)) > 1
+    return _figures(db, now, session_id, rep, len(services.reps(db)) > 1)
+
+
+def _figures(db: services.Store, now: datetime, session_id: int | None, rep: Rep | None, in_team: bool) -> Figures:
     return Figures(summary=services.queue_summary(db, now, rep=rep),
                    stats=services.session_stats(db, session_id) if session_id is not None else None,
                    team=services.team_today(db, now, rep=rep) if in_team else None)
