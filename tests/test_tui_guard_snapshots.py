@@ -8,8 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialdeck.clock import UTC
-from test_tui_snapshots import SMALL, keys
-from tui_helpers import NOW, build_db, prospect_id, settle, test_app
+from test_tui_snapshots import SMALL
+from tui_helpers import NOW, after_pressing, build_db, prospect_id, settle, test_app
 
 NEW_YORK = ZoneInfo("America/New_York")
 FLORIDA_EVENING = datetime(2026, 11, 25, 19, 15, tzinfo=NEW_YORK).astimezone(UTC)
@@ -29,14 +29,14 @@ def test_a_prospect_outside_their_hours_found_by_search(snap_compare, tmp_path):
 
 def test_snooze_late_in_a_florida_evening(snap_compare, tmp_path):
     path = build_db(tmp_path, ("megan",))
-    assert snap_compare(test_app(path, now=FLORIDA_EVENING), terminal_size=SMALL, run_before=keys("s"))
+    assert snap_compare(test_app(path, now=FLORIDA_EVENING), terminal_size=SMALL, run_before=after_pressing("s"))
 
 
 def test_a_typed_callback_outside_their_hours_keeps_the_dialog(snap_compare, tmp_path):
     path = build_db(tmp_path, ("megan",))
 
     async def run(pilot) -> None:
-        await keys("c", "4")(pilot)
+        await after_pressing("c", "4")(pilot)
         await pilot.press(*"20:30", "enter")
         await settle(pilot)
 
