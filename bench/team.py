@@ -66,6 +66,8 @@ class Handout:
     claimed: float
     logged: float
     attempt_id: int
+    # The step handed out (cadence, step number); None: not known, counted as the same step.
+    step: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def _rep_loop(location: str, rep_index: int, seconds: float, ready: Semaphore, s
                 errors.append(str(problem).splitlines()[0])
                 continue
             handouts.append(Handout(rep_index, claim.item.prospect_id, began, claimed, time.monotonic(),
-                                    result.attempt_id or 0))
+                                    result.attempt_id or 0, (claim.item.cadence, claim.item.step)))
             count += 1
     except Exception as problem:  # a rep that dies says why instead of hanging the run
         errors.append(f"{type(problem).__name__}: {problem}")
@@ -138,16 +140,24 @@ def _rep_loop(location: str, rep_index: int, seconds: float, ready: Semaphore, s
 
 
 def _double_handouts(handouts: list[Handout]) -> int:
-    """Prospects two reps held at once: their spans from claim to acknowledged outcome overlap."""
+    """Prospects two reps held at once: their spans from claim to acknowledged outcome overlap,
+    at the same step. A claim begun before the other rep's outcome was acknowledged may rightly
+    end after it was committed, on the step that outcome moved the prospect to (an email sent,
+    then a social touch due at once); a real double hand-out gets the step the first rep holds."""
     by_prospect: dict[int, list[Handout]] = {}
     for h in handouts:
         by_prospect.setdefault(h.prospect_id, []).append(h)
     doubled = 0
     for spans in by_prospect.values():
         spans.sort(key=lambda h: h.began)
-        if any(b.rep != a.rep and b.began < a.logged for a, b in zip(spans, spans[1:], strict=False)):
+        if any(b.rep != a.rep and b.began < a.logged and _same_step(a, b)
+               for a, b in zip(spans, spans[1:], strict=False)):
             doubled += 1
     return doubled
+
+
+def _same_step(a: Handout, b: Handout) -> bool:
+    return a.step is None or b.step is None or a.step == b.step
 
 
 def _missing(location: str, handouts: list[Handout]) -> int:

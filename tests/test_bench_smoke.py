@@ -139,3 +139,15 @@ def test_overlapping_hand_outs_of_one_prospect_are_counted():
 
     assert team._double_handouts([handout(1, 0.0, 1.0), handout(2, 0.5, 1.5)]) == 1
     assert team._double_handouts([handout(1, 0.0, 1.0), handout(2, 1.2, 1.5)]) == 0
+
+
+def test_a_prospect_handed_on_at_its_next_step_is_not_a_double_hand_out():
+    """Rep 2's claim began before rep 1's outcome was acknowledged but ended after it was
+    committed: it was handed the step that outcome moved the prospect to."""
+    import team
+
+    first = team.Handout(1, 7, 0.0, 0.001, 1.0, 1, ("zero-to-ten", 3))
+    handed_on = team.Handout(2, 7, 0.5, 1.001, 1.5, 2, ("zero-to-ten", 4))
+    held_too = team.Handout(2, 7, 0.5, 0.501, 1.5, 2, ("zero-to-ten", 3))
+    assert team._double_handouts([first, handed_on]) == 0
+    assert team._double_handouts([first, held_too]) == 1
