@@ -33,6 +33,7 @@ from textual.visual import Visual
 from dialdeck.models import DueItem
 from dialdeck.phrases import due_phrase, local_clock
 from dialdeck.safe_text import one_line
+from dialdeck.tui.widgets.theme_colours import ThemeColoursOnly
 
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
@@ -112,7 +113,7 @@ def short_page(items: tuple[DueItem, ...], clocks: list[str], labels: list[str],
                for item, clock, label in zip(items, clocks, labels, strict=True))
 
 
-class DueCalls(ScrollView, can_focus=True):
+class DueCalls(ScrollView, ThemeColoursOnly, can_focus=True):
     """Arrow keys move, Enter or a click picks: the screen listens for ``DueCalls.Picked``."""
 
     ALLOW_SELECT = False

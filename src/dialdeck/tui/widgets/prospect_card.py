@@ -17,20 +17,20 @@ from typing import Any, cast
 from textual import events
 from textual.content import Content
 from textual.css.styles import RulesMap
-from textual.widget import Widget
 
 from dialdeck.models import Attempt, CallCard, ContactNumber, Note
 from dialdeck.phones import format_with_extension
 from dialdeck.phrases import dated_clock, day_clock, short_when
 from dialdeck.safe_text import one_line
 from dialdeck.tui.formatting import money, outcome_label, step_label
+from dialdeck.tui.widgets.theme_colours import ThemeColoursOnly
 
 NUMBER_LINES = 2  # the other numbers get at most two rows: the attempts keep theirs
 NOTE_ROWS = 2  # the newest notes shown, one line each; `dialdeck history ID` lists them all
 ATTEMPT_ROWS = 2  # rows the notes leave for the attempts (heading and the newest one)
 
 
-class ProspectCard(Widget):
+class ProspectCard(ThemeColoursOnly):
     """Shows one ``CallCard``; knows nothing of where it came from."""
 
     def __init__(self, *, id: str | None = None) -> None:

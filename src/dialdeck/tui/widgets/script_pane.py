@@ -19,6 +19,7 @@ from textual.visual import Visual
 from dialdeck.models import Script
 from dialdeck.phrases import day_clock
 from dialdeck.safe_text import one_line, terminal_safe
+from dialdeck.tui.widgets.theme_colours import ThemeColoursOnly
 
 NO_MESSAGE = "Don't leave a message: hang up if it rings out."
 
@@ -102,7 +103,7 @@ def script_content(script: Script, *, awaiting: bool = False, zone_name: str = "
     return Content("\n").join(lines)
 
 
-class ScriptPane(ScrollView, can_focus=True):
+class ScriptPane(ScrollView, ThemeColoursOnly, can_focus=True):
     """Scrolls when the script is longer than the pane (small terminals); Tab focuses it."""
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -9,15 +9,15 @@ and draws its own text, so a new message costs a refresh and never a layout of t
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widget import Widget
 
 from dialdeck.safe_text import one_line
+from dialdeck.tui.widgets.theme_colours import ThemeColoursOnly
 
 # How each kind of message looks: what was done, something to notice, something that failed.
 TONES = {"done": "$text-success", "notice": "$text-warning", "error": "bold $text-error"}
 
 
-class StatusLine(Widget):
+class StatusLine(ThemeColoursOnly):
     DEFAULT_CSS = """
     StatusLine { height: 1; padding: 0 1; }
     """
