@@ -179,3 +179,21 @@ async def test_a_desk_with_no_card_brings_its_counts_at_once(tmp_path) -> None:
         assert logged.desk.card is None and logged.desk.figures is not None
         assert messages.of(FiguresLoaded) == []
         assert "All caught up" in str(app.screen.query_one("#empty-state").render())
+
+
+async def test_an_outcome_goes_to_the_database_thread_before_its_key_is_done(tmp_path) -> None:
+    """The key's job is handed to the DB thread by the key itself, not by the worker that waits
+    for its answer (which starts a moment later): the database works while the UI thread does."""
+    async with started(build_db(tmp_path)) as (app, pilot):
+        screen = app.screen
+        handed: list[bool] = []
+        log = screen._log
+
+        def logging(card, outcome, **extra) -> None:
+            log(card, outcome, **extra)
+            handed.append(app.gateway.busy)  # still inside the key's handler: no await since
+
+        screen._log = logging
+        await press(pilot, "n")
+        assert handed == [True]
+        assert len(attempts(app.gateway.db_path)) == 1

@@ -93,12 +93,19 @@ class Gateway:
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(db, *args, **kwargs)`` on the DB thread; the result or its exception."""
+        return await self.submit(fn, *args, **kwargs)
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
+        """Start ``fn(db, *args, **kwargs)`` on the DB thread now; await the future for its
+        result or its exception. (An outcome key starts its job here, while the UI thread
+        goes on to start the worker that waits for it.)"""
         self._in_flight += 1
-        try:
-            future = self._executor.submit(self._with_db, fn, args, kwargs)
-            return await asyncio.wrap_future(future)
-        finally:
-            self._in_flight -= 1
+        future = asyncio.wrap_future(self._executor.submit(self._with_db, fn, args, kwargs))
+        future.add_done_callback(self._landed)
+        return future
+
+    def _landed(self, _future: asyncio.Future[Any]) -> None:
+        self._in_flight -= 1
 
     def _with_db(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._db is None:

@@ -14,7 +14,7 @@ import functools
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -90,6 +90,14 @@ def failure_of(error: DialdeckError) -> Failure:
         # Damaged data will not mend; locked or read-only: nothing was written, try again.
         return Failure("broken" if error.damaged else "busy", str(error))
     return Failure("refused", str(error))
+
+
+async def _answer(pending: Awaitable[T]) -> T | Failure:
+    """A database job's answer, or what went wrong (nothing was written)."""
+    try:
+        return await pending
+    except DialdeckError as error:
+        return failure_of(error)
 
 
 def mailto_url(email: str, subject: str, body: str) -> str:
@@ -281,10 +289,7 @@ class SessionScreen(CallingScreen):
 
     async def _ask(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T | Failure:
         """Run ``job`` on the DB thread: its answer, or what went wrong (nothing was written)."""
-        try:
-            return await self.app.gateway.call(job, *args, **kwargs)
-        except DialdeckError as error:
-            return failure_of(error)
+        return await _answer(self.app.gateway.submit(job, *args, **kwargs))
 
     @property
     def writing(self) -> bool:
@@ -301,13 +306,13 @@ class SessionScreen(CallingScreen):
             self.app.bell()
             return False
         self.app.hold_collector()
-        self._writer = self._write(answered, job, args, kwargs)
+        pending = self.app.gateway.submit(job, *args, **kwargs)  # the DB thread starts on it at once
+        self._writer = self._write(answered, pending)
         return True
 
     @work(group="write")
-    async def _write(self, answered: Callable[[Any], Written], job: Callable[..., Any],
-                     args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        answer = await self._ask(job, *args, **kwargs)
+    async def _write(self, answered: Callable[[Any], Written], pending: Awaitable[Any]) -> None:
+        answer = await _answer(pending)
         self.post_message(WriteFailed(answer) if isinstance(answer, Failure) else answered(answer))
 
     @on(Written)

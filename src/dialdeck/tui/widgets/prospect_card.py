@@ -47,10 +47,12 @@ class ProspectCard(ThemeColoursOnly):
         """``in_use``: which of ``card.numbers`` the next attempt dials (0: their own).
         ``drawn``: called once, when the frame that draws this card is out."""
         self._card, self._now, self._rep_zone, self._in_use = card, now, rep_zone, in_use
-        self.border_title = "Prospect"
         self._content = self._build()
         self._drawn = drawn
         self.refresh()  # the same box, new text: no layout
+
+    def on_mount(self) -> None:
+        self.border_title = "Prospect"  # once: setting it parses it as markup and repaints the card
 
     def on_resize(self, event: events.Resize) -> None:
         self._content = self._build()  # as many attempts as the new size has rows for

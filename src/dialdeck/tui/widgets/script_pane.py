@@ -119,13 +119,13 @@ class ScriptPane(ScrollView, ThemeColoursOnly, can_focus=True):
     def show(self, script: Script | None, *, awaiting: bool = False, zone_name: str = "UTC") -> None:
         """``awaiting``: the call is logged connected and needs its disposition, not a dial.
         ``zone_name``: the prospect's zone, in which offered times are shown."""
-        self.border_title = "Script"
         self._text = script_content(script, awaiting=awaiting, zone_name=zone_name) if script else Content.styled(
             "No script: nothing picked.", "$text-muted")
         self.scroll_to(y=0, animate=False, immediate=True)
         self._wrap()
 
     def on_mount(self) -> None:
+        self.border_title = "Script"  # once: setting it parses it as markup and repaints the pane
         # The lines are drawn once per script with the theme's colours: a new theme draws them again.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._wrap))
 
