@@ -15,6 +15,8 @@ from dataclasses import replace
 
 from tui_helpers import Messages, attempts, build_db, press, running, settle, started, test_app
 
+from textual.worker import NoActiveWorker, get_current_worker
+
 from dialdeck.tui.app import QUIET_AFTER_CARD
 from dialdeck.tui.messages import (
     DeskLoaded,
@@ -182,18 +184,22 @@ async def test_a_desk_with_no_card_brings_its_counts_at_once(tmp_path) -> None:
 
 
 async def test_an_outcome_goes_to_the_database_thread_before_its_key_is_done(tmp_path) -> None:
-    """The key's job is handed to the DB thread by the key itself, not by the worker that waits
-    for its answer (which starts a moment later): the database works while the UI thread does."""
+    """The key's job is handed to the DB thread by the key's own handler, not by the worker that
+    waits for its answer (which starts a moment later): the database works while the UI does."""
     async with started(build_db(tmp_path)) as (app, pilot):
-        screen = app.screen
-        handed: list[bool] = []
-        log = screen._log
+        gateway = app.gateway
+        submit = gateway.submit
+        from_a_worker: list[bool] = []
 
-        def logging(card, outcome, **extra) -> None:
-            log(card, outcome, **extra)
-            handed.append(app.gateway.busy)  # still inside the key's handler: no await since
+        def submitting(job, *args, **kwargs):
+            try:
+                get_current_worker()
+                from_a_worker.append(True)
+            except NoActiveWorker:
+                from_a_worker.append(False)
+            return submit(job, *args, **kwargs)
 
-        screen._log = logging
+        gateway.submit = submitting
         await press(pilot, "n")
-        assert handed == [True]
-        assert len(attempts(app.gateway.db_path)) == 1
+        assert from_a_worker[0] is False  # the outcome's job, from the key (then the counts' job)
+        assert len(attempts(gateway.db_path)) == 1
