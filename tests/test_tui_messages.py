@@ -15,8 +15,10 @@ from dataclasses import replace
 
 from tui_helpers import Messages, attempts, build_db, press, running, settle, started, test_app
 
+import pytest
 from textual.worker import NoActiveWorker, get_current_worker
 
+from dialdeck.tui import gateway
 from dialdeck.tui.app import QUIET_AFTER_CARD
 from dialdeck.tui.messages import (
     DeskLoaded,
@@ -203,3 +205,17 @@ async def test_an_outcome_goes_to_the_database_thread_before_its_key_is_done(tmp
         await press(pilot, "n")
         assert from_a_worker[0] is False  # the outcome's job, from the key (then the counts' job)
         assert len(attempts(gateway.db_path)) == 1
+
+
+
+async def test_a_job_that_breaks_with_a_bug_stops_the_app_with_it(tmp_path, monkeypatch) -> None:
+    """Not a store or service error (those are a WriteFailed the rep reads): a bug in a change's
+    job is not swallowed, leaving the keys waiting for an answer for ever; the app stops on it."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the job")
+
+    monkeypatch.setattr(gateway, "log_and_load", broken)
+    with pytest.raises(RuntimeError, match="a bug in the job"):
+        async with started(build_db(tmp_path)) as (_, pilot):
+            await pilot.press("n")
+            await pilot.pause(1)

@@ -4,7 +4,8 @@ Why a thread of our own: a SQLite connection belongs to the thread that opened i
 the UI thread must never wait on disk. The gateway owns a one-worker
 ``ThreadPoolExecutor``; the connection is opened *on* that worker and every service call
 is submitted to it, so calls are serialised (one writer, no locking games) and the UI
-awaits them with ``asyncio.wrap_future`` from ``@work`` async workers. Nothing here
+awaits them as asyncio futures: reads from ``@work`` async workers, a change (an outcome key)
+by posting its answer from the future's callback. Nothing here
 touches a widget; callers get plain model values back.
 
 The hot path (an outcome key) is one round trip: write the outcome, then read one page

@@ -109,3 +109,10 @@ class WriteFailed(Written, bubble=False):
     """The change was not written."""
 
     failure: Failure
+
+
+@dataclass
+class WriteCrashed(Message, bubble=False):
+    """The change's job raised something no store or service raises on purpose: a bug."""
+
+    error: BaseException

@@ -27,7 +27,6 @@ from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Static
-from textual.worker import Worker
 
 from dialdeck import services
 from dialdeck.errors import DialdeckError, StoreError
@@ -48,6 +47,7 @@ from dialdeck.tui.messages import (
     TimePicked,
     Undone,
     UrgencyChanged,
+    WriteCrashed,
     WriteFailed,
     Written,
 )
@@ -241,7 +241,7 @@ class SessionScreen(CallingScreen):
         self.profile = RepProfile()
         self.session_id: int | None = None
         self.desk: jobs.Desk | None = None
-        self._writer: Worker[None] | None = None  # the change on its way, until its answer is shown
+        self._writer: asyncio.Future[Any] | None = None  # the change on its way, until its answer is shown
         self._in_use = 0  # which of the card's numbers the next attempt dials
         self._figures_timer: Timer | None = None
         # The desk shown has no figures yet (``load_figures`` is on its way): tests wait on it.
@@ -307,13 +307,27 @@ class SessionScreen(CallingScreen):
             return False
         self.app.hold_collector()
         pending = self.app.gateway.submit(job, *args, **kwargs)  # the DB thread starts on it at once
-        self._writer = self._write(answered, pending)
+        pending.add_done_callback(functools.partial(self._answered, answered))
+        self._writer = pending
         return True
 
-    @work(group="write")
-    async def _write(self, answered: Callable[[Any], Written], pending: Awaitable[Any]) -> None:
-        answer = await _answer(pending)
-        self.post_message(WriteFailed(answer) if isinstance(answer, Failure) else answered(answer))
+    def _answered(self, answered: Callable[[Any], Written], pending: asyncio.Future[Any]) -> None:
+        """The change's answer, as the message its handler shows. Posted straight from the
+        job's future: a worker waiting on it cost the key its start-up and state messages,
+        and the database thread waited on them for the GIL (about 0.4 ms a key)."""
+        if pending.cancelled():
+            return  # the app is closing: the gateway's thread was shut down
+        error = pending.exception()
+        if error is None:
+            self.post_message(answered(pending.result()))
+        elif isinstance(error, DialdeckError):
+            self.post_message(WriteFailed(failure_of(error)))
+        else:
+            self.post_message(WriteCrashed(error))
+
+    @on(WriteCrashed)
+    def _crashed(self, message: WriteCrashed) -> None:
+        raise message.error  # a bug, not bad data: Textual stops the app and shows the traceback
 
     @on(Written)
     def _written(self, message: Written) -> None:
