@@ -16,6 +16,7 @@ from dataclasses import replace
 from tui_helpers import Messages, attempts, build_db, press, running, settle, started, test_app
 
 import pytest
+from textual import events
 from textual.worker import NoActiveWorker, get_current_worker
 
 from dialdeck.tui import gateway
@@ -219,3 +220,16 @@ async def test_a_job_that_breaks_with_a_bug_stops_the_app_with_it(tmp_path, monk
         async with started(build_db(tmp_path)) as (_, pilot):
             await pilot.press("n")
             await pilot.pause(1)
+
+
+async def test_an_outcome_key_is_taken_by_the_session_before_the_focused_pane_sees_it(tmp_path) -> None:
+    """The outcome keys are the session's priority bindings: the key is acted on as the app
+    first receives it, not after a trip through the focused pane (the due list) and back up. No
+    pane of the session reads letters, so no pane loses a key it would have used."""
+    messages = Messages()
+    async with started(build_db(tmp_path), message_hook=messages) as (app, pilot):
+        assert app.focused is app.screen.query_one("#due")
+        await press(pilot, "n")
+        keys = [message for message in messages.of(events.Key) if message.key == "n"]
+        assert len(keys) == 1  # delivered once, to the app, and done with
+        assert len(attempts(app.gateway.db_path)) == 1
