@@ -12,6 +12,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
+import baseline_keypress  # noqa: E402
 import bench_due  # noqa: E402
 import generate  # noqa: E402
 from common import NOW, parse_size, percentile  # noqa: E402
@@ -91,6 +92,23 @@ def test_due_benchmark_reports_the_plan_without_full_scans(small_db, tmp_path):
     assert any("ix_due_" in line for line in result.plan)
     assert result.full_scans == ()
     assert bench_due.full_scans(("walk: SCAN enrollments",)) == ("walk: SCAN enrollments",)
+
+
+def test_the_keypress_baseline_logs_each_key_and_shows_the_next_prospect(small_db, tmp_path):
+    """The raw baseline does the visible job of a key: one attempt written, the logged prospect
+    gone from the page it shows next."""
+    work = tmp_path / "work.db"
+    work.write_bytes(small_db.read_bytes())
+    latency = baseline_keypress.measure(work, 5)
+    assert len(latency.samples) == 5 and all(sample > 0 for sample in latency.samples)
+    db = store.open_store(work)
+    try:
+        logged = [row[0] for row in db.conn.execute("SELECT prospect_id FROM attempts WHERE at >= ?",
+                                                     [NOW.isoformat()[:19]])]
+        assert len(logged) == 8  # the 5 timed keys and 3 that warm up first
+        assert not set(logged) & {item.prospect_id for item in services.due(db, NOW, limit=50)}
+    finally:
+        db.close()
 
 
 def test_the_postgresql_benchmark_moves_the_data_and_reads_the_queue_from_its_indexes(small_db, pg, tmp_path):
