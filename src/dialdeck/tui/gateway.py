@@ -97,9 +97,9 @@ class Gateway:
         return await self.submit(fn, *args, **kwargs)
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
-        """Start ``fn(db, *args, **kwargs)`` on the DB thread now; await the future for its
-        result or its exception. (An outcome key starts its job here, while the UI thread
-        goes on to start the worker that waits for it.)"""
+        """Start ``fn(db, *args, **kwargs)`` on the DB thread now; the future holds its result
+        or its exception. (An outcome key starts its job here and posts the answer from the
+        future's callback: no worker to start while the database works.)"""
         self._in_flight += 1
         future = asyncio.wrap_future(self._executor.submit(self._with_db, fn, args, kwargs))
         future.add_done_callback(self._landed)

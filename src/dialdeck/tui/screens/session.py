@@ -14,7 +14,7 @@ import functools
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -90,14 +90,6 @@ def failure_of(error: DialdeckError) -> Failure:
         # Damaged data will not mend; locked or read-only: nothing was written, try again.
         return Failure("broken" if error.damaged else "busy", str(error))
     return Failure("refused", str(error))
-
-
-async def _answer(pending: Awaitable[T]) -> T | Failure:
-    """A database job's answer, or what went wrong (nothing was written)."""
-    try:
-        return await pending
-    except DialdeckError as error:
-        return failure_of(error)
 
 
 def mailto_url(email: str, subject: str, body: str) -> str:
@@ -292,7 +284,10 @@ class SessionScreen(CallingScreen):
 
     async def _ask(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T | Failure:
         """Run ``job`` on the DB thread: its answer, or what went wrong (nothing was written)."""
-        return await _answer(self.app.gateway.submit(job, *args, **kwargs))
+        try:
+            return await self.app.gateway.call(job, *args, **kwargs)
+        except DialdeckError as error:
+            return failure_of(error)
 
     @property
     def writing(self) -> bool:
