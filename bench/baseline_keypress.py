@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 from baselines import raw_due, raw_log
-from bench_due import _raw_args
+from bench_due import raw_args
+from bench_keypress import timed_key
 from common import NOW, Latency
 from textual import events
 from textual.app import App, ComposeResult
@@ -32,7 +32,6 @@ from textual.widget import Widget
 from dialdeck import store
 from dialdeck.clock import to_iso
 
-TIMEOUT_S = 10.0
 CSS = """
 #list { width: 46; border: round $primary; }
 #card { height: 12; border: round $secondary; padding: 0 1; }
@@ -142,10 +141,10 @@ def measure(db_file: Path, presses: int, *, pace_s: float = 0.0) -> Latency:
 async def _measure(db_file: Path, presses: int, pace_s: float) -> Latency:
     db = store.open_store(db_file)  # dialdeck's own migrations and calling windows, outside the timing
     try:
-        raw_args = _raw_args(db, NOW)
+        windows = raw_args(db, NOW)
     finally:
         db.close()
-    app = RawDesk(db_file, raw_args)
+    app = RawDesk(db_file, windows)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             app.show_desk(*await app.run_job(app.load))
@@ -156,18 +155,8 @@ async def _measure(db_file: Path, presses: int, pace_s: float) -> Latency:
                     break  # a small data set has called everyone due: the next key would show no one
                 if pace_s:
                     await asyncio.sleep(pace_s)
-                samples.append(await _one_press(app))
+                app.shown.clear()
+                samples.append(await timed_key(app, "n", app.shown))
     finally:
         app.close()
     return Latency(tuple(samples[3:]))
-
-
-async def _one_press(app: RawDesk) -> float:
-    app.shown.clear()
-    refreshed = asyncio.Event()
-    began = time.perf_counter()
-    app.post_message(events.Key("n", "n"))
-    await asyncio.wait_for(app.shown.wait(), TIMEOUT_S)
-    app.query_one("#card").call_after_refresh(refreshed.set)
-    await refreshed.wait()
-    return (time.perf_counter() - began) * 1000

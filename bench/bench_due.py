@@ -38,17 +38,17 @@ def measure(db_file: Path, iterations: int) -> DueResult:
     raw = sqlite3.connect(db_file)
     try:
         instants = [NOW + STEP * (i % 40) for i in range(iterations)]
-        raw_args = [_raw_args(db, at) for at in instants[:40]]
+        at_args = [raw_args(db, at) for at in instants[:40]]
         due, baseline = [], []
         for _ in range(3):  # warm both: the first touch of an index pays for the disk
             services.due(db, NOW, limit=50)
-            raw_due(raw, *raw_args[0])
+            raw_due(raw, *at_args[0])
         for i, at in enumerate(instants):
             began = time.perf_counter()
             services.due(db, at, limit=50)
             due.append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
-            raw_due(raw, *raw_args[i % 40])
+            raw_due(raw, *at_args[i % 40])
             baseline.append((time.perf_counter() - began) * 1000)
         plan = tuple(services.explain_due(db, NOW))
         return DueResult(due=Latency(tuple(due)), baseline=Latency(tuple(baseline)),
@@ -58,7 +58,7 @@ def measure(db_file: Path, iterations: int) -> DueResult:
         db.close()
 
 
-def _raw_args(db, at) -> tuple:
+def raw_args(db, at) -> tuple:
     """What the raw query is given: the open windows and today's start, computed outside the timing."""
     profile = services.get_profile(db)
     open_now = calling_windows.open_keys(db.hours_keys(), calling_windows.base_window(profile), at)
