@@ -1,10 +1,11 @@
 """The keypress's raw baseline: the same visible job in a bare Textual app over raw sqlite3.
 
 A key logs the top prospect (``baselines.raw_log``: one durable transaction) and reads the
-next page (``baselines.raw_due``) and that prospect's row and attempts on a database thread of
-its own, then shows them: a list of two lines a prospect, a card and a script in bordered panes
-of the size dialdeck's have at 120x40, and a status line. No cadences, scripts, guards, phrases
-or history: what Textual and SQLite cost for that screen, on this machine, at this moment.
+next page (``baselines.raw_due``, as long as dialdeck's page at 120x40) and that prospect's
+row and attempts on a database thread of its own, then shows them: a list of two lines a
+prospect, a card and a script in bordered panes of the size dialdeck's have at 120x40, and a
+status line. No cadences, scripts, guards, phrases or history: what Textual and SQLite cost
+for that screen, on this machine, at this moment.
 
 It runs in the same process as the real keypress benchmark and is timed the same way (the key
 posted as the terminal driver posts it, until the refreshed screen holds the answer), so the
@@ -22,7 +23,7 @@ from pathlib import Path
 from baselines import raw_due, raw_log
 from bench_due import raw_args
 from bench_keypress import timed_key
-from common import NOW, Latency
+from common import NOW, TERMINAL, Latency
 from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -31,6 +32,7 @@ from textual.widget import Widget
 
 from dialdeck import store
 from dialdeck.clock import to_iso
+from dialdeck.tui.widgets.due_calls import page_size
 
 CSS = """
 #list { width: 46; border: round $primary; }
@@ -95,7 +97,7 @@ class RawDesk(App):
     def load(self) -> tuple[list[tuple], tuple, list[tuple]]:
         """The page, and the first prospect's row and attempts (on the database thread)."""
         conn = self._connect()
-        page = raw_due(conn, *self._raw_args)
+        page = raw_due(conn, *self._raw_args, limit=page_size(TERMINAL[1]))  # the page dialdeck reads there
         prospect = conn.execute("SELECT * FROM prospects WHERE id = ?", [page[0][1]]).fetchone()
         attempts = conn.execute("SELECT * FROM attempts WHERE prospect_id = ? ORDER BY at, id",
                                 [page[0][1]]).fetchall()
@@ -146,7 +148,7 @@ async def _measure(db_file: Path, presses: int, pace_s: float) -> Latency:
         db.close()
     app = RawDesk(db_file, windows)
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=TERMINAL) as pilot:
             app.show_desk(*await app.run_job(app.load))
             await pilot.pause()
             samples = []

@@ -15,10 +15,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench_log import outcome_for
-from common import NOW, Latency
+from common import NOW, TERMINAL, Latency
 
 from dialdeck import services, store
 from dialdeck.tui import gateway as jobs
+from dialdeck.tui.widgets.due_calls import page_size
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ def measure(db_file: Path, iterations: int) -> DeskResult:
     db = store.open_store(db_file)
     try:
         session = services.start_session(db, NOW)
-        desk = jobs.load_desk(db, NOW, session)
+        page = page_size(TERMINAL[1])  # the page the session reads on the keypress benchmark's terminal
+        desk = jobs.load_desk(db, NOW, session, page=page)
         samples, summaries = [], []
         for i in range(iterations + 3):
             if desk.card is None:
@@ -40,7 +42,7 @@ def measure(db_file: Path, iterations: int) -> DeskResult:
             at = NOW + timedelta(seconds=20 * i)
             outcome = outcome_for(desk.card.script.action, i)
             began = time.perf_counter()
-            _result, desk = jobs.log_and_load(db, desk.card.prospect.id, outcome, at, session)
+            _result, desk = jobs.log_and_load(db, desk.card.prospect.id, outcome, at, session, page=page)
             samples.append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
             services.queue_summary(db, at)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from common import NOW, Latency
+from common import NOW, TERMINAL, Latency
 from textual import events
 
 from dialdeck.tui.app import make_app
@@ -56,7 +56,7 @@ def measure(db_file: Path, presses: int, *, pace_s: float = 0.0) -> KeypressResu
 async def _measure(db_file: Path, presses: int, pace_s: float) -> KeypressResult:
     app = make_app(db_file, clock=running_clock(NOW), animation_level="none", refresh_seconds=3600,
                    cursor_blink=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=TERMINAL) as pilot:
         began = time.perf_counter()
         screen = await _first_card(app)
         first_card_s = time.perf_counter() - began

@@ -21,6 +21,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)  # Tue 10:30 New York, 16:30 Berlin
 SEED = 20261124
+TERMINAL = (120, 40)  # the terminal the in-app benchmarks draw on (columns, lines)
 
 _SUFFIXES = {"k": 1_000, "m": 1_000_000}
 

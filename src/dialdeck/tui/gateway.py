@@ -42,7 +42,9 @@ from dialdeck.models import (
 
 T = TypeVar("T")
 
-PAGE_SIZE = 50  # one screenful and then some: the queue is paged, never loaded whole
+# The page a desk reads when its caller does not say (the session asks for its screenful:
+# ``DueCalls.page_size``): the queue is paged, never loaded whole.
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Desk:
     # A team's session (several reps): the prospects of the page other reps hold.
     held: dict[int, Hold] = field(default_factory=dict)
     in_team: bool = False
+    page: int = PAGE_SIZE  # the page asked for: ``items`` holds fewer when fewer are due
 
 
 class Gateway:
@@ -153,8 +156,10 @@ def open_desk(db: services.Store, now: datetime, *, rep: Rep | None = None) -> O
 
 
 def load_desk(db: services.Store, now: datetime, session_id: int | None,
-              prospect_id: int | None = None, *, rep: Rep | None = None, figures: bool = True) -> Desk:
-    """One page of the queue and a card, with the desk's figures unless ``figures`` is False.
+              prospect_id: int | None = None, *, rep: Rep | None = None, figures: bool = True,
+              page: int = PAGE_SIZE) -> Desk:
+    """One page of the queue (``page`` prospects at most) and a card, with the desk's figures
+    unless ``figures`` is False.
 
     ``prospect_id`` keeps the rep's own pick on screen; otherwise the first due prospect.
     A pick that is no longer active (e.g. finished elsewhere) falls back to the queue head.
@@ -164,7 +169,7 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
     screen is claimed again, which renews its lease (the session reloads the desk every
     ``refresh_seconds``, well within ``team.lease_minutes``).
     """
-    items = tuple(services.due(db, now, limit=PAGE_SIZE, rep=rep))
+    items = tuple(services.due(db, now, limit=page, rep=rep))
     in_team = len(services.reps(db)) > 1
     card = None
     if in_team:
@@ -183,7 +188,7 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
                 card = services.call_card(db, items[0].prospect_id, now, rep=rep)
     counted = _figures(db, now, session_id, rep, in_team) if figures or card is None else None
     held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}
-    return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team)
+    return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team, page=page)
 
 
 def load_figures(db: services.Store, now: datetime, session_id: int | None, *, rep: Rep | None = None) -> Figures:
@@ -213,43 +218,46 @@ def _claimed(db: services.Store, now: datetime, prospect_id: int | None, rep: Re
 
 
 def log_and_load(db: services.Store, prospect_id: int, outcome: str, now: datetime,
-                 session_id: int | None, *, rep: Rep | None = None, **kwargs: Any) -> tuple[OutcomeResult, Desk]:
+                 session_id: int | None, *, rep: Rep | None = None, page: int = PAGE_SIZE,
+                 **kwargs: Any) -> tuple[OutcomeResult, Desk]:
     """The power-dialer step: write the outcome (one transaction), then the next desk."""
     result = services.log_outcome(db, prospect_id, outcome, now, session_id=session_id, rep=rep, **kwargs)
-    return result, load_desk(db, now, session_id, rep=rep, figures=False)
+    return result, load_desk(db, now, session_id, rep=rep, figures=False, page=page)
 
 
 def dispose_and_load(db: services.Store, prospect_id: int, disposition: str, now: datetime,
                      session_id: int | None, *, callback_at: datetime | None = None,
-                     rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
+                     rep: Rep | None = None, page: int = PAGE_SIZE) -> tuple[OutcomeResult, Desk]:
     """A connected call logged earlier (the CLI, another session): its disposition, then the next desk."""
     result = services.set_disposition(db, prospect_id, disposition, now, callback_at=callback_at, rep=rep)
-    return result, load_desk(db, now, session_id, rep=rep, figures=False)
+    return result, load_desk(db, now, session_id, rep=rep, figures=False, page=page)
 
 
 def undo_and_load(db: services.Store, now: datetime,
-                  session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult | None, Desk]:
+                  session_id: int | None, *, rep: Rep | None = None,
+                  page: int = PAGE_SIZE) -> tuple[OutcomeResult | None, Desk]:
     """Undo the session's newest attempt and bring that prospect back on screen."""
     result = services.undo_last(db, session_id=session_id, rep=rep)
     focus = result.prospect_id if result is not None else None
-    return result, load_desk(db, now, session_id, focus, rep=rep, figures=False)
+    return result, load_desk(db, now, session_id, focus, rep=rep, figures=False, page=page)
 
 
 def snooze_and_load(db: services.Store, prospect_id: int, until: datetime, now: datetime,
-                    session_id: int | None, *, rep: Rep | None = None) -> Desk:
+                    session_id: int | None, *, rep: Rep | None = None, page: int = PAGE_SIZE) -> Desk:
     services.snooze(db, prospect_id, until, now)
-    return load_desk(db, now, session_id, rep=rep, figures=False)
+    return load_desk(db, now, session_id, rep=rep, figures=False, page=page)
 
 
 def pick_and_load(db: services.Store, prospect_id: int, choice: int, now: datetime,
-                  session_id: int | None, *, rep: Rep | None = None) -> tuple[OutcomeResult, Desk]:
+                  session_id: int | None, *, rep: Rep | None = None,
+                  page: int = PAGE_SIZE) -> tuple[OutcomeResult, Desk]:
     """They picked offered time ``choice``: the call is set for it (an attempt, so undo takes it back)."""
     result = services.pick_offered(db, prospect_id, choice, now, session_id=session_id, rep=rep)
-    return result, load_desk(db, now, session_id, rep=rep, figures=False)
+    return result, load_desk(db, now, session_id, rep=rep, figures=False, page=page)
 
 
 def urgent_and_load(db: services.Store, prospect_id: int, urgent: bool, now: datetime,
-                    session_id: int | None, *, rep: Rep | None = None) -> Desk:
+                    session_id: int | None, *, rep: Rep | None = None, page: int = PAGE_SIZE) -> Desk:
     """Mark the prospect urgent (or not) and show their card again: its script changes with it."""
     services.set_urgent(db, prospect_id, urgent, now)
-    return load_desk(db, now, session_id, prospect_id, rep=rep, figures=False)
+    return load_desk(db, now, session_id, prospect_id, rep=rep, figures=False, page=page)

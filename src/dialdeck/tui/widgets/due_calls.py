@@ -37,6 +37,8 @@ from dialdeck.tui.widgets.theme_colours import ThemeColoursOnly
 
 MIN_WIDTH = 24
 ROW_HEIGHT = 2
+MIN_PAGE = 20
+PAGE_MARGIN = 5  # rows past those a terminal could show, for the arrow keys to move into
 
 Held = tuple[str, str]  # another rep's name, and the end of their lease on the rep's clock
 # item, width, short form, their clock, when due, who holds it and until when (None: no one else)
@@ -51,6 +53,13 @@ class Row:
     def __init__(self, text: Content) -> None:
         self.text = text
         self.drawn: dict[Style, list[Strip]] = {}
+
+
+def page_size(lines: int) -> int:
+    """The page of the queue the list asks for on a terminal ``lines`` high: every row the
+    pane could show there, a few more, MIN_PAGE at least. Each key reads and phrases the whole
+    page again, so a page far longer than the screen cost every key time for rows never seen."""
+    return max(lines // ROW_HEIGHT + PAGE_MARGIN, MIN_PAGE)
 
 
 def when_due(item: DueItem, now: datetime, *, short: bool = False) -> str:
