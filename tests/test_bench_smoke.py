@@ -15,6 +15,7 @@ sys.path.insert(0, str(BENCH))
 import baseline_keypress  # noqa: E402
 import bench_due  # noqa: E402
 import generate  # noqa: E402
+import run  # noqa: E402
 from common import NOW, parse_size, percentile  # noqa: E402
 from report import Row, markdown_table, text_table  # noqa: E402
 
@@ -130,6 +131,17 @@ def test_table_flags_a_missed_target():
     assert "MISSED" in text and "15.00×" in text and "2.00×" in text
     assert "**no**" in markdown_table(rows)
     assert Row("log", "1m", 1.0, "ms", target=5.0).met is True
+
+
+def test_several_keypress_runs_report_the_worst_and_the_spread():
+    """A target holds only if it holds in every run: the row is the worst run, beside that run's
+    own baseline, and the note lists every run."""
+    row = run._worst_run("keypress → next card p50", "10k", [15.2, 16.4, 15.8], [12.0, 13.0, 12.5], 16.0)
+    assert (row.figure, row.baseline, row.met) == (16.4, 13.0, False)
+    assert row.note.startswith("runs: 15.2, 16.4, 15.8 ms (× baseline 1.26–1.27)")
+    assert run._worst_run("keys back to back p50", "10k", [16.7], None, None).note == ""
+    assert run.parse_args(["--only", "keypress", "--runs", "5"])[0].keypress_runs == 5
+    assert run.parse_args(["--smoke"])[0].keypress_runs == 1
 
 
 def test_the_team_benchmark_hands_no_prospect_to_two_reps_and_loses_nothing(tmp_path):
