@@ -36,8 +36,11 @@ class Row:
 
     @property
     def met(self) -> bool | None:
+        """A speed meets its floor at it ("≥"); a time or a size must stay under its target ("<")."""
         ratio = self.vs_target
-        return None if ratio is None else ratio <= 1.0
+        if ratio is None:
+            return None
+        return ratio <= 1.0 if self.higher_is_better else ratio < 1.0
 
 
 def _number(value: float, unit: str) -> str:

@@ -131,6 +131,8 @@ def test_table_flags_a_missed_target():
     assert "MISSED" in text and "15.00×" in text and "2.00×" in text
     assert "**no**" in markdown_table(rows)
     assert Row("log", "1m", 1.0, "ms", target=5.0).met is True
+    assert Row("keypress p50", "10k", 16.0, "ms", target=16.0).met is False  # the target reads "< 16.0 ms"
+    assert Row("import", "1m", 30_000, "rows/s", target=30_000, higher_is_better=True).met is True  # "≥"
 
 
 def test_several_keypress_runs_report_the_worst_and_the_spread():
