@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList
 
-from dialdeck import services, store
 from dialdeck.tui.screens.confirm import ConfirmScreen
 from dialdeck.tui.screens.disposition import DispositionScreen
 from dialdeck.tui.screens.note import NoteScreen
@@ -21,7 +20,7 @@ from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.widgets.due_calls import DueCalls
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
-from tui_helpers import NOW, REP, press, settle, started, test_app
+from tui_helpers import imported, press, settle, started, test_app
 
 SIZE = (120, 40)
 HEADER = ["First Name", "Last Name", "Company Name", "Phone Number", "E-mail", "Time Zone", "Lead Temperature",
@@ -34,22 +33,13 @@ CLEAR = "Tear\x1b[2J\x1b[H"  # clears the screen
 def hostile_db(folder: Path, rows: list[list[str]]) -> Path:
     """``rows`` (first name, last name, company, e-mail, notes) imported two hours before NOW,
     all in New York and due now; the first row is called first."""
-    source = folder / "hostile.csv"
-    with source.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for n, (first, last, company, email, notes) in enumerate(rows):
-            writer.writerow([first, last, company, f"+1 212 555 01{10 + n}", email, "America/New_York", "warm",
-                             str(90000 - n * 1000), "zero-to-ten", notes])
-    path = folder / "dialdeck.db"
-    db = store.open_store(path)
-    try:
-        for key, value in REP.items():
-            services.set_setting(db, key, value)
-        services.import_csv(db, source, now=NOW - timedelta(hours=2), region="US")
-    finally:
-        db.close()
-    return path
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(HEADER)
+    for n, (first, last, company, email, notes) in enumerate(rows):
+        writer.writerow([first, last, company, f"+1 212 555 01{10 + n}", email, "America/New_York", "warm",
+                         str(90000 - n * 1000), "zero-to-ten", notes])
+    return imported(folder, text.getvalue())
 
 
 def toasts(app) -> list[str]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tui_helpers import NOW, REP, attempts, press, prospect_id, settle, started, test_app
+from tui_helpers import NOW, attempts, imported, press, prospect_id, settle, started, test_app, with_db
 
-from dialdeck import services, store
+from dialdeck import services
 from dialdeck.tui.widgets.key_bar import KeyBar
 
 SMALL, LARGE = (80, 24), (120, 40)
@@ -22,17 +22,8 @@ DANIEL = "Daniel,Okafor,Northgate Logistics,312 555 0188,,,USA,America/Chicago,C
 
 def build(folder: Path, rows: tuple[str, ...] = (MEGAN, DANIEL)) -> Path:
     """Megan (an extension, a mobile, a home number on the do-not-call list) first in the queue."""
-    path = folder / "dialdeck.db"
-    csv_file = folder / "prospects.csv"
-    csv_file.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
-    db = store.open_store(path)
-    try:
-        for key, value in REP.items():
-            services.set_setting(db, key, value)
-        services.import_csv(db, csv_file, now=NOW - timedelta(hours=2), region="US")
-        services.dnc_add(db, "(404) 555-0177", NOW - timedelta(hours=1), reason="asked at home")
-    finally:
-        db.close()
+    path = imported(folder, "\n".join([HEADER, *rows]) + "\n")
+    with_db(path, lambda db: services.dnc_add(db, "(404) 555-0177", NOW - timedelta(hours=1), reason="asked at home"))
     return path
 
 

@@ -3,29 +3,18 @@ phrases the whole page again, so rows never on screen cost every key time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
-from tui_helpers import HEADER, NOW, REP, settle, started
+from tui_helpers import HEADER, imported, settle, started
 
-from dialdeck import services, store
 from dialdeck.tui.widgets.due_calls import MIN_PAGE, DueCalls, page_size
 
 
 def crowd(folder: Path, count: int) -> Path:
     """A database with ``count`` cold prospects on three-step, all due when the session starts."""
-    path, csv_file = folder / "dialdeck.db", folder / "crowd.csv"
     rows = [f"Pat{n:02d},Lee,Firm {n},+1 404 555 01{n:02d},,America/New_York,Cold,,three-step,,,,"
             for n in range(count)]
-    csv_file.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
-    db = store.open_store(path)
-    try:
-        for key, value in REP.items():
-            services.set_setting(db, key, value)
-        services.import_csv(db, csv_file, now=NOW - timedelta(hours=2), region="US")
-    finally:
-        db.close()
-    return path
+    return imported(folder, "\n".join([HEADER, *rows]) + "\n")
 
 
 def test_the_page_is_what_the_terminal_can_show_and_a_few_more() -> None:

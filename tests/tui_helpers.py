@@ -51,9 +51,17 @@ PEOPLE = {
 def build_db(folder: Path, people: tuple[str, ...] = tuple(PEOPLE), *,
              imported_at: datetime = NOW - timedelta(hours=2), rep: dict[str, str] = REP) -> Path:
     """A database with the rep's profile ``rep`` and ``people`` imported at ``imported_at``."""
+    return imported(folder, "\n".join([HEADER, *(PEOPLE[p] for p in people)]) + "\n",
+                    imported_at=imported_at, rep=rep)
+
+
+def imported(folder: Path, csv_text: str, *, imported_at: datetime = NOW - timedelta(hours=2),
+             rep: dict[str, str] = REP) -> Path:
+    """``folder/dialdeck.db``: the rep's profile ``rep``, and ``csv_text`` (a CRM export, its
+    header first) imported at ``imported_at``."""
     path = folder / "dialdeck.db"
     csv_file = folder / "prospects.csv"
-    csv_file.write_text("\n".join([HEADER, *(PEOPLE[p] for p in people)]) + "\n", encoding="utf-8")
+    csv_file.write_text(csv_text, encoding="utf-8")
     db = store.open_store(path)
     try:
         for key, value in rep.items():
