@@ -259,6 +259,33 @@ async def test_a_new_note_joins_the_crm_note_on_the_card_newest_first(tmp_path):
         assert noted == ["Notes 25 Nov 10:00  prefers mornings", "      CRM  Missed our call"]
 
 
+async def test_the_card_lists_the_newest_attempts_that_fit_long_notes_counted_as_they_wrap(tmp_path):
+    """A note longer than the card is wide takes two rows or more: the card lists fewer attempts
+    rather than run past its bottom edge."""
+    path = build_db(tmp_path, ("grace",))
+    grace = prospect_id(path, "Grace")
+    note = "Front desk says she is in a meeting until noon and to try the main line after lunch"
+
+    def attempt(db, n: int) -> None:
+        at = NOW - timedelta(minutes=100 - 10 * n)
+        action = services.call_card(db, grace, at).script.action  # each step's own outcome
+        outcome = {"call": "no-answer", "email": "sent"}.get(action, "done")
+        services.log_outcome(db, grace, outcome, at, note=f"{n}: {note}", force=True)
+
+    for n in range(6):
+        with_db(path, lambda db, n=n: attempt(db, n))
+    async with started(path) as (app, pilot):
+        pilot.app.show_prospect(grace)
+        await settle(pilot)
+        card = app.screen.query_one(ProspectCard)
+        text = card.render()
+        width, rows = card.content_size
+        assert text.cell_length > width  # the notes wrap here
+        assert "Attempts (6), newest " in str(text)
+        assert text.get_height(card.styles, width) <= rows  # nothing cut off at the bottom
+        assert "5: Front desk" in str(text)  # the newest attempt is listed
+
+
 def email_step_db(tmp_path):
     """Oliver (zero-to-ten) got a voicemail half an hour ago: his email step is due now."""
     path = build_db(tmp_path, ("oliver",), imported_at=NOW - timedelta(days=1))

@@ -79,12 +79,17 @@ class ProspectCard(ThemeColoursOnly):
         width, rows = self.content_size
         details = self._details(card, self._now, width)
         if width:
-            rows -= sum(line.get_height(self._style_rules, width) for line in (*details, *position))
+            rows -= sum(self._height(line, width) for line in (*details, *position))
         else:
             rows = 1  # not laid out yet: on_resize builds it again with the real size
         notes = self._notes(card, max(min(NOTE_ROWS, rows - ATTEMPT_ROWS), 1), width)
         rows -= len(notes)
         return Content("\n").join([*details, *notes, *position, *self._attempts(card.attempts, rows, width)])
+
+    def _height(self, line: Content, width: int) -> int:
+        """The rows ``line`` takes at ``width``. A card line holds no newline or tab (its text
+        is ``one_line``'d), so one that fits is one row: only a longer one is wrapped to count."""
+        return 1 if line.cell_length <= width else line.get_height(self._style_rules, width)
 
     def _details(self, card: CallCard, now: datetime, width: int = 0) -> list[Content]:
         p = card.prospect
@@ -242,7 +247,7 @@ class ProspectCard(ThemeColoursOnly):
         rows -= 1  # the heading's
         for attempt in reversed(attempts):
             line = self._attempt(attempt)
-            rows -= line.get_height(self._style_rules, width) if width else 1
+            rows -= self._height(line, width) if width else 1
             if rows < 0:
                 break
             lines.insert(0, line)
