@@ -122,3 +122,17 @@ async def test_a_long_script_scrolls_to_its_last_line_card_after_card(tmp_path) 
             await pilot.press("shift+tab", "n")
             await settle(pilot)
         assert len(ranges) > 1  # the scripts were of different lengths
+
+
+async def test_a_reload_keeps_the_row_the_rep_moved_to_and_a_key_moves_on_to_the_next_card(tmp_path) -> None:
+    """The desk reloads itself (every half minute, or when the terminal grows): the rep's place
+    in the list stays; an outcome brings up the next card and the highlight goes with it."""
+    async with started(build_db(tmp_path)) as (app, pilot):
+        await pilot.press("down", "down")
+        moved_to = due(app).highlighted_prospect()
+        app.screen.refresh_desk()
+        await settle(pilot)
+        assert due(app).highlighted_prospect() == moved_to
+        await pilot.press("n")
+        await settle(pilot)
+        assert due(app).highlighted_prospect() == app.screen.card.prospect.id

@@ -202,10 +202,13 @@ class DueCalls(ScrollView, ThemeColoursOnly, can_focus=True):
 
     def show(self, items: tuple[DueItem, ...], now: datetime, current: int | None,
              held: dict[int, Held] | None = None) -> None:
-        """Replace the page; the highlight on ``current`` (the card's prospect) when listed;
+        """Replace the page; the highlight on ``current`` (the card's prospect) when listed, or,
+        while the card stays the same (a reload), on the row the rep moved it to if still listed;
         ``held``: what to say of prospects other reps hold."""
+        moved_to = self.highlighted_prospect() if current == self._current else None
         self._items, self._now, self._current, self._held = items, now, current, held or {}
-        self._rebuild(current)
+        listed = {item.prospect_id for item in items}
+        self._rebuild(moved_to if moved_to in listed else current)
 
     def highlighted_prospect(self) -> int | None:
         if self.highlighted is None or self.highlighted >= len(self._items):
