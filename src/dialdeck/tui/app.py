@@ -29,6 +29,7 @@ from dialdeck.tui.gateway import Gateway
 from dialdeck.tui.mail import MailResult, open_mailto
 from dialdeck.tui.screens.error import ErrorScreen
 from dialdeck.tui.screens.session import SessionScreen
+from dialdeck.tui.widgets.due_calls import page_size
 
 STYLESHEETS = ("app.tcss", "session.tcss", "dialogs.tcss")
 DEFAULT_THEME = "textual-dark"
@@ -56,7 +57,8 @@ class DialdeckApp(App[int]):
         if animation_level is not None:
             self.animation_level = animation_level
         self.rep = rep  # who this session works as (None: the database's only rep)
-        self.gateway = Gateway(db_path, rep)
+        # Each desk reads the rows this terminal can show (and a few more), as tall as it is now.
+        self.gateway = Gateway(db_path, rep, page=lambda: page_size(self.size.height))
         self.start_notice = start_notice  # said in the status line as the session opens
         self.new_database = new_database  # this session created its database here (empty)
         self.open_mail = open_mail  # blocking: the session runs it off the UI thread

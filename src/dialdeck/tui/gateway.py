@@ -42,8 +42,8 @@ from dialdeck.models import (
 
 T = TypeVar("T")
 
-# The page a desk reads when its caller does not say (the session asks for its screenful:
-# ``DueCalls.page_size``): the queue is paged, never loaded whole.
+# The page a desk reads when no one says (the app's gateway gives its jobs the screenful its
+# terminal shows: ``DueCalls.page_size``): the queue is paged, never loaded whole.
 PAGE_SIZE = 50
 
 
@@ -80,12 +80,15 @@ class Gateway:
     """Runs service functions on the DB thread: ``await gateway.call(services.due, now)``.
 
     ``rep``: the rep the session works as. Every function that takes a ``rep`` keyword (the
-    jobs below, the services) is given it, so no screen has to pass it along.
+    jobs below, the services) is given it, so no screen has to pass it along. ``page``: how
+    many of the queue a desk reads, asked as each job is submitted (the app's terminal can
+    change size); every function that takes a ``page`` keyword (the desk jobs) is given it.
     """
 
-    def __init__(self, db_path: Path, rep: Rep | None = None) -> None:
+    def __init__(self, db_path: Path, rep: Rep | None = None, page: Callable[[], int] = lambda: PAGE_SIZE) -> None:
         self.db_path = db_path
         self.rep = rep
+        self.page = page
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialdeck-db")
         self._db: services.Store | None = None
         self._in_flight = 0
@@ -104,9 +107,18 @@ class Gateway:
         or its exception. (An outcome key starts its job here and posts the answer from the
         future's callback: no worker to start while the database works.)"""
         self._in_flight += 1
+        kwargs = self._with_session(fn, kwargs)
         future = asyncio.wrap_future(self._executor.submit(self._with_db, fn, args, kwargs))
         future.add_done_callback(self._landed)
         return future
+
+    def _with_session(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` and what ``fn`` takes of the session's own: its rep, its page (read now)."""
+        if "rep" not in kwargs and _takes(fn, "rep"):
+            kwargs = {**kwargs, "rep": self.rep}
+        if "page" not in kwargs and _takes(fn, "page"):
+            kwargs = {**kwargs, "page": self.page()}
+        return kwargs
 
     def _landed(self, _future: asyncio.Future[Any]) -> None:
         self._in_flight -= 1
@@ -114,8 +126,6 @@ class Gateway:
     def _with_db(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._db is None:
             self._db = services.open_store(self.db_path)
-        if "rep" not in kwargs and _takes_rep(fn):
-            kwargs = {**kwargs, "rep": self.rep}
         return fn(self._db, *args, **kwargs)
 
     def close(self) -> None:
@@ -130,8 +140,8 @@ class Gateway:
 
 
 @functools.cache
-def _takes_rep(fn: Callable[..., Any]) -> bool:
-    return "rep" in inspect.signature(fn).parameters
+def _takes(fn: Callable[..., Any], keyword: str) -> bool:
+    return keyword in inspect.signature(fn).parameters
 
 
 # --- composite jobs: each runs whole on the DB thread (one round trip per key) ---------

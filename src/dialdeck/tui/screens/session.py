@@ -61,7 +61,7 @@ from dialdeck.tui.screens.offered import OfferedScreen
 from dialdeck.tui.screens.snooze import SnoozeScreen
 from dialdeck.tui.screens.summary import SummaryScreen
 from dialdeck.tui.widgets.call_panel import CallPanel
-from dialdeck.tui.widgets.due_calls import DueCalls, page_size
+from dialdeck.tui.widgets.due_calls import DueCalls
 from dialdeck.tui.widgets.key_bar import KeyBar
 from dialdeck.tui.widgets.prospect_card import ProspectCard
 from dialdeck.tui.widgets.script_pane import ScriptPane
@@ -362,7 +362,7 @@ class SessionScreen(CallingScreen):
         if self.session_id is None:
             return
         wanted = prospect_id if prospect_id is not None else (self._current_id() if keep else None)
-        desk = await self._ask(jobs.load_desk, self.app.clock(), self.session_id, wanted, page=self.page)
+        desk = await self._ask(jobs.load_desk, self.app.clock(), self.session_id, wanted)
         self.post_message(ReadFailed(desk) if isinstance(desk, Failure) else DeskLoaded(desk, prospect_id))
 
     @on(DeskLoaded)
@@ -387,15 +387,10 @@ class SessionScreen(CallingScreen):
     def _current_id(self) -> int | None:
         return self.card.prospect.id if self.card is not None else None
 
-    @property
-    def page(self) -> int:
-        """The page of the queue a desk reads: what this terminal can show, and a few more."""
-        return page_size(self.app.size.height)
-
     def on_resize(self, event: events.Resize) -> None:
         # A taller terminal has room for rows the page left out: read them now, not at the next key.
         desk = self.desk
-        if desk is not None and self.page > desk.page and len(desk.items) >= desk.page:
+        if desk is not None and self.app.gateway.page() > desk.page and len(desk.items) >= desk.page:
             self.refresh_desk()
 
     def watch_undo_depth(self, depth: int) -> None:
@@ -573,7 +568,7 @@ class SessionScreen(CallingScreen):
             extra["number"] = number_text(number.e164, number.extension)
         disposition = extra.get("disposition")
         self.write(lambda answer: OutcomeLogged(card, outcome, now, answer[0], answer[1], disposition=disposition),
-                   jobs.log_and_load, card.prospect.id, outcome, now, self.session_id, page=self.page, **extra)
+                   jobs.log_and_load, card.prospect.id, outcome, now, self.session_id, **extra)
 
     async def _dispose(self, card: CallCard) -> None:
         """The call is already logged as connected: only the disposition is written."""
@@ -586,7 +581,7 @@ class SessionScreen(CallingScreen):
         self.write(lambda answer: OutcomeLogged(card, "connected", now, answer[0], answer[1],
                                                 disposition=choice.kind, undoable=False),
                    jobs.dispose_and_load, card.prospect.id, choice.kind, now, self.session_id,
-                   callback_at=choice.callback_at, page=self.page)
+                   callback_at=choice.callback_at)
 
     @on(OutcomeLogged)
     def _logged(self, message: OutcomeLogged) -> None:
@@ -609,7 +604,7 @@ class SessionScreen(CallingScreen):
         if until is None:
             return
         self.write(lambda desk: Snoozed(card, until, now, desk),
-                   jobs.snooze_and_load, card.prospect.id, until, now, self.session_id, page=self.page)
+                   jobs.snooze_and_load, card.prospect.id, until, now, self.session_id)
 
     @on(Snoozed)
     def _snoozed(self, message: Snoozed) -> None:
@@ -636,8 +631,7 @@ class SessionScreen(CallingScreen):
     def action_undo(self) -> None:
         if self.undo_depth <= 0:
             return
-        self.write(lambda answer: Undone(answer[0], answer[1]), jobs.undo_and_load, self.app.clock(), self.session_id,
-                   page=self.page)
+        self.write(lambda answer: Undone(answer[0], answer[1]), jobs.undo_and_load, self.app.clock(), self.session_id)
 
     @on(Undone)
     def _undone(self, message: Undone) -> None:
@@ -657,8 +651,7 @@ class SessionScreen(CallingScreen):
             return
         urgent = not card.prospect.urgent
         self.write(lambda desk: UrgencyChanged(card, urgent, desk),
-                   jobs.urgent_and_load, card.prospect.id, urgent, self.app.clock(), self.session_id,
-                   page=self.page)
+                   jobs.urgent_and_load, card.prospect.id, urgent, self.app.clock(), self.session_id)
 
     @on(UrgencyChanged)
     def _urgency_changed(self, message: UrgencyChanged) -> None:
@@ -682,7 +675,7 @@ class SessionScreen(CallingScreen):
         if choice is None:
             return
         self.write(lambda answer: TimePicked(card, now, answer[0], answer[1]),
-                   jobs.pick_and_load, card.prospect.id, choice, now, self.session_id, page=self.page)
+                   jobs.pick_and_load, card.prospect.id, choice, now, self.session_id)
 
     @on(TimePicked)
     def _time_picked(self, message: TimePicked) -> None:
