@@ -44,6 +44,14 @@ class FiguresLoaded(Message, bubble=False):
 
 
 @dataclass
+class CardReadAhead(Message, bubble=False):
+    """The card the next outcome will most likely bring up, read while the rep is on ``desk``'s."""
+
+    card: CallCard
+    desk: Desk  # the desk it was read for: used only while its card is the one on screen
+
+
+@dataclass
 class ReadFailed(Message, bubble=False):
     failure: Failure
 

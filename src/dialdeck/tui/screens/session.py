@@ -14,7 +14,7 @@ import functools
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -37,6 +37,7 @@ from dialdeck.safe_text import one_line, terminal_safe
 from dialdeck.tui import gateway as jobs
 from dialdeck.tui.formatting import city, outcome_message
 from dialdeck.tui.messages import (
+    CardReadAhead,
     DeskLoaded,
     FiguresLoaded,
     Failure,
@@ -134,6 +135,18 @@ def _next_line(item: DueItem, kind: str, rep_zone: str, now: datetime, *, lead: 
         return (f"{lead}{name}'s calling window opens at {yours} your time "
                 f"({short_when(item.due_at, item.timezone, now)} in {city(item.timezone)})")
     return f"{lead}call due at {yours}, {name}"
+
+
+def likely_next(items: tuple[DueItem, ...], current: int | None, held: Container[int] = ()) -> int | None:
+    """The prospect an outcome logged on ``current``'s card most likely brings up: the first
+    listed other than theirs that no other rep holds (``held``)."""
+    return next((item.prospect_id for item in items if item.prospect_id != current and item.prospect_id not in held),
+                None)
+
+
+def awaiting_disposition(card: CallCard) -> bool:
+    """The card is a call logged connected earlier (the CLI, a closed session): it needs a disposition."""
+    return card.enrollment.status == "connected"
 
 
 def _first_dialable(card: CallCard | None) -> int:
@@ -405,7 +418,7 @@ class SessionScreen(CallingScreen):
         self.several_numbers = desk.card is not None and sum(not n.dnc for n in desk.card.numbers) > 1
         self.card = desk.card
         self.step_action = desk.card.script.action if desk.card is not None else None
-        self.awaiting = desk.card is not None and desk.card.enrollment.status == "connected"
+        self.awaiting = desk.card is not None and awaiting_disposition(desk.card)
         self.blocked = desk.card is not None and not desk.card.verdict.allowed
         self.forget_ended_call(desk.card)
         current = self._current_id()
@@ -414,31 +427,51 @@ class SessionScreen(CallingScreen):
             self._figures_timer.stop()  # this desk's figures replace those
             self._figures_timer = None
         self.figures_pending = desk.figures is None
-        after = None if desk.figures is not None else functools.partial(self._figures_after_drawn, desk)
         self.query_one("#card", ProspectCard).show(desk.card, desk.now, self.profile.timezone, self._in_use,
-                                                   drawn=after)
+                                                   drawn=functools.partial(self._after_drawn, desk))
         self.query_one("#script", ScriptPane).show(desk.card.script if desk.card else None, awaiting=self.awaiting,
                                                    zone_name=desk.card.prospect.timezone if desk.card else "UTC")
         self.set_class(desk.card is None, "-empty")
         if desk.figures is not None:
             self.show_figures(desk.figures, desk.now)
 
-    def _figures_after_drawn(self, desk: jobs.Desk) -> None:
+    def _after_drawn(self, desk: jobs.Desk) -> None:
         """The counts a key's job left out (``Desk.figures``) are read a moment after its card is
-        drawn. Not beside the drawing, nor at once after it: that job holds the GIL often enough
-        to hold up the frame on its way to the terminal, costing the card more than leaving the
-        counts out of the key's job saved. The rep reads the card first; the counts follow."""
+        drawn, then the card likely to come next. Not beside the drawing, nor at once after it:
+        a job holds the GIL often enough to hold up the frame on its way to the terminal,
+        costing the card more than leaving the counts out of the key's job saved. The rep reads
+        the card first; the counts follow."""
         self._figures_timer = self.set_timer(FIGURES_AFTER_CARD, functools.partial(self.load_figures, desk))
 
     @work(group="figures", exclusive=True)
     async def load_figures(self, desk: jobs.Desk) -> None:
         self._figures_timer = None
-        figures = await self._ask(jobs.load_figures, desk.now, self.session_id)
-        if isinstance(figures, Failure):
-            self.figures_pending = self.figures_pending and self.desk is not desk  # none are coming
-            self.post_message(ReadFailed(figures))
-        else:
+        if desk.figures is None:
+            figures = await self._ask(jobs.load_figures, desk.now, self.session_id)
+            if isinstance(figures, Failure):
+                self.figures_pending = self.figures_pending and self.desk is not desk  # none are coming
+                self.post_message(ReadFailed(figures))
+                return
             self.post_message(FiguresLoaded(figures, desk))
+        await self._read_ahead(desk)
+
+    async def _read_ahead(self, desk: jobs.Desk) -> None:
+        """The card the next outcome will most likely bring up, read while the rep is on this one,
+        so that its script is wrapped before the key (``ScriptPane.prepare``). Only a cache: the
+        key's own job reads the card it shows, and a script that differs is wrapped then."""
+        upcoming = likely_next(desk.items, desk.card.prospect.id if desk.card is not None else None, desk.held)
+        if upcoming is None:
+            return
+        card = await self._ask(services.call_card, upcoming, self.app.clock())
+        if not isinstance(card, Failure):  # no live step: the key's job finds the card after it
+            self.post_message(CardReadAhead(card, desk))
+
+    @on(CardReadAhead)
+    def _read_ahead_landed(self, message: CardReadAhead) -> None:
+        if self.card is message.desk.card:  # read for the card on screen (a later one reads its own)
+            card = message.card
+            self.query_one("#script", ScriptPane).prepare(card.script, awaiting=awaiting_disposition(card),
+                                                          zone_name=card.prospect.timezone)
 
     @on(FiguresLoaded)
     def _counted(self, message: FiguresLoaded) -> None:

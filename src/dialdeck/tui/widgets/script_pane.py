@@ -5,15 +5,24 @@ grows with the script: a child whose height changes makes Textual lay the whole 
 then again a frame later, on most keys. Here a new script changes only the lines drawn and,
 when it is longer than the pane (small terminals), the scrollbar's thumb; the screen is never
 laid out again for it.
+
+Wrapping a script into lines is a millisecond of a keypress. The session reads the card the
+queue will most likely bring up next while the rep is on this one, and the pane wraps its
+script then (``prepare``); when that script is the one shown next, ``show`` only swaps its
+lines in. The lines are kept by what they were wrapped from (the script, the pane's width and
+look), so a script that changed since, or any other one, is wrapped as before.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import events
-from textual.content import Content
+from textual.content import Content, Span
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual
 
 from dialdeck.models import Script
@@ -103,6 +112,19 @@ def script_content(script: Script, *, awaiting: bool = False, zone_name: str = "
     return Content("\n").join(lines)
 
 
+# What a script's lines are wrapped from: its text and styles (Content's == compares the text
+# only), the pane's width and its look.
+WrapKey = tuple[str, tuple[Span, ...], int, Style]
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """A script's lines, kept with what they were wrapped from: used only for the same."""
+
+    key: WrapKey
+    lines: list[Strip]
+
+
 class ScriptPane(ScrollView, ThemeColoursOnly, can_focus=True):
     """Scrolls when the script is longer than the pane (small terminals); Tab focuses it."""
 
@@ -110,11 +132,18 @@ class ScriptPane(ScrollView, ThemeColoursOnly, can_focus=True):
         super().__init__(id=id)
         self._text: Content = Content("")
         self._lines: list[Strip] = []
+        self._prepared: Wrapped | None = None  # the likely next script, wrapped ahead
+        self._ahead = False
 
     @property
     def text(self) -> Content:
         """The script as shown (all of it, whatever the scroll position)."""
         return self._text
+
+    @property
+    def wrapped_ahead(self) -> bool:
+        """The lines shown are the ones ``prepare`` wrapped: ``show`` only swapped them in."""
+        return self._ahead
 
     def show(self, script: Script | None, *, awaiting: bool = False, zone_name: str = "UTC") -> None:
         """``awaiting``: the call is logged connected and needs its disposition, not a dial.
@@ -122,21 +151,48 @@ class ScriptPane(ScrollView, ThemeColoursOnly, can_focus=True):
         self._text = script_content(script, awaiting=awaiting, zone_name=zone_name) if script else Content.styled(
             "No script: nothing picked.", "$text-muted")
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._wrap()
+        ready = self._prepared
+        if ready is not None and ready.key == self._key(self._text):
+            self._lines, self._ahead = ready.lines, True
+            self._show_lines()
+        else:
+            self._wrap()
+
+    def prepare(self, script: Script, *, awaiting: bool = False, zone_name: str = "UTC") -> None:
+        """Wrap ``script`` now, for a ``show`` of the same text later (the likely next card's)."""
+        width = self.scrollable_content_region.width
+        if width:
+            text = script_content(script, awaiting=awaiting, zone_name=zone_name)
+            self._prepared = Wrapped(self._key(text), self._strips(text, width))
+
+    def _key(self, text: Content) -> WrapKey:
+        return text.plain, tuple(text.spans), self.scrollable_content_region.width, self.visual_style
 
     def on_mount(self) -> None:
         self.border_title = "Script"  # once: setting it parses it as markup and repaints the pane
         # The lines are drawn once per script with the theme's colours: a new theme draws them again.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._wrap))
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._prepared = None  # wrapped in the old theme's colours
+        self.call_after_refresh(self._wrap)
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()  # a new width wraps differently
 
+    def _strips(self, text: Content, width: int) -> list[Strip]:
+        style = self.visual_style
+        return [line.extend_cell_length(width, style.rich_style)
+                for line in Visual.to_strips(self, text, width, None, style)]
+
     def _wrap(self) -> None:
         width = self.scrollable_content_region.width
-        style = self.visual_style
-        self._lines = [line.extend_cell_length(width, style.rich_style)
-                       for line in Visual.to_strips(self, self._text, width, None, style)] if width else []
+        self._lines = self._strips(self._text, width) if width else []
+        self._ahead = False
+        self._show_lines()
+
+    def _show_lines(self) -> None:
+        width = self.scrollable_content_region.width
         # The range never falls below the pane's own height: a script that fits leaves it as it was.
         self._scroll_range(Size(width, max(len(self._lines), self.scrollable_content_region.height)))
         self.refresh()
