@@ -11,7 +11,8 @@ touches a widget; callers get plain model values back.
 The hot path (an outcome key) is one round trip: write the outcome, then read one page
 of the queue and the next card in the same job. The counts (the queue's summary, the session's
 and the team's figures) follow in a second job, run while that card is drawn: they cost a
-millisecond or more a key, and the rep reads the card first.
+millisecond or more a key, and the rep reads the card first. A third reads the card likely to
+come after it, so the screen can wrap its script ahead (a cache: each key reads its own card).
 """
 
 from __future__ import annotations
