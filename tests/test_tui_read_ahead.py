@@ -4,12 +4,15 @@ from what was wrapped for another."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
-from tui_helpers import NOW, Messages, build_db, press, started
+from tui_helpers import NOW, Messages, build_db, press, prospect_id, settle, started
+
+from dialdeck import services
 
 from dialdeck.models import DueItem, Script
 from dialdeck.tui.messages import CardReadAhead
@@ -28,7 +31,8 @@ OTHER = script("Hi Bob, Jordan Reyes from Acme. I will try you again tomorrow mo
 
 
 class OnePane(App[None]):
-    CSS = "ScriptPane { width: 40; height: 12; }"
+    CSS = "ScriptPane { width: 40; height: 12; } ScriptPane:focus { color: red; }"
+    AUTO_FOCUS = None  # the pane starts blurred: focusing it changes its look
 
     def compose(self) -> ComposeResult:
         yield ScriptPane(id="script")
@@ -77,7 +81,7 @@ async def test_another_script_is_wrapped_afresh_never_drawn_from_the_one_prepare
         assert not pane.wrapped_ahead
 
 
-async def test_a_new_width_or_theme_since_the_wrap_wraps_again() -> None:
+async def test_a_new_width_look_or_theme_since_the_wrap_wraps_again() -> None:
     app = OnePane()
     async with app.run_test(size=(80, 24)) as pilot:
         app.theme = "textual-dark"
@@ -90,6 +94,16 @@ async def test_a_new_width_or_theme_since_the_wrap_wraps_again() -> None:
         assert not pane.wrapped_ahead
         assert drawn(pane) == await fresh_lines(FIRST, width=30)
 
+        pane.prepare(FIRST)
+        pane.focus()  # the same theme, another look
+        await pilot.pause()
+        pane.show(FIRST)
+        assert not pane.wrapped_ahead
+        assert [strip.text for strip in drawn(pane)] == [strip.text for strip in await fresh_lines(FIRST, width=30)]
+        assert drawn(pane) != await fresh_lines(FIRST, width=30)  # in red
+
+        pane.blur()
+        await pilot.pause()
         pane.prepare(FIRST)
         app.theme = "textual-light"
         await pilot.pause()
@@ -126,3 +140,23 @@ async def test_the_card_a_key_brings_up_had_its_script_wrapped_before_the_key(tm
         await press(pilot, "n")
         assert app.screen.card is not None and app.screen.card.prospect.id == ahead.card.prospect.id
         assert app.screen.query_one(ScriptPane).wrapped_ahead
+
+
+async def test_a_read_ahead_that_fails_changes_nothing(tmp_path, monkeypatch) -> None:
+    path = build_db(tmp_path)
+    second = prospect_id(path, "Megan")  # the queue's second: the one read ahead at the start
+    real, asked = services.call_card, []
+
+    def failing(db, prospect: int, *args, **kwargs):
+        if prospect == second:
+            asked.append(prospect)
+            raise RuntimeError("a bug in the card")
+        return real(db, prospect, *args, **kwargs)
+
+    monkeypatch.setattr(services, "call_card", failing)
+    async with started(path) as (app, pilot):
+        async with asyncio.timeout(5):
+            while not asked:
+                await asyncio.sleep(0.01)
+        await settle(pilot)
+        assert app.is_running and app.screen.card is not None and app.screen.card.prospect.name == "Ana Souza"

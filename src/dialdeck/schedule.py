@@ -124,7 +124,7 @@ def variant_for(cadence: Cadence, temperature: str, value: float | None) -> str:
 
 def enroll(library: Mapping[str, Cadence], cadence_name: str, ctx: Context, now: datetime) -> Position:
     """The position of a prospect who starts ``cadence_name`` at ``now``."""
-    cadence = _cadence(library, cadence_name)
+    cadence = cadence_named(library, cadence_name)
     return _advance(library, cadence, -1, ctx, _utc(now), ctx.recent_attempts)
 
 
@@ -167,7 +167,7 @@ def apply_disposition(library: Mapping[str, Cadence], pos: Position, ctx: Contex
         return Transition(_callback(pos, ctx, now, callback_at))
     if disposition in ("booked", "not-interested"):
         return Transition(_stopped(pos, disposition))
-    cadence = _cadence(library, pos.cadence)
+    cadence = cadence_named(library, pos.cadence)
     return Transition(_advance(library, cadence, pos.step_index, ctx, now, ctx.recent_attempts))
 
 
@@ -225,7 +225,9 @@ def current_step(library: Mapping[str, Cadence], pos: Position, ctx: Context) ->
 # Moving through a cadence
 
 
-def _cadence(library: Mapping[str, Cadence], name: str) -> Cadence:
+def cadence_named(library: Mapping[str, Cadence], name: str) -> Cadence:
+    """The library's cadence ``name``; NotFound naming the known ones when it has none (a
+    prospect enrolled in a user cadence whose file was since removed, or skipped as broken)."""
     try:
         return library[name]
     except KeyError:
@@ -233,7 +235,7 @@ def _cadence(library: Mapping[str, Cadence], name: str) -> Cadence:
 
 
 def _current(library: Mapping[str, Cadence], pos: Position, ctx: Context) -> tuple[Cadence, Step]:
-    cadence = _cadence(library, pos.cadence)
+    cadence = cadence_named(library, pos.cadence)
     if not 0 <= pos.step_index < len(cadence.steps):
         raise InvalidInput(f"{cadence.name} has no step {pos.step_index + 1}")
     variant = variant_for(cadence, ctx.temperature, ctx.value)
@@ -327,7 +329,7 @@ def _advance(library: Mapping[str, Cadence], cadence: Cadence, index: int, ctx: 
             return Position(cadence.name, nxt, ACTIVE, due, pinned, 0)
         if cadence.after_last != "continue" or cadence.continue_with is None:
             break
-        cadence, index = _cadence(library, cadence.continue_with), -1
+        cadence, index = cadence_named(library, cadence.continue_with), -1
     return Position(cadence.name, max(index, 0), FINISHED, None, False, 0)
 
 

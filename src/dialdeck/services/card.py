@@ -106,7 +106,7 @@ def fields_for(row: ProspectRow, profile: RepProfile, ctx: schedule.Context, now
 def script_for(lib: dict, row: ProspectRow, enrollment: EnrollmentRow, attempts: list[AttemptRow], profile: RepProfile,
             ctx: schedule.Context, now: datetime) -> Script:
     """The current step's script for this prospect at ``now``, from the facts the store holds."""
-    cad = lib[enrollment["cadence"]]
+    cad = schedule.cadence_named(lib, enrollment["cadence"])
     fields = fields_for(row, profile, ctx, now)
     known = facts_for(row, enrollment, attempts, cad, fields)
     return scripts.render_script(lib, position(enrollment), ctx, known, fields, now)

@@ -75,6 +75,9 @@ class Desk:
     held: dict[int, Hold] = field(default_factory=dict)
     in_team: bool = False
     page: int = PAGE_SIZE  # the page asked for: ``items`` holds fewer when fewer are due
+    # Listed prospects ahead of the card whose own card cannot be shown, and why ("Ana Souza: no
+    # cadence named 'gone' ..."): passed over, so that one cannot stop the session.
+    passed_over: tuple[str, ...] = ()
 
 
 class Gateway:
@@ -187,19 +190,38 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
         wanted = _claimed(db, now, prospect_id, rep)
     else:
         wanted = prospect_id if prospect_id is not None else (items[0].prospect_id if items else None)
+    passed_over: tuple[str, ...] = ()
     if wanted is not None:
         try:
             card = services.call_card(db, wanted, now, rep=rep)
-        except (NotFound, InvalidInput):  # no live cadence step any more
+        except (NotFound, InvalidInput) as why:  # no live cadence step any more, or no such cadence
             if in_team:
                 fallback = services.claim_next(db, now, rep=rep)
                 if fallback is not None and fallback.item.prospect_id != wanted:
                     card = services.call_card(db, fallback.item.prospect_id, now, rep=rep)
-            elif items and wanted != items[0].prospect_id:
-                card = services.call_card(db, items[0].prospect_id, now, rep=rep)
+            else:
+                head = [f"{item.name}: {why}" for item in items[:1] if item.prospect_id == wanted]
+                card, others = _first_workable(db, now, items, wanted, rep)
+                passed_over = (*head, *others)
     counted = _figures(db, now, session_id, rep, in_team) if figures or card is None else None
     held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}
-    return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team, page=page)
+    return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team, page=page,
+                passed_over=passed_over)
+
+
+def _first_workable(db: services.Store, now: datetime, items: tuple[DueItem, ...], skip: int,
+                    rep: Rep | None) -> tuple[CallCard | None, tuple[str, ...]]:
+    """The card of the first listed prospect but ``skip`` whose card can be shown, and why each
+    one before it could not: a prospect whose cadence file went missing must not stop the session."""
+    passed: list[str] = []
+    for item in items:
+        if item.prospect_id == skip:
+            continue
+        try:
+            return services.call_card(db, item.prospect_id, now, rep=rep), tuple(passed)
+        except (NotFound, InvalidInput) as why:
+            passed.append(f"{item.name}: {why}")
+    return None, tuple(passed)
 
 
 def load_figures(db: services.Store, now: datetime, session_id: int | None, *, rep: Rep | None = None) -> Figures:

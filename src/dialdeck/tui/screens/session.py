@@ -254,6 +254,7 @@ class SessionScreen(CallingScreen):
         self._figures_timer: Timer | None = None
         # The desk shown has no figures yet (``load_figures`` is on its way): tests wait on it.
         self.figures_pending = False
+        self._told: set[str] = set()  # the passed-over prospects the status line has named
 
     def compose(self) -> ComposeResult:
         yield SessionBar(id="session-bar")
@@ -389,7 +390,15 @@ class SessionScreen(CallingScreen):
             holder, until = held_by(desk, self.profile.timezone)[desk.card.prospect.id]
             self.say(f"{one_line(desk.card.prospect.name)} is held by {one_line(holder)} until {until}: "
                      "their call, not yours to log", "notice")
+        self._tell_passed_over(desk)
         self.call_after_refresh(self.app.freeze_heap)  # once the first card is drawn (then a no-op)
+
+    def _tell_passed_over(self, desk: jobs.Desk) -> None:
+        """Why the card is not the list's first (its cadence file went missing): once for each."""
+        new = [why for why in desk.passed_over if why not in self._told]
+        if new:
+            self._told.update(new)
+            self.say("Passed over " + "; ".join(new), "notice")
 
     def warn_setup(self, problems: tuple[str, ...]) -> None:
         """Once, before the first dial: what the scripts would get wrong, and how to fix it."""
@@ -462,7 +471,10 @@ class SessionScreen(CallingScreen):
         upcoming = likely_next(desk.items, desk.card.prospect.id if desk.card is not None else None, desk.held)
         if upcoming is None:
             return
-        card = await self._ask(services.call_card, upcoming, self.app.clock())
+        try:
+            card = await self._ask(services.call_card, upcoming, self.app.clock())
+        except Exception:  # a cache: a bug there shows when a key brings that card up, as before
+            return
         if not isinstance(card, Failure):  # no live step: the key's job finds the card after it
             self.post_message(CardReadAhead(card, desk))
 
@@ -624,6 +636,7 @@ class SessionScreen(CallingScreen):
         card, result = message.card, message.result
         self.say(outcome_message(card.prospect.name, message.outcome, result.status, result.step,
                                  result.next_due_at, card.prospect.timezone, message.at, message.disposition))
+        self._tell_passed_over(message.desk)
         self.outcome_logged(card.prospect.id)
 
     @work(group="keys")

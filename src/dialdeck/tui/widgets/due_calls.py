@@ -85,13 +85,14 @@ def second_line(item: DueItem, width: int, held: Held | None = None) -> Content:
         return head + held_line(held, width - head.cell_length)
     # The step matters more than the company, and its count more than the cadence's name:
     # a narrow pane cuts the company, then the name, never "5/12".
-    count = f" {item.step}/{item.steps_total}"
+    # No steps: the cadence is not in the library (its file removed, or skipped as broken).
+    count = f" {item.step}/{item.steps_total}" if item.steps_total else " not found"
     room = width - head.cell_length - len(count)
     cadence = Content(one_line(item.cadence))
     if cadence.cell_length > room:
         cadence = cadence.truncate(max(room, 1), ellipsis=True)
     step = Content.assemble(cadence, count)
-    line = head + Content.styled(step.plain, "$text-muted")
+    line = head + Content.styled(step.plain, "$text-muted" if item.steps_total else "$text-warning")
     if item.company and line.cell_length + 3 < width:
         company = Content.styled(f" · {one_line(item.company)}", "$text-muted")
         line = line + company.truncate(width - line.cell_length, ellipsis=True)
