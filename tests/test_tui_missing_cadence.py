@@ -60,3 +60,12 @@ async def test_a_key_that_would_bring_them_up_brings_the_next_one(tmp_path) -> N
         card = app.screen.card
         assert card is not None and card.prospect.name not in ("Ana Souza", "Megan Holloway")
         assert "Passed over Megan Holloway: no cadence named 'gone'" in app.screen.query_one(StatusLine).text
+
+
+async def test_picking_them_says_why_they_cannot_be_worked(tmp_path) -> None:
+    path = orphaned(build_db(tmp_path), "Ana")
+    async with started(path) as (app, pilot):
+        await press(pilot, "up", "enter")  # from the card's row (Megan's) to Ana's, and pick her
+        assert app.screen.card is not None and app.screen.card.prospect.name == "Megan Holloway"
+        assert app.screen.query_one(StatusLine).text.startswith(
+            "● That prospect cannot be worked now: no cadence named 'gone'")

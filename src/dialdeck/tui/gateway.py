@@ -75,9 +75,9 @@ class Desk:
     held: dict[int, Hold] = field(default_factory=dict)
     in_team: bool = False
     page: int = PAGE_SIZE  # the page asked for: ``items`` holds fewer when fewer are due
-    # Listed prospects ahead of the card whose own card cannot be shown, and why ("Ana Souza: no
-    # cadence named 'gone' ..."): passed over, so that one cannot stop the session.
-    passed_over: tuple[str, ...] = ()
+    # Prospects whose card could not be shown, by id, and why ("no cadence named 'gone' ..."): the
+    # rep's pick, or listed ones passed over so that one cannot stop the session.
+    passed_over: dict[int, str] = field(default_factory=dict)
 
 
 class Gateway:
@@ -190,7 +190,7 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
         wanted = _claimed(db, now, prospect_id, rep)
     else:
         wanted = prospect_id if prospect_id is not None else (items[0].prospect_id if items else None)
-    passed_over: tuple[str, ...] = ()
+    passed_over: dict[int, str] = {}
     if wanted is not None:
         try:
             card = services.call_card(db, wanted, now, rep=rep)
@@ -200,9 +200,8 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
                 if fallback is not None and fallback.item.prospect_id != wanted:
                     card = services.call_card(db, fallback.item.prospect_id, now, rep=rep)
             else:
-                head = [f"{item.name}: {why}" for item in items[:1] if item.prospect_id == wanted]
                 card, others = _first_workable(db, now, items, wanted, rep)
-                passed_over = (*head, *others)
+                passed_over = {wanted: str(why), **others}
     counted = _figures(db, now, session_id, rep, in_team) if figures or card is None else None
     held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}
     return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team, page=page,
@@ -210,18 +209,18 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
 
 
 def _first_workable(db: services.Store, now: datetime, items: tuple[DueItem, ...], skip: int,
-                    rep: Rep | None) -> tuple[CallCard | None, tuple[str, ...]]:
+                    rep: Rep | None) -> tuple[CallCard | None, dict[int, str]]:
     """The card of the first listed prospect but ``skip`` whose card can be shown, and why each
     one before it could not: a prospect whose cadence file went missing must not stop the session."""
-    passed: list[str] = []
+    passed: dict[int, str] = {}
     for item in items:
         if item.prospect_id == skip:
             continue
         try:
-            return services.call_card(db, item.prospect_id, now, rep=rep), tuple(passed)
+            return services.call_card(db, item.prospect_id, now, rep=rep), passed
         except (NotFound, InvalidInput) as why:
-            passed.append(f"{item.name}: {why}")
-    return None, tuple(passed)
+            passed[item.prospect_id] = str(why)
+    return None, passed
 
 
 def load_figures(db: services.Store, now: datetime, session_id: int | None, *, rep: Rep | None = None) -> Figures:

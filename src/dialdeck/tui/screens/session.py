@@ -254,7 +254,7 @@ class SessionScreen(CallingScreen):
         self._figures_timer: Timer | None = None
         # The desk shown has no figures yet (``load_figures`` is on its way): tests wait on it.
         self.figures_pending = False
-        self._told: set[str] = set()  # the passed-over prospects the status line has named
+        self._told: set[int] = set()  # the prospects passed over that the status line has named
 
     def compose(self) -> ComposeResult:
         yield SessionBar(id="session-bar")
@@ -384,7 +384,10 @@ class SessionScreen(CallingScreen):
         desk, asked_for = message.desk, message.asked_for
         self.show_desk(desk)
         if asked_for is not None and (desk.card is None or desk.card.prospect.id != asked_for):
-            self.say("That prospect has no active cadence step to work.", "notice")
+            why = desk.passed_over.get(asked_for)
+            self.say(f"That prospect cannot be worked now: {why}" if why else
+                     "That prospect has no active cadence step to work.", "notice")
+            self._told.add(asked_for)
         elif desk.card is not None and desk.card.prospect.id in desk.held:
             # The rep picked a card another rep is on: shown, not reserved; an outcome is refused.
             holder, until = held_by(desk, self.profile.timezone)[desk.card.prospect.id]
@@ -395,10 +398,11 @@ class SessionScreen(CallingScreen):
 
     def _tell_passed_over(self, desk: jobs.Desk) -> None:
         """Why the card is not the list's first (its cadence file went missing): once for each."""
-        new = [why for why in desk.passed_over if why not in self._told]
+        names = {item.prospect_id: item.name for item in desk.items}
+        new = [(pid, why) for pid, why in desk.passed_over.items() if pid in names and pid not in self._told]
         if new:
-            self._told.update(new)
-            self.say("Passed over " + "; ".join(new), "notice")
+            self._told.update(pid for pid, _why in new)
+            self.say("Passed over " + "; ".join(f"{names[pid]}: {why}" for pid, why in new), "notice")
 
     def warn_setup(self, problems: tuple[str, ...]) -> None:
         """Once, before the first dial: what the scripts would get wrong, and how to fix it."""
