@@ -69,3 +69,18 @@ async def test_picking_them_says_why_they_cannot_be_worked(tmp_path) -> None:
         assert app.screen.card is not None and app.screen.card.prospect.name == "Megan Holloway"
         assert app.screen.query_one(StatusLine).text.startswith(
             "● That prospect cannot be worked now: no cadence named 'gone'")
+
+
+async def test_in_a_team_the_claimed_card_without_its_cadence_is_named(tmp_path) -> None:
+    path = build_db(tmp_path)
+    jordan = with_db(path, lambda db: services.select_rep(db, "me"))
+    with_db(path, lambda db: services.add_rep(db, "Sam", NOW))
+    async with started(path, rep=jordan) as (app, _pilot):
+        first = app.screen.card
+        assert first is not None
+    orphaned(path, first.prospect.first_name)  # quitting released the claim: it is the next one again
+    async with started(path, rep=jordan) as (app, _pilot):
+        assert app.is_running
+        assert app.screen.card is None or app.screen.card.prospect.id != first.prospect.id
+        assert app.screen.query_one(StatusLine).text.startswith(
+            f"● Passed over {first.prospect.name}: no cadence named 'gone'")

@@ -198,10 +198,12 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
             if in_team:
                 fallback = services.claim_next(db, now, rep=rep)
                 if fallback is not None and fallback.item.prospect_id != wanted:
-                    card = services.call_card(db, fallback.item.prospect_id, now, rep=rep)
+                    card, others = _first_workable(db, now, (fallback.item,), wanted, rep)
+                else:
+                    others = {}
             else:
                 card, others = _first_workable(db, now, items, wanted, rep)
-                passed_over = {wanted: str(why), **others}
+            passed_over = {wanted: str(why), **others}
     counted = _figures(db, now, session_id, rep, in_team) if figures or card is None else None
     held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}
     return Desk(now=now, items=items, card=card, figures=counted, held=held, in_team=in_team, page=page,
