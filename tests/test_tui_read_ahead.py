@@ -5,9 +5,12 @@ from what was wrapped for another."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.strip import Strip
 
 from tui_helpers import NOW, Messages, build_db, press, prospect_id, settle, started
@@ -42,24 +45,26 @@ def drawn(pane: ScriptPane) -> list[Strip]:
     return [pane.render_line(y) for y in range(pane.size.height)]
 
 
-async def fresh_lines(shown: Script, *, theme: str = "textual-dark", width: int = 40) -> list[Strip]:
-    """What a pane that wrapped nothing ahead draws for ``shown``."""
+@contextlib.asynccontextmanager
+async def one_pane(theme: str = "textual-dark", width: int = 40) -> AsyncIterator[tuple[OnePane, Pilot, ScriptPane]]:
     app = OnePane()
     async with app.run_test(size=(80, 24)) as pilot:
         app.theme = theme
         pane = app.query_one(ScriptPane)
         pane.styles.width = width
         await pilot.pause()
+        yield app, pilot, pane
+
+
+async def fresh_lines(shown: Script, *, theme: str = "textual-dark", width: int = 40) -> list[Strip]:
+    """What a pane that wrapped nothing ahead draws for ``shown``."""
+    async with one_pane(theme, width) as (_app, _pilot, pane):
         pane.show(shown)
         return drawn(pane)
 
 
 async def test_a_script_wrapped_ahead_is_drawn_as_a_fresh_wrap_draws_it() -> None:
-    app = OnePane()
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.theme = "textual-dark"
-        await pilot.pause()
-        pane = app.query_one(ScriptPane)
+    async with one_pane() as (_app, _pilot, pane):
         pane.prepare(FIRST)
         pane.show(FIRST)
         assert pane.wrapped_ahead
@@ -67,11 +72,7 @@ async def test_a_script_wrapped_ahead_is_drawn_as_a_fresh_wrap_draws_it() -> Non
 
 
 async def test_another_script_is_wrapped_afresh_never_drawn_from_the_one_prepared() -> None:
-    app = OnePane()
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.theme = "textual-dark"
-        await pilot.pause()
-        pane = app.query_one(ScriptPane)
+    async with one_pane() as (_app, _pilot, pane):
         pane.prepare(FIRST)
         pane.show(OTHER)  # one word apart
         assert not pane.wrapped_ahead
@@ -82,11 +83,7 @@ async def test_another_script_is_wrapped_afresh_never_drawn_from_the_one_prepare
 
 
 async def test_a_new_width_look_or_theme_since_the_wrap_wraps_again() -> None:
-    app = OnePane()
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.theme = "textual-dark"
-        await pilot.pause()
-        pane = app.query_one(ScriptPane)
+    async with one_pane() as (app, pilot, pane):
         pane.prepare(FIRST)
         pane.styles.width = 30
         await pilot.pause()
