@@ -391,7 +391,8 @@ def pick_offered(store: Store, prospect_id: int, choice: int, now: datetime, *,
             _check_in_order(tx, row, profile, now)
             ctx = context_of(tx, row, profile, now)
             attempts = tx.attempts(prospect_id)
-            known = facts_for(row, enrollment, attempts, schedule.cadence_named(lib, enrollment["cadence"]), fields_for(row, profile, ctx, now))
+            cad = schedule.cadence_named(lib, enrollment["cadence"])
+            known = facts_for(row, enrollment, attempts, cad, fields_for(row, profile, ctx, now))
             offered = known.pending_offer(now)
             if not offered:
                 raise InvalidInput(_nothing_to_pick(name_of(row), known, now, ctx.zone))

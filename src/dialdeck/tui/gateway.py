@@ -195,14 +195,11 @@ def load_desk(db: services.Store, now: datetime, session_id: int | None,
         try:
             card = services.call_card(db, wanted, now, rep=rep)
         except (NotFound, InvalidInput) as why:  # no live cadence step any more, or no such cadence
+            candidates: tuple[DueItem, ...] = items
             if in_team:
                 fallback = services.claim_next(db, now, rep=rep)
-                if fallback is not None and fallback.item.prospect_id != wanted:
-                    card, others = _first_workable(db, now, (fallback.item,), wanted, rep)
-                else:
-                    others = {}
-            else:
-                card, others = _first_workable(db, now, items, wanted, rep)
+                candidates = (fallback.item,) if fallback is not None else ()
+            card, others = _first_workable(db, now, candidates, wanted, rep)
             passed_over = {wanted: str(why), **others}
     counted = _figures(db, now, session_id, rep, in_team) if figures or card is None else None
     held = services.holds(db, [item.prospect_id for item in items], now, rep=rep) if in_team else {}

@@ -252,7 +252,7 @@ class SessionScreen(CallingScreen):
         self._writer: asyncio.Future[Any] | None = None  # the change on its way, until its answer is shown
         self._in_use = 0  # which of the card's numbers the next attempt dials
         self._figures_timer: Timer | None = None
-        # The desk shown has no figures yet (``load_figures`` is on its way): tests wait on it.
+        # The desk shown has no figures yet (``read_after_card`` reads them): tests wait on it.
         self.figures_pending = False
         self._told: set[int] = set()  # the prospects passed over that the status line has named
 
@@ -398,6 +398,8 @@ class SessionScreen(CallingScreen):
 
     def _tell_passed_over(self, desk: jobs.Desk) -> None:
         """Why the card is not the list's first (its cadence file went missing): once for each."""
+        if not desk.passed_over:
+            return  # every key comes here: nothing to build for the usual desk
         names = {item.prospect_id: item.name for item in desk.items}
         new = [(pid, why) for pid, why in desk.passed_over.items() if pid in names and pid not in self._told]
         if new:
@@ -454,10 +456,11 @@ class SessionScreen(CallingScreen):
         a job holds the GIL often enough to hold up the frame on its way to the terminal,
         costing the card more than leaving the counts out of the key's job saved. The rep reads
         the card first; the counts follow."""
-        self._figures_timer = self.set_timer(FIGURES_AFTER_CARD, functools.partial(self.load_figures, desk))
+        self._figures_timer = self.set_timer(FIGURES_AFTER_CARD, functools.partial(self.read_after_card, desk))
 
     @work(group="figures", exclusive=True)
-    async def load_figures(self, desk: jobs.Desk) -> None:
+    async def read_after_card(self, desk: jobs.Desk) -> None:
+        """The desk's counts if its job left them out, then the card likely to come next."""
         self._figures_timer = None
         if desk.figures is None:
             figures = await self._ask(jobs.load_figures, desk.now, self.session_id)
